@@ -1,0 +1,126 @@
+/**
+ * Typed errors. Every expected failure of lesionflow is one of these classes; each carries what went
+ * wrong, where (a spec location, a data file row/column, a step) and a hint saying what to do.
+ * They are turned into messages in one place only: the CLI (`src/runner/report-error.ts`).
+ */
+
+/** A position in a source file, 1-based, as editors print it (`file:line:col`). */
+export interface SourceLocation {
+  readonly file: string;
+  readonly line: number;
+  readonly col: number;
+}
+
+export interface ErrorDetails {
+  /** What to do about it. */
+  readonly hint?: string | undefined;
+  /** Where in a spec (or data file) the problem is. */
+  readonly location?: SourceLocation | undefined;
+  /** The step (instance) the error belongs to, e.g. `fit_good[modality=CT]`. */
+  readonly step?: string | undefined;
+  readonly cause?: unknown;
+}
+
+export abstract class LesionflowError extends Error {
+  abstract readonly category: 'spec' | 'data' | 'fit' | 'cache' | 'cancel' | 'internal';
+  readonly hint: string | undefined;
+  readonly location: SourceLocation | undefined;
+  readonly step: string | undefined;
+
+  constructor(message: string, details: ErrorDetails = {}) {
+    super(message, details.cause === undefined ? undefined : { cause: details.cause });
+    this.hint = details.hint;
+    this.location = details.location;
+    this.step = details.step;
+  }
+}
+
+/** The spec is wrong: bad YAML, unknown key or kind, missing reference, cycle, wrong type. Exit code 2. */
+export class SpecError extends LesionflowError {
+  readonly category = 'spec' as const;
+  override readonly name = 'SpecError';
+}
+
+/** Several spec errors found in one pass: all are reported at once. */
+export class SpecErrors extends LesionflowError {
+  readonly category = 'spec' as const;
+  override readonly name = 'SpecErrors';
+  constructor(readonly errors: readonly SpecError[]) {
+    super(`${errors.length} error${errors.length === 1 ? '' : 's'} in the spec`);
+  }
+}
+
+/** The data is wrong: unknown column, unparsable value, wrong type, empty subset. */
+export class DataError extends LesionflowError {
+  readonly category = 'data' as const;
+  override readonly name = 'DataError';
+}
+
+/** A model could not be fitted: non-convergence, separation, singular Hessian, collinear terms. */
+export class FitError extends LesionflowError {
+  readonly category = 'fit' as const;
+  override readonly name = 'FitError';
+  /** The model term responsible, where one can be named (e.g. `occlusionICA`). */
+  readonly term: string | undefined;
+  constructor(message: string, details: ErrorDetails & { term?: string | undefined } = {}) {
+    super(message, details);
+    this.term = details.term;
+  }
+}
+
+/** A cache entry or lock could not be read or written. */
+export class CacheError extends LesionflowError {
+  readonly category = 'cache' as const;
+  override readonly name = 'CacheError';
+}
+
+/** The run was interrupted (Ctrl-C, --fail-fast). */
+export class CancelError extends LesionflowError {
+  readonly category = 'cancel' as const;
+  override readonly name = 'CancelError';
+}
+
+/** A broken invariant: a bug in lesionflow, never the user's fault. */
+export class InternalError extends LesionflowError {
+  readonly category = 'internal' as const;
+  override readonly name = 'InternalError';
+  constructor(message: string, details: ErrorDetails = {}) {
+    super(`Internal error: ${message}`, details);
+  }
+}
+
+/** The closest candidate to `name` by edit distance, for "did you mean …?" hints (undefined if none is close). */
+export function closest(name: string, candidates: Iterable<string>): string | undefined {
+  let best: string | undefined;
+  let bestDistance = Infinity;
+  for (const c of candidates) {
+    const d = editDistance(name.toLowerCase(), c.toLowerCase());
+    if (d < bestDistance) {
+      best = c;
+      bestDistance = d;
+    }
+  }
+  if (best === undefined) return undefined;
+  const limit = Math.max(2, Math.floor(Math.max(name.length, best.length) / 3));
+  return bestDistance <= limit ? best : undefined;
+}
+
+/** `did you mean "x"?` or an empty string. */
+export function didYouMean(name: string, candidates: Iterable<string>): string {
+  const c = closest(name, candidates);
+  return c === undefined ? '' : ` (did you mean "${c}"?)`;
+}
+
+/** Levenshtein distance. */
+export function editDistance(a: string, b: string): number {
+  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const cur = [i];
+    for (let j = 1; j <= b.length; j++) {
+      const sub = prev[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1);
+      cur.push(Math.min(prev[j]! + 1, cur[j - 1]! + 1, sub));
+    }
+    prev = cur;
+  }
+  return prev[b.length]!;
+}

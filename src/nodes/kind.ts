@@ -1,0 +1,97 @@
+/**
+ * The contract between the runner and a step kind. A step kind is one module in `src/nodes/` named for
+ * its YAML `kind:` (e.g. `fit_logistic` → `src/nodes/fit_logistic.ts`) exporting one `StepKind`:
+ * its parameter schema, its implementation version, and its `run`. Adding a kind touches nothing else
+ * but one line of `registry.ts`.
+ */
+import type { Artifact } from '../data/artifact.js';
+
+/** A JSON Schema (draft 2020-12 subset understood by ajv) for a step kind's parameters. */
+export type ParamSchema = Readonly<Record<string, unknown>>;
+
+export interface StepKind<P = Record<string, unknown>> {
+  /** The YAML name, `kind: <name>`. */
+  readonly kind: string;
+  /**
+   * Implementation version: bump it whenever a change would alter this kind's output for the same
+   * parameters and inputs. It enters the cache key, so a bump re-runs every step of this kind, and it
+   * is listed in CHANGELOG.md under "Invalidating changes".
+   */
+  readonly version: number;
+  /** One line for `lesionflow schema`, `docs/` and the editor's completion. */
+  readonly summary: string;
+  /**
+   * JSON Schema of the parameters: `{type: 'object', properties: {...}, required: [...],
+   * additionalProperties: false}`. Defaults given here are filled in before the cache key is taken,
+   * so writing a parameter at its default value does not change the key.
+   * The keys `kind`, `foreach` and `description` are the runner's and must not appear here.
+   */
+  readonly params: ParamSchema;
+  /** Names of the parameters whose values reference other steps (a step name, or a list of them). */
+  readonly inputs: readonly string[];
+  /** Paths (relative to the spec's folder) of files the step reads: hashed by content into its key. */
+  readonly files?: (params: P) => readonly string[];
+  /** True when the step draws random numbers: only then does the pipeline seed enter its key. */
+  readonly random?: (params: P) => boolean;
+  /**
+   * For steps that re-run part of the pipeline (bootstrap): the parameter names holding the first and
+   * last step of that sub-pipeline. The runner puts the keys of all steps between them into this
+   * step's key and hands their definitions to `run` as `ctx.subgraph`.
+   */
+  readonly subgraph?: { readonly from: string; readonly of: string };
+  /** Semantic checks beyond the schema (e.g. a formula that does not parse): return messages, each for a parameter path. */
+  readonly check?: (params: P) => readonly { readonly path: string; readonly message: string; readonly hint?: string }[];
+  run(params: P, inputs: StepInputs, ctx: StepContext): Promise<Artifact> | Artifact;
+}
+
+/** The outputs of the referenced steps, by (instance) step name as it appears in the resolved params. */
+export type StepInputs = ReadonlyMap<string, Artifact>;
+
+/** One step of a sub-pipeline handed to a step kind that re-runs it (bootstrap). */
+export interface SubgraphStep {
+  readonly name: string;
+  readonly kind: string;
+  /** Resolved, normalised parameters (defaults filled in, references resolved to instance names). */
+  readonly params: Readonly<Record<string, unknown>>;
+  /** Names of the steps it reads (a subset of earlier subgraph steps, or the `from` step). */
+  readonly inputs: readonly string[];
+}
+
+export interface StepContext {
+  /** The step's instance name, e.g. `fit_good[modality=CT]`. */
+  readonly step: string;
+  /**
+   * The step's seed, derived from the pipeline seed and the step's name alone (targets-style), so it
+   * changes neither with --jobs nor when other steps are added. A 32-bit unsigned integer.
+   */
+  readonly seed: number;
+  /** Resolves a path from the spec (relative to the spec's folder); refuses one outside the project unless the user gave it on the command line. */
+  resolvePath(path: string): string;
+  /** The worker-thread pool for CPU-heavy work (bootstrap replicates, imputations). */
+  readonly pool: WorkerPool;
+  readonly signal: AbortSignal;
+  /** Reports progress of a long step (shown as a bar on a terminal, as lines otherwise). */
+  progress(done: number, total: number): void;
+  /** A warning attached to the step's record and printed once. */
+  warn(message: string): void;
+  /** For kinds with `subgraph`: the steps from `from` (excluded) to `of` (included), in run order. */
+  readonly subgraph?: readonly SubgraphStep[] | undefined;
+  /** A per-step store for partial results (completed bootstrap batches), so an interrupted step resumes. */
+  readonly checkpoints: Checkpoints;
+}
+
+export interface Checkpoints {
+  get(name: string): Promise<string | undefined>;
+  /** Atomic: a crash never leaves a partial checkpoint that `get` returns. */
+  put(name: string, content: string): Promise<void>;
+}
+
+/**
+ * Runs CPU-heavy work on worker threads. A task names a module of lesionflow itself (a path relative
+ * to the package's `src/`, without extension, e.g. `nodes/bootstrap-worker`) and one of its exported
+ * functions; the spec can never choose either. Arguments and results must be structured-cloneable.
+ */
+export interface WorkerPool {
+  readonly size: number;
+  run<T>(task: { readonly module: string; readonly fn: string; readonly args: unknown }, transfer?: readonly ArrayBuffer[]): Promise<T>;
+}
