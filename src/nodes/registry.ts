@@ -1,7 +1,15 @@
 /** Every step kind, by its YAML name. Adding a kind = one import and one entry here. */
 import type { StepKind } from './kind.js';
+import { derive } from './derive.js';
+import { describe } from './describe.js';
+import { filter } from './filter.js';
+import { load } from './load.js';
 
 const kinds: readonly StepKind<never>[] = [
+  load,
+  filter,
+  derive,
+  describe,
 ];
 
 export const registry: ReadonlyMap<string, StepKind> = new Map(kinds.map((k) => [k.kind, k as unknown as StepKind]));

@@ -1,0 +1,88 @@
+/**
+ * Sample quantiles and the summary statistics of a "Table 1".
+ *
+ *   quantile7(sorted, p)  R's quantile(x, p, type = 7) of an ascending array without missing values
+ *   sortedFinite(values)  the non-missing values, ascending
+ *   summarise(values)     n, missing, mean, sd, median, q1, q3, min, max (missing = NaN, skipped)
+ */
+
+/**
+ * R's type-7 quantile (the default of `quantile`): with h = (n − 1)p + 1, lo = ⌊h⌋ and hi = ⌈h⌉
+ * (1-based), Q(p) = (1 − (h − lo)) x[lo] + (h − lo) x[hi], the interpolation skipped when
+ * x[hi] == x[lo] (so equal neighbours return exactly that value, as R's quantile.default).
+ * NaN for an empty array.
+ */
+export function quantile7(sorted: Float64Array, p: number): number {
+  const n = sorted.length;
+  if (n === 0 || Number.isNaN(p)) return NaN;
+  if (p < 0 || p > 1) throw new RangeError(`quantile probability ${p} is outside [0, 1]`);
+  const index = (n - 1) * p; // 0-based form of 1 + (n - 1) p
+  const lo = Math.floor(index);
+  const hi = Math.ceil(index);
+  const qlo = sorted[lo]!;
+  const qhi = sorted[hi]!;
+  if (!(index > lo) || qhi === qlo) return qlo;
+  const h = index - lo;
+  return (1 - h) * qlo + h * qhi;
+}
+
+/** The non-missing (non-NaN) values in ascending order. */
+export function sortedFinite(values: ArrayLike<number>): Float64Array {
+  let m = 0;
+  for (let i = 0; i < values.length; i++) if (!Number.isNaN(values[i]!)) m++;
+  const out = new Float64Array(m);
+  let k = 0;
+  for (let i = 0; i < values.length; i++) {
+    const x = values[i]!;
+    if (!Number.isNaN(x)) out[k++] = x;
+  }
+  return out.sort();
+}
+
+export interface Summary {
+  /** Number of non-missing values. */
+  readonly n: number;
+  readonly missing: number;
+  readonly mean: number;
+  /** Sample standard deviation (denominator n − 1), as R's sd; NaN when n < 2. */
+  readonly sd: number;
+  readonly median: number;
+  /** First and third quartiles, type 7 (R's quantile and summary). */
+  readonly q1: number;
+  readonly q3: number;
+  readonly min: number;
+  readonly max: number;
+}
+
+/**
+ * Summary statistics of the non-missing values. The mean is computed as R's mean.default does
+ * (a second pass adds the mean residual, correcting rounding of the first sum); the variance is the
+ * two-pass sum of squared deviations over n − 1 (R's var).
+ */
+export function summarise(values: ArrayLike<number>): Summary {
+  const x = sortedFinite(values);
+  const n = x.length;
+  const missing = values.length - n;
+  if (n === 0) return { n, missing, mean: NaN, sd: NaN, median: NaN, q1: NaN, q3: NaN, min: NaN, max: NaN };
+  let sum = 0;
+  for (const v of x) sum += v;
+  let mean = sum / n;
+  if (Number.isFinite(mean)) {
+    let residual = 0;
+    for (const v of x) residual += v - mean;
+    mean += residual / n;
+  }
+  let ss = 0;
+  for (const v of x) ss += (v - mean) * (v - mean);
+  return {
+    n,
+    missing,
+    mean,
+    sd: n < 2 ? NaN : Math.sqrt(ss / (n - 1)),
+    median: quantile7(x, 0.5),
+    q1: quantile7(x, 0.25),
+    q3: quantile7(x, 0.75),
+    min: x[0]!,
+    max: x[n - 1]!,
+  };
+}
