@@ -1,7 +1,7 @@
 /**
  * Typed errors. Every expected failure of lesionflow is one of these classes; each carries what went
  * wrong, where (a spec location, a data file row/column, a step) and a hint saying what to do.
- * They are turned into messages in one place only: the CLI (`src/runner/report-error.ts`).
+ * They are turned into messages in one place only: the CLI (`src/runner/diagnostics.ts`).
  */
 
 /** A position in a source file, 1-based, as editors print it (`file:line:col`). */
