@@ -4,12 +4,16 @@ import { derive } from './derive.js';
 import { describe } from './describe.js';
 import { filter } from './filter.js';
 import { load } from './load.js';
+import { simulate } from './simulate.js';
+import { simulateTruth } from './simulate_truth.js';
 
 const kinds: readonly StepKind<never>[] = [
   load,
   filter,
   derive,
   describe,
+  simulate,
+  simulateTruth,
 ];
 
 export const registry: ReadonlyMap<string, StepKind> = new Map(kinds.map((k) => [k.kind, k as unknown as StepKind]));
