@@ -1,11 +1,14 @@
 /** Every step kind, by its YAML name. Adding a kind = one import and one entry here. */
 import type { StepKind } from './kind.js';
+import { bootstrap } from './bootstrap.js';
+import { compare } from './compare.js';
 import { derive } from './derive.js';
 import { describe } from './describe.js';
 import { filter } from './filter.js';
 import { load } from './load.js';
 import { simulate } from './simulate.js';
 import { simulateTruth } from './simulate_truth.js';
+import { volumeDelta } from './volume_delta.js';
 
 const kinds: readonly StepKind<never>[] = [
   load,
@@ -14,6 +17,9 @@ const kinds: readonly StepKind<never>[] = [
   describe,
   simulate,
   simulateTruth,
+  compare,
+  bootstrap,
+  volumeDelta,
 ];
 
 export const registry: ReadonlyMap<string, StepKind> = new Map(kinds.map((k) => [k.kind, k as unknown as StepKind]));

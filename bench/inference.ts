@@ -1,0 +1,105 @@
+/**
+ * Inference benchmark (issue 4). Prints wall time, CPU time of the main thread (volume_delta) and peak
+ * memory (process max RSS) of:
+ * - `volume_delta` (δ = 1, 5, 10 points, Brent to 1e-8 mL, adjusted curve) on the HERMES-like synthetic
+ *   cohort of 1 665 and 100 000 patients, for a linear and an rcs(fiv_ml, 4) volume term
+ *   (goal at 100 000: < 1 s; R uniroot: 1.4 s at 1 665, 90 s at 100 000);
+ * - the mediation bootstrap, B = 2 000 on 1 665 patients, stratified by evt, percentile intervals, on a
+ *   2-thread worker pool (goal < 1 s; R boot + ordinal::clm, B = 1 000: 25 s) — and with BCa (adds a
+ *   1 665-sample jackknife). Needs `mediate` in the registry (the worker looks kinds up there).
+ */
+import type { Artifact } from '../src/data/artifact.js';
+import type { StepContext, StepKind, SubgraphStep, WorkerPool } from '../src/nodes/kind.js';
+import { bootstrap } from '../src/nodes/bootstrap.js';
+import { runReplicatesWith, type ReplicateTask } from '../src/nodes/bootstrap-worker.js';
+import { mediate } from '../src/nodes/mediate.js';
+import { fitLogisticStep } from '../src/nodes/fit_logistic.js';
+import { registry } from '../src/nodes/registry.js';
+import { volumeDelta } from '../src/nodes/volume_delta.js';
+import { ThreadPool } from '../src/runner/pool.js';
+import { simulateCohort } from '../src/stats/simulate/cohorts.js';
+
+function context(pool: WorkerPool | undefined, subgraph?: SubgraphStep[]): StepContext {
+  return {
+    step: 'bench',
+    seed: 20261122,
+    resolvePath: (p) => p,
+    pool: pool ?? { size: 1, run: () => Promise.reject(new Error('no pool in this benchmark')) },
+    signal: new AbortController().signal,
+    progress: () => undefined,
+    warn: () => undefined,
+    subgraph,
+    checkpoints: { get: () => Promise.resolve(undefined), put: () => Promise.resolve() },
+  };
+}
+
+const peakMb = (): string => `${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MB`;
+/** CPU seconds (user + system) of this thread's process since `since`: less sensitive than wall time to a busy machine. */
+const cpuSeconds = (since: NodeJS.CpuUsage): string => {
+  const d = process.cpuUsage(since);
+  return ((d.user + d.system) / 1e6).toFixed(3);
+};
+const COVARIATES = 'evt + age + nihss + aspects + occlusion';
+
+async function timeVolumeDelta(n: number, term: string): Promise<void> {
+  const table = simulateCohort('hermes', n, 11);
+  const cohort = new Map<string, Artifact>([['cohort', { type: 'table', table }]]);
+  const fit = await fitLogisticStep.run({ input: 'cohort', formula: `mrs90 <= 2 ~ ${term} + ${COVARIATES}`, ci: 'wald' }, cohort, context(undefined));
+  const inputs = new Map<string, Artifact>([...cohort, ['fit', fit]]);
+  const t0 = performance.now();
+  const c0 = process.cpuUsage();
+  const out = await volumeDelta.run(
+    { model: 'fit', data: 'cohort', variable: 'fiv_ml', deltas: [0.01, 0.05, 0.1], constrained: true, min_volume: 0, tol: 1e-8, curve_points: 101, level: 0.95 },
+    inputs,
+    context(undefined),
+  );
+  const ms = performance.now() - t0;
+  const cpu = cpuSeconds(c0);
+  if (out.type !== 'result') throw new Error('volume_delta gave no result');
+  const s = out.value.summaries as unknown as { points: number; median: number; solved: number }[];
+  const medians = s.map((x) => `+${x.points}: median ${x.median.toFixed(1)} mL (${x.solved} solved)`).join('; ');
+  console.log(`volume_delta ${term.padEnd(15)} n = ${String(n).padStart(6)}: ${(ms / 1000).toFixed(3)} s wall, ${cpu} s CPU, peak RSS ${peakMb()}  [${out.value.patients as number} patients < 80 mL; ${medians}]`);
+}
+
+async function timeMediationBootstrap(ci: ('percentile' | 'bca')[]): Promise<void> {
+  const registered = registry.has('mediate');
+  const table = simulateCohort('hermes', 1665, 7);
+  const medParams = { input: 'cohort', outcome: 'mrs90', exposure: 'evt', mediator: 'fiv_ml', transform: 'cbrt', covariates: ['age', 'sex_female', 'nihss', 'aspects', 'occlusion', 'ivt', 'onset_to_rand_min'], counterfactual: false };
+  const med = mediate as unknown as StepKind;
+  // Until `mediate` is registered, worker threads cannot find it: run the batches in-process (1 thread).
+  const pool: WorkerPool & { destroy(): Promise<void> } = registered
+    ? new ThreadPool(2)
+    : {
+        size: 1,
+        run: async <T>(task: { readonly args: unknown }): Promise<T> => (await runReplicatesWith(task.args as ReplicateTask, (k) => (k === 'mediate' ? med : registry.get(k)))) as T,
+        destroy: () => Promise.resolve(),
+      };
+  const threads = registered ? '2 workers' : 'in-process, 1 thread (mediate not registered yet)';
+  try {
+    const original = await med.run(medParams, new Map([['cohort', { type: 'table', table }]]), context(pool));
+    const sub: SubgraphStep[] = [{ name: 'med', kind: 'mediate', params: medParams, inputs: ['cohort'] }];
+    const inputs = new Map<string, Artifact>([
+      ['cohort', { type: 'table', table }],
+      ['med', original],
+    ]);
+    const t0 = performance.now();
+    const out = await bootstrap.run({ of: 'med', from: 'cohort', replicates: 2000, strata: ['evt'], ci, conf: 0.95, batch: 100 }, inputs, context(pool, sub));
+    const ms = performance.now() - t0;
+    if (out.type !== 'result') throw new Error('bootstrap gave no result');
+    const est = (out.value.estimates as unknown as { name: string; original: number; percentile: { lower: number; upper: number } | null }[]).find((e) => e.name === 'proportion_explained');
+    const failed = (out.value.failed as { count: number }).count;
+    const pe = est === undefined ? '' : `; proportion explained ${est.original.toFixed(3)} (${est.percentile?.lower.toFixed(3) ?? '?'} to ${est.percentile?.upper.toFixed(3) ?? '?'})`;
+    console.log(`mediation bootstrap B = 2000, n = 1665, ${threads}, ci ${ci.join('+')}: ${(ms / 1000).toFixed(2)} s, peak RSS ${peakMb()}  [${failed} failed${pe}]`);
+  } finally {
+    await pool.destroy();
+  }
+}
+
+export async function run(): Promise<void> {
+  for (const n of [1665, 100000]) {
+    await timeVolumeDelta(n, 'fiv_ml');
+    await timeVolumeDelta(n, 'rcs(fiv_ml, 4)');
+  }
+  await timeMediationBootstrap(['percentile']);
+  await timeMediationBootstrap(['percentile', 'bca']);
+}

@@ -1,0 +1,150 @@
+/**
+ * The worker side of `bootstrap`: runs a batch of replicates (or jackknife samples) of a sub-pipeline
+ * and returns the chosen estimates of its last step. Called on the worker pool as
+ * `{module: 'nodes/bootstrap-worker', fn: 'runReplicates'}`; every replicate depends only on
+ * (seed, replicate index), never on the batch or the worker that runs it.
+ *
+ * Replicate b: rows = bootstrapRows(design, rngFor(seed, b)); sub-step j of it gets the seed
+ * derived from the stream (seed, b, j + 1, 0). Jackknife sample i (unit i left out) gives its
+ * sub-steps the streams (seed, i, j + 1, 1).
+ */
+import type { Artifact } from '../data/artifact.js';
+import { type Table, takeRows } from '../data/table.js';
+import { CancelError, InternalError, LesionflowError } from '../errors.js';
+import { rngFor } from '../stats/rng.js';
+import { bootstrapRows, jackknifeRows, type ResamplingDesign } from '../stats/resample.js';
+import type { StepContext, StepKind, SubgraphStep, WorkerPool } from './kind.js';
+import { registry } from './registry.js';
+import { numericLeaves } from './bootstrap-estimates.js';
+
+export interface ReplicateTask {
+  readonly mode: 'bootstrap' | 'jackknife';
+  readonly table: Table;
+  /** Name of the `from` step, whose output the resampled table replaces. */
+  readonly from: string;
+  readonly steps: readonly SubgraphStep[];
+  readonly seed: number;
+  /** Replicates (or left-out units) start … end − 1. */
+  readonly start: number;
+  readonly end: number;
+  readonly design: ResamplingDesign;
+  readonly paths: readonly string[];
+}
+
+export interface ReplicateFailure {
+  readonly index: number;
+  readonly reason: string;
+}
+
+export interface ReplicateBatch {
+  readonly start: number;
+  readonly end: number;
+  /** (end − start) × paths.length, row per replicate; NaN for a failed replicate or a missing estimate. */
+  readonly values: Float64Array;
+  readonly failures: ReplicateFailure[];
+}
+
+export type KindLookup = (kind: string) => StepKind | undefined;
+
+/** Runs sub-steps' own pool tasks inline (a worker has no pool of its own). */
+const inlinePool: WorkerPool = {
+  size: 1,
+  async run<T>(task: { readonly module: string; readonly fn: string; readonly args: unknown }): Promise<T> {
+    const { runTask } = await import('../runner/pool-task.js');
+    return (await runTask(task)) as T;
+  },
+};
+
+function subContext(step: SubgraphStep, label: string, seed: number): StepContext {
+  const store = new Map<string, string>();
+  return {
+    step: `${step.name}[${label}]`,
+    seed,
+    resolvePath: () => {
+      throw new InternalError(`step "${step.name}" reads a file inside a bootstrap sub-pipeline`);
+    },
+    pool: inlinePool,
+    signal: new AbortController().signal,
+    progress: () => undefined,
+    warn: () => undefined,
+    subgraph: undefined,
+    checkpoints: {
+      get: (name) => Promise.resolve(store.get(name)),
+      put: (name, content) => {
+        store.set(name, content);
+        return Promise.resolve();
+      },
+    },
+  };
+}
+
+/** A 32-bit seed from a stream. */
+function streamSeed(seed: number, ...stream: number[]): number {
+  return Math.floor(rngFor(seed, ...stream).uniform() * 0x100000000) >>> 0;
+}
+
+/** Runs the sub-pipeline on `table` (standing for the `from` step) and returns its last step's output. */
+export async function runSubgraph(
+  steps: readonly SubgraphStep[],
+  from: string,
+  table: Table,
+  lookup: KindLookup,
+  seedOf: (stepIndex: number) => number,
+  label: string,
+): Promise<Artifact> {
+  const outputs = new Map<string, Artifact>([[from, { type: 'table', table }]]);
+  let last: Artifact | undefined;
+  for (const [j, step] of steps.entries()) {
+    const kind = lookup(step.kind);
+    if (kind === undefined) throw new InternalError(`bootstrap: unknown step kind "${step.kind}" in the sub-pipeline`);
+    const inputs = new Map<string, Artifact>();
+    for (const name of step.inputs) {
+      const a = outputs.get(name);
+      if (a === undefined) throw new InternalError(`bootstrap: step "${step.name}" reads "${name}", which is not in its sub-pipeline`);
+      inputs.set(name, a);
+    }
+    last = await kind.run(step.params, inputs, subContext(step, label, seedOf(j)));
+    outputs.set(step.name, last);
+  }
+  if (last === undefined) throw new InternalError('bootstrap: empty sub-pipeline');
+  return last;
+}
+
+/** An expected failure of a replicate (a fit that does not converge, an empty subset): counted, not fatal. */
+function failureReason(e: unknown): string | undefined {
+  if (e instanceof LesionflowError && !(e instanceof InternalError) && !(e instanceof CancelError)) {
+    return `${e.name}: ${e.message.split('\n')[0]!}`;
+  }
+  return undefined;
+}
+
+export async function runReplicatesWith(task: ReplicateTask, lookup: KindLookup): Promise<ReplicateBatch> {
+  const k = task.paths.length;
+  const count = task.end - task.start;
+  const values = new Float64Array(count * k).fill(NaN);
+  const failures: ReplicateFailure[] = [];
+  for (let r = 0; r < count; r++) {
+    const index = task.start + r;
+    const rows = task.mode === 'bootstrap' ? bootstrapRows(task.design, rngFor(task.seed, index)) : jackknifeRows(task.design, index);
+    const tag = task.mode === 'bootstrap' ? 0 : 1;
+    const label = `${task.mode} ${index + 1}`;
+    let out: Artifact;
+    try {
+      out = await runSubgraph(task.steps, task.from, takeRows(task.table, rows), lookup, (j) => streamSeed(task.seed, index, j + 1, tag), label);
+    } catch (e) {
+      const reason = failureReason(e);
+      if (reason === undefined) throw e;
+      failures.push({ index, reason });
+      continue;
+    }
+    if (out.type !== 'result') throw new InternalError(`bootstrap: the sub-pipeline produced a ${out.type}, not a result`);
+    const leaves = numericLeaves(out.value);
+    for (let j = 0; j < k; j++) values[r * k + j] = leaves.get(task.paths[j]!) ?? NaN;
+  }
+  return { start: task.start, end: task.end, values, failures };
+}
+
+/** The pool entry point: step kinds come from the registry. */
+export function runReplicates(task: ReplicateTask): Promise<ReplicateBatch> {
+  return runReplicatesWith(task, (kind) => registry.get(kind));
+}

@@ -1,0 +1,325 @@
+/**
+ * `volume_delta`: from a fitted logistic model of good outcome with a volume term (linear, transformed
+ * or `rcs`) and the patients' data, per patient the adjusted probability p0 at the observed volume and
+ * the volume reduction ΔV that raises it to p0 + δ (stats/volume-delta.ts, Brent to `tol` mL); per δ,
+ * median, type-7 quartiles, mean, range and the counts solved / not achievable; the adjusted
+ * probability curve against volume with a pointwise CI from the model's covariance; and the
+ * per-patient table (written as `<step>.patients.csv`).
+ *
+ * The model is the `model` object of a fit_logistic result (design description + coefficients +
+ * vcov): the same model-matrix columns are rebuilt on the data with the volume replaced.
+ */
+import type { Artifact } from '../data/artifact.js';
+import type { JsonObject } from '../data/canonical.js';
+import { type Column, type Table, getNumeric, makeTable, takeRows, withColumn } from '../data/table.js';
+import { DataError, InternalError } from '../errors.js';
+import { type DesignDescription, modelMatrix } from '../stats/design.js';
+import { evaluate, exprColumns, parseExpression } from '../stats/expr.js';
+import { plogis, qnorm } from '../stats/distributions.js';
+import { solveVolumeDeltas, summariseDeltas } from '../stats/volume-delta.js';
+import { inputTable } from './input-table.js';
+import type { StepKind } from './kind.js';
+
+export interface VolumeDeltaParams {
+  readonly model: string;
+  readonly data: string;
+  readonly variable: string;
+  readonly where?: string;
+  readonly deltas: readonly number[];
+  readonly constrained: boolean;
+  readonly min_volume: number;
+  readonly tol: number;
+  readonly curve_points: number;
+  readonly level: number;
+}
+
+export interface LogisticModel {
+  readonly family: string;
+  readonly link: string;
+  readonly design: DesignDescription;
+  readonly coefficients: readonly number[];
+  readonly vcov: { readonly terms: readonly string[]; readonly matrix: readonly (readonly number[])[] };
+}
+
+/** The `model` object of a fit step's result, checked. */
+export function logisticModelOf(artifact: Artifact | undefined, step: string): LogisticModel {
+  if (artifact?.type !== 'result') throw new DataError(`volume_delta model: step "${step}" does not produce a fitted model`, { hint: 'point model: at a fit_logistic step' });
+  const m = artifact.value.model as unknown as LogisticModel | undefined | null;
+  if (m === undefined || m === null || typeof m !== 'object' || !('design' in m)) {
+    throw new DataError(`volume_delta model: step "${step}" has no fitted model in its result`, { hint: 'point model: at a fit_logistic step' });
+  }
+  if (m.family !== 'binomial' || m.link !== 'logit') {
+    throw new DataError(`volume_delta needs a logistic model; step "${step}" fitted a ${m.family}/${m.link} model`, { hint: 'point model: at a fit_logistic step' });
+  }
+  if (m.coefficients.length !== m.design.columns.length) throw new InternalError(`model of "${step}": ${m.coefficients.length} coefficients for ${m.design.columns.length} columns`);
+  return m;
+}
+
+/** Which design columns depend on `variable`, and whether the volume enters additively (no interaction with other variables). */
+export function volumeColumns(design: DesignDescription, variable: string): { columns: boolean[]; additive: boolean; sources: string[] } {
+  const dependsOn = design.variables.map((v) => exprColumns(parseExpression(v.source)).includes(variable));
+  const termDepends = new Map<string, boolean>();
+  let additive = true;
+  for (const t of design.terms) {
+    const vols = t.variables.map((k) => dependsOn[k]!);
+    termDepends.set(t.label, vols.some(Boolean));
+    if (vols.some(Boolean) && !vols.every(Boolean)) additive = false;
+    // a variable mixing the volume with other columns, e.g. I(fiv_ml * age), is not additive either
+    for (const k of t.variables) if (dependsOn[k] === true && exprColumns(parseExpression(design.variables[k]!.source)).length > 1) additive = false;
+  }
+  const columns = design.columnTerms.map((t) => termDepends.get(t) ?? false);
+  const sources = [...new Set(design.variables.flatMap((v) => exprColumns(parseExpression(v.source))))];
+  return { columns, additive, sources };
+}
+
+/**
+ * The part of the design that depends on the volume alone (its variables, terms and columns, no
+ * intercept), for an additive model: η_i(v) = c_i + f(v) with f(v) = Σ_j β_j X_j(v) over these columns.
+ */
+export function volumeOnlyDesign(design: DesignDescription, vol: ReturnType<typeof volumeColumns>): { design: DesignDescription; columnIndex: number[] } {
+  const keepTerms = design.terms.filter((t) => vol.columns[design.columnTerms.indexOf(t.label)] === true);
+  const usedVars = [...new Set(keepTerms.flatMap((t) => [...t.variables]))].sort((a, b) => a - b);
+  const remap = new Map(usedVars.map((v, k) => [v, k]));
+  const columnIndex: number[] = [];
+  const columns: string[] = [];
+  const columnTerms: string[] = [];
+  design.columns.forEach((c, j) => {
+    if (vol.columns[j] === true) {
+      columnIndex.push(j);
+      columns.push(c);
+      columnTerms.push(design.columnTerms[j]!);
+    }
+  });
+  return {
+    design: {
+      ...design,
+      intercept: false,
+      variables: usedVars.map((v) => design.variables[v]!),
+      terms: keepTerms.map((t) => ({ ...t, variables: t.variables.map((v) => remap.get(v)!) })),
+      columns,
+      columnTerms,
+    },
+    columnIndex,
+  };
+}
+
+function linearPredictor(X: Float64Array, n: number, p: number, beta: readonly number[]): Float64Array {
+  const eta = new Float64Array(n);
+  for (let j = 0; j < p; j++) {
+    const b = beta[j]!;
+    const col = j * n;
+    for (let i = 0; i < n; i++) eta[i] = eta[i]! + b * X[col + i]!;
+  }
+  return eta;
+}
+
+function quadForm(x: Float64Array, V: readonly (readonly number[])[]): number {
+  let s = 0;
+  for (let a = 0; a < x.length; a++) {
+    const row = V[a]!;
+    for (let b = 0; b < x.length; b++) s += x[a]! * row[b]! * x[b]!;
+  }
+  return s;
+}
+
+/** `0.05` → `5`, `0.025` → `2.5`: δ in percentage points for column names. */
+function pointsLabel(delta: number): string {
+  return String(Math.round(delta * 100 * 1e9) / 1e9);
+}
+
+/**
+ * The adjusted curve: at each volume v, x̄(v) = the mean over the patients of their model-matrix rows
+ * with the volume set to v (exact and cheap when the volume enters additively; on a systematic
+ * sample of at most 2000 patients otherwise), η = x̄'β, se = √(x̄'Vx̄), CI plogis(η ± z·se).
+ */
+function adjustedCurve(
+  model: LogisticModel,
+  table: Table,
+  variable: string,
+  grid: Float64Array,
+  X0: Float64Array,
+  n: number,
+  level: number,
+  vol: ReturnType<typeof volumeColumns>,
+): { table: Table; adjustedTo: string } {
+  const p = model.design.columns.length;
+  const G = grid.length;
+  const xbar = new Float64Array(G * p); // row-major G × p
+  let adjustedTo: string;
+  if (vol.additive) {
+    const means = new Float64Array(p);
+    for (let j = 0; j < p; j++) {
+      let s = 0;
+      for (let i = 0; i < n; i++) s += X0[j * n + i]!;
+      means[j] = s / n;
+    }
+    const rows = takeRows(table, new Int32Array(G)); // patient 0 repeated; only the volume columns are used
+    const Xg = modelMatrix(model.design, withColumn(rows, variable, { type: 'number', values: grid })).X;
+    for (let g = 0; g < G; g++) for (let j = 0; j < p; j++) xbar[g * p + j] = vol.columns[j] ? Xg[j * G + g]! : means[j]!;
+    adjustedTo = 'mean of each model-matrix column over the patients (the volume enters additively)';
+  } else {
+    const S = Math.min(n, 2000);
+    const sample = Int32Array.from({ length: S }, (_, s) => Math.floor((s * n) / S));
+    const idx = new Int32Array(G * S);
+    const v = new Float64Array(G * S);
+    for (let g = 0; g < G; g++) {
+      for (let s = 0; s < S; s++) {
+        idx[g * S + s] = sample[s]!;
+        v[g * S + s] = grid[g]!;
+      }
+    }
+    const Xg = modelMatrix(model.design, withColumn(takeRows(table, idx), variable, { type: 'number', values: v })).X;
+    const N = G * S;
+    for (let g = 0; g < G; g++) {
+      for (let j = 0; j < p; j++) {
+        let sum = 0;
+        for (let s = 0; s < S; s++) sum += Xg[j * N + g * S + s]!;
+        xbar[g * p + j] = sum / S;
+      }
+    }
+    adjustedTo = S === n ? 'mean over the patients of their model-matrix rows at each volume' : `mean over a systematic sample of ${S} patients of their model-matrix rows at each volume`;
+  }
+  const z = qnorm((1 + level) / 2);
+  const eta = new Float64Array(G);
+  const se = new Float64Array(G);
+  for (let g = 0; g < G; g++) {
+    const x = xbar.subarray(g * p, (g + 1) * p);
+    let e = 0;
+    for (let j = 0; j < p; j++) e += x[j]! * model.coefficients[j]!;
+    eta[g] = e;
+    se[g] = Math.sqrt(quadForm(x, model.vcov.matrix));
+  }
+  const col = (values: Float64Array): Column => ({ type: 'number', values });
+  return {
+    table: makeTable([
+      [variable, col(Float64Array.from(grid))],
+      ['probability', col(eta.map((e) => plogis(e)))],
+      ['lower', col(eta.map((e, g) => plogis(e - z * se[g]!)))],
+      ['upper', col(eta.map((e, g) => plogis(e + z * se[g]!)))],
+      ['eta', col(eta)],
+      ['se_eta', col(se)],
+    ]),
+    adjustedTo,
+  };
+}
+
+export const volumeDelta: StepKind<VolumeDeltaParams> = {
+  kind: 'volume_delta',
+  version: 1,
+  summary: 'Per patient, the lesion-volume reduction that raises the adjusted probability of good outcome by 1, 5, 10 points (Brent), with summaries and the adjusted curve.',
+  params: {
+    type: 'object',
+    properties: {
+      model: { type: 'string', description: 'A fit_logistic step with a term in the volume variable.' },
+      data: { type: 'string', description: 'The patients (a data step with the model\'s variables).' },
+      variable: { type: 'string', description: 'The volume column, e.g. fiv_ml.' },
+      where: { type: 'string', description: 'Which patients (an expression); default "<variable> < 80".' },
+      deltas: { type: 'array', items: { type: 'number', exclusiveMinimum: 0, exclusiveMaximum: 1 }, minItems: 1, default: [0.01, 0.05, 0.1], description: 'Probability increments (0.01 = 1 percentage point).' },
+      constrained: { type: 'boolean', default: true, description: 'true: ΔV at most the volume itself (else "not achievable"); false: extrapolate the model below min_volume.' },
+      min_volume: { type: 'number', default: 0, description: 'The smallest volume considered (use > 0 for a log-volume model).' },
+      tol: { type: 'number', exclusiveMinimum: 0, default: 1e-8, description: 'Root-finding tolerance in volume units (mL).' },
+      curve_points: { type: 'integer', minimum: 2, maximum: 10000, default: 101, description: 'Points of the adjusted probability curve.' },
+      level: { type: 'number', exclusiveMinimum: 0, exclusiveMaximum: 1, default: 0.95, description: 'Confidence level of the curve.' },
+    },
+    required: ['model', 'data', 'variable'],
+    additionalProperties: false,
+  },
+  inputs: ['model', 'data'],
+  check(params) {
+    try {
+      parseExpression(params.where ?? `${params.variable} < 80`);
+      return [];
+    } catch (e) {
+      return [{ path: 'where', message: e instanceof Error ? e.message : String(e) }];
+    }
+  },
+  run(params, inputs) {
+    const model = logisticModelOf(inputs.get(params.model), params.model);
+    const vol = volumeColumns(model.design, params.variable);
+    if (!vol.columns.some(Boolean)) {
+      throw new DataError(`volume_delta: the model of "${params.model}" has no term in "${params.variable}"`, { hint: `its terms are: ${model.design.terms.map((t) => t.label).join(', ')}` });
+    }
+    const data = inputTable(inputs, params.data, 'volume_delta data:');
+    const where = params.where ?? `${params.variable} < 80`;
+    const keep = evaluate(parseExpression(where), data);
+    if (keep.type !== 'number') throw new DataError(`volume_delta where: "${where}" gives text values, a condition was expected`);
+    const volumeAll = getNumeric(data, params.variable, 'volume_delta variable:');
+    const subsetRows: number[] = [];
+    for (let i = 0; i < data.nrows; i++) if (keep.values[i]! !== 0 && !Number.isNaN(keep.values[i]!) && !Number.isNaN(volumeAll[i]!)) subsetRows.push(i);
+    // Only the columns the model reads (smaller copies in the solver's rounds).
+    const needed = vol.sources.filter((c) => data.columns.has(c));
+    const slim = makeTable(needed.map((c) => [c, data.columns.get(c)!] as const));
+    const subset = takeRows(slim, Int32Array.from(subsetRows));
+    const X0all = modelMatrix(model.design, subset);
+    const complete: number[] = [];
+    for (let i = 0; i < subset.nrows; i++) if (X0all.complete[i] === 1) complete.push(i);
+    const nMissing = subset.nrows - complete.length;
+    if (complete.length === 0) throw new DataError(`volume_delta: no patient with complete data satisfies "${where}"`, { hint: 'check the where: condition and the missing values of the model\'s variables' });
+    const patients = takeRows(subset, Int32Array.from(complete));
+    const dataRow = Int32Array.from(complete, (i) => subsetRows[i]!);
+    const n = patients.nrows;
+    const p = model.design.columns.length;
+    const { X: X0 } = modelMatrix(model.design, patients);
+    const eta0 = linearPredictor(X0, n, p, model.coefficients);
+    const volume = Float64Array.from(getNumeric(patients, params.variable));
+
+    let etaAt: (who: Int32Array, v: Float64Array) => Float64Array;
+    if (vol.additive) {
+      // η_i(v) = c_i + f(v): only the volume's own columns are rebuilt in each round.
+      const only = volumeOnlyDesign(model.design, vol);
+      const beta = only.columnIndex.map((j) => model.coefficients[j]!);
+      const f = (v: Float64Array): Float64Array => {
+        const { X } = modelMatrix(only.design, makeTable([[params.variable, { type: 'number', values: v }]]));
+        return linearPredictor(X, v.length, beta.length, beta);
+      };
+      const fObserved = f(volume);
+      const c = eta0.map((e, i) => e - fObserved[i]!);
+      etaAt = (who, v) => {
+        const out = f(v);
+        for (let k = 0; k < who.length; k++) out[k] = out[k]! + c[who[k]!]!;
+        return out;
+      };
+    } else {
+      etaAt = (who, v) => {
+        const t = withColumn(takeRows(patients, who), params.variable, { type: 'number', values: v });
+        const { X } = modelMatrix(model.design, t);
+        return linearPredictor(X, who.length, p, model.coefficients);
+      };
+    }
+    const solution = solveVolumeDeltas({ volume, eta0, eta: etaAt, deltas: params.deltas, minVolume: params.min_volume, constrained: params.constrained, tol: params.tol });
+    const summaries = params.deltas.map((_, d) => summariseDeltas(solution, volume, params.deltas, d));
+
+    // Curve from min_volume to the largest volume in the subset.
+    let vmax = params.min_volume;
+    for (const v of volume) vmax = Math.max(vmax, v);
+    const G = params.curve_points;
+    const grid = Float64Array.from({ length: G }, (_, g) => params.min_volume + ((vmax - params.min_volume) * g) / (G - 1));
+    const curve = adjustedCurve(model, patients, params.variable, grid, X0, n, params.level, vol);
+
+    const cols: [string, Column][] = [
+      ['row', { type: 'number', values: Float64Array.from(dataRow, (r) => r + 1) }],
+      [params.variable, { type: 'number', values: volume }],
+      ['p0', { type: 'number', values: solution.p0 }],
+    ];
+    params.deltas.forEach((delta, d) => {
+      const label = pointsLabel(delta);
+      cols.push([`dv_${label}`, { type: 'number', values: solution.deltaV.slice(d * n, (d + 1) * n) }]);
+      cols.push([`status_${label}`, { type: 'string', values: solution.status.slice(d * n, (d + 1) * n) }]);
+    });
+    const value: JsonObject = {
+      model: params.model,
+      data: params.data,
+      variable: params.variable,
+      where,
+      constrained: params.constrained,
+      min_volume: params.min_volume,
+      tol: params.tol,
+      patients: n,
+      excluded_missing: nMissing,
+      additive: vol.additive,
+      summaries: summaries.map((s) => ({ ...s, points: s.delta * 100 })),
+      curve: { adjusted_to: curve.adjustedTo, level: params.level, points: G },
+    };
+    return { type: 'result', value, tables: new Map([['patients', makeTable(cols)], ['curve', curve.table]]) };
+  },
+};

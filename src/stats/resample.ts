@@ -1,0 +1,111 @@
+/**
+ * Row resampling for the bootstrap and the jackknife, over "units" (rows, or clusters of rows such
+ * as trials) optionally grouped in strata. Pure index arithmetic: the rows of a replicate depend
+ * only on the design and the random stream handed in.
+ *
+ * Exported API: resamplingDesign(n, strata, clusters) → ResamplingDesign; bootstrapRows(design, rng);
+ * jackknifeRows(design, unit).
+ */
+import type { Rng } from './rng.js';
+
+export interface ResamplingDesign {
+  /** Number of units (rows, or clusters). */
+  readonly units: number;
+  /** rowsOf[u]: the rows of unit u, ascending. */
+  readonly rowsOf: readonly Int32Array[];
+  /** strataUnits[s]: the units of stratum s (strata in order of first appearance), ascending. */
+  readonly strataUnits: readonly Int32Array[];
+  /** The stratum of each unit. */
+  readonly stratumOf: Int32Array;
+  readonly nrows: number;
+}
+
+/**
+ * `strata[i]` and `clusters[i]` are integer codes per row (any values; null for "none"). A cluster must
+ * lie within one stratum. Rows with a missing code (negative) form their own group -1 → refused by the caller.
+ */
+export function resamplingDesign(n: number, strata: Int32Array | null, clusters: Int32Array | null): ResamplingDesign {
+  // units
+  const unitOfRow = new Int32Array(n);
+  const rowsLists: number[][] = [];
+  if (clusters === null) {
+    for (let i = 0; i < n; i++) {
+      unitOfRow[i] = i;
+      rowsLists.push([i]);
+    }
+  } else {
+    const index = new Map<number, number>();
+    for (let i = 0; i < n; i++) {
+      let u = index.get(clusters[i]!);
+      if (u === undefined) {
+        u = rowsLists.length;
+        index.set(clusters[i]!, u);
+        rowsLists.push([]);
+      }
+      unitOfRow[i] = u;
+      rowsLists[u]!.push(i);
+    }
+  }
+  const units = rowsLists.length;
+  const stratumOf = new Int32Array(units);
+  const strataLists: number[][] = [];
+  if (strata === null) {
+    strataLists.push(Array.from({ length: units }, (_, u) => u));
+  } else {
+    const index = new Map<number, number>();
+    for (let u = 0; u < units; u++) {
+      const code = strata[rowsLists[u]![0]!]!;
+      for (const r of rowsLists[u]!) {
+        if (strata[r] !== code) throw new RangeError(`cluster of row ${r + 1} spans more than one stratum`);
+      }
+      let s = index.get(code);
+      if (s === undefined) {
+        s = strataLists.length;
+        index.set(code, s);
+        strataLists.push([]);
+      }
+      stratumOf[u] = s;
+      strataLists[s]!.push(u);
+    }
+  }
+  return { units, rowsOf: rowsLists.map((r) => Int32Array.from(r)), strataUnits: strataLists.map((s) => Int32Array.from(s)), stratumOf, nrows: n };
+}
+
+/** One bootstrap resample: within each stratum, as many units drawn with replacement as it has; their rows, in draw order. */
+export function bootstrapRows(design: ResamplingDesign, rng: Rng): Int32Array {
+  if (design.units === design.nrows) {
+    // units are rows: the resample has exactly n rows (same draws as the general case below)
+    const out = new Int32Array(design.nrows);
+    let k = 0;
+    for (const units of design.strataUnits) {
+      const m = units.length;
+      for (let j = 0; j < m; j++) out[k++] = design.rowsOf[units[rng.int(m)]!]![0]!;
+    }
+    return out;
+  }
+  const rows: number[] = [];
+  for (const units of design.strataUnits) {
+    const m = units.length;
+    for (let k = 0; k < m; k++) {
+      const u = units[rng.int(m)]!;
+      for (const r of design.rowsOf[u]!) rows.push(r);
+    }
+  }
+  return Int32Array.from(rows);
+}
+
+/** The rows of every unit but `unit`, in data order (a jackknife sample). */
+export function jackknifeRows(design: ResamplingDesign, unit: number): Int32Array {
+  const drop = design.rowsOf[unit]!;
+  const out = new Int32Array(design.nrows - drop.length);
+  let k = 0;
+  let d = 0;
+  for (let i = 0; i < design.nrows; i++) {
+    if (d < drop.length && drop[d] === i) {
+      d++;
+      continue;
+    }
+    out[k++] = i;
+  }
+  return out;
+}

@@ -1,0 +1,161 @@
+/**
+ * The volume_delta step against R (fixture: test/fixtures/stats/volume-delta.R → .json): the model's
+ * design is rebuilt by design.ts on the same data (columns and rcs knots as R's), with R's glm
+ * coefficients and vcov; per-patient ΔV within 1e-6 mL of uniroot, the adjusted curve and its CI at
+ * 1e-10. End to end, the fit_logistic step's own fit gives the same ΔV within 1e-6 mL.
+ */
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { volumeDelta, type VolumeDeltaParams } from '../../src/nodes/volume_delta.js';
+import { fitLogisticStep } from '../../src/nodes/fit_logistic.js';
+import type { Artifact, ResultArtifact } from '../../src/data/artifact.js';
+import type { JsonObject } from '../../src/data/canonical.js';
+import { getNumeric, makeTable, type Table } from '../../src/data/table.js';
+import { buildDesign } from '../../src/stats/design.js';
+import { DataError } from '../../src/errors.js';
+import { testContext } from '../support/context.js';
+
+interface Case {
+  formula: string;
+  coefficients: number[];
+  terms: string[];
+  vcov: number[][];
+  rows: number[];
+  p0: number[];
+  dv: (number | null)[][];
+  curve: Record<'grid' | 'eta' | 'se' | 'probability' | 'lower' | 'upper', number[]>;
+  knots?: number[];
+}
+interface Fixture {
+  data: { fiv_ml: number[]; evt: number[]; age: (number | null)[]; occlusion: number[]; occlusion_levels: string[]; good: number[] };
+  deltas: number[];
+  linear: Case;
+  rcs: Case;
+}
+const fx = JSON.parse(readFileSync(resolve(import.meta.dirname, '../fixtures/stats/volume-delta.json'), 'utf8')) as Fixture;
+
+const cohort: Table = makeTable([
+  ['fiv_ml', { type: 'number', values: Float64Array.from(fx.data.fiv_ml) }],
+  ['evt', { type: 'number', values: Float64Array.from(fx.data.evt) }],
+  ['age', { type: 'number', values: Float64Array.from(fx.data.age, (v) => v ?? NaN) }],
+  ['occlusion', { type: 'factor', codes: Int32Array.from(fx.data.occlusion), levels: fx.data.occlusion_levels }],
+  ['good', { type: 'number', values: Float64Array.from(fx.data.good) }],
+]);
+
+function modelArtifact(c: Case): ResultArtifact {
+  const md = buildDesign(c.formula, cohort);
+  expect([...md.design.columns]).toEqual(c.terms);
+  const model = { family: 'binomial', link: 'logit', design: md.design as unknown as JsonObject, coefficients: c.coefficients, vcov: { terms: c.terms, matrix: c.vcov } };
+  return { type: 'result', value: { model } };
+}
+
+async function run(model: Artifact, params: Partial<VolumeDeltaParams> = {}): Promise<ResultArtifact> {
+  const inputs = new Map<string, Artifact>([
+    ['fit', model],
+    ['cohort', { type: 'table', table: cohort }],
+  ]);
+  const full: VolumeDeltaParams = { model: 'fit', data: 'cohort', variable: 'fiv_ml', deltas: fx.deltas, constrained: true, min_volume: 0, tol: 1e-8, curve_points: 11, level: 0.95, ...params };
+  const out = await volumeDelta.run(full, inputs, testContext());
+  if (out.type !== 'result') throw new Error('volume_delta must produce a result');
+  return out;
+}
+
+function checkPatients(out: ResultArtifact, c: Case, tol: number): void {
+  const t = out.tables!.get('patients')!;
+  expect(Array.from(getNumeric(t, 'row'))).toEqual(c.rows);
+  fx.deltas.forEach((delta, d) => {
+    const dv = getNumeric(t, `dv_${Math.round(delta * 100)}`);
+    const bad: string[] = [];
+    c.dv[d]!.forEach((want, k) => {
+      const got = dv[k]!;
+      if (want === null ? !Number.isNaN(got) : !(Math.abs(got - want) <= tol)) bad.push(`row ${c.rows[k]}: ${got} vs R ${want}`);
+    });
+    expect(bad).toEqual([]);
+  });
+}
+
+describe('volume_delta', () => {
+  for (const name of ['linear', 'rcs'] as const) {
+    it(`matches uniroot and R's curve for the ${name} volume term`, async () => {
+      const c = fx[name];
+      const out = await run(modelArtifact(c));
+      checkPatients(out, c, 1e-6);
+      expect(out.value.excluded_missing).toBe(fx.data.fiv_ml.filter((v, i) => v < 80 && fx.data.age[i] === null).length);
+      expect(out.value.additive).toBe(true);
+      const curve = out.tables!.get('curve')!;
+      for (const [col, want] of [
+        ['fiv_ml', c.curve.grid],
+        ['eta', c.curve.eta],
+        ['se_eta', c.curve.se],
+        ['probability', c.curve.probability],
+        ['lower', c.curve.lower],
+        ['upper', c.curve.upper],
+      ] as const) {
+        getNumeric(curve, col).forEach((v, g) => {
+          expect(Math.abs(v - want[g]!)).toBeLessThanOrEqual(1e-10 * Math.max(1, Math.abs(want[g]!)));
+        });
+      }
+    });
+  }
+
+  it('uses the design knots that R used for rcs(fiv_ml, 4)', () => {
+    const md = buildDesign(fx.rcs.formula, cohort);
+    const v = md.design.variables.find((x) => x.kind === 'rcs');
+    expect(v?.kind === 'rcs' ? v.knots.map((k, j) => Math.abs(k - fx.rcs.knots![j]!) < 1e-12) : []).toEqual([true, true, true, true]);
+  });
+
+  it('gives the same ΔV end to end from the fit_logistic step', async () => {
+    for (const name of ['linear', 'rcs'] as const) {
+      const c = fx[name];
+      const fit = await fitLogisticStep.run({ input: 'cohort', formula: c.formula, ci: 'wald' }, new Map([['cohort', { type: 'table', table: cohort }]]), testContext());
+      checkPatients(await run(fit), c, 1e-6);
+    }
+  });
+
+  it('summarises per delta and counts the patients not achievable', async () => {
+    const out = await run(modelArtifact(fx.linear));
+    const s = out.value.summaries as unknown as { delta: number; solved: number; exceeds_volume: number; target_ge_1: number; median: number }[];
+    expect(s.map((x) => x.delta)).toEqual(fx.deltas);
+    const n = fx.linear.rows.length;
+    s.forEach((x, d) => {
+      expect(x.solved).toBe(fx.linear.dv[d]!.filter((v) => v !== null).length);
+      expect(x.solved + x.exceeds_volume + x.target_ge_1).toBe(n);
+    });
+    expect(s[0]!.median).toBeLessThan(s[1]!.median);
+  });
+
+  it('handles a volume × treatment interaction (not additive) exactly', async () => {
+    const md = buildDesign('good ~ fiv_ml * evt + age', cohort);
+    expect([...md.design.columns]).toEqual(['(Intercept)', 'fiv_ml', 'evt', 'age', 'fiv_ml:evt']);
+    const beta = [2, -0.03, 0.5, -0.02, 0.012];
+    const vcov = beta.map((_, a) => beta.map((__, b) => (a === b ? 1e-4 : 0)));
+    const model: Artifact = { type: 'result', value: { model: { family: 'binomial', link: 'logit', design: md.design as unknown as JsonObject, coefficients: beta, vcov: { terms: [...md.design.columns], matrix: vcov } } } };
+    const out = await run(model, { deltas: [0.05] });
+    expect(out.value.additive).toBe(false);
+    const t = out.tables!.get('patients')!;
+    const rows = getNumeric(t, 'row');
+    const p0 = getNumeric(t, 'p0');
+    const dv = getNumeric(t, 'dv_5');
+    const logit = (p: number): number => Math.log(p / (1 - p));
+    let solved = 0;
+    rows.forEach((r, k) => {
+      if (Number.isNaN(dv[k]!)) return;
+      solved++;
+      // η is linear in v with slope β_v + β_int·evt: ΔV = (logit(p0 + δ) − logit(p0)) / −slope.
+      const slope = beta[1]! + beta[4]! * fx.data.evt[r - 1]!;
+      expect(Math.abs(dv[k]! - (logit(p0[k]! + 0.05) - logit(p0[k]!)) / -slope)).toBeLessThanOrEqual(1e-7);
+    });
+    expect(solved).toBeGreaterThan(100);
+    const curve = out.tables!.get('curve')!;
+    expect(getNumeric(curve, 'probability').every((p, g) => p > getNumeric(curve, 'lower')[g]! && p < getNumeric(curve, 'upper')[g]!)).toBe(true);
+  });
+
+  it('refuses a model without the volume and a text where:', async () => {
+    const md = buildDesign('good ~ evt + age', cohort);
+    const model: Artifact = { type: 'result', value: { model: { family: 'binomial', link: 'logit', design: md.design as unknown as JsonObject, coefficients: [0, 0, 0], vcov: { terms: [], matrix: [] } } } };
+    await expect(run(model)).rejects.toThrow(DataError);
+    await expect(run(model)).rejects.toThrow(/has no term in "fiv_ml"/);
+    expect(volumeDelta.check?.({ model: 'fit', data: 'cohort', variable: 'fiv_ml', where: 'fiv_ml < ', deltas: [0.1], constrained: true, min_volume: 0, tol: 1e-8, curve_points: 11, level: 0.95 })).toHaveLength(1);
+  });
+});
