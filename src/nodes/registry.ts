@@ -6,6 +6,7 @@ import { derive } from './derive.js';
 import { describe } from './describe.js';
 import { filter } from './filter.js';
 import { load } from './load.js';
+import { report } from './report.js';
 import { simulate } from './simulate.js';
 import { simulateTruth } from './simulate_truth.js';
 import { volumeDelta } from './volume_delta.js';
@@ -20,6 +21,7 @@ const kinds: readonly StepKind<never>[] = [
   compare,
   bootstrap,
   volumeDelta,
+  report,
 ];
 
 export const registry: ReadonlyMap<string, StepKind> = new Map(kinds.map((k) => [k.kind, k as unknown as StepKind]));

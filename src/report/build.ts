@@ -1,0 +1,307 @@
+/**
+ * Assembles a report from the `report` step's parameters and the outputs of the steps it reads:
+ * each section is rendered by a pure function of small typed inputs (sections/, figures/), fed by an
+ * adapter from the upstream result JSON (adapters/). Returns the HTML document and a Markdown summary
+ * of the reproduction table (printed at the end of `npm start`).
+ */
+import type { Artifact } from '../data/artifact.js';
+import type { Json } from '../data/canonical.js';
+import { DataError, InternalError } from '../errors.js';
+import { figureHtml, renderDocument, type ReportSection } from './document.js';
+import { html, join, type SafeHtml } from './html.js';
+import { lookupNumber } from './json-path.js';
+import { groupLabelMap, matchSteps, type ComparisonRow, type ReportParams, type SectionParams, type ValueRef } from './params.js';
+import { formatInterval, formatQuantity, formatQuantityCi, reproductionHtml, type ReproductionRow } from './sections/reproduction.js';
+import { modelTableHtml } from './sections/model.js';
+import { genericTableHtml } from './sections/generic.js';
+import { table1Html } from './sections/table1.js';
+import { volumeDeltaHtml } from './sections/volume-delta.js';
+import { forestSvg, type ForestRow } from './figures/forest.js';
+import { grottaSvg } from './figures/grotta.js';
+import { probabilityCurveSvg, type CurveSeries } from './figures/probability-curve.js';
+import { bootstrapHistogramSvg } from './figures/bootstrap-histogram.js';
+import { fitSummary, modelColumn, type Effect } from './adapters/model.js';
+
+import { grottaCounts } from './adapters/grotta.js';
+import { table1FromResult, testsFromCompare } from './adapters/table1.js';
+import { volumeDeltaFromResult } from './adapters/volume-delta.js';
+import { mediationRows } from './adapters/mediation.js';
+import { bootstrapFromResult } from './adapters/bootstrap.js';
+
+const EFFECT_NOTES: Readonly<Record<Effect, string>> = {
+  OR: 'OR: odds ratio of the logistic model, with its 95% CI.',
+  cOR: 'cOR: common odds ratio of the proportional-odds model (odds of a better mRS), with its 95% CI.',
+  β: 'Estimate: coefficient of the linear model on its own scale, with its 95% CI.',
+};
+
+export interface BuildInput {
+  /** The parameters, with `synthetic` already decided. */
+  readonly params: ReportParams & { readonly synthetic: boolean };
+  /** Outputs of the steps in `params.steps`, by instance name. */
+  readonly inputs: ReadonlyMap<string, Artifact>;
+  /** Printed in the footer, e.g. "lesionflow 0.1.0". */
+  readonly generator: string;
+}
+
+export interface BuiltReport {
+  readonly html: string;
+  readonly markdown: string;
+}
+
+export function buildReport(b: BuildInput): BuiltReport {
+  const ctx = new Context(b);
+  const sections = b.params.sections.map((s, i) => ctx.section(s, i));
+  const doc = renderDocument({
+    title: b.params.title,
+    subtitle: b.params.subtitle,
+    synthetic: b.params.synthetic,
+    dataNote: b.params.data_note,
+    sections,
+    generator: b.generator,
+  });
+  return { html: doc, markdown: ctx.markdown() };
+}
+
+class Context {
+  private readonly names: string[];
+  readonly truthNotes: string[] = [];
+  constructor(private readonly b: BuildInput) {
+    this.names = [...b.inputs.keys()];
+  }
+
+  label(key: string): string {
+    return this.b.params.labels?.[key] ?? key;
+  }
+
+  /** A column/series label for an instance: its `labels:` entry, or its sweep values (`modality = CT`), or its name. */
+  instanceLabel(name: string, several: boolean): string {
+    const own = this.b.params.labels?.[name];
+    if (own !== undefined) return own;
+    const m = /^([^[]+)\[(.*)\]$/.exec(name);
+    if (m === null) return this.label(name);
+    const values = m[2]!.split(',').map((kv) => kv.replace('=', ' = ')).join(', ');
+    return several ? values : `${this.label(m[1]!)} (${values})`;
+  }
+
+  /** The instances a section shows, in the order of `steps:`. */
+  instances(s: SectionParams, where: string): string[] {
+    const wanted = s.steps ?? (s.step === undefined ? [] : [s.step]);
+    const out = wanted.flatMap((w) => {
+      const m = matchSteps(w, this.names);
+      if (m.length === 0) throw new DataError(`report ${where}: no output of step "${w}" was given to the report`, { hint: `list "${w}" under the report's steps:` });
+      return m;
+    });
+    return [...new Set(out)];
+  }
+
+  artifact(name: string): Artifact {
+    const a = this.b.inputs.get(name);
+    if (a === undefined) throw new InternalError(`report: input "${name}" disappeared`);
+    return a;
+  }
+
+  result(name: string, expected: string): Json {
+    const a = this.artifact(name);
+    if (a.type !== 'result') throw new DataError(`report: step "${name}" produced a ${a.type}, ${expected} was expected`, { step: name, hint: 'name the step that produces this result in the report section' });
+    return a.value;
+  }
+
+  section(s: SectionParams, i: number): ReportSection {
+    const where = `sections[${i}] (${s.kind} "${s.title}")`;
+    return { title: s.title, heading: s.kind === 'text', note: s.note, body: this.body(s, where) };
+  }
+
+  body(s: SectionParams, where: string): SafeHtml {
+    switch (s.kind) {
+      case 'text':
+        return html``;
+      case 'table1': {
+        const tests = s.tests === undefined ? undefined : testsFromCompare(this.result(matchOne(s.tests, this.names, where), 'a compare result'), { step: s.tests, expected: 'a compare result' });
+        return join(
+          this.instances(s, where).map((name, _, all) => {
+            const value = this.result(name, 'a describe or compare result');
+            const caption = all.length > 1 ? `${s.title}: ${this.instanceLabel(name, false)}` : s.title;
+            return table1Html(table1FromResult(value, { step: name, expected: 'a describe or compare result' }, { caption, labels: this.b.params.labels ?? {}, groups: groupLabelMap(s.groups) }, tests));
+          }),
+        );
+      }
+      case 'model': {
+        const names = this.instances(s, where);
+        const fits = names.map((n) => fitSummary(this.result(n, 'a model fit'), { step: n, expected: 'a model fit (fit_logistic, fit_ordinal or fit_linear)' }));
+        const effects = [...new Set(fits.map((f) => f.effect))];
+        if (effects.length > 1) throw new DataError(`report ${where}: the models mix ${effects.join(' and ')} effects`, { hint: 'show logistic, ordinal and linear models in separate model sections' });
+        const effect = effects[0]!;
+        return modelTableHtml({
+          caption: s.title,
+          effect: effect === 'β' ? 'Estimate' : effect,
+          models: fits.map((f, k) => modelColumn(this.instanceLabel(names[k]!, names.length > 1), f, s.terms)),
+          termLabels: this.b.params.labels,
+          notes: [EFFECT_NOTES[effect]],
+        });
+      }
+      case 'forest': {
+        const names = this.instances(s, where);
+        const fits = names.map((n) => fitSummary(this.result(n, 'a model fit'), { step: n, expected: 'a model fit (fit_logistic or fit_ordinal)' }));
+        const rows: ForestRow[] = names.flatMap((n, k) => {
+          const f = fits[k]!;
+          const terms = s.terms === undefined ? f.terms : s.terms.flatMap((t) => f.terms.filter((x) => x.term === t));
+          const own = terms.map((t) => ({ label: this.label(t.term), estimate: t.estimate, low: t.low, high: t.high }));
+          return names.length > 1 ? [{ label: this.instanceLabel(n, false) }, ...own] : own;
+        });
+        if (fits.some((f) => f.effect === 'β')) throw new DataError(`report ${where}: a forest plot shows odds ratios; a linear model was named`, { hint: 'show linear models in a model section' });
+        const effect = fits.every((f) => f.effect === 'cOR') ? 'cOR' : 'OR';
+        return figureHtml(
+          forestSvg({ title: s.title, rows, leftNote: s.left_note, rightNote: s.right_note, valueHeader: `${effect} (95% CI)`, xLabel: `${effect === 'cOR' ? 'Common odds ratio' : 'Odds ratio'}, log scale` }),
+          s.title,
+          `Squares: ${effect === 'cOR' ? 'common odds ratios' : 'odds ratios'}; lines: 95% confidence intervals; log scale.`,
+        );
+      }
+      case 'volume_delta': {
+        const names = this.instances(s, where);
+        const vds = names.map((n) => ({ name: n, vd: volumeDeltaFromResult(this.artifact(n), { step: n, expected: 'a volume_delta result' }) }));
+        const tables = volumeDeltaHtml({
+          caption: s.title,
+          groups: vds.map(({ name, vd }) => ({ label: names.length > 1 ? this.instanceLabel(name, true) : undefined, n: vd.n, rows: vd.rows })),
+          notes: vds[0]?.vd.notes ?? [],
+        });
+        const series: CurveSeries[] = vds.filter(({ vd }) => vd.curve.length > 0).map(({ name, vd }) => ({ label: this.instanceLabel(name, true), points: vd.curve }));
+        const cut = s.cut ?? vds[0]?.vd.cut ?? 80;
+        const fig =
+          series.length === 0
+            ? ''
+            : figureHtml(
+                probabilityCurveSvg({ title: `Adjusted probability of mRS 0–2 by follow-up infarct volume`, series, cut }),
+                s.figure_title ?? 'Adjusted probability of mRS 0–2 by follow-up infarct volume',
+                `Adjusted probability of mRS 0–2 against follow-up infarct volume, with the 95% pointwise confidence band; dashed line: the ${formatQuantity(cut, 'count')} mL cut.`,
+              );
+        return html`${tables}${fig}`;
+      }
+      case 'mediation':
+        return join(
+          this.instances(s, where).map((name, _, all) => {
+            const m = mediationRows(this.result(name, 'a mediate result'), { step: name, expected: 'a mediate result' }, this.b.params.labels);
+            return genericTableHtml({ caption: all.length > 1 ? `${s.title}: ${this.instanceLabel(name, false)}` : s.title, className: 'mediation', columns: ['Effect', 'Estimate (95% CI)', 'p'], rows: m.rows, notes: m.notes });
+          }),
+        );
+      case 'bootstrap':
+        return join(
+          this.instances(s, where).map((name) => {
+            const bs = bootstrapFromResult(this.result(name, 'a bootstrap result'), this.artifact(name), { step: name, expected: 'a bootstrap result' }, s.estimate);
+            const pct = s.percent ?? false;
+            const f = (v: number | undefined): string => formatQuantity(v, pct ? 'percent' : 'number');
+            const table = genericTableHtml({
+              caption: `${s.title}: ${this.label(bs.estimateName)}`,
+              className: 'bootstrap',
+              columns: ['', 'Value'],
+              rows: [
+                { label: 'Estimate (original data)', values: [f(bs.estimate)] },
+                { label: 'Bootstrap mean', values: [f(bs.mean)] },
+                { label: 'Bootstrap SE', values: [f(bs.se)] },
+                ...bs.cis.map((c) => ({ label: `95% CI (${c.method})`, values: [formatInterval(c.low, c.high, pct ? 'percent' : 'number')] })),
+                { label: 'Replicates (failed)', values: [`${bs.replicates} (${bs.failed})`] },
+              ],
+              notes: bs.notes,
+            });
+            const ci = bs.cis[0];
+            const fig =
+              bs.values.length === 0
+                ? ''
+                : figureHtml(
+                    bootstrapHistogramSvg({ title: `Bootstrap distribution: ${this.label(bs.estimateName)}`, values: bs.values, estimate: bs.estimate, low: ci?.low, high: ci?.high, percent: pct, xLabel: this.label(bs.estimateName) }),
+                    s.figure_title ?? `Bootstrap distribution: ${this.label(bs.estimateName)}`,
+                    `Distribution of ${bs.values.length} bootstrap replicates; solid line: the estimate; dashed lines: the 95% ${ci?.method ?? ''} CI.`,
+                  );
+            return html`${table}${fig}`;
+          }),
+        );
+      case 'comparison': {
+        const names = this.instances(s, where);
+        const rows = (s.rows ?? []).map((r) => ({ label: r.label, values: names.map((n) => this.comparisonCell(n, r)) }));
+        return genericTableHtml({ caption: s.title, className: 'comparison', columns: ['', ...names.map((n) => this.instanceLabel(n, true))], rows });
+      }
+      case 'grotta': {
+        const names = this.instances(s, where);
+        return join(
+          names.map((name) => {
+            const a = this.artifact(name);
+            const table = a.type === 'table' ? a.table : a.type === 'imputed' ? a.original : undefined;
+            if (table === undefined) throw new DataError(`report ${where}: step "${name}" produced a result, a data table was expected`, { step: name, hint: 'name the data step (load, simulate, filter) in the grotta section' });
+            const counts = grottaCounts(table, s.outcome!, s.by!, groupLabelMap(s.groups));
+            const note = counts.missing > 0 ? ` ${counts.missing} patients with a missing ${s.outcome!} or ${s.by!} are not shown.` : '';
+            const title = names.length > 1 ? `${s.title}: ${this.instanceLabel(name, false)}` : s.title;
+            return figureHtml(grottaSvg({ title, categories: counts.categories, groups: counts.groups }), title, `Percentages of each arm by ${this.label(s.outcome!)}.${note}`);
+          }),
+        );
+      }
+      case 'reproduction':
+        return reproductionHtml({ caption: s.title, synthetic: this.b.params.synthetic, rows: this.reproductionRows(), notes: [...new Set(this.truthNotes)] });
+    }
+  }
+
+  number(ref: ValueRef, path: string, where: string): number {
+    const value = this.result(matchOne(ref.step, this.names, where), 'a result');
+    const r = lookupNumber(value, path);
+    if (!r.ok) throw new DataError(`report ${where}: ${r.reason}`, { step: ref.step, hint: `check the path "${path}" against ${ref.step}.json` });
+    return r.value;
+  }
+
+  /**
+   * A true value: a missing one (e.g. `population: null` when the simulation's parameters were
+   * overridden, and population values are unknown) prints as "–" with the reason in a footnote,
+   * rather than failing the report.
+   */
+  truth(ref: ValueRef, where: string): number | undefined {
+    const value = this.result(matchOne(ref.step, this.names, where), 'a result');
+    const r = lookupNumber(value, ref.path);
+    if (r.ok) return r.value;
+    this.truthNotes.push(`${where}: no true value (${r.reason}).`);
+    return undefined;
+  }
+
+  comparisonCell(name: string, r: ComparisonRow): string {
+    const ref = { step: name, path: r.path };
+    const get = (p: string | undefined): number | undefined => (p === undefined ? undefined : this.number(ref, p, `comparison row "${r.label}"`));
+    return formatQuantityCi({ estimate: get(r.path), low: get(r.low), high: get(r.high), format: r.format ?? 'number' });
+  }
+
+  reproductionRows(): ReproductionRow[] {
+    return (this.b.params.published ?? []).map((p) => {
+      const where = `published "${p.label}"`;
+      const est = p.estimate;
+      const truth = p.truth === undefined ? undefined : typeof p.truth === 'number' ? p.truth : this.truth(p.truth, where);
+      return {
+        label: p.label,
+        source: p.source,
+        published: String(p.published),
+        format: p.format ?? 'number',
+        estimate: est === undefined ? undefined : this.number(est, est.path, where),
+        low: est?.low === undefined ? undefined : this.number(est, est.low, where),
+        high: est?.high === undefined ? undefined : this.number(est, est.high, where),
+        truth,
+      };
+    });
+  }
+
+  /** The reproduction table in Markdown, for the terminal summary of `npm start`. */
+  markdown(): string {
+    const p = this.b.params;
+    const lines = [`## ${p.title}`, ''];
+    if (p.synthetic) lines.push('**Synthetic data**: a simulated cohort calibrated to the published figures; not patient data.', '');
+    const rows = p.published === undefined || p.published.length === 0 ? [] : this.reproductionRows();
+    if (rows.length > 0) {
+      const cell = (s: string): string => s.replace(/\|/g, '\\|').replace(/\n/g, ' ');
+      lines.push(`| Quantity | Published | This pipeline${p.synthetic ? ' | True value' : ''} |`, `|---|---|---${p.synthetic ? '|---' : ''}|`);
+      for (const r of rows) lines.push(`| ${cell(r.label)} | ${cell(r.published)} | ${formatQuantityCi(r)}${p.synthetic ? ` | ${formatQuantity(r.truth, r.format)}` : ''} |`);
+      lines.push('');
+    }
+    return lines.join('\n');
+  }
+}
+
+/** Exactly one instance for a value reference (a swept step must be named with its instance). */
+function matchOne(step: string, names: readonly string[], where: string): string {
+  const m = matchSteps(step, names);
+  if (m.length === 1) return m[0]!;
+  if (m.length === 0) throw new DataError(`report ${where}: no output of step "${step}" was given to the report`, { hint: `list "${step}" under the report's steps:` });
+  throw new DataError(`report ${where}: step "${step}" is swept (${m.join(', ')}): name one instance`, { hint: `write e.g. step: "${m[0]!}"` });
+}

@@ -1,0 +1,250 @@
+/**
+ * The parameters of a `report` step, their JSON Schema, and the semantic checks the schema cannot
+ * express (a section naming a step the report does not read, a path that does not parse).
+ * Documented for users in docs/steps/report.md.
+ */
+import type { ParamSchema } from '../nodes/kind.js';
+import { didYouMean } from '../errors.js';
+import { parsePath, PathSyntaxError } from './json-path.js';
+import type { QuantityFormat } from './sections/reproduction.js';
+
+export const SECTION_KINDS = ['table1', 'model', 'forest', 'volume_delta', 'mediation', 'bootstrap', 'comparison', 'grotta', 'reproduction', 'text'] as const;
+export type SectionKind = (typeof SECTION_KINDS)[number];
+export const FORMATS = ['or', 'percent', 'ml', 'number', 'count'] as const;
+
+/** A number picked from a step's result by a path (see json-path.ts), with optional CI bounds. */
+export interface ValueRef {
+  readonly step: string;
+  readonly path: string;
+  readonly low?: string;
+  readonly high?: string;
+}
+
+export interface ComparisonRow {
+  readonly label: string;
+  readonly path: string;
+  readonly low?: string;
+  readonly high?: string;
+  readonly format?: QuantityFormat;
+}
+
+/** A group (arm) of a grouping column: its value in the data and the name to print. */
+export interface GroupLabel {
+  readonly value: string | number;
+  readonly label: string;
+}
+
+/** Group values as text (as tables and describe results key them) → display names, in display order. */
+export function groupLabelMap(groups: readonly GroupLabel[] | undefined): ReadonlyMap<string, string> | undefined {
+  return groups === undefined ? undefined : new Map(groups.map((g) => [String(g.value), g.label]));
+}
+
+export interface SectionParams {
+  readonly kind: SectionKind;
+  readonly title: string;
+  readonly note?: string;
+  readonly step?: string;
+  readonly steps?: readonly string[];
+  /** model, forest: the terms to show (default: all but the intercept). */
+  readonly terms?: readonly string[];
+  /** grotta: the ordinal outcome and the grouping column of a table step. */
+  readonly outcome?: string;
+  readonly by?: string;
+  /** grotta, table1: the groups in display order with their names (`[{value: 1, label: EVT}, {value: 0, label: Control}]`). */
+  readonly groups?: readonly GroupLabel[];
+  /** table1: a compare step whose tests add p-values to a describe table. */
+  readonly tests?: string;
+  /** volume_delta, bootstrap: the title of the section's figure (the section title names its table). */
+  readonly figure_title?: string;
+  /** volume_delta: the dashed cut line (mL). */
+  readonly cut?: number;
+  /** bootstrap: the estimate to plot (its name in the bootstrap result). */
+  readonly estimate?: string;
+  /** bootstrap: show the values as percentages. */
+  readonly percent?: boolean;
+  /** comparison: one row per quantity, one column per step instance. */
+  readonly rows?: readonly ComparisonRow[];
+  /** forest: notes either side of OR = 1. */
+  readonly left_note?: string;
+  readonly right_note?: string;
+}
+
+export interface PublishedRow {
+  readonly label: string;
+  readonly source?: string;
+  /** As the paper printed it; a plain number in YAML is accepted. */
+  readonly published: string | number;
+  readonly estimate?: ValueRef;
+  /** The generating process's value: a number, or picked from a step (the simulate step's truth). */
+  readonly truth?: number | ValueRef;
+  readonly format?: QuantityFormat;
+}
+
+/**
+ * Whether the data are synthetic: `true`/`false`, or decided by the data file the pipeline read —
+ * synthetic when `data` is one of `files` (the shipped synthetic cohorts), so that a user who points
+ * the pipeline at their own data (`--set data=their.csv`) gets a report that does not call it synthetic.
+ */
+export type SyntheticParam = boolean | { readonly data: string; readonly files: readonly string[] };
+
+export interface ReportParams {
+  readonly title: string;
+  readonly subtitle?: string;
+  readonly synthetic: SyntheticParam;
+  readonly data_note?: string;
+  /** Every step the report reads (the runner's dependency edges). */
+  readonly steps: readonly string[];
+  /** Display names for terms and variables (`fiv_ml: "Follow-up infarct volume, per mL"`). */
+  readonly labels?: Readonly<Record<string, string>>;
+  readonly sections: readonly SectionParams[];
+  readonly published?: readonly PublishedRow[];
+}
+
+const str = { type: 'string', minLength: 1 } as const;
+const valueRef = {
+  type: 'object',
+  properties: { step: str, path: str, low: str, high: str },
+  required: ['step', 'path'],
+  additionalProperties: false,
+} as const;
+const format = { enum: FORMATS, default: 'number' } as const;
+const stringMap = { type: 'object', additionalProperties: { type: 'string' } } as const;
+
+export const reportParamsSchema: ParamSchema = {
+  type: 'object',
+  properties: {
+    title: { ...str, description: 'The report title (h1).' },
+    subtitle: { type: 'string' },
+    synthetic: {
+      description: 'Whether the data are synthetic: true/false, or {data: <the data file read>, files: [<synthetic files>]} (synthetic when data is one of files). A synthetic report says so in a banner and shows true values.',
+      oneOf: [
+        { type: 'boolean' },
+        { type: 'object', properties: { data: str, files: { type: 'array', items: str, minItems: 1 } }, required: ['data', 'files'], additionalProperties: false },
+      ],
+    },
+    data_note: { type: 'string', description: 'One line about the data (file, cohort).' },
+    steps: { type: 'array', items: str, minItems: 1, description: 'Every step the report reads; sections name steps from this list.' },
+    labels: { ...stringMap, description: 'Display names of model terms and variables.' },
+    sections: {
+      type: 'array',
+      minItems: 1,
+      items: {
+        type: 'object',
+        properties: {
+          kind: { enum: SECTION_KINDS },
+          title: str,
+          note: { type: 'string' },
+          step: str,
+          steps: { type: 'array', items: str, minItems: 1 },
+          terms: { type: 'array', items: str, minItems: 1 },
+          outcome: str,
+          by: str,
+          groups: {
+            type: 'array',
+            minItems: 1,
+            items: { type: 'object', properties: { value: { type: ['string', 'number'] }, label: { type: 'string' } }, required: ['value', 'label'], additionalProperties: false },
+          },
+          tests: str,
+          figure_title: str,
+          cut: { type: 'number', exclusiveMinimum: 0 },
+          estimate: str,
+          percent: { type: 'boolean' },
+          rows: {
+            type: 'array',
+            minItems: 1,
+            items: { type: 'object', properties: { label: str, path: str, low: str, high: str, format }, required: ['label', 'path'], additionalProperties: false },
+          },
+          left_note: { type: 'string' },
+          right_note: { type: 'string' },
+        },
+        required: ['kind', 'title'],
+        additionalProperties: false,
+      },
+    },
+    published: {
+      type: 'array',
+      items: {
+        type: 'object',
+        properties: { label: str, source: { type: 'string' }, published: { type: ['string', 'number'] }, estimate: valueRef, truth: { oneOf: [{ type: 'number' }, valueRef] }, format },
+        required: ['label', 'published'],
+        additionalProperties: false,
+      },
+    },
+  },
+  required: ['title', 'synthetic', 'steps', 'sections'],
+  additionalProperties: false,
+};
+
+/** Instance names among `available` that `name` designates: itself, or all instances `name[...]` of a swept step. */
+export function matchSteps(name: string, available: readonly string[]): string[] {
+  if (available.includes(name)) return [name];
+  return available.filter((a) => a.startsWith(`${name}[`));
+}
+
+/** Which sections need what. */
+const NEEDS_STEP: ReadonlySet<SectionKind> = new Set(['table1', 'model', 'forest', 'volume_delta', 'mediation', 'bootstrap', 'comparison', 'grotta']);
+
+export interface ParamProblem {
+  readonly path: string;
+  readonly message: string;
+  readonly hint?: string;
+}
+
+/** The base names of `steps` (instances `x[k=v]` → `x`), for matching names written before sweep expansion. */
+function baseNames(steps: readonly string[]): string[] {
+  return [...new Set(steps.flatMap((s) => [s, s.replace(/\[.*$/, '')]))];
+}
+
+export function checkReportParams(p: ReportParams): ParamProblem[] {
+  const problems: ParamProblem[] = [];
+  const known = baseNames(p.steps);
+  const refersTo = (name: string, path: string): void => {
+    if (matchSteps(name, p.steps).length > 0 || known.includes(name) || known.includes(name.replace(/\[.*$/, ''))) return;
+    problems.push({ path, message: `step "${name}" is not among the report's steps${didYouMean(name, known)}`, hint: `add it to steps: (the report reads only the steps listed there): ${p.steps.join(', ')}` });
+  };
+  const pathOk = (path: string, where: string): void => {
+    try {
+      parsePath(path);
+    } catch (e) {
+      if (!(e instanceof PathSyntaxError)) throw e;
+      problems.push({ path: where, message: `invalid path "${path}": ${e.message}`, hint: 'write e.g. coefficients[term=evt].common_or or deltas[delta=0.05].median' });
+    }
+  };
+  p.sections.forEach((s, i) => {
+    const at = `sections[${i}]`;
+    if (s.step !== undefined) refersTo(s.step, `${at}.step`);
+    if (s.tests !== undefined) refersTo(s.tests, `${at}.tests`);
+    s.steps?.forEach((name, j) => {
+      refersTo(name, `${at}.steps[${j}]`);
+    });
+    if (NEEDS_STEP.has(s.kind) && s.step === undefined && s.steps === undefined) {
+      problems.push({ path: at, message: `a ${s.kind} section needs step: (or steps:)`, hint: `name the step whose result it shows` });
+    }
+    if (s.step !== undefined && s.steps !== undefined) problems.push({ path: at, message: 'give either step: or steps:, not both' });
+    if (s.kind === 'grotta' && (s.outcome === undefined || s.by === undefined)) {
+      problems.push({ path: at, message: 'a grotta section needs outcome: (the mRS column) and by: (the arm column)', hint: 'write e.g. outcome: mrs90, by: evt' });
+    }
+    if (s.kind === 'comparison' && s.rows === undefined) {
+      problems.push({ path: at, message: 'a comparison section needs rows: (label and path of each quantity)', hint: 'write e.g. rows: [{label: "cOR volume", path: "coefficients[term=fiv_ml].common_or", format: or}]' });
+    }
+    s.rows?.forEach((r, j) => {
+      pathOk(r.path, `${at}.rows[${j}].path`);
+      if (r.low !== undefined) pathOk(r.low, `${at}.rows[${j}].low`);
+      if (r.high !== undefined) pathOk(r.high, `${at}.rows[${j}].high`);
+    });
+    if (s.kind === 'reproduction' && (p.published === undefined || p.published.length === 0)) {
+      problems.push({ path: at, message: 'a reproduction section needs the published: list', hint: 'list each published figure with the step and path of the pipeline’s estimate' });
+    }
+  });
+  p.published?.forEach((r, i) => {
+    const at = `published[${i}]`;
+    for (const [key, ref] of [['estimate', r.estimate], ['truth', r.truth]] as const) {
+      if (ref === undefined || typeof ref === 'number') continue;
+      refersTo(ref.step, `${at}.${key}.step`);
+      pathOk(ref.path, `${at}.${key}.path`);
+      if (ref.low !== undefined) pathOk(ref.low, `${at}.${key}.low`);
+      if (ref.high !== undefined) pathOk(ref.high, `${at}.${key}.high`);
+    }
+  });
+  return problems;
+}
