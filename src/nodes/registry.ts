@@ -5,6 +5,9 @@ import { compare } from './compare.js';
 import { derive } from './derive.js';
 import { describe } from './describe.js';
 import { filter } from './filter.js';
+import { fitLinearStep } from './fit_linear.js';
+import { fitLogisticStep } from './fit_logistic.js';
+import { fitOrdinalStep } from './fit_ordinal.js';
 import { load } from './load.js';
 import { report } from './report.js';
 import { simulate } from './simulate.js';
@@ -18,6 +21,9 @@ const kinds: readonly StepKind<never>[] = [
   describe,
   simulate,
   simulateTruth,
+  fitLinearStep,
+  fitLogisticStep,
+  fitOrdinalStep,
   compare,
   bootstrap,
   volumeDelta,

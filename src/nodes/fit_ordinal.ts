@@ -1,0 +1,182 @@
+/**
+ * `kind: fit_ordinal` — the proportional-odds (cumulative logit) model of an ordinal outcome such as
+ * the 90-day mRS, as `ordinal::clm`: logit P(Y ≤ j) = θ_j − x'β. Reports thresholds, coefficients, the
+ * common odds ratio of a better outcome (`favourable: low` → exp(−β)), optionally merged categories,
+ * the nominal (LR) test and the Brant test of the PO assumption. An imputed input is pooled by
+ * Rubin's rules. See docs/steps/fit_ordinal.md.
+ */
+import type { StepKind } from './kind.js';
+import type { Json, JsonObject } from '../data/canonical.js';
+import type { Table } from '../data/table.js';
+import { DataError } from '../errors.js';
+import { buildDesign, checkFullRank } from '../stats/design.js';
+import { fitOrdinal, nominalTest, responseCategories, thresholdNames } from '../stats/ordinal.js';
+import { brantTest } from '../stats/brant.js';
+import { weightedCrossprod } from '../stats/linalg.js';
+import { checkFitParams, droppedJson, fitSchema, fitTables, parsedFormula, pooled, rowsJson, rowsTable, vcovJson, waldRows, withExp, type CheckProblem, type FitParams, type Row, type SingleFit } from './fit-common.js';
+
+export interface FitOrdinalParams extends FitParams {
+  readonly merge?: readonly (readonly (string | number)[])[];
+  readonly favourable?: 'low' | 'high';
+  readonly nominal_test?: boolean | readonly string[];
+  readonly brant?: boolean;
+}
+
+interface OrdinalSingle extends SingleFit {
+  readonly warnings: readonly string[];
+  readonly nThresholds: number;
+}
+
+export function fitOneOrdinal(params: FitOrdinalParams, table: Table, step: string, tests: boolean): OrdinalSingle {
+  let formula = parsedFormula(params, step);
+  const warnings: string[] = [];
+  if (!formula.intercept) {
+    // clm: the thresholds are the intercept; a "- 1" would turn a factor into indicators of every level
+    formula = { ...formula, intercept: true, text: formula.text.replace(/ - 1$/, '') };
+    warnings.push('"- 1" has no effect in an ordinal model: the thresholds play the intercept');
+  }
+  const md = buildDesign(formula, table, { weights: params.weights, reference: params.reference });
+  checkFullRank(md.design, md.X, md.n, md.p, weightedCrossprod(md.X, md.n, md.p, md.weights, new Float64Array(md.p * md.p)));
+  const cats = responseCategories(md.response!, params.merge ?? []);
+  if (cats.dropped.length > 0) warnings.push(`outcome categories with no rows were dropped: ${cats.dropped.join(', ')}`);
+  if (cats.labels.length < 3 && cats.labels.length > 0) warnings.push(`the ordinal outcome has only ${cats.labels.length} categories (a logistic model)`);
+  const J = cats.labels.length;
+  const p = md.p - 1;
+  const X = md.X.subarray(md.n); // without the intercept column
+  const names = md.design.columns.slice(1);
+  const terms = md.design.columnTerms.slice(1);
+  const fit = fitOrdinal(X, md.n, p, cats.codes, J, { weights: md.weights, columns: names, columnTerms: terms });
+  warnings.push(...fit.warnings);
+  const level = params.level ?? 0.95;
+  const K = J - 1;
+  const thNames = thresholdNames(cats.labels);
+  const allNames = [...thNames, ...names];
+  const all = waldRows(allNames, fit.par, fit.stdErrors, level, Infinity, false);
+  const sign = (params.favourable ?? 'low') === 'low' ? -1 : 1;
+  const coefRows = withExp(all.slice(K), 'common_or', sign);
+  const counts = new Array<number>(J).fill(0);
+  cats.codes.forEach((c, i) => (counts[c] = counts[c]! + (md.weights === undefined ? 1 : md.weights[i]!)));
+  const value: Record<string, Json> = {
+    model_type: 'ordinal',
+    formula: md.design.formula,
+    n: md.n,
+    nobs: fit.nobs,
+    ...droppedJson(md),
+    categories: cats.labels.map((label, j) => ({ label, n: counts[j]! })),
+    favourable: params.favourable ?? 'low',
+    level,
+    coefficients: rowsJson(coefRows),
+    thresholds: rowsJson(all.slice(0, K)),
+    vcov: vcovJson(allNames, fit.vcov),
+    loglik: fit.loglik,
+    aic: fit.aic,
+    bic: fit.bic,
+    edf: fit.edf,
+    converged: fit.converged,
+    iterations: fit.iterations,
+    max_gradient: fit.maxGradient,
+    cond_hessian: fit.condH,
+    warnings,
+    model: {
+      family: 'cumulative',
+      link: 'logit',
+      design: md.design as unknown as JsonObject,
+      categories: cats.labels,
+      thresholds: Array.from(fit.thresholds),
+      coefficients: Array.from(fit.beta),
+      vcov: vcovJson(allNames, fit.vcov),
+    },
+  };
+  if (tests && params.nominal_test !== undefined && params.nominal_test !== false) {
+    const wanted = params.nominal_test === true ? md.design.terms.map((t) => t.label) : params.nominal_test;
+    const groups = wanted.map((term) => {
+      const columns = terms.map((t, j) => (t === term ? j : -1)).filter((j) => j >= 0);
+      if (columns.length === 0) throw new DataError(`nominal_test: "${term}" is not a term of the model`, { hint: `the terms are: ${md.design.terms.map((t) => t.label).join(', ')}` });
+      return { term, columns };
+    });
+    value.nominal_test = nominalTest(X, md.n, p, cats.codes, J, fit, groups, md.weights).map((r) => ({ ...r, error: r.error ?? null }));
+  }
+  if (tests && params.brant === true) {
+    if (md.weights !== undefined) throw new DataError('brant: the Brant test is defined for unweighted data', { hint: 'use nominal_test with case weights' });
+    const b = brantTest(md.X, md.n, md.p, cats.codes, J, md.design.columns);
+    value.brant = { omnibus: { ...b.omnibus }, terms: b.terms.map((t) => ({ ...t })) };
+  }
+  return { names: allNames, estimate: fit.par, vcov: fit.vcov, dfcom: fit.nobs - fit.edf, useT: false, md, value, warnings, nThresholds: K };
+}
+
+function checkOrdinal(p: FitOrdinalParams): CheckProblem[] {
+  const problems = checkFitParams(p);
+  (p.merge ?? []).forEach((g, k) => {
+    if (g.length < 2) problems.push({ path: `merge[${k}]`, message: 'a merge group needs at least two categories', hint: 'merge: [[5, 6]]' });
+  });
+  return problems;
+}
+
+export const fitOrdinalStep: StepKind<FitOrdinalParams> = {
+  kind: 'fit_ordinal',
+  version: 1,
+  summary: 'Proportional-odds (cumulative logit) model of an ordinal outcome such as the mRS, as ordinal::clm: common odds ratio, thresholds, PO tests',
+  params: fitSchema({
+    merge: {
+      type: 'array',
+      items: { type: 'array', items: { type: ['string', 'number'] }, minItems: 2 },
+      default: [],
+      description: 'Groups of outcome categories to pool, e.g. [[5, 6]] for mRS 5–6.',
+    },
+    favourable: { enum: ['low', 'high'], default: 'low', description: 'Which end of the scale is better: common_or is the odds ratio of a better outcome (exp(−β) when low is better).' },
+    nominal_test: {
+      anyOf: [{ type: 'boolean' }, { type: 'array', items: { type: 'string' } }],
+      default: false,
+      description: 'Likelihood-ratio test of proportional odds (ordinal::nominal_test): true for every term, or a list of terms.',
+    },
+    brant: { type: 'boolean', default: false, description: 'The Brant (1990) test of proportional odds, per column and omnibus.' },
+  }),
+  inputs: ['input'],
+  check: checkOrdinal,
+  run(params, inputs, ctx) {
+    const { tables, imputed } = fitTables(inputs, params.input, 'fit_ordinal');
+    if (!imputed) {
+      const one = fitOneOrdinal(params, tables[0]!, ctx.step, true);
+      one.warnings.forEach((w) => { ctx.warn(w); });
+      return { type: 'result', value: one.value, tables: new Map([['coefficients', rowsTable(one.value.coefficients as unknown as Row[])]]) };
+    }
+    const fits = tables.map((t) => fitOneOrdinal(params, t, ctx.step, false));
+    fits.forEach((f, k) => { f.warnings.forEach((w) => { ctx.warn(`imputation ${k + 1}: ${w}`); }); });
+    const level = params.level ?? 0.95;
+    const pool = pooled(fits, level);
+    const first = fits[0]!;
+    const K = first.nThresholds;
+    const sign = (params.favourable ?? 'low') === 'low' ? -1 : 1;
+    const coefRows = withExp(pool.rows.slice(K), 'common_or', sign);
+    const value: JsonObject = {
+      model_type: 'ordinal',
+      formula: first.md.design.formula,
+      n: first.md.n,
+      ...droppedJson(first.md),
+      imputations: pool.m,
+      ci_method: 'rubin',
+      favourable: params.favourable ?? 'low',
+      level,
+      coefficients: rowsJson(coefRows),
+      thresholds: rowsJson(pool.rows.slice(0, K)),
+      vcov: vcovJson(first.names, pool.vcov),
+      loglik: null,
+      aic: null,
+      bic: null,
+      converged: fits.every((f) => f.value.converged === true),
+      iterations: fits.map((f) => f.value.iterations as number),
+      per_imputation: fits.map((f) => ({ loglik: f.value.loglik ?? null, aic: f.value.aic ?? null, converged: f.value.converged ?? null, iterations: f.value.iterations ?? null })),
+      warnings: fits.flatMap((f, k) => f.warnings.map((w) => `imputation ${k + 1}: ${w}`)),
+      model: {
+        family: 'cumulative',
+        link: 'logit',
+        design: first.md.design as unknown as JsonObject,
+        categories: (first.value.model as JsonObject).categories ?? null,
+        thresholds: pool.rows.slice(0, K).map((r) => r.estimate),
+        coefficients: pool.rows.slice(K).map((r) => r.estimate),
+        vcov: vcovJson(first.names, pool.vcov),
+      },
+    };
+    return { type: 'result', value, tables: new Map([['coefficients', rowsTable(coefRows)]]) };
+  },
+};

@@ -1,0 +1,301 @@
+/**
+ * Dense linear algebra for model fitting, over Float64Array.
+ *
+ * Storage conventions:
+ * - a design matrix X (n × p) is COLUMN-major: X[j * n + i] is row i of column j, so a column is a
+ *   contiguous `subarray` and a row loop touches each column once;
+ * - a small p × p matrix is a Float64Array of p * p entries; the symmetric ones here are stored in full
+ *   (row- and column-major coincide).
+ *
+ *   weightedCrossprod(X, n, p, w, out)  X' diag(w) X  (w undefined: X'X), blocked for cache locality
+ *   crossprodVector(X, n, p, v, out)    X' v
+ *   linearPredictor(X, n, p, beta, out) X beta
+ *   cholesky(A, p)                      lower L with A = L L', or the first failing pivot
+ *   choleskySolve(L, p, b)              solves (L L') x = b in place
+ *   choleskyInverse(L, p)               (L L')^{-1}
+ *   solveSymmetric(A, p, b)             A^{-1} b for symmetric positive definite A (equilibrated)
+ *   invertSymmetric(A, p)               A^{-1} (equilibrated Cholesky)
+ *   aliasedColumns(X, n, p, tol)        columns linearly dependent on earlier ones (R's dqrdc2 rule)
+ */
+
+/** Rows per block in the cross-products: a block of every column stays in the L1/L2 cache. */
+const BLOCK = 256;
+
+/**
+ * out = X' diag(w) X (p × p, full symmetric); w undefined means unit weights. With `v` and `outV`, also
+ * outV = X' diag(w) v in the same pass (the IRLS right-hand side X'Wz). No allocation beyond one scratch
+ * block of p × BLOCK values (pass `scratch` to avoid even that in an inner loop).
+ * The products run over blocks of BLOCK rows (cache-resident), two rows j of the result at a time
+ * against four columns k, so each pass loads 6 values for 8 multiply-adds.
+ */
+export function weightedCrossprod(
+  X: Float64Array,
+  n: number,
+  p: number,
+  w: Float64Array | undefined,
+  out: Float64Array,
+  scratch: Float64Array = new Float64Array(p * BLOCK),
+  v?: Float64Array,
+  outV?: Float64Array,
+): Float64Array {
+  out.fill(0);
+  outV?.fill(0);
+  for (let i0 = 0; i0 < n; i0 += BLOCK) {
+    const len = Math.min(BLOCK, n - i0);
+    // scratch[j*BLOCK + r] = w_i x_ij for the rows of this block
+    for (let j = 0; j < p; j++) {
+      const xo = j * n + i0;
+      const so = j * BLOCK;
+      if (w === undefined) for (let r = 0; r < len; r++) scratch[so + r] = X[xo + r]!;
+      else for (let r = 0; r < len; r++) scratch[so + r] = X[xo + r]! * w[i0 + r]!;
+      if (v !== undefined && outV !== undefined) {
+        let t = 0;
+        for (let r = 0; r < len; r++) t += scratch[so + r]! * v[i0 + r]!;
+        outV[j] = outV[j]! + t;
+      }
+    }
+    let j = 0;
+    for (; j + 1 < p; j += 2) {
+      const s0 = j * BLOCK;
+      const s1 = s0 + BLOCK;
+      const xj0 = j * n + i0;
+      const xj1 = xj0 + n;
+      // the 2 × 2 corner: (j, j), (j, j+1), (j+1, j+1)
+      let c00 = 0;
+      let c01 = 0;
+      let c11 = 0;
+      for (let r = 0; r < len; r++) {
+        const x1 = X[xj1 + r]!;
+        c00 += scratch[s0 + r]! * X[xj0 + r]!;
+        c01 += scratch[s0 + r]! * x1;
+        c11 += scratch[s1 + r]! * x1;
+      }
+      out[j * p + j] = out[j * p + j]! + c00;
+      out[j * p + j + 1] = out[j * p + j + 1]! + c01;
+      out[(j + 1) * p + j + 1] = out[(j + 1) * p + j + 1]! + c11;
+      let k = j + 2;
+      for (; k + 3 < p; k += 4) {
+        const x0 = k * n + i0;
+        const x1 = x0 + n;
+        const x2 = x1 + n;
+        const x3 = x2 + n;
+        let a0 = 0;
+        let a1 = 0;
+        let a2 = 0;
+        let a3 = 0;
+        let b0 = 0;
+        let b1 = 0;
+        let b2 = 0;
+        let b3 = 0;
+        for (let r = 0; r < len; r++) {
+          const a = scratch[s0 + r]!;
+          const b = scratch[s1 + r]!;
+          const y0 = X[x0 + r]!;
+          const y1 = X[x1 + r]!;
+          const y2 = X[x2 + r]!;
+          const y3 = X[x3 + r]!;
+          a0 += a * y0;
+          a1 += a * y1;
+          a2 += a * y2;
+          a3 += a * y3;
+          b0 += b * y0;
+          b1 += b * y1;
+          b2 += b * y2;
+          b3 += b * y3;
+        }
+        const o = j * p + k;
+        out[o] = out[o]! + a0;
+        out[o + 1] = out[o + 1]! + a1;
+        out[o + 2] = out[o + 2]! + a2;
+        out[o + 3] = out[o + 3]! + a3;
+        out[o + p] = out[o + p]! + b0;
+        out[o + p + 1] = out[o + p + 1]! + b1;
+        out[o + p + 2] = out[o + p + 2]! + b2;
+        out[o + p + 3] = out[o + p + 3]! + b3;
+      }
+      for (; k < p; k++) {
+        const xo = k * n + i0;
+        let a0 = 0;
+        let b0 = 0;
+        for (let r = 0; r < len; r++) {
+          const y0 = X[xo + r]!;
+          a0 += scratch[s0 + r]! * y0;
+          b0 += scratch[s1 + r]! * y0;
+        }
+        out[j * p + k] = out[j * p + k]! + a0;
+        out[(j + 1) * p + k] = out[(j + 1) * p + k]! + b0;
+      }
+    }
+    if (j < p) {
+      // the last row of an odd p: only its diagonal remains
+      const so = j * BLOCK;
+      const xo = j * n + i0;
+      let c = 0;
+      for (let r = 0; r < len; r++) c += scratch[so + r]! * X[xo + r]!;
+      out[j * p + j] = out[j * p + j]! + c;
+    }
+  }
+  for (let j = 0; j < p; j++) for (let k = j + 1; k < p; k++) out[k * p + j] = out[j * p + k]!;
+  return out;
+}
+
+/** out = X' v (length p). */
+export function crossprodVector(X: Float64Array, n: number, p: number, v: Float64Array, out: Float64Array): Float64Array {
+  for (let j = 0; j < p; j++) {
+    const o = j * n;
+    let s = 0;
+    for (let i = 0; i < n; i++) s += X[o + i]! * v[i]!;
+    out[j] = s;
+  }
+  return out;
+}
+
+/** out = X beta (length n). */
+export function linearPredictor(X: Float64Array, n: number, p: number, beta: ArrayLike<number>, out: Float64Array): Float64Array {
+  // by blocks of rows: the partial sums stay in the cache instead of streaming `out` p times
+  for (let i0 = 0; i0 < n; i0 += BLOCK) {
+    const end = Math.min(n, i0 + BLOCK);
+    for (let i = i0; i < end; i++) out[i] = 0;
+    for (let j = 0; j < p; j++) {
+      const b = beta[j]!;
+      if (b === 0) continue;
+      const o = j * n;
+      for (let i = i0; i < end; i++) out[i] = out[i]! + b * X[o + i]!;
+    }
+  }
+  return out;
+}
+
+/** Cholesky factor: lower-triangular L (row-major, p × p) with A = L L', or `failedAt` = the first non-positive pivot. */
+export function cholesky(A: Float64Array, p: number): { L: Float64Array; failedAt: number } {
+  const L = new Float64Array(p * p);
+  for (let j = 0; j < p; j++) {
+    let d = A[j * p + j]!;
+    for (let k = 0; k < j; k++) d -= L[j * p + k]! * L[j * p + k]!;
+    if (!(d > 0)) return { L, failedAt: j };
+    const ljj = Math.sqrt(d);
+    L[j * p + j] = ljj;
+    for (let i = j + 1; i < p; i++) {
+      let s = A[i * p + j]!;
+      for (let k = 0; k < j; k++) s -= L[i * p + k]! * L[j * p + k]!;
+      L[i * p + j] = s / ljj;
+    }
+  }
+  return { L, failedAt: -1 };
+}
+
+/** Solves (L L') x = b in place. */
+export function choleskySolve(L: Float64Array, p: number, b: Float64Array): Float64Array {
+  for (let i = 0; i < p; i++) {
+    let s = b[i]!;
+    for (let k = 0; k < i; k++) s -= L[i * p + k]! * b[k]!;
+    b[i] = s / L[i * p + i]!;
+  }
+  for (let i = p - 1; i >= 0; i--) {
+    let s = b[i]!;
+    for (let k = i + 1; k < p; k++) s -= L[k * p + i]! * b[k]!;
+    b[i] = s / L[i * p + i]!;
+  }
+  return b;
+}
+
+/** (L L')^{-1}, as R's chol2inv. */
+export function choleskyInverse(L: Float64Array, p: number): Float64Array {
+  const inv = new Float64Array(p * p);
+  const e = new Float64Array(p);
+  for (let c = 0; c < p; c++) {
+    e.fill(0);
+    e[c] = 1;
+    choleskySolve(L, p, e);
+    for (let r = 0; r < p; r++) inv[r * p + c] = e[r]!;
+  }
+  // symmetrise (rounding makes the two triangles differ in the last bit)
+  for (let r = 0; r < p; r++) {
+    for (let c = r + 1; c < p; c++) {
+      const v = 0.5 * (inv[r * p + c]! + inv[c * p + r]!);
+      inv[r * p + c] = v;
+      inv[c * p + r] = v;
+    }
+  }
+  return inv;
+}
+
+/**
+ * Cholesky of D^{-1/2} A D^{-1/2} with D = diag(A): equilibration makes the factorisation insensitive
+ * to the scale of the covariates (a covariate in minutes next to a 0/1 indicator).
+ * Returns the factor and the scales 1/sqrt(A_jj), or `failedAt` (the first dependent column).
+ */
+export function equilibratedCholesky(A: Float64Array, p: number): { L: Float64Array; scale: Float64Array; failedAt: number } {
+  const scale = new Float64Array(p);
+  for (let j = 0; j < p; j++) {
+    const d = A[j * p + j]!;
+    if (!(d > 0)) return { L: new Float64Array(p * p), scale, failedAt: j };
+    scale[j] = 1 / Math.sqrt(d);
+  }
+  const S = new Float64Array(p * p);
+  for (let r = 0; r < p; r++) for (let c = 0; c < p; c++) S[r * p + c] = A[r * p + c]! * scale[r]! * scale[c]!;
+  const { L, failedAt } = cholesky(S, p);
+  return { L, scale, failedAt };
+}
+
+/** x = A^{-1} b for a symmetric positive-definite A, or undefined when A is not numerically positive definite. */
+export function solveSymmetric(A: Float64Array, p: number, b: ArrayLike<number>, out: Float64Array = new Float64Array(p)): Float64Array | undefined {
+  const { L, scale, failedAt } = equilibratedCholesky(A, p);
+  if (failedAt >= 0) return undefined;
+  for (let j = 0; j < p; j++) out[j] = b[j]! * scale[j]!;
+  choleskySolve(L, p, out);
+  for (let j = 0; j < p; j++) out[j] = out[j]! * scale[j]!;
+  return out;
+}
+
+/** A^{-1} for a symmetric positive-definite A, or undefined when it is not numerically positive definite. */
+export function invertSymmetric(A: Float64Array, p: number): Float64Array | undefined {
+  const { L, scale, failedAt } = equilibratedCholesky(A, p);
+  if (failedAt >= 0) return undefined;
+  const inv = choleskyInverse(L, p);
+  for (let r = 0; r < p; r++) for (let c = 0; c < p; c++) inv[r * p + c] = inv[r * p + c]! * scale[r]! * scale[c]!;
+  return inv;
+}
+
+/**
+ * Columns of X (column-major n × p) that are linear combinations of earlier columns, by
+ * modified Gram–Schmidt with R's dqrdc2 rule (as `lm`/`glm`, tol = 1e-7): column j is aliased when
+ * the norm of what remains after projecting out the kept earlier columns is below tol × its own norm.
+ * O(n p²): call it only to confirm a suspected dependence.
+ */
+export function aliasedColumns(X: Float64Array, n: number, p: number, tol = 1e-7): number[] {
+  const Q: Float64Array[] = [];
+  const aliased: number[] = [];
+  for (let j = 0; j < p; j++) {
+    const v = Float64Array.from(X.subarray(j * n, (j + 1) * n));
+    let norm0 = 0;
+    for (let i = 0; i < n; i++) norm0 += v[i]! * v[i]!;
+    norm0 = Math.sqrt(norm0);
+    for (const q of Q) {
+      let d = 0;
+      for (let i = 0; i < n; i++) d += q[i]! * v[i]!;
+      for (let i = 0; i < n; i++) v[i] = v[i]! - d * q[i]!;
+    }
+    let norm = 0;
+    for (let i = 0; i < n; i++) norm += v[i]! * v[i]!;
+    norm = Math.sqrt(norm);
+    if (norm0 === 0 || norm < tol * norm0) {
+      aliased.push(j);
+      continue;
+    }
+    for (let i = 0; i < n; i++) v[i] = v[i]! / norm;
+    Q.push(v);
+  }
+  return aliased;
+}
+
+/** Symmetric p × p matrix (flat) → array of rows, for JSON output. */
+export function toRows(A: ArrayLike<number>, p: number): number[][] {
+  const rows: number[][] = [];
+  for (let r = 0; r < p; r++) {
+    const row: number[] = [];
+    for (let c = 0; c < p; c++) row.push(A[r * p + c]!);
+    rows.push(row);
+  }
+  return rows;
+}

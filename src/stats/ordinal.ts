@@ -1,0 +1,635 @@
+/**
+ * Cumulative-logit (proportional-odds) models as `ordinal::clm` (and `MASS::polr`):
+ *
+ *   logit P(Y ≤ j | x, z) = θ_j + z'γ_j − x'β,   j = 1 … J−1
+ *
+ * with location covariates x (no intercept column) and, for the non-proportional ("nominal") model of
+ * `ordinal::nominal_test`, covariates z whose effects γ_j vary by threshold (sign as clm's
+ * sign.nominal = "positive"). Without z this is the proportional-odds model.
+ *
+ *   fitOrdinal(X, n, p, y, J, options)     → OrdinalFit  (Newton–Raphson as clm.fit.NR)
+ *   nominalTest(X, n, p, y, J, groups, …)  → per term: LR test of the PO model against the model with that term nominal
+ *   responseCategories(values | factor, merge?) → category codes 0..J−1 with their labels
+ *
+ * Newton–Raphson exactly as clm.fit.NR (ordinal 2022.11): start θ = qlogis((1:(J−1))/J), γ = 0, β = 0;
+ * each iteration computes the gradient g and Hessian H of the negative log-likelihood, the step
+ * H⁻¹g (Cholesky; a non-positive-definite H is inflated by |λ_min| + 1 on the diagonal), and stops
+ * when max|g| < gradTol (1e-6) AND max|step| < relTol (1e-6) — before taking that step, as clm does.
+ * Steps that increase the negative log-likelihood are halved (at most 15 times). The covariance is
+ * H⁻¹ at the estimate. Analytic derivatives, with F the logistic cdf, f = F(1 − F), f' = f(1 − 2F),
+ * a = η_upper, b = η_lower, p = F(a) − F(b), for one observation of weight w:
+ *   ∂ log p/∂a = f(a)/p,  ∂ log p/∂b = −f(b)/p,
+ *   ∂² log p/∂a² = f'(a)/p − (f(a)/p)²,  ∂² log p/∂b² = −f'(b)/p − (f(b)/p)²,  ∂² log p/∂a∂b = f(a)f(b)/p².
+ * The β block of H is X' diag(c) X, computed with the blocked cross-product of linalg.ts.
+ */
+import { EigenvalueDecomposition, Matrix } from 'ml-matrix';
+import { FitError } from '../errors.js';
+import { pchisq, qlogis } from './distributions.js';
+import { cholesky, choleskyInverse, choleskySolve, linearPredictor, weightedCrossprod } from './linalg.js';
+
+export interface OrdinalControl {
+  readonly maxIter?: number | undefined;
+  readonly gradTol?: number | undefined;
+  readonly relTol?: number | undefined;
+  readonly maxLineIter?: number | undefined;
+  readonly maxModIter?: number | undefined;
+}
+
+export interface OrdinalOptions extends OrdinalControl {
+  readonly weights?: Float64Array | undefined;
+  /** Nominal covariates z (column-major n × k, no intercept): their effects vary by threshold. */
+  readonly nominal?: { readonly Z: Float64Array; readonly k: number } | undefined;
+  /** Location column names, for messages. */
+  readonly columns?: readonly string[] | undefined;
+  readonly columnTerms?: readonly string[] | undefined;
+  /** Eigen-check the Hessian as clm's conv.check (condition number, warnings). Default true; the bootstrap may skip it. */
+  readonly checkHessian?: boolean | undefined;
+  /** Starting values (thresholds, then nominal, then β), e.g. the previous fit in a bootstrap. */
+  readonly start?: Float64Array | undefined;
+}
+
+export interface OrdinalFit {
+  /** Number of outcome categories. */
+  readonly J: number;
+  /** Location coefficients β (length p). */
+  readonly beta: Float64Array;
+  /** Thresholds θ_j (length J−1); with nominal covariates, θ_{j,0}. */
+  readonly thresholds: Float64Array;
+  /** All parameters in clm's order: thresholds (J−1) × (1 + k) as [θ_1, γ_1…, θ_2, …]… then β. */
+  readonly par: Float64Array;
+  /** Covariance of `par` (flat, npar × npar). */
+  readonly vcov: Float64Array;
+  readonly stdErrors: Float64Array;
+  readonly loglik: number;
+  /** Number of parameters. */
+  readonly edf: number;
+  readonly aic: number;
+  readonly bic: number;
+  /** Σ weights (clm's nobs). */
+  readonly nobs: number;
+  readonly iterations: number;
+  /** Step-halvings taken (clm's niter["inner"]). */
+  readonly innerIterations: number;
+  /** clm's convergence code: 0 both criteria met, 1 only the gradient criterion, 2 iteration limit, 3 step halving failed, 4 too many Hessian modifications. */
+  readonly code: number;
+  readonly converged: boolean;
+  readonly maxGradient: number;
+  /** Condition number of the Hessian (max/min eigenvalue), as clm's cond.H; NaN when not checked. */
+  readonly condH: number;
+  readonly warnings: readonly string[];
+}
+
+// ---- the likelihood -------------------------------------------------------------------------------
+
+/** Work arrays of one model: allocated once per fit, never per row. */
+class Model {
+  readonly npar: number;
+  readonly q: number;
+  readonly K: number;
+  readonly nt: number;
+  readonly xb: Float64Array;
+  readonly cB: Float64Array;
+  readonly dB: Float64Array;
+  readonly eU: Float64Array;
+  readonly eL: Float64Array;
+  readonly XtCX: Float64Array;
+  readonly scratch: Float64Array;
+  /** When the rows are sorted by category: rows segments[c] .. segments[c+1]−1 are category c. */
+  readonly segments: Int32Array | undefined;
+  constructor(
+    readonly X: Float64Array,
+    readonly n: number,
+    readonly p: number,
+    readonly y: Int32Array,
+    readonly J: number,
+    readonly w: Float64Array | undefined,
+    readonly Z: Float64Array | undefined,
+    k: number,
+  ) {
+    this.q = 1 + k;
+    this.K = J - 1;
+    this.nt = this.K * this.q;
+    this.npar = this.nt + p;
+    this.xb = new Float64Array(n);
+    this.cB = new Float64Array(n);
+    this.dB = new Float64Array(n);
+    this.eU = new Float64Array(n);
+    this.eL = new Float64Array(n);
+    this.XtCX = new Float64Array(p * p);
+    this.scratch = new Float64Array(p * 256);
+    let sorted = true;
+    for (let i = 1; i < n && sorted; i++) if (y[i]! < y[i - 1]!) sorted = false;
+    if (sorted) {
+      const seg = new Int32Array(J + 1);
+      for (let i = 0; i < n; i++) seg[y[i]! + 1]!++;
+      for (let c = 0; c < J; c++) seg[c + 1] = seg[c + 1]! + seg[c]!;
+      this.segments = seg;
+    }
+  }
+
+  /** θ_j(z_i) for threshold j (0-based) of row i. */
+  private theta(par: Float64Array, j: number, i: number): number {
+    const q = this.q;
+    let t = par[j * q]!;
+    if (this.Z !== undefined) for (let c = 1; c < q; c++) t += par[j * q + c]! * this.Z[(c - 1) * this.n + i]!;
+    return t;
+  }
+
+  /**
+   * The negative log-likelihood at par (Infinity when a probability is not positive) and, with
+   * `derivs`, its gradient and Hessian — in one pass over the rows.
+   */
+  evaluate(par: Float64Array, grad: Float64Array, hess: Float64Array, derivs: boolean): number {
+    const { n, p, y, K, q, w, xb, cB, dB, eU, eL, Z, npar, nt } = this;
+    linearPredictor(this.X, n, p, par.subarray(nt), xb);
+    if (derivs) {
+      grad.fill(0);
+      hess.fill(0);
+    }
+    let nll = 0;
+    const seg = this.segments;
+    if (q === 1 && seg !== undefined) {
+      // proportional odds, rows sorted by category: category c uses θ_c (upper) and θ_{c−1} (lower)
+      for (let c = 0; c < this.J; c++) {
+        const hasU = c < K;
+        const hasL = c > 0;
+        const tU = hasU ? par[c]! : 0;
+        const tL = hasL ? par[c - 1]! : 0;
+        let gU = 0;
+        let gL = 0;
+        let hUU = 0;
+        let hLL = 0;
+        let hUL = 0;
+        for (let i = seg[c]!, end = seg[c + 1]!; i < end; i++) {
+          const wi = w === undefined ? 1 : w[i]!;
+          const Fa = hasU ? 1 / (1 + Math.exp(xb[i]! - tU)) : 1;
+          const Fb = hasL ? 1 / (1 + Math.exp(xb[i]! - tL)) : 0;
+          const pr = Fa - Fb;
+          if (!(pr > 0)) return Infinity;
+          nll -= wi * Math.log(pr);
+          if (!derivs) continue;
+          const fa = Fa * (1 - Fa);
+          const fb = Fb * (1 - Fb);
+          const la = fa / pr;
+          const lb = -fb / pr;
+          const ga = wi * la;
+          const gb = wi * lb;
+          const haa = wi * ((fa * (1 - 2 * Fa)) / pr - la * la);
+          const hbb = wi * (-(fb * (1 - 2 * Fb)) / pr - lb * lb);
+          const hab = -wi * la * lb;
+          dB[i] = ga + gb;
+          cB[i] = -(haa + 2 * hab + hbb);
+          eU[i] = haa + hab;
+          eL[i] = hab + hbb;
+          gU += ga;
+          gL += gb;
+          hUU += haa;
+          hLL += hbb;
+          hUL += hab;
+        }
+        if (!derivs) continue;
+        if (hasU) {
+          grad[c] = grad[c]! - gU;
+          hess[c * npar + c] = hess[c * npar + c]! - hUU;
+        }
+        if (hasL) {
+          grad[c - 1] = grad[c - 1]! - gL;
+          hess[(c - 1) * npar + c - 1] = hess[(c - 1) * npar + c - 1]! - hLL;
+        }
+        if (hasU && hasL) {
+          hess[c * npar + c - 1] = hess[c * npar + c - 1]! - hUL;
+          hess[(c - 1) * npar + c] = hess[(c - 1) * npar + c]! - hUL;
+        }
+      }
+    }
+    // the general loop (nominal effects, or unsorted rows): threshold indices per row
+    const rowEnd = q === 1 && seg !== undefined ? 0 : n;
+    for (let i = 0; i < rowEnd; i++) {
+      const yi = y[i]!;
+      const wi = w === undefined ? 1 : w[i]!;
+      let Fa = 1;
+      let Fb = 0;
+      if (yi < K) Fa = 1 / (1 + Math.exp(xb[i]! - (q === 1 ? par[yi]! : this.theta(par, yi, i))));
+      if (yi > 0) Fb = 1 / (1 + Math.exp(xb[i]! - (q === 1 ? par[yi - 1]! : this.theta(par, yi - 1, i))));
+      const pr = Fa - Fb;
+      if (!(pr > 0)) return Infinity;
+      nll -= wi * Math.log(pr);
+      if (!derivs) continue;
+      const fa = Fa * (1 - Fa);
+      const fb = Fb * (1 - Fb);
+      const la = fa / pr;
+      const lb = -fb / pr;
+      const ga = wi * la;
+      const gb = wi * lb;
+      const haa = wi * ((fa * (1 - 2 * Fa)) / pr - la * la);
+      const hbb = wi * (-(fb * (1 - 2 * Fb)) / pr - lb * lb);
+      const hab = -wi * la * lb;
+      dB[i] = ga + gb;
+      cB[i] = -(haa + 2 * hab + hbb);
+      eU[i] = yi < K ? haa + hab : 0;
+      eL[i] = yi > 0 ? hab + hbb : 0;
+      if (q === 1) {
+        // proportional odds: thresholds j = y_i (upper) and y_i − 1 (lower)
+        if (yi < K) {
+          grad[yi] = grad[yi]! - ga;
+          hess[yi * npar + yi] = hess[yi * npar + yi]! - haa;
+        }
+        if (yi > 0) {
+          const l = yi - 1;
+          grad[l] = grad[l]! - gb;
+          hess[l * npar + l] = hess[l * npar + l]! - hbb;
+          if (yi < K) {
+            hess[yi * npar + l] = hess[yi * npar + l]! - hab;
+            hess[l * npar + yi] = hess[l * npar + yi]! - hab;
+          }
+        }
+        continue;
+      }
+      for (let c = 0; c < q; c++) {
+        const zc = c === 0 ? 1 : Z![(c - 1) * n + i]!;
+        if (yi < K) grad[yi * q + c] = grad[yi * q + c]! - ga * zc;
+        if (yi > 0) grad[(yi - 1) * q + c] = grad[(yi - 1) * q + c]! - gb * zc;
+        for (let d = 0; d < q; d++) {
+          const zz = zc * (d === 0 ? 1 : Z![(d - 1) * n + i]!);
+          if (yi < K) {
+            const o = (yi * q + c) * npar + yi * q + d;
+            hess[o] = hess[o]! - haa * zz;
+          }
+          if (yi > 0) {
+            const o = ((yi - 1) * q + c) * npar + (yi - 1) * q + d;
+            hess[o] = hess[o]! - hbb * zz;
+          }
+          if (yi < K && yi > 0) {
+            const r = yi * q + c;
+            const s = (yi - 1) * q + d;
+            hess[r * npar + s] = hess[r * npar + s]! - hab * zz;
+            hess[s * npar + r] = hess[s * npar + r]! - hab * zz;
+          }
+        }
+      }
+    }
+    if (!derivs) return nll;
+    const X = this.X;
+    for (let k = 0; k < p; k++) {
+      const o = k * n;
+      const col = nt + k;
+      if (q === 1 && seg !== undefined) {
+        // rows sorted by category: per category c, Σ dB x (β gradient), Σ eU x (row c) and Σ eL x (row c − 1), branch-free
+        let g = 0;
+        for (let c = 0; c < this.J; c++) {
+          let sg = 0;
+          let sU = 0;
+          let sL = 0;
+          for (let i = seg[c]!, end = seg[c + 1]!; i < end; i++) {
+            const x = X[o + i]!;
+            sg += dB[i]! * x;
+            sU += eU[i]! * x;
+            sL += eL[i]! * x;
+          }
+          g += sg;
+          if (c < K) hess[c * npar + col] = hess[c * npar + col]! + sU;
+          if (c > 0) hess[(c - 1) * npar + col] = hess[(c - 1) * npar + col]! + sL;
+        }
+        grad[col] = g;
+        for (let r = 0; r < nt; r++) hess[col * npar + r] = hess[r * npar + col]!;
+        continue;
+      }
+      // β gradient: Σ (ga + gb) x
+      let g = 0;
+      for (let i = 0; i < n; i++) g += dB[i]! * X[o + i]!;
+      grad[col] = g;
+      // θ × β block: eU_i z_c x_k into row (y_i, c), eL_i z_c x_k into row (y_i − 1, c)
+      for (let i = 0; i < n; i++) {
+        const x = X[o + i]!;
+        const yi = y[i]!;
+        for (let c = 0; c < q; c++) {
+          const zc = c === 0 ? 1 : Z![(c - 1) * n + i]!;
+          if (yi < K) hess[(yi * q + c) * npar + col] = hess[(yi * q + c) * npar + col]! + eU[i]! * zc * x;
+          if (yi > 0) hess[((yi - 1) * q + c) * npar + col] = hess[((yi - 1) * q + c) * npar + col]! + eL[i]! * zc * x;
+        }
+      }
+      for (let r = 0; r < nt; r++) hess[col * npar + r] = hess[r * npar + col]!;
+    }
+    // β × β block: X' diag(c) X
+    weightedCrossprod(X, n, p, cB, this.XtCX, this.scratch);
+    for (let a = 0; a < p; a++) for (let b = 0; b < p; b++) hess[(nt + a) * npar + nt + b] = this.XtCX[a * p + b]!;
+    return nll;
+  }
+}
+
+function maxAbs(v: Float64Array): number {
+  let m = 0;
+  for (const x of v) if (Math.abs(x) > m) m = Math.abs(x);
+  return m;
+}
+
+/**
+ * The rows reordered by outcome category (a stable counting sort), so that the per-category sums of the
+ * Hessian run over contiguous rows without branches. The likelihood is a sum over rows: the order changes
+ * only the rounding of the sums. Already sorted data is used as it is.
+ */
+function sortByCategory(
+  X: Float64Array,
+  n: number,
+  p: number,
+  y: Int32Array,
+  J: number,
+  w: Float64Array | undefined,
+  nominal: { readonly Z: Float64Array; readonly k: number } | undefined,
+): { X: Float64Array; y: Int32Array; w: Float64Array | undefined; Z: Float64Array | undefined } {
+  let sorted = true;
+  for (let i = 1; i < n && sorted; i++) if (y[i]! < y[i - 1]!) sorted = false;
+  if (sorted) return { X, y, w, Z: nominal?.Z };
+  const start = new Int32Array(J + 1);
+  for (let i = 0; i < n; i++) start[y[i]! + 1]!++;
+  for (let c = 0; c < J; c++) start[c + 1] = start[c + 1]! + start[c]!;
+  const order = new Int32Array(n);
+  for (let i = 0; i < n; i++) order[start[y[i]!]!++] = i;
+  const gather = (A: Float64Array, cols: number): Float64Array => {
+    const B = new Float64Array(n * cols);
+    for (let j = 0; j < cols; j++) {
+      const o = j * n;
+      for (let r = 0; r < n; r++) B[o + r] = A[o + order[r]!]!;
+    }
+    return B;
+  };
+  return {
+    X: gather(X, p),
+    y: Int32Array.from(order, (i) => y[i]!),
+    w: w === undefined ? undefined : Float64Array.from(order, (i) => w[i]!),
+    Z: nominal === undefined ? undefined : gather(nominal.Z, nominal.k),
+  };
+}
+
+/** The state of the Newton iteration at one parameter vector. */
+interface State {
+  par: Float64Array;
+  grad: Float64Array;
+  hess: Float64Array;
+  nll: number;
+}
+
+/** Fits the cumulative-logit model; y holds category codes 0..J−1. */
+export function fitOrdinal(X: Float64Array, n: number, p: number, y: Int32Array, J: number, options: OrdinalOptions = {}): OrdinalFit {
+  if (J < 2) throw new FitError('the ordinal outcome has fewer than 2 categories in the fitted data');
+  const k = options.nominal?.k ?? 0;
+  const sorted = sortByCategory(X, n, p, y, J, options.weights, options.nominal);
+  const m = new Model(sorted.X, n, p, sorted.y, J, sorted.w, sorted.Z, k);
+  const names = options.columns ?? Array.from({ length: p }, (_, j) => `column ${j + 1}`);
+  const terms = options.columnTerms ?? names;
+  const maxIter = options.maxIter ?? 100;
+  const gradTol = options.gradTol ?? 1e-6;
+  const relTol = options.relTol ?? 1e-6;
+  const maxLineIter = options.maxLineIter ?? 15;
+  const maxModIter = options.maxModIter ?? 5;
+  const K = J - 1;
+  const npar = m.npar;
+  const newState = (): State => ({ par: new Float64Array(npar), grad: new Float64Array(npar), hess: new Float64Array(npar * npar), nll: NaN });
+  // clm.start: thresholds at the logits of equally spaced cumulative proportions, the rest 0
+  let cur = newState();
+  let trial = newState();
+  if (options.start !== undefined) cur.par.set(options.start);
+  else for (let j = 0; j < K; j++) cur.par[j * m.q] = qlogis((j + 1) / J);
+  cur.nll = m.evaluate(cur.par, cur.grad, cur.hess, true);
+  if (!Number.isFinite(cur.nll)) throw new FitError('non-finite log-likelihood at the starting values');
+  const step = new Float64Array(npar);
+  let stepFactor = 1;
+  let innerIter = 0;
+  let modifIter = 0;
+  let absIter = 0;
+  let conv = 2;
+  const warnings: string[] = [];
+  /** Evaluates the trial point par − stepFactor·step (with derivatives: if accepted, the next iteration needs them). */
+  const tryStep = (): void => {
+    for (let r = 0; r < npar; r++) trial.par[r] = cur.par[r]! - stepFactor * step[r]!;
+    trial.nll = m.evaluate(trial.par, trial.grad, trial.hess, true);
+  };
+  const accept = (): void => {
+    [cur, trial] = [trial, cur];
+  };
+  let i = 1;
+  // clm.fit.NR (ordinal 2022.11), step by step
+  for (; i <= maxIter + 1; i++) {
+    const maxGrad = maxAbs(cur.grad);
+    const absConv = maxGrad < gradTol;
+    if (absConv) absIter++;
+    let { L, failedAt } = cholesky(cur.hess, npar);
+    if (failedAt >= 0) {
+      if (absConv) {
+        conv = 1;
+        break;
+      }
+      const h = cur.hess;
+      const ev = new EigenvalueDecomposition(new Matrix(Array.from({ length: npar }, (_, r) => Array.from(h.subarray(r * npar, (r + 1) * npar)))), { assumeSymmetric: true });
+      const inflate = Math.abs(Math.min(...ev.realEigenvalues)) + 1;
+      const inflated = Float64Array.from(h);
+      for (let r = 0; r < npar; r++) inflated[r * npar + r] = inflated[r * npar + r]! + inflate;
+      ({ L, failedAt } = cholesky(inflated, npar));
+      if (failedAt >= 0) throw new FitError(`cannot compute a Newton step at iteration ${i - 1}: the Hessian is singular`, { hint: 'a term may be collinear with others or separate the outcome' });
+      modifIter++;
+    } else modifIter = 0;
+    if (modifIter >= maxModIter) {
+      conv = 4;
+      break;
+    }
+    step.set(cur.grad);
+    choleskySolve(L, npar, step);
+    const relConv = maxAbs(step) < relTol;
+    if (absConv && relConv) {
+      conv = 0;
+      break;
+    }
+    tryStep();
+    let lineIter = 0;
+    let stephalf = trial.nll > cur.nll;
+    if (stephalf && Math.abs(cur.nll - trial.nll) < 1e-10) stephalf = maxGrad < maxAbs(trial.grad);
+    if (absConv && stephalf) {
+      conv = 1; // clm restores the parameters and stops
+      break;
+    }
+    if (absConv && absIter >= 5) {
+      conv = 1;
+      accept();
+      break;
+    }
+    while (stephalf) {
+      stepFactor /= 2;
+      tryStep();
+      lineIter++;
+      if (lineIter > maxLineIter) {
+        conv = 3;
+        break;
+      }
+      innerIter++;
+      stephalf = trial.nll > cur.nll;
+      if (stephalf && Math.abs(cur.nll - trial.nll) < 1e-10) stephalf = maxGrad < maxAbs(trial.grad);
+    }
+    accept();
+    if (conv === 3) break;
+    stepFactor = Math.min(1, 2 * stepFactor);
+  }
+  const iterations = i - 1;
+  const { par, grad, hess } = cur;
+  if (!Number.isFinite(cur.nll)) throw new FitError('the ordinal fit reached parameters with a zero-probability observation', { hint: 'check the model for separation' });
+  const loglik = -cur.nll;
+  const { L, failedAt } = cholesky(hess, npar);
+  if (failedAt >= 0) {
+    const j = failedAt - K * m.q;
+    const term = j >= 0 ? terms[j] : undefined;
+    throw new FitError(`the Hessian of the ordinal model is singular${term === undefined ? ` at threshold parameter ${failedAt + 1}` : ` at the term "${term}"`}`, {
+      term,
+      hint: 'the term may be collinear with others or separate the outcome (a category never observed with it)',
+    });
+  }
+  const vcov = choleskyInverse(L, npar);
+  // clm's conv.check: eigenvalues of the Hessian (condition number, identifiability warnings)
+  let condH = NaN;
+  if (options.checkHessian !== false) {
+    const ev = new EigenvalueDecomposition(new Matrix(Array.from({ length: npar }, (_, r) => Array.from(hess.subarray(r * npar, (r + 1) * npar)))), { assumeSymmetric: true }).realEigenvalues;
+    const maxEv = Math.max(...ev);
+    const minEv = Math.min(...ev);
+    condH = maxEv / minEv;
+    const tol = Math.sqrt(2.220446049250313e-16);
+    if (maxEv * tol > 1) warnings.push('clm: Model is nearly unidentifiable: very large eigenvalue - Rescale variables?');
+    if (minEv / maxEv < tol) warnings.push('clm: Model is nearly unidentifiable: large eigenvalue ratio - Rescale variables?');
+  }
+  const stdErrors = new Float64Array(npar);
+  for (let r = 0; r < npar; r++) stdErrors[r] = Math.sqrt(vcov[r * npar + r]!);
+  const messages: Record<number, string> = {
+    1: 'absolute convergence criterion was met, but relative criterion was not met',
+    2: 'iteration limit reached',
+    3: 'step factor reduced below minimum',
+    4: 'maximum number of consecutive Newton modifications reached',
+  };
+  if (conv !== 0) warnings.push(`clm: ${messages[conv]!}`);
+  if (conv >= 2) {
+    let worst = 0;
+    for (let j = 1; j < p; j++) if (Math.abs(grad[K * m.q + j]!) > Math.abs(grad[K * m.q + worst]!)) worst = j;
+    throw new FitError(`the ordinal fit did not converge (${messages[conv]!})${p > 0 ? `; the largest gradient is of "${terms[worst]!}"` : ''}`, { term: p > 0 ? terms[worst] : undefined, hint: 'check that term for separation or rescale it' });
+  }
+  let nobs = 0;
+  for (let r = 0; r < n; r++) nobs += options.weights === undefined ? 1 : options.weights[r]!;
+  const thresholds = new Float64Array(K);
+  for (let j = 0; j < K; j++) thresholds[j] = par[j * m.q]!;
+  return {
+    J,
+    beta: par.slice(K * m.q),
+    thresholds,
+    par: Float64Array.from(par),
+    vcov,
+    stdErrors,
+    loglik,
+    edf: npar,
+    aic: -2 * loglik + 2 * npar,
+    bic: -2 * loglik + Math.log(nobs) * npar,
+    nobs,
+    iterations,
+    innerIterations: innerIter,
+    code: conv,
+    converged: conv <= 1,
+    maxGradient: maxAbs(grad),
+    condH,
+    warnings,
+  };
+}
+
+// ---- the response ---------------------------------------------------------------------------------
+
+/**
+ * Category codes 0..J−1 of an ordinal response and their labels. A numeric response takes its sorted
+ * distinct values as categories (as `factor(mrs90)`); a factor keeps its level order and drops levels
+ * with no rows (reported). `merge` lists groups of categories (by label) to pool: `[["5", "6"]]`
+ * makes one category "5-6" in the place of the first.
+ */
+export function responseCategories(
+  response: { readonly type: 'number'; readonly values: Float64Array } | { readonly type: 'factor'; readonly codes: Int32Array; readonly levels: readonly string[] },
+  merge: readonly (readonly (string | number)[])[] = [],
+): { codes: Int32Array; labels: string[]; dropped: string[] } {
+  const n = response.type === 'number' ? response.values.length : response.codes.length;
+  let labels: string[];
+  let raw: Int32Array;
+  if (response.type === 'number') {
+    const distinct = [...new Set(response.values)].sort((a, b) => a - b);
+    const index = new Map(distinct.map((v, i) => [v, i]));
+    labels = distinct.map(String);
+    raw = Int32Array.from(response.values, (v) => index.get(v)!);
+  } else {
+    labels = [...response.levels];
+    raw = Int32Array.from(response.codes);
+  }
+  // merge groups: every label of a group maps to the group's first category
+  const target = labels.map((_, i) => i);
+  const groupLabel = new Map<number, string>();
+  for (const group of merge) {
+    const idx = group.map((g) => {
+      const k = labels.indexOf(String(g));
+      if (k < 0) throw new FitError(`merge: the outcome has no category "${String(g)}"`, { hint: `its categories are: ${labels.join(', ')}` });
+      return k;
+    });
+    const first = Math.min(...idx);
+    for (const k of idx) target[k] = first;
+    groupLabel.set(first, idx.sort((a, b) => a - b).map((k) => labels[k]!).join('-'));
+  }
+  const counts = new Float64Array(labels.length);
+  for (let i = 0; i < n; i++) counts[target[raw[i]!]!]!++;
+  const keep: number[] = [];
+  const dropped: string[] = [];
+  labels.forEach((l, k) => {
+    if (target[k] !== k) return;
+    if (counts[k]! > 0) keep.push(k);
+    else dropped.push(l);
+  });
+  const newIndex = new Map(keep.map((k, i) => [k, i]));
+  const codes = Int32Array.from(raw, (c) => newIndex.get(target[c]!)!);
+  return { codes, labels: keep.map((k) => groupLabel.get(k) ?? labels[k]!), dropped };
+}
+
+/** clm's threshold names: "0|1", "1|2", … */
+export function thresholdNames(labels: readonly string[]): string[] {
+  return labels.slice(0, -1).map((l, j) => `${l}|${labels[j + 1]!}`);
+}
+
+// ---- the proportional-odds assumption -------------------------------------------------------------
+
+export interface NominalTestRow {
+  readonly term: string;
+  readonly df: number;
+  readonly loglik: number;
+  readonly aic: number;
+  readonly lrt: number;
+  readonly p_value: number;
+  /** Why the test could not be done (the nominal model did not fit), else undefined. */
+  readonly error?: string | undefined;
+}
+
+/**
+ * `ordinal::nominal_test`: for each term (a group of location columns), the likelihood-ratio test of
+ * the PO model against the model in which that term's effects vary by threshold (moved from the
+ * location part to the nominal part). df = (J − 2) × columns of the term.
+ */
+export function nominalTest(
+  X: Float64Array,
+  n: number,
+  p: number,
+  y: Int32Array,
+  J: number,
+  po: OrdinalFit,
+  groups: readonly { readonly term: string; readonly columns: readonly number[] }[],
+  weights?: Float64Array,
+): NominalTestRow[] {
+  return groups.map(({ term, columns }) => {
+    const keep = Array.from({ length: p }, (_, j) => j).filter((j) => !columns.includes(j));
+    const Xl = new Float64Array(n * keep.length);
+    keep.forEach((j, c) => { Xl.set(X.subarray(j * n, (j + 1) * n), c * n); });
+    const Z = new Float64Array(n * columns.length);
+    columns.forEach((j, c) => { Z.set(X.subarray(j * n, (j + 1) * n), c * n); });
+    try {
+      const fit = fitOrdinal(Xl, n, keep.length, y, J, { weights, nominal: { Z, k: columns.length } });
+      const df = fit.edf - po.edf;
+      const lrt = 2 * (fit.loglik - po.loglik);
+      return { term, df, loglik: fit.loglik, aic: fit.aic, lrt, p_value: pchisq(lrt, df, false) };
+    } catch (e) {
+      return { term, df: NaN, loglik: NaN, aic: NaN, lrt: NaN, p_value: NaN, error: e instanceof Error ? e.message : String(e) };
+    }
+  });
+}

@@ -1,0 +1,117 @@
+import { describe, expect, it } from 'vitest';
+import { buildDesign, type ModelData } from '../../src/stats/design.js';
+import { fitOrdinal, nominalTest, responseCategories, thresholdNames } from '../../src/stats/ordinal.js';
+import { brantTest } from '../../src/stats/brant.js';
+import { bigData, cohortFactors, expectClose, fixture, readFixtureCsv, withCaseWeights } from './models-support.js';
+
+interface ClmFixture {
+  terms: string[];
+  estimate: number[];
+  std_error: number[];
+  n_thresholds: number;
+  vcov: number[][];
+  loglik: number;
+  aic: number;
+  bic: number;
+  nobs: number;
+  iterations: number;
+  convergence: number | number[];
+}
+
+const cohort = fixture<Record<string, ClmFixture>>('cohort.json');
+const ref = fixture<Record<string, ClmFixture>>('reference_data.json');
+const data = withCaseWeights(readFixtureCsv('cohort.csv', cohortFactors));
+
+/** Location design: the formula's columns without the intercept (clm's X). */
+function locationDesign(md: ModelData): { X: Float64Array; p: number; names: string[] } {
+  const k = md.design.intercept ? 1 : 0;
+  return { X: md.X.subarray(k * md.n), p: md.p - k, names: md.design.columns.slice(k) };
+}
+
+function fitAndCompare(f: ClmFixture, formula: string, table = data, opts: { weights?: string; merge?: string[][]; reference?: Record<string, string> } = {}): void {
+  const md = buildDesign(formula, table, { weights: opts.weights, reference: opts.reference });
+  const { X, p, names } = locationDesign(md);
+  const cats = responseCategories(md.response!, opts.merge);
+  const fit = fitOrdinal(X, md.n, p, cats.codes, cats.labels.length, { weights: md.weights, columns: names });
+  const allNames = [...thresholdNames(cats.labels), ...names];
+  expect(allNames).toEqual(f.terms);
+  expectClose(fit.par, f.estimate, f.terms, 'estimate');
+  expectClose(fit.stdErrors, f.std_error, f.terms, 'std error');
+  expectClose(fit.vcov, f.vcov.flat(), [], 'vcov');
+  expectClose([fit.loglik, fit.aic, fit.bic, fit.nobs], [f.loglik, f.aic, f.bic, f.nobs], ['loglik', 'aic', 'bic', 'nobs'], 'fit', 1e-12, 1e-8);
+  expect(fit.iterations).toBe(f.iterations);
+  // clm's convergence$code: 0 success; 2 adds "very large eigenvalue" (a covariate on a large scale)
+  expect(fit.code).toBe(0);
+  const codes = ([] as number[]).concat(f.convergence);
+  expect(fit.warnings.some((w) => w.includes('very large eigenvalue'))).toBe(codes.includes(2));
+}
+
+const cohortFormula = 'mrs90 ~ evt + age + sex_female + nihss + aspects + occlusion + ivt + onset_to_rand_min + log(fiv_ml)';
+
+describe('fitOrdinal agrees with ordinal::clm', () => {
+  it('the synthetic cohort (7 levels, a factor, a covariate in minutes)', () => { fitAndCompare(cohort.ordinal!, cohortFormula); });
+  it('merging mRS 5 and 6', () => {
+    const f = cohort.ordinal_merged!;
+    fitAndCompare({ ...f, terms: f.terms.map((t) => (t === '4|5' ? '4|5-6' : t)) }, cohortFormula, data, { merge: [['5', '6']] });
+  });
+  it('case weights', () => { fitAndCompare(cohort.ordinal_weighted!, cohortFormula, data, { weights: 'w' }); });
+  it('MASS housing: Sat ~ Infl + Type + Cont, weights = Freq', () => {
+    const levels = fixture<{ housing_polr: { levels: Record<string, string[]> } }>('reference_data.json').housing_polr.levels;
+    const housing = readFixtureCsv('housing.csv', levels);
+    fitAndCompare(ref.housing_clm!, 'Sat ~ Infl + Type + Cont', housing, { weights: 'Freq' });
+  });
+  it('MASS housing agrees with polr to polr\'s own accuracy (1e-4)', () => {
+    const r = fixture<{ housing_polr: { estimate: number[]; terms: string[]; loglik: number } }>('reference_data.json').housing_polr;
+    const clmEst = ref.housing_clm!.estimate;
+    // polr lists β first, then ζ
+    const polrOrder = [...clmEst.slice(2), ...clmEst.slice(0, 2)];
+    expectClose(polrOrder, r.estimate, r.terms, 'polr estimate', 1e-4, 1e-4);
+  });
+  it('ordinal wine: rating ~ temp + contact', () => {
+    const levels = fixture<{ wine: { levels: Record<string, string[]> } }>('reference_data.json').wine.levels;
+    const wine = readFixtureCsv('wine.csv', levels);
+    fitAndCompare(ref.wine!, 'rating ~ temp + contact', wine);
+  });
+  it('100 000 rows', () => {
+    const big = fixture<{ ordinal: ClmFixture }>('big.json');
+    fitAndCompare(big.ordinal, 'yo ~ x1 + x2 + x3 + x4 + x5 + x6 + x7 + x8 + x9 + x10', bigData());
+  });
+});
+
+describe('proportional-odds tests', () => {
+  it('nominal test agrees with ordinal::nominal_test (cohort)', () => {
+    const nt = fixture<{ nominal: { terms: string[]; df: number[]; loglik: number[]; lrt: number[]; p_value: number[]; loglik_po: number } }>('cohort.json').nominal;
+    const md = buildDesign('mrs90 ~ evt + age + occlusion', data);
+    const { X, p, names } = locationDesign(md);
+    const cats = responseCategories(md.response!);
+    const po = fitOrdinal(X, md.n, p, cats.codes, cats.labels.length, { columns: names });
+    expectClose([po.loglik], [nt.loglik_po], ['PO'], 'loglik', 1e-12);
+    const groups = nt.terms.map((term) => ({ term, columns: names.map((c, j) => (md.design.columnTerms[j + 1] === term ? j : -1)).filter((j) => j >= 0) }));
+    const rows = nominalTest(X, md.n, p, cats.codes, cats.labels.length, po, groups);
+    expect(rows.map((r) => r.df)).toEqual(nt.df);
+    expectClose(rows.map((r) => r.loglik), nt.loglik.slice(1), nt.terms, 'loglik', 1e-10);
+    expectClose(rows.map((r) => r.lrt), nt.lrt, nt.terms, 'LRT', 1e-6, 1e-7);
+    expectClose(rows.map((r) => r.p_value), nt.p_value, nt.terms, 'p', 1e-6);
+  });
+  it('nominal test agrees with ordinal::nominal_test (wine)', () => {
+    const all = fixture<{ wine: { levels: Record<string, string[]> }; wine_nominal: { terms: string[]; df: number[]; loglik: number[]; lrt: number[] } }>('reference_data.json');
+    const wine = readFixtureCsv('wine.csv', all.wine.levels);
+    const md = buildDesign('rating ~ temp + contact', wine);
+    const { X, p, names } = locationDesign(md);
+    const cats = responseCategories(md.response!);
+    const po = fitOrdinal(X, md.n, p, cats.codes, cats.labels.length, { columns: names });
+    const rows = nominalTest(X, md.n, p, cats.codes, cats.labels.length, po, all.wine_nominal.terms.map((term, j) => ({ term, columns: [j] })));
+    expectClose(rows.map((r) => r.lrt), all.wine_nominal.lrt, all.wine_nominal.terms, 'LRT', 1e-6, 1e-7);
+  });
+  it('Brant test agrees with the Brant (1990) computation in R', () => {
+    const b = fixture<{ brant: { terms: string[]; omnibus: number; omnibus_df: number; statistic: number[]; df: number; p_value: number[] } }>('cohort.json').brant;
+    const md = buildDesign('mrs90 ~ evt + age + occlusion', data);
+    const cats = responseCategories(md.response!);
+    const res = brantTest(md.X, md.n, md.p, cats.codes, cats.labels.length, md.design.columns);
+    expect(res.terms.map((t) => t.term)).toEqual(b.terms);
+    expectClose([res.omnibus.statistic], [b.omnibus], ['omnibus'], 'Brant', 1e-6);
+    expect(res.omnibus.df).toBe(b.omnibus_df);
+    expectClose(res.terms.map((t) => t.statistic), b.statistic, b.terms, 'Brant', 1e-6);
+    expectClose(res.terms.map((t) => t.p_value), b.p_value, b.terms, 'Brant p', 1e-6);
+  });
+});
