@@ -1,0 +1,290 @@
+/**
+ * The content-addressed store under `outputs/.cache/`:
+ *
+ *   objects/<h0h1>/<sha256>         a step's canonical output bytes, named by their own hash
+ *   keys/<k0k1>/<cache key>.json    a step record: key → output hash (+ the key material, for `plan`)
+ *   checkpoints/<cache key>/<name>  partial results of an interrupted step
+ *   tmp/                            temporary files of atomic writes
+ *
+ * Every write is atomic (temp file, rename; objects are fsynced before the rename), and the object is
+ * written before the record that refers to it: a crash leaves at worst an unreferenced object, never a
+ * record whose output is partial.
+ * Every read is checked: an object whose bytes do not hash to its name is reported as corrupt (the
+ * caller warns and recomputes), never trusted. Objects not read in a run are checked cheaply by a stat
+ * record (size, mtime, inode) and re-hashed in full whenever the stat differs.
+ *
+ * `Store` is the interface the executor uses, so another back-end (a shared remote cache) can replace it.
+ */
+import { readFile, readdir, rm, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Checkpoints } from '../nodes/kind.js';
+import { writeFileAtomic } from './atomic.js';
+import { contentHash, isHash, sha256, type CacheKey, type ContentHash } from './hash.js';
+import type { KeyMaterial } from './key.js';
+
+export interface StepRecord {
+  readonly key: CacheKey;
+  readonly output: ContentHash;
+  /** Bytes of the output, checked cheaply before trusting the object. */
+  readonly size: number;
+  /** The step's instance name when the record was written (informational). */
+  readonly step: string;
+  readonly material: KeyMaterial;
+  readonly ms: number;
+  readonly warnings: readonly string[];
+}
+
+export type ObjectState = 'ok' | 'missing' | 'corrupt';
+
+export interface Store {
+  getRecord(key: CacheKey): Promise<StepRecord | undefined>;
+  putRecord(record: StepRecord): Promise<void>;
+  /** Whether an object is present and intact, without reading it when its stat is unchanged since it was last verified. */
+  checkObject(hash: ContentHash): Promise<ObjectState>;
+  /** The object's bytes, verified against its hash; throws CorruptEntry when they do not match. */
+  getObject(hash: ContentHash): Promise<string>;
+  /** Stores bytes under their hash (a no-op when an intact copy exists); returns the hash. */
+  putObject(content: string): Promise<ContentHash>;
+  /** Removes an object found corrupt, so it is rewritten. */
+  dropObject(hash: ContentHash): Promise<void>;
+  checkpoints(key: CacheKey): Checkpoints;
+  /** Flushes memos (stat records); call once at the end of a run. */
+  close(): Promise<void>;
+}
+
+/** An object whose bytes do not match its name (truncated by a crash, or edited). */
+export class CorruptEntry extends Error {
+  override readonly name = 'CorruptEntry';
+  constructor(
+    readonly hash: ContentHash,
+    readonly actual: string | undefined,
+  ) {
+    super(`cache object ${hash.slice(0, 12)} is corrupt (${actual === undefined ? 'missing' : `its bytes hash to ${actual.slice(0, 12)}`})`);
+  }
+}
+
+interface ObjectStat {
+  readonly size: number;
+  readonly mtimeMs: number;
+  readonly ino: number;
+}
+
+export class FsStore implements Store {
+  private verified = new Map<string, ObjectStat>();
+  private verifiedDirty = false;
+
+  private constructor(readonly dir: string) {}
+
+  static async open(dir: string): Promise<FsStore> {
+    const s = new FsStore(dir);
+    try {
+      const o = JSON.parse(await readFile(s.verifiedFile, 'utf8')) as Record<string, ObjectStat>;
+      s.verified = new Map(Object.entries(o));
+    } catch {
+      // No memo yet: objects are hashed in full the first time they are checked.
+    }
+    return s;
+  }
+
+  private get verifiedFile(): string {
+    return join(this.dir, 'verified.json');
+  }
+  private get tmpDir(): string {
+    return join(this.dir, 'tmp');
+  }
+  objectPath(hash: ContentHash): string {
+    return join(this.dir, 'objects', hash.slice(0, 2), hash);
+  }
+  recordPath(key: CacheKey): string {
+    return join(this.dir, 'keys', key.slice(0, 2), `${key}.json`);
+  }
+
+  async getRecord(key: CacheKey): Promise<StepRecord | undefined> {
+    let text: string;
+    try {
+      text = await readFile(this.recordPath(key), 'utf8');
+    } catch {
+      return undefined;
+    }
+    try {
+      const r = JSON.parse(text) as StepRecord;
+      // A record is small and written atomically; anything malformed is treated as absent.
+      if (r.key !== key || !isHash(r.output) || typeof r.size !== 'number') return undefined;
+      return r;
+    } catch {
+      return undefined;
+    }
+  }
+
+  async putRecord(record: StepRecord): Promise<void> {
+    // No fsync: after a power loss a damaged record fails to parse or names another key, and counts as
+    // absent. The object it points to was fsynced before this write.
+    await writeFileAtomic(this.recordPath(record.key), JSON.stringify(record) + '\n', { tmpDir: this.tmpDir, fsync: false });
+  }
+
+  async checkObject(hash: ContentHash): Promise<ObjectState> {
+    const path = this.objectPath(hash);
+    let s;
+    try {
+      s = await stat(path);
+    } catch {
+      return 'missing';
+    }
+    const v = this.verified.get(hash);
+    if (v?.size === s.size && v.mtimeMs === s.mtimeMs && v.ino === s.ino) return 'ok';
+    try {
+      await this.getObject(hash);
+      return 'ok';
+    } catch (e) {
+      if (e instanceof CorruptEntry) return 'corrupt';
+      throw e;
+    }
+  }
+
+  async getObject(hash: ContentHash): Promise<string> {
+    const path = this.objectPath(hash);
+    let bytes: Buffer;
+    try {
+      bytes = await readFile(path);
+    } catch {
+      throw new CorruptEntry(hash, undefined);
+    }
+    const actual = sha256(bytes);
+    if (actual !== hash) throw new CorruptEntry(hash, actual);
+    await this.remember(hash, path);
+    return bytes.toString('utf8');
+  }
+
+  async putObject(content: string): Promise<ContentHash> {
+    const hash = contentHash(content);
+    if ((await this.checkObject(hash)) === 'ok') return hash;
+    const path = this.objectPath(hash);
+    await writeFileAtomic(path, content, { tmpDir: this.tmpDir });
+    await this.remember(hash, path);
+    return hash;
+  }
+
+  async dropObject(hash: ContentHash): Promise<void> {
+    this.verified.delete(hash);
+    this.verifiedDirty = true;
+    await rm(this.objectPath(hash), { force: true });
+  }
+
+  private async remember(hash: ContentHash, path: string): Promise<void> {
+    const s = await stat(path);
+    const v = this.verified.get(hash);
+    if (v?.size === s.size && v.mtimeMs === s.mtimeMs && v.ino === s.ino) return;
+    this.verified.set(hash, { size: s.size, mtimeMs: s.mtimeMs, ino: s.ino });
+    this.verifiedDirty = true;
+  }
+
+  checkpoints(key: CacheKey): Checkpoints {
+    const dir = join(this.dir, 'checkpoints', key);
+    // Checkpoint names come from step kinds; hashing them keeps any name a safe file name.
+    const path = (name: string): string => join(dir, sha256(name));
+    return {
+      get: async (name) => {
+        try {
+          const text = await readFile(path(name), 'utf8');
+          const nl = text.indexOf('\n');
+          // First line: the sha256 of the rest, so a damaged checkpoint is ignored rather than trusted.
+          if (nl < 0 || sha256(text.slice(nl + 1)) !== text.slice(0, nl)) return undefined;
+          return text.slice(nl + 1);
+        } catch {
+          return undefined;
+        }
+      },
+      put: async (name, content) => {
+        // No fsync needed: the embedded hash rejects a checkpoint damaged by a power loss.
+        await writeFileAtomic(path(name), `${sha256(content)}\n${content}`, { tmpDir: this.tmpDir, fsync: false });
+      },
+    };
+  }
+
+  async close(): Promise<void> {
+    if (!this.verifiedDirty) return;
+    const o: Record<string, ObjectStat> = {};
+    for (const [k, v] of [...this.verified].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) o[k] = v;
+    await writeFileAtomic(this.verifiedFile, JSON.stringify(o) + '\n', { tmpDir: this.tmpDir, fsync: false });
+    this.verifiedDirty = false;
+  }
+
+  // ---- for gc ----
+
+  async listRecords(): Promise<CacheKey[]> {
+    return (await listTwoLevel(join(this.dir, 'keys'))).map((f) => f.replace(/\.json$/, '')).filter(isHash);
+  }
+  async listObjects(): Promise<ContentHash[]> {
+    return (await listTwoLevel(join(this.dir, 'objects'))).filter(isHash);
+  }
+  async listCheckpointKeys(): Promise<CacheKey[]> {
+    const names: string[] = await readdir(join(this.dir, 'checkpoints')).catch(() => []);
+    return names.filter(isHash);
+  }
+  async dropRecord(key: CacheKey): Promise<void> {
+    await rm(this.recordPath(key), { force: true });
+  }
+  async dropCheckpoints(key: CacheKey): Promise<void> {
+    await rm(join(this.dir, 'checkpoints', key), { recursive: true, force: true });
+  }
+  /** Temporary files left by crashed writers. Only call while holding the outputs lock. */
+  async clearTmp(): Promise<number> {
+    const names = await readdir(this.tmpDir).catch(() => []);
+    await Promise.all(names.map((n) => rm(join(this.tmpDir, n), { force: true })));
+    return names.length;
+  }
+}
+
+async function listTwoLevel(dir: string): Promise<string[]> {
+  const out: string[] = [];
+  for (const sub of await readdir(dir).catch(() => [])) {
+    for (const f of await readdir(join(dir, sub)).catch(() => [])) out.push(f);
+  }
+  return out;
+}
+
+/** An in-memory store (verify, tests): same contract, nothing on disk. */
+export class MemoryStore implements Store {
+  readonly records = new Map<string, StepRecord>();
+  readonly objects = new Map<string, string>();
+  private readonly cps = new Map<string, string>();
+
+  getRecord(key: CacheKey): Promise<StepRecord | undefined> {
+    return Promise.resolve(this.records.get(key));
+  }
+  putRecord(record: StepRecord): Promise<void> {
+    this.records.set(record.key, record);
+    return Promise.resolve();
+  }
+  checkObject(hash: ContentHash): Promise<ObjectState> {
+    const o = this.objects.get(hash);
+    return Promise.resolve(o === undefined ? 'missing' : contentHash(o) === hash ? 'ok' : 'corrupt');
+  }
+  getObject(hash: ContentHash): Promise<string> {
+    const o = this.objects.get(hash);
+    if (o === undefined) return Promise.reject(new CorruptEntry(hash, undefined));
+    const actual = contentHash(o);
+    return actual === hash ? Promise.resolve(o) : Promise.reject(new CorruptEntry(hash, actual));
+  }
+  putObject(content: string): Promise<ContentHash> {
+    const h = contentHash(content);
+    this.objects.set(h, content);
+    return Promise.resolve(h);
+  }
+  dropObject(hash: ContentHash): Promise<void> {
+    this.objects.delete(hash);
+    return Promise.resolve();
+  }
+  checkpoints(key: CacheKey): Checkpoints {
+    return {
+      get: (name) => Promise.resolve(this.cps.get(`${key}/${name}`)),
+      put: (name, content) => {
+        this.cps.set(`${key}/${name}`, content);
+        return Promise.resolve();
+      },
+    };
+  }
+  close(): Promise<void> {
+    return Promise.resolve();
+  }
+}

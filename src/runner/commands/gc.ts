@@ -1,0 +1,95 @@
+/**
+ * `lesionflow gc [spec…]`: drop cache entries no lock file refers to. The lock files consulted are the
+ * ones every successful run has written with this outputs folder (remembered in
+ * `.cache/lockfiles.json`; those since deleted are forgotten) plus those of the specs named.
+ * Kept: the records of locked keys, the objects they point to, their checkpoints. Everything else in
+ * the cache, and leftover temporary files, is removed. Holds the outputs lock while it works.
+ */
+import { readFile, stat } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { writeFileAtomic } from '../atomic.js';
+import { FsStore } from '../cache.js';
+import type { CacheKey, ContentHash } from '../hash.js';
+import { acquireLock } from '../lock.js';
+import { lockfilePath, readLockfile } from '../lockfile.js';
+import { outputsDirOf, type CommandIo, type CommonOptions } from './io.js';
+
+const LIST = 'lockfiles.json';
+
+async function knownLockfiles(cacheDir: string): Promise<string[]> {
+  try {
+    const o = JSON.parse(await readFile(join(cacheDir, LIST), 'utf8')) as unknown;
+    return Array.isArray(o) ? o.filter((x): x is string => typeof x === 'string') : [];
+  } catch {
+    return [];
+  }
+}
+
+/** Adds a lock file to the list gc consults (called by run after writing it). */
+export async function rememberLockfile(cacheDir: string, path: string): Promise<void> {
+  const list = await knownLockfiles(cacheDir);
+  if (list.includes(path)) return;
+  list.push(path);
+  await writeFileAtomic(join(cacheDir, LIST), JSON.stringify(list.sort(), null, 1) + '\n', { fsync: false });
+}
+
+export interface GcSummary {
+  readonly lockfiles: number;
+  readonly records: number;
+  readonly objects: number;
+  readonly bytes: number;
+}
+
+export async function gc(outputsDir: string, specs: readonly string[], signal?: AbortSignal): Promise<GcSummary> {
+  const cacheDir = join(outputsDir, '.cache');
+  const lock = await acquireLock(outputsDir, { command: 'gc', ...(signal === undefined ? {} : { signal }) });
+  try {
+    const store = await FsStore.open(cacheDir);
+    const candidates = [...new Set([...(await knownLockfiles(cacheDir)), ...specs.map((s) => lockfilePath(resolve(s)))])];
+    const keep = new Set<CacheKey>();
+    const keepObjects = new Set<ContentHash>();
+    const present: string[] = [];
+    for (const path of candidates) {
+      const lf = await readLockfile(path).catch(() => undefined);
+      if (lf === undefined) continue;
+      present.push(path);
+      for (const e of Object.values(lf.steps)) {
+        keep.add(e.key);
+        keepObjects.add(e.output);
+      }
+    }
+    let records = 0;
+    for (const key of await store.listRecords()) {
+      const r = await store.getRecord(key);
+      if (keep.has(key) && r !== undefined) {
+        keepObjects.add(r.output);
+        continue;
+      }
+      await store.dropRecord(key);
+      records += 1;
+    }
+    let objects = 0;
+    let bytes = 0;
+    for (const h of await store.listObjects()) {
+      if (keepObjects.has(h)) continue;
+      bytes += (await stat(store.objectPath(h)).catch(() => ({ size: 0 }))).size;
+      await store.dropObject(h);
+      objects += 1;
+    }
+    for (const key of await store.listCheckpointKeys()) if (!keep.has(key)) await store.dropCheckpoints(key);
+    await store.clearTmp();
+    await store.close();
+    await writeFileAtomic(join(cacheDir, LIST), JSON.stringify(present.sort(), null, 1) + '\n', { fsync: false });
+    return { lockfiles: present.length, records, objects, bytes };
+  } finally {
+    await lock.release();
+  }
+}
+
+export async function gcCommand(specs: readonly string[], o: CommonOptions, io: CommandIo): Promise<number> {
+  const s = await gc(outputsDirOf(o), specs, o.signal);
+  if (o.quiet !== true) {
+    io.out(`gc: kept entries of ${s.lockfiles} lock file${s.lockfiles === 1 ? '' : 's'}; removed ${s.records} record${s.records === 1 ? '' : 's'} and ${s.objects} object${s.objects === 1 ? '' : 's'} (${(s.bytes / 1024).toFixed(1)} KiB)`);
+  }
+  return 0;
+}

@@ -1,0 +1,163 @@
+/**
+ * `lesionflow run <spec>`: under the outputs lock, execute the pipeline against the cache, then bring
+ * `outputs/<pipeline>/` up to date, write `run.json`, and (after a fully successful run) the lock file
+ * beside the spec. Exit code 0 ok, 1 a step failed, 130 interrupted.
+ */
+import { readFile } from 'node:fs/promises';
+import { join, relative, resolve } from 'node:path';
+import { renderError } from '../diagnostics.js';
+import type { WorkerPool } from '../../nodes/kind.js';
+import { FsStore, type Store } from '../cache.js';
+import { execute, type ExecuteResult } from '../executor.js';
+import { FileHasher } from '../file-hashes.js';
+import { acquireLock } from '../lock.js';
+import { lockfilePath, writeLockfile, LOCKFILE_VERSION, type LockEntry } from '../lockfile.js';
+import { silentLogger, type Logger } from '../logger.js';
+import { writeOutputs, writeRunRecord, type RunRecord } from '../outputs.js';
+import type { Pipeline } from '../pipeline.js';
+import { ThreadPool } from '../pool.js';
+import { defaultJobs, loadSpec, makeLogger, outputsDirOf, projectRoot, type CommandIo, type CommonOptions } from './io.js';
+import { rememberLockfile } from './gc.js';
+
+export interface RunOptions extends CommonOptions {
+  readonly failFast?: boolean;
+}
+
+export interface RunPipelineOptions {
+  readonly outputsDir: string;
+  readonly root: string;
+  readonly jobs: number;
+  readonly failFast?: boolean;
+  readonly signal?: AbortSignal;
+  readonly logger?: Logger;
+  /** Default: a thread pool of `jobs` threads, destroyed after the run. */
+  readonly pool?: WorkerPool;
+  readonly errorText?: (e: unknown) => string;
+  /** Waiting for another process's lock: default forever (until signalled). */
+  readonly lockTimeoutMs?: number;
+}
+
+export interface RunPipelineResult {
+  readonly exitCode: 0 | 1 | 130;
+  readonly result: ExecuteResult;
+}
+
+export async function runCommand(spec: string, o: RunOptions, io: CommandIo): Promise<number> {
+  const pipeline = await loadSpec(spec, o);
+  const logger = makeLogger(o, io);
+  try {
+    const { exitCode } = await runPipeline(pipeline, {
+      outputsDir: outputsDirOf(o),
+      root: projectRoot(pipeline, o.cwd),
+      jobs: o.jobs ?? defaultJobs(),
+      failFast: o.failFast ?? false,
+      logger,
+      errorText: renderError,
+      ...(o.signal === undefined ? {} : { signal: o.signal }),
+    });
+    return exitCode;
+  } finally {
+    logger.close();
+  }
+}
+
+export async function runPipeline(pipeline: Pipeline, o: RunPipelineOptions): Promise<RunPipelineResult> {
+  const logger = o.logger ?? silentLogger;
+  const started = new Date().toISOString();
+  const lock = await acquireLock(o.outputsDir, {
+    command: 'run',
+    ...(o.signal === undefined ? {} : { signal: o.signal }),
+    ...(o.lockTimeoutMs === undefined ? {} : { timeoutMs: o.lockTimeoutMs }),
+    onWait: (h, path) => {
+      logger.log({ type: 'info', message: `waiting for lesionflow (pid ${h.pid} on ${h.host}, since ${h.started}) to release ${path}` });
+    },
+    onStale: (h, path) => {
+      logger.log({ type: 'warning', message: `removing the stale lock ${path} of pid ${h.pid} (started ${h.started}, no longer running)` });
+    },
+  });
+  const cacheDir = join(o.outputsDir, '.cache');
+  const ownPool = o.pool === undefined ? new ThreadPool(o.jobs, o.signal) : undefined;
+  try {
+    const store: Store & { clearTmp?: () => Promise<number> } = await FsStore.open(cacheDir);
+    // We hold the lock: any temporary file is a leftover of a crashed writer, never trusted.
+    await store.clearTmp?.();
+    const hasher = await FileHasher.open(cacheDir);
+    const result = await execute(pipeline, {
+      store,
+      pool: o.pool ?? ownPool!,
+      root: o.root,
+      jobs: o.jobs,
+      failFast: o.failFast ?? false,
+      logger,
+      hasher,
+      ...(o.signal === undefined ? {} : { signal: o.signal }),
+    });
+    const outDir = join(o.outputsDir, safeName(pipeline.name));
+    const done = result.steps.filter((s) => s.output !== undefined);
+    await writeOutputs(
+      outDir,
+      done.map((s) => ({ step: s.name, output: s.output!, load: () => result.load(s.name) })),
+    );
+    await writeRunRecord(outDir, await runRecord(pipeline, result, started, o));
+    if (result.status === 'ok') {
+      const steps: Record<string, LockEntry> = {};
+      for (const s of result.steps) steps[s.name] = { key: s.key!, output: s.output! };
+      const path = lockfilePath(pipeline.file);
+      await writeLockfile(path, { lesionflow: LOCKFILE_VERSION, pipeline: pipeline.name, steps });
+      await rememberLockfile(cacheDir, path);
+    }
+    await store.close();
+    await hasher.save();
+    return { exitCode: result.status === 'ok' ? 0 : result.status === 'interrupted' ? 130 : 1, result };
+  } finally {
+    await ownPool?.destroy();
+    await lock.release();
+  }
+}
+
+/** A pipeline name as a folder name. */
+export function safeName(name: string): string {
+  return name.replace(/[^A-Za-z0-9_.=-]/g, '_');
+}
+
+async function runRecord(pipeline: Pipeline, r: ExecuteResult, started: string, o: RunPipelineOptions): Promise<RunRecord> {
+  const text = o.errorText ?? ((e: unknown) => (e instanceof Error ? e.message : String(e)));
+  return {
+    pipeline: pipeline.name,
+    spec: relative(o.root, pipeline.file),
+    specHash: pipeline.specHash,
+    status: r.status,
+    started,
+    ms: Math.round(r.ms),
+    versions: { node: process.version, lesionflow: await lesionflowVersion() },
+    seed: pipeline.seed,
+    files: Object.fromEntries([...r.files].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))),
+    steps: r.steps.map((s) => ({
+      name: s.name,
+      kind: s.kind,
+      ...(s.key === undefined ? {} : { key: s.key }),
+      status: s.status,
+      ms: s.ms,
+      ...(s.output === undefined ? {} : { output: s.output }),
+      ...(s.error === undefined ? {} : { error: text(s.error) }),
+      ...(s.reason === undefined ? {} : { reason: s.reason }),
+      ...(s.warnings.length === 0 ? {} : { warnings: s.warnings }),
+    })),
+  };
+}
+
+let version: string | undefined;
+
+/** lesionflow's version from its package.json (dist/src/runner/commands → package root, or src/… in tests). */
+export async function lesionflowVersion(): Promise<string> {
+  if (version !== undefined) return version;
+  for (const up of ['../../../..', '../../..']) {
+    try {
+      const pkg = JSON.parse(await readFile(resolve(import.meta.dirname, up, 'package.json'), 'utf8')) as { name?: string; version?: string };
+      if (pkg.name === 'lesionflow' && typeof pkg.version === 'string') return (version = pkg.version);
+    } catch {
+      // try the next candidate
+    }
+  }
+  return (version = 'unknown');
+}

@@ -1,0 +1,297 @@
+/**
+ * Executes an analysed pipeline: for each step (once its inputs are done) take its key material and
+ * key, look the key up in the store, and either reuse the stored output (cached) or run the step kind
+ * and store its canonical output. Inputs are handed to a step decoded from their canonical bytes, so a
+ * step sees exactly the same input whether its upstream ran now or was cached (byte-identical outputs
+ * with any --jobs). Orchestration around it (lock, outputs folder, lock file) is in commands/run.ts.
+ */
+import { decodeArtifact, encodeArtifact, type Artifact } from '../data/artifact.js';
+import { CancelError, DataError, InternalError } from '../errors.js';
+import type { StepContext, SubgraphStep, WorkerPool } from '../nodes/kind.js';
+import { CorruptEntry, type Store } from './cache.js';
+import { FileHasher } from './file-hashes.js';
+import { contentHash, short, stepSeed, type CacheKey, type ContentHash } from './hash.js';
+import { cacheKey, keyMaterial, subgraphSteps, type KeyMaterial } from './key.js';
+import { silentLogger, type Logger } from './logger.js';
+import { pathResolver } from './paths.js';
+import type { Pipeline, PipelineStep, StepName } from './pipeline.js';
+import { schedule, type TaskResult, type TaskStatus } from './scheduler.js';
+
+export interface ExecuteOptions {
+  readonly store: Store;
+  readonly pool: WorkerPool;
+  /** Project folder: spec paths must stay inside it (see paths.ts). */
+  readonly root: string;
+  readonly jobs: number;
+  readonly failFast?: boolean;
+  readonly signal?: AbortSignal;
+  readonly logger?: Logger;
+  readonly hasher?: FileHasher;
+}
+
+export interface StepOutcome {
+  readonly name: StepName;
+  readonly kind: string;
+  readonly status: TaskStatus;
+  readonly ms: number;
+  readonly key?: CacheKey;
+  readonly output?: ContentHash;
+  readonly error?: unknown;
+  readonly reason?: string;
+  readonly warnings: readonly string[];
+}
+
+export interface ExecuteResult {
+  readonly status: 'ok' | 'failed' | 'interrupted';
+  /** In pipeline order. */
+  readonly steps: readonly StepOutcome[];
+  /** Data files read (path as written → content hash). */
+  readonly files: ReadonlyMap<string, ContentHash>;
+  readonly ms: number;
+  /** The canonical bytes of an output produced or verified in this run (memory first, then the store). */
+  load(step: StepName): Promise<string>;
+}
+
+export async function execute(pipeline: Pipeline, options: ExecuteOptions): Promise<ExecuteResult> {
+  const t0 = performance.now();
+  const ex = new Execution(pipeline, options, options.hasher ?? (await FileHasher.open(undefined)));
+  const logger = options.logger ?? silentLogger;
+  logger.log({ type: 'start', pipeline: pipeline.name, steps: pipeline.steps.size, jobs: options.jobs });
+
+  const tasks = new Map<StepName, StepName[]>();
+  for (const [name, step] of pipeline.steps) tasks.set(name, [...new Set([...step.inputs, ...(ex.subgraph(name) ?? [])])]);
+
+  const results = await schedule(tasks, (name, env) => ex.task(name, env.signal, (fn) => env.withSlot(fn)), {
+    jobs: options.jobs,
+    failFast: options.failFast ?? false,
+    ...(options.signal === undefined ? {} : { signal: options.signal }),
+    onEnd: (step, r) => {
+      logger.log({ type: 'step-end', step, status: r.status, ms: r.ms, error: r.error, ...(r.reason === undefined ? {} : { reason: r.reason }) });
+    },
+  });
+
+  const interrupted = options.signal?.aborted === true;
+  const steps = [...pipeline.steps.values()].map((s) => ex.outcome(s, results.get(s.name)!, interrupted));
+  const counts: Record<TaskStatus, number> = { ran: 0, cached: 0, failed: 0, skipped: 0 };
+  for (const s of steps) counts[s.status] += 1;
+  const status = interrupted ? 'interrupted' : counts.failed + counts.skipped > 0 ? 'failed' : 'ok';
+  const ms = performance.now() - t0;
+  logger.log({ type: 'end', status, ms, counts });
+  return { status, steps, files: ex.files, ms, load: (s) => ex.text(s) };
+}
+
+interface Computed {
+  readonly name: StepName;
+  readonly key: CacheKey;
+  readonly text: string;
+  readonly ms: number;
+}
+
+class Execution {
+  readonly files = new Map<string, ContentHash>();
+  private readonly outputs = new Map<StepName, ContentHash>();
+  private readonly keys = new Map<StepName, CacheKey>();
+  private readonly materials = new Map<StepName, KeyMaterial>();
+  private readonly texts = new Map<StepName, string>();
+  private readonly artifacts = new Map<StepName, Promise<Artifact>>();
+  private readonly recomputing = new Map<StepName, Promise<void>>();
+  /** The step kind's own warnings (stored in its record, shown again when cached). */
+  private readonly warnings = new Map<StepName, string[]>();
+  /** The runner's warnings about a step in this run (a corrupt entry): shown, never stored. */
+  private readonly notes = new Map<StepName, string[]>();
+  private readonly subgraphs = new Map<StepName, StepName[] | undefined>();
+  private readonly logger: Logger;
+
+  constructor(
+    private readonly pipeline: Pipeline,
+    private readonly options: ExecuteOptions,
+    private readonly hasher: FileHasher,
+  ) {
+    this.logger = options.logger ?? silentLogger;
+  }
+
+  subgraph(name: StepName): StepName[] | undefined {
+    if (!this.subgraphs.has(name)) this.subgraphs.set(name, subgraphSteps(this.pipeline, this.step(name)));
+    return this.subgraphs.get(name);
+  }
+
+  private step(name: StepName): PipelineStep {
+    const s = this.pipeline.steps.get(name);
+    if (s === undefined) throw new InternalError(`unknown step "${name}"`);
+    return s;
+  }
+
+  private warn(step: StepName, message: string, map: Map<StepName, string[]> = this.warnings): void {
+    let list = map.get(step);
+    if (list === undefined) map.set(step, (list = []));
+    list.push(message);
+    this.logger.log({ type: 'warning', step, message });
+  }
+
+  private note(step: StepName, message: string): void {
+    this.warn(step, message, this.notes);
+  }
+
+  /** The scheduler's task: cached, or run in a work slot. */
+  async task(name: StepName, signal: AbortSignal, withSlot: <T>(fn: () => Promise<T>) => Promise<T>): Promise<'ran' | 'cached'> {
+    const step = this.step(name);
+    const material = await this.material(step);
+    const key = cacheKey(material);
+    this.keys.set(name, key);
+    this.materials.set(name, material);
+    const record = await this.options.store.getRecord(key);
+    if (record !== undefined) {
+      const state = await this.options.store.checkObject(record.output);
+      if (state === 'ok') {
+        this.outputs.set(name, record.output);
+        this.warnings.set(name, [...record.warnings]);
+        return 'cached';
+      }
+      this.note(name, `cache entry ${short(key)} is ${state === 'corrupt' ? 'corrupt (its bytes do not match their hash)' : 'missing its output'}: recomputing`);
+      if (state === 'corrupt') await this.options.store.dropObject(record.output);
+    }
+    // The slot is held while the step computes; storing (an fsync) happens after, letting another
+    // step use the core meanwhile.
+    const done = await withSlot(() => this.compute(step, signal));
+    await this.store(done);
+    return 'ran';
+  }
+
+  private async material(step: PipelineStep): Promise<KeyMaterial> {
+    const resolvePath = pathResolver(this.pipeline, this.options.root, step.name);
+    const files = step.kind.files?.(step.params) ?? [];
+    const hashes = new Map<string, ContentHash>();
+    for (const f of files) {
+      const abs = resolvePath(f);
+      const h = await this.hasher.hash(abs).catch((e: unknown) => {
+        throw new DataError(`cannot read the data file "${f}" (${abs}): ${(e as NodeJS.ErrnoException).code ?? String(e)}`, {
+          step: step.name,
+          location: step.location,
+          hint: 'paths in a spec are relative to the spec file',
+          cause: e,
+        });
+      });
+      hashes.set(f, h);
+      this.files.set(f, h);
+    }
+    return keyMaterial(step, this.subgraph(step.name), {
+      seed: this.pipeline.seed,
+      outputOf: (s) => this.outputs.get(s) ?? null,
+      keyOf: (s) => this.keys.get(s) ?? null,
+      fileHash: (f) => hashes.get(f)!,
+    });
+  }
+
+  /** Runs the step kind; returns its canonical output, to be stored. */
+  private async compute(step: PipelineStep, signal: AbortSignal): Promise<Computed> {
+    const name = step.name;
+    const key = this.keys.get(name)!;
+    if (signal.aborted) throw new CancelError('interrupted', { step: name });
+    this.logger.log({ type: 'step-start', step: name });
+    this.warnings.set(name, []);
+    const inputs = new Map<string, Artifact>();
+    for (const i of step.inputs) inputs.set(i, await this.artifact(i, signal));
+    const sub = this.subgraph(name);
+    const ctx: StepContext = {
+      step: name,
+      seed: stepSeed(this.pipeline.seed, name),
+      resolvePath: pathResolver(this.pipeline, this.options.root, name),
+      pool: this.options.pool,
+      signal,
+      progress: (done, total) => {
+        this.logger.log({ type: 'step-progress', step: name, done, total });
+      },
+      warn: (message) => {
+        this.warn(name, message);
+      },
+      subgraph: sub?.map((s): SubgraphStep => {
+        const st = this.step(s);
+        return { name: s, kind: st.kind.kind, params: st.params, inputs: st.inputs };
+      }),
+      checkpoints: this.options.store.checkpoints(key),
+    };
+    const t0 = performance.now();
+    const artifact = await step.kind.run(step.params, inputs, ctx);
+    const ms = Math.round(performance.now() - t0);
+    return { name, key, text: encodeArtifact(artifact), ms };
+  }
+
+  /** Stores a computed output: the object first, then the record that refers to it. */
+  private async store(c: Computed): Promise<void> {
+    const output = await this.options.store.putObject(c.text);
+    if (output !== contentHash(c.text)) throw new InternalError(`store returned a wrong hash for step "${c.name}"`);
+    await this.options.store.putRecord({
+      key: c.key,
+      output,
+      size: Buffer.byteLength(c.text),
+      step: c.name,
+      material: this.materials.get(c.name)!,
+      ms: c.ms,
+      warnings: this.warnings.get(c.name) ?? [],
+    });
+    this.texts.set(c.name, c.text);
+    this.outputs.set(c.name, output);
+  }
+
+  /** A finished step's output, decoded from its canonical bytes (memoised). */
+  private artifact(name: StepName, signal: AbortSignal): Promise<Artifact> {
+    let p = this.artifacts.get(name);
+    if (p === undefined) {
+      p = this.readText(name, signal).then(decodeArtifact);
+      this.artifacts.set(name, p);
+    }
+    return p;
+  }
+
+  private async readText(name: StepName, signal: AbortSignal): Promise<string> {
+    const mem = this.texts.get(name);
+    if (mem !== undefined) return mem;
+    const output = this.outputs.get(name);
+    if (output === undefined) throw new InternalError(`output of "${name}" requested before it finished`);
+    try {
+      return await this.options.store.getObject(output);
+    } catch (e) {
+      if (!(e instanceof CorruptEntry)) throw e;
+      // Found corrupt only now (its stat looked unchanged): recompute it, once, inside the caller's slot.
+      let r = this.recomputing.get(name);
+      if (r === undefined) {
+        this.note(name, `${e.message}: recomputing`);
+        r = this.options.store
+          .dropObject(output)
+          .then(() => this.compute(this.step(name), signal))
+          .then((c) => this.store(c));
+        this.recomputing.set(name, r);
+      }
+      await r;
+      return this.texts.get(name)!;
+    }
+  }
+
+  /** For outputs and verify: memory, else the verified store. */
+  async text(name: StepName): Promise<string> {
+    const never = new AbortController().signal;
+    return this.readText(name, never);
+  }
+
+  outcome(step: PipelineStep, r: TaskResult<StepName>, interrupted: boolean): StepOutcome {
+    const key = this.keys.get(step.name);
+    const output = r.status === 'ran' || r.status === 'cached' ? this.outputs.get(step.name) : undefined;
+    let reason: string | undefined = r.reason;
+    if (r.status === 'failed' && interrupted && isAbort(r.error)) reason = 'interrupted';
+    return {
+      name: step.name,
+      kind: step.kind.kind,
+      status: r.status,
+      ms: r.ms,
+      warnings: [...(this.notes.get(step.name) ?? []), ...(this.warnings.get(step.name) ?? [])],
+      ...(key === undefined ? {} : { key }),
+      ...(output === undefined ? {} : { output }),
+      ...(r.error === undefined ? {} : { error: r.error }),
+      ...(reason === undefined ? {} : { reason }),
+    };
+  }
+}
+
+function isAbort(e: unknown): boolean {
+  return e instanceof CancelError || (e instanceof Error && (e.name === 'AbortError' || e.message === 'interrupted'));
+}

@@ -1,0 +1,135 @@
+/**
+ * The readable outputs of a run, in `outputs/<pipeline>/`:
+ *
+ *   <step>.json          a result (or an imputed set's info) as pretty canonical JSON
+ *   <step>.csv           a table step's table (an imputed step's original data)
+ *   <step>.<name>.csv    a result's named tables
+ *   run.json             the run record (see RunRecord)
+ *
+ * They are derived from the cache: a file is rewritten only when the output it comes from changed
+ * (tracked in `.manifest.json`), files of steps no longer in the spec are removed, and every write is
+ * atomic.
+ */
+import { readFile, rm, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { decodeArtifact, type Artifact } from '../data/artifact.js';
+import { canonicalJsonPretty } from '../data/canonical.js';
+import { writeCsv } from '../data/csv.js';
+import { writeFileAtomic } from './atomic.js';
+import type { ContentHash } from './hash.js';
+import type { TaskStatus } from './scheduler.js';
+
+export interface RunRecordStep {
+  readonly name: string;
+  readonly kind: string;
+  /** Absent when the key could not be computed (a dependency failed). */
+  readonly key?: string;
+  readonly status: TaskStatus;
+  readonly ms: number;
+  readonly output?: string;
+  readonly error?: string;
+  readonly reason?: string;
+  readonly warnings?: readonly string[];
+}
+
+export interface RunRecord {
+  readonly pipeline: string;
+  readonly spec: string;
+  readonly specHash: string;
+  readonly status: 'ok' | 'failed' | 'interrupted';
+  readonly started: string;
+  readonly ms: number;
+  readonly versions: { readonly node: string; readonly lesionflow: string };
+  readonly seed: number;
+  /** Data files read by steps (path as written → sha256). */
+  readonly files: Readonly<Record<string, string>>;
+  readonly steps: readonly RunRecordStep[];
+}
+
+/** Step names may hold `[modality=CT]`; anything outside a safe set becomes `_`. */
+export function fileStem(step: string): string {
+  return step.replace(/[^A-Za-z0-9_.=,[\]+-]/g, '_');
+}
+
+/** The files a step's artifact is shown as, by file name. */
+export function artifactFiles(step: string, a: Artifact): Map<string, string> {
+  const stem = fileStem(step);
+  const files = new Map<string, string>();
+  switch (a.type) {
+    case 'table':
+      files.set(`${stem}.csv`, writeCsv(a.table));
+      break;
+    case 'imputed':
+      files.set(`${stem}.json`, canonicalJsonPretty({ m: a.m, info: a.info, imputed: [...a.imputations.keys()] }));
+      files.set(`${stem}.csv`, writeCsv(a.original));
+      break;
+    case 'result':
+      files.set(`${stem}.json`, canonicalJsonPretty(a.value));
+      for (const [name, t] of a.tables ?? []) files.set(`${stem}.${fileStem(name)}.csv`, writeCsv(t));
+      break;
+  }
+  return files;
+}
+
+interface ManifestEntry {
+  readonly step: string;
+  readonly output: ContentHash;
+  readonly size: number;
+}
+
+export interface OutputSource {
+  readonly step: string;
+  readonly output: ContentHash;
+  /** The canonical bytes of the output (read from memory or the verified cache). */
+  load(): Promise<string>;
+}
+
+/** Brings `dir` in line with the given outputs; returns how many files were (re)written. */
+export async function writeOutputs(dir: string, sources: readonly OutputSource[]): Promise<number> {
+  const manifestPath = join(dir, '.manifest.json');
+  let old: Record<string, ManifestEntry> = {};
+  try {
+    old = JSON.parse(await readFile(manifestPath, 'utf8')) as Record<string, ManifestEntry>;
+  } catch {
+    // First run, or a damaged manifest: everything is rewritten.
+  }
+  const manifest: Record<string, ManifestEntry> = {};
+  let written = 0;
+  for (const src of sources) {
+    const mine = Object.entries(old).filter(([, e]) => e.step === src.step && e.output === src.output);
+    if (mine.length > 0 && (await allIntact(dir, mine))) {
+      for (const [f, e] of mine) manifest[f] = e;
+      continue;
+    }
+    const files = artifactFiles(src.step, decodeArtifact(await src.load()));
+    for (const [f, text] of files) {
+      await writeFileAtomic(join(dir, f), text, { fsync: false });
+      manifest[f] = { step: src.step, output: src.output, size: Buffer.byteLength(text) };
+      written += 1;
+    }
+  }
+  for (const f of Object.keys(old)) if (!(f in manifest)) await rm(join(dir, f), { force: true });
+  const sorted = Object.fromEntries(Object.entries(manifest).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+  if (JSON.stringify(sorted) !== JSON.stringify(old)) await writeFileAtomic(manifestPath, JSON.stringify(sorted, null, 1) + '\n', { fsync: false });
+  return written;
+}
+
+async function allIntact(dir: string, entries: readonly (readonly [string, ManifestEntry])[]): Promise<boolean> {
+  for (const [f, e] of entries) {
+    const s = await stat(join(dir, f)).catch(() => undefined);
+    if (s?.size !== e.size) return false;
+  }
+  return true;
+}
+
+export async function writeRunRecord(dir: string, record: RunRecord): Promise<void> {
+  await writeFileAtomic(join(dir, 'run.json'), JSON.stringify(record, null, 2) + '\n', { fsync: false });
+}
+
+export async function readRunRecord(dir: string): Promise<RunRecord | undefined> {
+  try {
+    return JSON.parse(await readFile(join(dir, 'run.json'), 'utf8')) as RunRecord;
+  } catch {
+    return undefined;
+  }
+}

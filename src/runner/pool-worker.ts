@@ -1,0 +1,6 @@
+/** The piscina worker: runs one lesionflow task (see pool-task.ts for what may be named). */
+import { runTask, type PoolTask } from './pool-task.js';
+
+export default function (task: PoolTask): Promise<unknown> {
+  return runTask(task);
+}

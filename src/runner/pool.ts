@@ -1,0 +1,52 @@
+/**
+ * The WorkerPool of src/nodes/kind.ts on piscina. Threads are created lazily on the first task, so a
+ * cached run never pays for them (nor for importing piscina).
+ */
+import { availableParallelism } from 'node:os';
+import { resolve } from 'node:path';
+import type { WorkerPool } from '../nodes/kind.js';
+import { taskModuleUrl, type PoolTask } from './pool-task.js';
+
+type PiscinaLike = {
+  run(task: unknown, options?: { transferList?: readonly ArrayBuffer[]; signal?: AbortSignal }): Promise<unknown>;
+  destroy(): Promise<void>;
+};
+
+export class ThreadPool implements WorkerPool {
+  private piscina: Promise<PiscinaLike> | undefined;
+
+  constructor(
+    readonly size: number = availableParallelism(),
+    private readonly signal?: AbortSignal,
+  ) {}
+
+  private get(): Promise<PiscinaLike> {
+    this.piscina ??= import('piscina').then(
+      (m) =>
+        new m.Piscina({
+          filename: resolve(import.meta.dirname, 'pool-worker.js'),
+          minThreads: 0,
+          maxThreads: Math.max(1, this.size),
+          idleTimeout: 1000,
+        }) as unknown as PiscinaLike,
+    );
+    return this.piscina;
+  }
+
+  async run<T>(task: PoolTask, transfer?: readonly ArrayBuffer[]): Promise<T> {
+    const where = taskModuleUrl(task);
+    if ('refused' in where) throw new Error(where.refused);
+    const pool = await this.get();
+    const opts: { transferList?: readonly ArrayBuffer[]; signal?: AbortSignal } = {};
+    if (transfer !== undefined) opts.transferList = transfer;
+    if (this.signal !== undefined) opts.signal = this.signal;
+    return (await pool.run({ module: task.module, fn: task.fn, args: task.args }, opts)) as T;
+  }
+
+  async destroy(): Promise<void> {
+    if (this.piscina === undefined) return;
+    const p = await this.piscina;
+    this.piscina = undefined;
+    await p.destroy();
+  }
+}

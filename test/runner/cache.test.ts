@@ -1,0 +1,77 @@
+import { readdir, readFile, truncate, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { CorruptEntry, FsStore } from '../../src/runner/cache.js';
+import { sha256, type CacheKey, type ContentHash } from '../../src/runner/hash.js';
+import { KEY_SCHEME } from '../../src/runner/key.js';
+import { freshDir } from './helpers.js';
+
+const record = (key: string, output: ContentHash, size: number) => ({
+  key: key as CacheKey,
+  output,
+  size,
+  step: 's',
+  material: { scheme: KEY_SCHEME, kind: 'k', version: 1, params: {}, inputs: [], files: [] },
+  ms: 1,
+  warnings: [],
+});
+
+describe('FsStore', () => {
+  it('stores objects under their own hash and records that refer to them', async () => {
+    const store = await FsStore.open(join(await freshDir(), '.cache'));
+    const h = await store.putObject('{"x":1}');
+    expect(h).toBe(sha256('{"x":1}'));
+    expect(await store.getObject(h)).toBe('{"x":1}');
+    expect(await store.checkObject(h)).toBe('ok');
+    const key = sha256('key');
+    await store.putRecord(record(key, h, 7));
+    expect((await store.getRecord(key as CacheKey))?.output).toBe(h);
+    expect(await store.getRecord(sha256('other') as CacheKey)).toBeUndefined();
+    // No temporary file survives a write.
+    expect(await readdir(join(store.dir, 'tmp'))).toEqual([]);
+  });
+
+  it('reports a truncated object as corrupt, never returns it', async () => {
+    const store = await FsStore.open(join(await freshDir(), '.cache'));
+    const h = await store.putObject('{"values":[1,2,3,4,5,6,7,8,9]}');
+    await truncate(store.objectPath(h), 5);
+    await expect(store.getObject(h)).rejects.toBeInstanceOf(CorruptEntry);
+    expect(await store.checkObject(h)).toBe('corrupt');
+  });
+
+  it('re-hashes an object whose stat changed since it was verified (same size, other bytes)', async () => {
+    const dir = join(await freshDir(), '.cache');
+    const store = await FsStore.open(dir);
+    const h = await store.putObject('{"a":1}');
+    await store.close();
+    await writeFile(store.objectPath(h), '{"a":2}');
+    const again = await FsStore.open(dir);
+    expect(await again.checkObject(h)).toBe('corrupt');
+    await again.dropObject(h);
+    expect(await again.checkObject(h)).toBe('missing');
+  });
+
+  it('treats a malformed or mismatched record as absent', async () => {
+    const store = await FsStore.open(join(await freshDir(), '.cache'));
+    const key = sha256('k') as CacheKey;
+    await store.putRecord(record(key, sha256('o') as ContentHash, 1));
+    await writeFile(store.recordPath(key), '{"key": "trunc');
+    expect(await store.getRecord(key)).toBeUndefined();
+    await writeFile(store.recordPath(key), JSON.stringify(record(sha256('other'), sha256('o') as ContentHash, 1)));
+    expect(await store.getRecord(key)).toBeUndefined();
+  });
+
+  it('keeps checkpoints per key, and ignores a damaged one', async () => {
+    const store = await FsStore.open(join(await freshDir(), '.cache'));
+    const cp = store.checkpoints(sha256('k') as CacheKey);
+    expect(await cp.get('batch-1')).toBeUndefined();
+    await cp.put('batch-1', 'partial results');
+    expect(await cp.get('batch-1')).toBe('partial results');
+    expect(await store.checkpoints(sha256('other') as CacheKey).get('batch-1')).toBeUndefined();
+    const dir = join(store.dir, 'checkpoints', sha256('k'));
+    const [file] = await readdir(dir);
+    const text = await readFile(join(dir, file!), 'utf8');
+    await writeFile(join(dir, file!), text.slice(0, -3));
+    expect(await cp.get('batch-1')).toBeUndefined();
+  });
+});

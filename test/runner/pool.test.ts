@@ -1,0 +1,29 @@
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { taskModuleUrl } from '../../src/runner/pool-task.js';
+import { repoRoot } from './helpers.js';
+
+describe('worker pool', () => {
+  it('accepts only lesionflow module paths and identifiers', () => {
+    expect(taskModuleUrl({ module: 'nodes/bootstrap-worker', fn: 'runReplicates', args: null })).toHaveProperty('url');
+    for (const module of ['../evil', '/etc/passwd', 'nodes/../../x', 'nodes/x.js', 'https://example.com/x', 'node:fs', '']) {
+      expect(taskModuleUrl({ module, fn: 'f', args: null })).toHaveProperty('refused');
+    }
+    expect(taskModuleUrl({ module: 'nodes/x', fn: 'a; b', args: null })).toHaveProperty('refused');
+  });
+
+  it('runs a task on a worker thread of the compiled package, and refuses others', async () => {
+    // The pool loads compiled modules (dist/src), so this test uses the build `npm test` makes first.
+    const { ThreadPool } = (await import(pathToFileURL(join(repoRoot, 'dist/src/runner/pool.js')).href)) as typeof import('../../src/runner/pool.js');
+    const pool = new ThreadPool(2);
+    try {
+      const results = await Promise.all([3, 4, 5].map((x) => pool.run<number>({ module: 'runner/testing/worker-fns', fn: 'square', args: x })));
+      expect(results).toEqual([9, 16, 25]);
+      await expect(pool.run({ module: '../../x', fn: 'f', args: null })).rejects.toThrow(/not a lesionflow module path/);
+      await expect(pool.run({ module: 'runner/testing/worker-fns', fn: 'nope', args: null })).rejects.toThrow(/no exported function nope/);
+    } finally {
+      await pool.destroy();
+    }
+  });
+});
