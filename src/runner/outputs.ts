@@ -13,7 +13,7 @@
 import { readFile, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { decodeArtifact, type Artifact } from '../data/artifact.js';
-import { canonicalJsonPretty } from '../data/canonical.js';
+import { canonicalJsonPretty, type Json, type JsonObject } from '../data/canonical.js';
 import { writeCsv } from '../data/csv.js';
 import { writeFileAtomic } from './atomic.js';
 import type { ContentHash } from './hash.js';
@@ -51,6 +51,17 @@ export function fileStem(step: string): string {
   return step.replace(/[^A-Za-z0-9_.=,[\]+-]/g, '_');
 }
 
+/** The files a result carries in `value.files` (name → text); names are plain file names, never paths. */
+function ownFiles(value: JsonObject): Map<string, string> {
+  const files = new Map<string, string>();
+  const own = value.files;
+  if (own === null || typeof own !== 'object' || Array.isArray(own)) return files;
+  for (const [name, text] of Object.entries(own as Record<string, Json>)) {
+    if (/^[A-Za-z0-9_][A-Za-z0-9_.-]*$/.test(name) && typeof text === 'string') files.set(name, text);
+  }
+  return files;
+}
+
 /** The files a step's artifact is shown as, by file name. */
 export function artifactFiles(step: string, a: Artifact): Map<string, string> {
   const stem = fileStem(step);
@@ -63,10 +74,16 @@ export function artifactFiles(step: string, a: Artifact): Map<string, string> {
       files.set(`${stem}.json`, canonicalJsonPretty({ m: a.m, info: a.info, imputed: [...a.imputations.keys()] }));
       files.set(`${stem}.csv`, writeCsv(a.original));
       break;
-    case 'result':
-      files.set(`${stem}.json`, canonicalJsonPretty(a.value));
+    case 'result': {
+      // A result may carry whole files (the report's `report.html`, `summary.md`) under `value.files`:
+      // they are written verbatim, and `<step>.json` lists their names instead of repeating them.
+      const own = ownFiles(a.value);
+      const value = own.size === 0 ? a.value : { ...a.value, files: [...own.keys()] };
+      files.set(`${stem}.json`, canonicalJsonPretty(value));
       for (const [name, t] of a.tables ?? []) files.set(`${stem}.${fileStem(name)}.csv`, writeCsv(t));
+      for (const [name, text] of own) files.set(name, text);
       break;
+    }
   }
   return files;
 }
@@ -102,7 +119,9 @@ export async function writeOutputs(dir: string, sources: readonly OutputSource[]
       continue;
     }
     const files = artifactFiles(src.step, decodeArtifact(await src.load()));
-    for (const [f, text] of files) {
+    for (const [name, text] of files) {
+      // Two steps carrying a file of the same name (two reports): the later one is prefixed by its step.
+      const f = manifest[name] !== undefined && manifest[name].step !== src.step ? `${fileStem(src.step)}.${name}` : name;
       await writeFileAtomic(join(dir, f), text, { fsync: false });
       manifest[f] = { step: src.step, output: src.output, size: Buffer.byteLength(text) };
       written += 1;

@@ -1,6 +1,11 @@
 import { makeTable } from '../../src/data/table.js';
 import { describe, expect, it } from 'vitest';
-import { artifactFiles, fileStem } from '../../src/runner/outputs.js';
+import { mkdtemp, readFile, readdir } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { encodeArtifact } from '../../src/data/artifact.js';
+import { artifactFiles, fileStem, writeOutputs } from '../../src/runner/outputs.js';
+import type { ContentHash } from '../../src/runner/hash.js';
 
 describe('outputs', () => {
   it('names files after the step instance, keeping sweep brackets', () => {
@@ -22,5 +27,25 @@ describe('outputs', () => {
     const imp = artifactFiles('imp', { type: 'imputed', original: t, m: 2, info: { method: 'pmm' }, imputations: new Map([['f', { rows: Int32Array.of(1), values: [Float64Array.of(0), Float64Array.of(1)] }]]) });
     expect(JSON.parse(imp.get('imp.json')!)).toEqual({ imputed: ['f'], info: { method: 'pmm' }, m: 2 });
     expect(imp.get('imp.csv')).toBe('f\nM1\nNA\n');
+  });
+
+  it('a result carrying whole files (a report) has them written verbatim, and its JSON lists their names', () => {
+    const html = '<!doctype html><title>r</title>';
+    const files = artifactFiles('report', { type: 'result', value: { title: 'r', files: { 'report.html': html, 'summary.md': '# r\n', '../escape.txt': 'no', 'x/y.txt': 'no' } } });
+    expect([...files.keys()]).toEqual(['report.json', 'report.html', 'summary.md']);
+    expect(files.get('report.html')).toBe(html);
+    expect(JSON.parse(files.get('report.json')!)).toEqual({ title: 'r', files: ['report.html', 'summary.md'] });
+  });
+
+  it('two steps carrying a file of the same name: the later one is prefixed by its step name', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'lf-outputs-'));
+    const source = (step: string, body: string) => {
+      const text = encodeArtifact({ type: 'result', value: { files: { 'report.html': body } } });
+      return { step, output: step as unknown as ContentHash, load: () => Promise.resolve(text) };
+    };
+    await writeOutputs(dir, [source('main', 'A'), source('sensitivity', 'B')]);
+    expect((await readdir(dir)).filter((f) => f.endsWith('.html')).sort()).toEqual(['report.html', 'sensitivity.report.html']);
+    expect(await readFile(join(dir, 'report.html'), 'utf8')).toBe('A');
+    expect(await readFile(join(dir, 'sensitivity.report.html'), 'utf8')).toBe('B');
   });
 });
