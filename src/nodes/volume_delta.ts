@@ -6,6 +6,11 @@
  * probability curve against volume with a pointwise CI from the model's covariance; and the
  * per-patient table (written as `<step>.patients.csv`).
  *
+ * The ΔV are solved for the `where` patients only (volume < 80 mL by default), but the curve spans
+ * the volumes of all the patients of `data` (default: min_volume to their 99th percentile) and is
+ * adjusted over all of them, so a figure shows it beyond the cut; the cut (`cut:`, or the c of a
+ * `where: <variable> < c`) is recorded in the result for the figure's dashed line.
+ *
  * The model is the `model` object of a fit_logistic result (design description + coefficients +
  * vcov): the same model-matrix columns are rebuilt on the data with the volume replaced.
  */
@@ -14,9 +19,9 @@ import type { JsonObject } from '../data/canonical.js';
 import { type Column, type Table, getNumeric, makeTable, takeRows, withColumn } from '../data/table.js';
 import { DataError, InternalError } from '../errors.js';
 import { type DesignDescription, modelMatrix } from '../stats/design.js';
-import { evaluate, exprColumns, parseExpression } from '../stats/expr.js';
+import { type Expr, evaluate, exprColumns, parseExpression } from '../stats/expr.js';
 import { plogis, qnorm } from '../stats/distributions.js';
-import { solveVolumeDeltas, summariseDeltas } from '../stats/volume-delta.js';
+import { curveGrid, solveVolumeDeltas, summariseDeltas } from '../stats/volume-delta.js';
 import { inputTable } from './input-table.js';
 import type { StepKind } from './kind.js';
 
@@ -30,8 +35,18 @@ export interface VolumeDeltaParams {
   readonly min_volume: number;
   readonly tol: number;
   readonly curve_points: number;
+  /** Lower end of the curve; default min_volume. */
+  readonly curve_from?: number | undefined;
+  /** Upper end of the curve; default the curve_quantile quantile of all the patients' volumes. */
+  readonly curve_to?: number | undefined;
+  /** Default 0.99; 1 = the largest volume. */
+  readonly curve_quantile?: number | undefined;
+  /** The volume cut marked in the result (for the figure's dashed line); default read from `where`. */
+  readonly cut?: number | undefined;
   readonly level: number;
 }
+
+const DEFAULT_CURVE_QUANTILE = 0.99;
 
 export interface LogisticModel {
   readonly family: string;
@@ -113,6 +128,14 @@ function linearPredictor(X: Float64Array, n: number, p: number, beta: readonly n
   return eta;
 }
 
+/** The rows `rows` of a column-major N × p matrix, as a column-major rows.length × p matrix. */
+function rowsOf(X: Float64Array, N: number, p: number, rows: Int32Array): Float64Array {
+  const m = rows.length;
+  const out = new Float64Array(m * p);
+  for (let j = 0; j < p; j++) for (let k = 0; k < m; k++) out[j * m + k] = X[j * N + rows[k]!]!;
+  return out;
+}
+
 function quadForm(x: Float64Array, V: readonly (readonly number[])[]): number {
   let s = 0;
   for (let a = 0; a < x.length; a++) {
@@ -122,13 +145,23 @@ function quadForm(x: Float64Array, V: readonly (readonly number[])[]): number {
   return s;
 }
 
+/** The c of a `where` of the form `<variable> < c` or `<variable> <= c` (or `c > <variable>`, `c >= <variable>`); else undefined. */
+export function cutOfWhere(where: Expr, variable: string): number | undefined {
+  if (where.type !== 'binary') return undefined;
+  const { op, left, right } = where;
+  if ((op === '<' || op === '<=') && left.type === 'col' && left.name === variable && right.type === 'num') return right.value;
+  if ((op === '>' || op === '>=') && right.type === 'col' && right.name === variable && left.type === 'num') return left.value;
+  return undefined;
+}
+
 /** `0.05` → `5`, `0.025` → `2.5`: δ in percentage points for column names. */
 function pointsLabel(delta: number): string {
   return String(Math.round(delta * 100 * 1e9) / 1e9);
 }
 
 /**
- * The adjusted curve: at each volume v, x̄(v) = the mean over the patients of their model-matrix rows
+ * The adjusted curve: at each volume v, x̄(v) = the mean over all the patients (with complete model
+ * variables, not only the `where` subset) of their model-matrix rows
  * with the volume set to v (exact and cheap when the volume enters additively; on a systematic
  * sample of at most 2000 patients otherwise), η = x̄'β, se = √(x̄'Vx̄), CI plogis(η ± z·se).
  */
@@ -156,7 +189,7 @@ function adjustedCurve(
     const rows = takeRows(table, new Int32Array(G)); // patient 0 repeated; only the volume columns are used
     const Xg = modelMatrix(model.design, withColumn(rows, variable, { type: 'number', values: grid })).X;
     for (let g = 0; g < G; g++) for (let j = 0; j < p; j++) xbar[g * p + j] = vol.columns[j] ? Xg[j * G + g]! : means[j]!;
-    adjustedTo = 'mean of each model-matrix column over the patients (the volume enters additively)';
+    adjustedTo = `mean of each model-matrix column over the ${n} patients with complete data (the volume enters additively)`;
   } else {
     const S = Math.min(n, 2000);
     const sample = Int32Array.from({ length: S }, (_, s) => Math.floor((s * n) / S));
@@ -177,7 +210,10 @@ function adjustedCurve(
         xbar[g * p + j] = sum / S;
       }
     }
-    adjustedTo = S === n ? 'mean over the patients of their model-matrix rows at each volume' : `mean over a systematic sample of ${S} patients of their model-matrix rows at each volume`;
+    adjustedTo =
+      S === n
+        ? `mean over the ${n} patients with complete data of their model-matrix rows at each volume`
+        : `mean over a systematic sample of ${S} of the ${n} patients with complete data of their model-matrix rows at each volume`;
   }
   const z = qnorm((1 + level) / 2);
   const eta = new Float64Array(G);
@@ -205,7 +241,7 @@ function adjustedCurve(
 
 export const volumeDelta: StepKind<VolumeDeltaParams> = {
   kind: 'volume_delta',
-  version: 1,
+  version: 2,
   summary: 'Per patient, the lesion-volume reduction that raises the adjusted probability of good outcome by 1, 5, 10 points (Brent), with summaries and the adjusted curve.',
   params: {
     type: 'object',
@@ -219,6 +255,10 @@ export const volumeDelta: StepKind<VolumeDeltaParams> = {
       min_volume: { type: 'number', default: 0, description: 'The smallest volume considered (use > 0 for a log-volume model).' },
       tol: { type: 'number', exclusiveMinimum: 0, default: 1e-8, description: 'Root-finding tolerance in volume units (mL).' },
       curve_points: { type: 'integer', minimum: 2, maximum: 10000, default: 101, description: 'Points of the adjusted probability curve.' },
+      curve_from: { type: 'number', description: 'Lower end of the curve (volume units); default min_volume.' },
+      curve_to: { type: 'number', description: 'Upper end of the curve; default the curve_quantile quantile of the volumes of all the patients of data (not only the where subset).' },
+      curve_quantile: { type: 'number', exclusiveMinimum: 0, maximum: 1, default: DEFAULT_CURVE_QUANTILE, description: 'Which quantile (type 7) of all the patients\' volumes ends the curve when curve_to is not given; 1 = the largest.' },
+      cut: { type: 'number', description: 'The volume cut to mark on the curve (a figure\'s dashed line); default the c of a where: "<variable> < c".' },
       level: { type: 'number', exclusiveMinimum: 0, exclusiveMaximum: 1, default: 0.95, description: 'Confidence level of the curve.' },
     },
     required: ['model', 'data', 'variable'],
@@ -226,12 +266,17 @@ export const volumeDelta: StepKind<VolumeDeltaParams> = {
   },
   inputs: ['model', 'data'],
   check(params) {
+    const problems: { path: string; message: string; hint?: string }[] = [];
     try {
       parseExpression(params.where ?? `${params.variable} < 80`);
-      return [];
     } catch (e) {
-      return [{ path: 'where', message: e instanceof Error ? e.message : String(e) }];
+      problems.push({ path: 'where', message: e instanceof Error ? e.message : String(e) });
     }
+    const from = params.curve_from ?? params.min_volume;
+    if (params.curve_to !== undefined && !(params.curve_to > from)) {
+      problems.push({ path: 'curve_to', message: `the curve must end above its start (${from})`, hint: params.curve_from === undefined ? 'the curve starts at min_volume unless curve_from is given' : 'swap curve_from and curve_to?' });
+    }
+    return problems;
   },
   run(params, inputs) {
     const model = logisticModelOf(inputs.get(params.model), params.model);
@@ -244,22 +289,29 @@ export const volumeDelta: StepKind<VolumeDeltaParams> = {
     const keep = evaluate(parseExpression(where), data);
     if (keep.type !== 'number') throw new DataError(`volume_delta where: "${where}" gives text values, a condition was expected`);
     const volumeAll = getNumeric(data, params.variable, 'volume_delta variable:');
-    const subsetRows: number[] = [];
-    for (let i = 0; i < data.nrows; i++) if (keep.values[i]! !== 0 && !Number.isNaN(keep.values[i]!) && !Number.isNaN(volumeAll[i]!)) subsetRows.push(i);
     // Only the columns the model reads (smaller copies in the solver's rounds).
     const needed = vol.sources.filter((c) => data.columns.has(c));
     const slim = makeTable(needed.map((c) => [c, data.columns.get(c)!] as const));
-    const subset = takeRows(slim, Int32Array.from(subsetRows));
-    const X0all = modelMatrix(model.design, subset);
-    const complete: number[] = [];
-    for (let i = 0; i < subset.nrows; i++) if (X0all.complete[i] === 1) complete.push(i);
-    const nMissing = subset.nrows - complete.length;
-    if (complete.length === 0) throw new DataError(`volume_delta: no patient with complete data satisfies "${where}"`, { hint: 'check the where: condition and the missing values of the model\'s variables' });
-    const patients = takeRows(subset, Int32Array.from(complete));
-    const dataRow = Int32Array.from(complete, (i) => subsetRows[i]!);
-    const n = patients.nrows;
     const p = model.design.columns.length;
-    const { X: X0 } = modelMatrix(model.design, patients);
+    // The model matrix of every patient of data: the curve is adjusted over all with complete data,
+    // the ΔV are solved for those of the where subset.
+    const everyRow = modelMatrix(model.design, slim);
+    const completeRows: number[] = [];
+    const subsetRows: number[] = [];
+    let nMissing = 0;
+    for (let i = 0; i < data.nrows; i++) {
+      const complete = everyRow.complete[i] === 1;
+      if (complete) completeRows.push(i);
+      if (keep.values[i]! !== 0 && !Number.isNaN(keep.values[i]!) && !Number.isNaN(volumeAll[i]!)) {
+        if (complete) subsetRows.push(i);
+        else nMissing++;
+      }
+    }
+    if (subsetRows.length === 0) throw new DataError(`volume_delta: no patient with complete data satisfies "${where}"`, { hint: 'check the where: condition and the missing values of the model\'s variables' });
+    const dataRow = Int32Array.from(subsetRows);
+    const patients = takeRows(slim, dataRow);
+    const n = patients.nrows;
+    const X0 = rowsOf(everyRow.X, data.nrows, p, dataRow);
     const eta0 = linearPredictor(X0, n, p, model.coefficients);
     const volume = Float64Array.from(getNumeric(patients, params.variable));
 
@@ -289,12 +341,20 @@ export const volumeDelta: StepKind<VolumeDeltaParams> = {
     const solution = solveVolumeDeltas({ volume, eta0, eta: etaAt, deltas: params.deltas, minVolume: params.min_volume, constrained: params.constrained, tol: params.tol });
     const summaries = params.deltas.map((_, d) => summariseDeltas(solution, volume, params.deltas, d));
 
-    // Curve from min_volume to the largest volume in the subset.
-    let vmax = params.min_volume;
-    for (const v of volume) vmax = Math.max(vmax, v);
+    // The curve over the volumes of all the patients with one (not only the where subset), adjusted
+    // over all the patients with complete data.
     const G = params.curve_points;
-    const grid = Float64Array.from({ length: G }, (_, g) => params.min_volume + ((vmax - params.min_volume) * g) / (G - 1));
-    const curve = adjustedCurve(model, patients, params.variable, grid, X0, n, params.level, vol);
+    const from = params.curve_from ?? params.min_volume;
+    let range: ReturnType<typeof curveGrid>;
+    try {
+      range = curveGrid(volumeAll.filter(Number.isFinite), { from, to: params.curve_to, quantile: params.curve_quantile ?? DEFAULT_CURVE_QUANTILE, points: G });
+    } catch (e) {
+      if (!(e instanceof RangeError)) throw e;
+      throw new DataError(`volume_delta curve: ${e.message}`, { hint: 'set curve_from and curve_to (volume units) to choose the range of the adjusted curve' });
+    }
+    const everyone = Int32Array.from(completeRows);
+    const curve = adjustedCurve(model, takeRows(slim, everyone), params.variable, range.grid, rowsOf(everyRow.X, data.nrows, p, everyone), everyone.length, params.level, vol);
+    const cut = params.cut ?? cutOfWhere(parseExpression(where), params.variable);
 
     const cols: [string, Column][] = [
       ['row', { type: 'number', values: Float64Array.from(dataRow, (r) => r + 1) }],
@@ -318,7 +378,8 @@ export const volumeDelta: StepKind<VolumeDeltaParams> = {
       excluded_missing: nMissing,
       additive: vol.additive,
       summaries: summaries.map((s) => ({ ...s, points: s.delta * 100 })),
-      curve: { adjusted_to: curve.adjustedTo, level: params.level, points: G },
+      cut: cut ?? null,
+      curve: { adjusted_to: curve.adjustedTo, level: params.level, points: G, from, to: range.to, patients: everyone.length },
     };
     return { type: 'result', value, tables: new Map([['patients', makeTable(cols)], ['curve', curve.table]]) };
   },

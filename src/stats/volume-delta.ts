@@ -12,11 +12,12 @@
  * All (patient, δ) equations are solved in lockstep: each round evaluates η at every pending point with
  * one vectorised call, so the model matrix is rebuilt once per round, not once per evaluation.
  *
- * Exported API: solveVolumeDeltas(problem) → VolumeDeltaSolution; summariseDeltas(solution, k).
+ * Exported API: solveVolumeDeltas(problem) → VolumeDeltaSolution; summariseDeltas(solution, k);
+ * curveGrid(observed, range) → the volumes of the adjusted probability curve.
  */
 import { ZeroinBatch } from './brent.js';
 import { qlogis, plogis } from './distributions.js';
-import { quantile7 } from './quantile.js';
+import { quantile7, sortedFinite } from './quantile.js';
 
 export type DeltaStatus = 'solved' | 'exceeds_volume' | 'target_ge_1' | 'not_reached';
 
@@ -198,4 +199,30 @@ export function summariseDeltas(solution: VolumeDeltaSolution, volume: Float64Ar
     min: sorted.length === 0 ? NaN : sorted[0]!,
     max: sorted.length === 0 ? NaN : sorted[sorted.length - 1]!,
   };
+}
+
+export interface CurveRange {
+  /** Lower end of the curve (volume units). */
+  readonly from: number;
+  /** Upper end; default: the type-7 quantile `quantile` of the observed volumes. */
+  readonly to?: number | undefined;
+  /** Which quantile of the observed volumes ends the curve when `to` is not given (1 = the largest). */
+  readonly quantile: number;
+  /** Number of equally spaced volumes, at least 2. */
+  readonly points: number;
+}
+
+/**
+ * The volumes of the adjusted curve: `points` equally spaced values from `from` to `to` (default
+ * quantile(observed, quantile, type = 7), NaN ignored), computed as R's
+ * seq(from, to, length.out = points): from + k·(to − from)/(points − 1), the last exactly `to`.
+ * Returns the grid and the `to` used; `to ≤ from` is a RangeError for the caller to explain.
+ */
+export function curveGrid(observed: ArrayLike<number>, range: CurveRange): { grid: Float64Array; to: number } {
+  const to = range.to ?? quantile7(sortedFinite(observed), range.quantile);
+  if (!(to > range.from)) throw new RangeError(`the curve would end at ${to}, not above its start ${range.from}`);
+  const G = range.points;
+  const by = (to - range.from) / (G - 1);
+  const grid = Float64Array.from({ length: G }, (_, g) => (g === G - 1 ? to : range.from + g * by));
+  return { grid, to };
 }

@@ -1,8 +1,10 @@
 /**
  * The volume_delta step against R (fixture: test/fixtures/stats/volume-delta.R → .json): the model's
  * design is rebuilt by design.ts on the same data (columns and rcs knots as R's), with R's glm
- * coefficients and vcov; per-patient ΔV within 1e-6 mL of uniroot, the adjusted curve and its CI at
- * 1e-10. End to end, the fit_logistic step's own fit gives the same ΔV within 1e-6 mL.
+ * coefficients and vcov; per-patient ΔV (volume < 80 mL) within 1e-6 mL of uniroot; the adjusted
+ * curve and its CI at 1e-10, over all the patients and on R's grids: the default one (min_volume to the
+ * 99th percentile of every volume, beyond the 80 mL cut) and an explicit curve_from / curve_to /
+ * curve_points one. End to end, the fit_logistic step's own fit gives the same ΔV within 1e-6 mL.
  */
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
@@ -16,6 +18,7 @@ import { buildDesign } from '../../src/stats/design.js';
 import { DataError } from '../../src/errors.js';
 import { testContext } from '../support/context.js';
 
+type Curve = Record<'grid' | 'eta' | 'se' | 'probability' | 'lower' | 'upper', number[]> & { from: number; to: number; points: number };
 interface Case {
   formula: string;
   coefficients: number[];
@@ -24,7 +27,9 @@ interface Case {
   rows: number[];
   p0: number[];
   dv: (number | null)[][];
-  curve: Record<'grid' | 'eta' | 'se' | 'probability' | 'lower' | 'upper', number[]>;
+  curve: Curve;
+  curve_explicit: Curve;
+  curve_patients: number;
   knots?: number[];
 }
 interface Fixture {
@@ -75,6 +80,31 @@ function checkPatients(out: ResultArtifact, c: Case, tol: number): void {
   });
 }
 
+/** The curve table and the result's curve description against R's curve on the same grid. */
+function checkCurve(out: ResultArtifact, want: Curve, patients: number): void {
+  const curve = out.tables!.get('curve')!;
+  expect(curve.nrows).toBe(want.points);
+  const bad: string[] = [];
+  for (const [col, values] of [
+    ['fiv_ml', want.grid],
+    ['eta', want.eta],
+    ['se_eta', want.se],
+    ['probability', want.probability],
+    ['lower', want.lower],
+    ['upper', want.upper],
+  ] as const) {
+    getNumeric(curve, col).forEach((v, g) => {
+      if (!(Math.abs(v - values[g]!) <= 1e-10 * Math.max(1, Math.abs(values[g]!)))) bad.push(`${col}[${g}]: ${v} vs R ${values[g]}`);
+    });
+  }
+  expect(bad).toEqual([]);
+  const desc = out.value.curve as { from: number; to: number; points: number; patients: number };
+  expect(desc.from).toBe(want.from);
+  expect(Math.abs(desc.to - want.to)).toBeLessThanOrEqual(1e-12 * want.to);
+  expect(desc.points).toBe(want.points);
+  expect(desc.patients).toBe(patients);
+}
+
 describe('volume_delta', () => {
   for (const name of ['linear', 'rcs'] as const) {
     it(`matches uniroot and R's curve for the ${name} volume term`, async () => {
@@ -83,21 +113,46 @@ describe('volume_delta', () => {
       checkPatients(out, c, 1e-6);
       expect(out.value.excluded_missing).toBe(fx.data.fiv_ml.filter((v, i) => v < 80 && fx.data.age[i] === null).length);
       expect(out.value.additive).toBe(true);
-      const curve = out.tables!.get('curve')!;
-      for (const [col, want] of [
-        ['fiv_ml', c.curve.grid],
-        ['eta', c.curve.eta],
-        ['se_eta', c.curve.se],
-        ['probability', c.curve.probability],
-        ['lower', c.curve.lower],
-        ['upper', c.curve.upper],
-      ] as const) {
-        getNumeric(curve, col).forEach((v, g) => {
-          expect(Math.abs(v - want[g]!)).toBeLessThanOrEqual(1e-10 * Math.max(1, Math.abs(want[g]!)));
-        });
-      }
+      checkCurve(out, c.curve, c.curve_patients);
+    });
+
+    it(`matches R's curve on an explicit range for the ${name} volume term, the ΔV unchanged`, async () => {
+      const c = fx[name];
+      const e = c.curve_explicit;
+      const out = await run(modelArtifact(c), { curve_from: e.from, curve_to: e.to, curve_points: e.points });
+      checkPatients(out, c, 1e-6);
+      checkCurve(out, e, c.curve_patients);
     });
   }
+
+  it('spans all the patients\' volumes by default, beyond the where subset, and marks the cut', async () => {
+    const out = await run(modelArtifact(fx.linear));
+    const subsetMax = Math.max(...fx.linear.rows.map((r) => fx.data.fiv_ml[r - 1]!));
+    expect(subsetMax).toBeLessThan(80);
+    const grid = getNumeric(out.tables!.get('curve')!, 'fiv_ml');
+    expect(grid[0]).toBe(0);
+    expect(grid[grid.length - 1]!).toBeGreaterThan(3 * 80);
+    expect(grid[grid.length - 1]!).toBeLessThan(Math.max(...fx.data.fiv_ml)); // the 99th percentile, not the largest
+    expect(out.value.cut).toBe(80);
+    expect(out.value.where).toBe('fiv_ml < 80');
+    // curve_quantile: 1 ends the curve at the largest volume; the cut from the where condition, either way round.
+    const wide = await run(modelArtifact(fx.linear), { curve_quantile: 1, where: '60 >= fiv_ml' });
+    const g = getNumeric(wide.tables!.get('curve')!, 'fiv_ml');
+    expect(g[g.length - 1]).toBe(Math.max(...fx.data.fiv_ml));
+    expect(wide.value.cut).toBe(60);
+    // An explicit cut wins; a condition that is not a simple threshold gives none.
+    expect((await run(modelArtifact(fx.linear), { cut: 75 })).value.cut).toBe(75);
+    expect((await run(modelArtifact(fx.linear), { where: 'fiv_ml < 80 & evt == 1' })).value.cut).toBeNull();
+  });
+
+  it('explains a curve range that ends below its start', async () => {
+    await expect(run(modelArtifact(fx.linear), { curve_from: 1000 })).rejects.toThrow(DataError);
+    await expect(run(modelArtifact(fx.linear), { curve_from: 1000 })).rejects.toThrow(/volume_delta curve: the curve would end at 276\.1.* not above its start 1000/);
+    const base = { model: 'fit', data: 'cohort', variable: 'fiv_ml', deltas: [0.1], constrained: true, min_volume: 0, tol: 1e-8, curve_points: 11, level: 0.95 };
+    expect(volumeDelta.check?.({ ...base, curve_to: 0 })).toEqual([expect.objectContaining({ path: 'curve_to' })]);
+    expect(volumeDelta.check?.({ ...base, curve_from: 50, curve_to: 10 })).toEqual([expect.objectContaining({ path: 'curve_to' })]);
+    expect(volumeDelta.check?.({ ...base, curve_from: 10, curve_to: 50 })).toEqual([]);
+  });
 
   it('uses the design knots that R used for rcs(fiv_ml, 4)', () => {
     const md = buildDesign(fx.rcs.formula, cohort);

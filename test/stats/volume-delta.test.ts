@@ -2,15 +2,18 @@
  * src/stats/volume-delta.ts against uniroot (fixture: test/fixtures/stats/volume-delta.R → .json): with
  * R's glm coefficients and design (linear and rms::rcs(fiv_ml, 4) volume terms), per-patient p0 at
  * 1e-12 and ΔV within 1e-6 mL of uniroot(tol = 1e-12); the same patients not achievable; summaries
- * (type-7 quartiles, mean, range, count) as R.
+ * (type-7 quartiles, mean, range, count) as R; the curve's grid as R's
+ * seq(0, quantile(fiv_ml, 0.99, type = 7), length.out = 11) and seq(5, 500, length.out = 7).
  */
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { solveVolumeDeltas, summariseDeltas } from '../../src/stats/volume-delta.js';
+import { curveGrid, solveVolumeDeltas, summariseDeltas } from '../../src/stats/volume-delta.js';
 import { rcsBasis } from '../../src/stats/rcs.js';
 
 interface Case {
+  curve: { from: number; to: number; points: number; grid: number[] };
+  curve_explicit: { from: number; to: number; points: number; grid: number[] };
   coefficients: number[];
   terms: string[];
   rows: number[];
@@ -121,5 +124,32 @@ describe('solveVolumeDeltas', () => {
       tol: 1e-8,
     });
     expect(sol.status[0]).toBe('target_ge_1');
+  });
+});
+
+describe('curveGrid', () => {
+  const volumes = Float64Array.from(fx.data.fiv_ml);
+
+  it("ends at the type-7 quantile of the volumes by default, on R's seq() grid", () => {
+    const want = fx.linear.curve;
+    const { grid, to } = curveGrid(volumes, { from: want.from, quantile: 0.99, points: want.points });
+    expect(Math.abs(to - want.to)).toBeLessThanOrEqual(1e-12 * want.to);
+    expect(grid.length).toBe(want.points);
+    grid.forEach((v, g) => {
+      expect(Math.abs(v - want.grid[g]!)).toBeLessThanOrEqual(1e-12 * Math.max(1, want.grid[g]!));
+    });
+  });
+
+  it('takes an explicit range, ignores missing volumes and ends at the largest for quantile 1', () => {
+    const want = fx.linear.curve_explicit;
+    const explicit = curveGrid(volumes, { from: want.from, to: want.to, quantile: 0.99, points: want.points });
+    expect(Array.from(explicit.grid)).toEqual(want.grid);
+    const withMissing = Float64Array.of(NaN, 3, 12, NaN, 7);
+    expect(Array.from(curveGrid(withMissing, { from: 0, quantile: 1, points: 5 }).grid)).toEqual([0, 3, 6, 9, 12]);
+  });
+
+  it('refuses a range that ends at or below its start', () => {
+    expect(() => curveGrid(Float64Array.of(1, 2, 3), { from: 5, quantile: 0.99, points: 11 })).toThrow(RangeError);
+    expect(() => curveGrid(Float64Array.of(NaN), { from: 0, quantile: 0.99, points: 11 })).toThrow(RangeError);
   });
 });
