@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { makeTable } from '../../src/data/table.js';
 import { DataError } from '../../src/errors.js';
 import { grottaCounts } from '../../src/report/adapters/grotta.js';
-import { cutOf, volumeDeltaFromResult } from '../../src/report/adapters/volume-delta.js';
+import { volumeDeltaFromResult } from '../../src/report/adapters/volume-delta.js';
 import { fitSummary } from '../../src/report/adapters/model.js';
 import { bootstrapFromResult } from '../../src/report/adapters/bootstrap.js';
 
@@ -52,18 +52,11 @@ describe('Grotta counts from a table', () => {
 });
 
 describe('volume_delta results', () => {
-  it('reads the cut from the step’s where', () => {
-    expect(cutOf('fiv_ml < 80', 'fiv_ml')).toBe(80);
-    expect(cutOf(' fiv_ml <= 62.5 ', 'fiv_ml')).toBe(62.5);
-    expect(cutOf('fiv_ml < 80 & evt == 1', 'fiv_ml')).toBeUndefined();
-    expect(cutOf('age < 80', 'fiv_ml')).toBeUndefined();
-  });
-
   it('adds up the reasons a target is not achievable and reads the curve table', () => {
     const v = volumeDeltaFromResult(
       {
         type: 'result',
-        value: { variable: 'fiv_ml', where: 'fiv_ml < 80', patients: 10, summaries: [{ delta: 0.05, solved: 6, exceeds_volume: 2, target_ge_1: 1, not_reached: 1, median: 10, q1: 8, q3: 12, mean: 10.5, min: 3, max: 20 }] },
+        value: { variable: 'fiv_ml', where: 'fiv_ml < 80', cut: 80, patients: 10, summaries: [{ delta: 0.05, solved: 6, exceeds_volume: 2, target_ge_1: 1, not_reached: 1, median: 10, q1: 8, q3: 12, mean: 10.5, min: 3, max: 20 }] },
         tables: new Map([['curve', makeTable([['fiv_ml', { type: 'number', values: Float64Array.of(0, 80) }], ['probability', { type: 'number', values: Float64Array.of(0.6, 0.3) }], ['lower', { type: 'number', values: Float64Array.of(0.5, 0.2) }], ['upper', { type: 'number', values: Float64Array.of(0.7, 0.4) }]])]]),
       },
       origin,

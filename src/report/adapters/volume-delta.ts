@@ -15,17 +15,10 @@ import { asArray, asRecord, isRecord, optNumber, optString, reqNumber, shapeErro
 export interface VolumeDeltaView {
   readonly rows: VolumeDeltaRow[];
   readonly curve: CurvePoint[];
-  /** The volume cut read from `where` ("fiv_ml < 80" → 80), if it has that form. */
+  /** The volume cut the step recorded (from its `where` or its `cut:`), if any. */
   readonly cut?: number | undefined;
   readonly n?: number | undefined;
   readonly notes: string[];
-}
-
-/** `fiv_ml < 80` or `fiv_ml <= 80` → 80; anything else → undefined. */
-export function cutOf(where: string | undefined, variable: string | undefined): number | undefined {
-  if (where === undefined || variable === undefined) return undefined;
-  const m = /^\s*([A-Za-z_][A-Za-z0-9_]*)\s*<=?\s*([0-9]+(?:\.[0-9]+)?)\s*$/.exec(where);
-  return m !== null && m[1] === variable ? Number(m[2]) : undefined;
 }
 
 export function volumeDeltaFromResult(artifact: Artifact, origin: Origin): VolumeDeltaView {
@@ -70,5 +63,10 @@ export function volumeDeltaFromResult(artifact: Artifact, origin: Origin): Volum
     'Volume reduction that raises the patient’s adjusted probability of mRS 0–2 (logistic model) by the stated number of percentage points. Not achievable: the reduction would exceed the patient’s volume, or the target probability is 1 or more.',
     ...(adjusted === undefined ? [] : [`Curve adjusted to the ${adjusted}.`]),
   ];
-  return { rows, curve, cut: cutOf(where, variable), n: optNumber(root, ['patients'], origin, 'the result'), notes };
+  return { rows, curve, cut: nonNull(optNumber(root, ['cut'], origin, 'the result')), n: optNumber(root, ['patients'], origin, 'the result'), notes };
+}
+
+/** volume_delta writes `cut: null` when its subset has no simple volume cut. */
+function nonNull(x: number | undefined): number | undefined {
+  return x === undefined || Number.isNaN(x) ? undefined : x;
 }
