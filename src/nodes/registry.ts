@@ -5,10 +5,12 @@ import { compare } from './compare.js';
 import { derive } from './derive.js';
 import { describe } from './describe.js';
 import { filter } from './filter.js';
+import { impute } from './impute.js';
 import { fitLinearStep } from './fit_linear.js';
 import { fitLogisticStep } from './fit_logistic.js';
 import { fitOrdinalStep } from './fit_ordinal.js';
 import { load } from './load.js';
+import { mediate } from './mediate.js';
 import { report } from './report.js';
 import { simulate } from './simulate.js';
 import { simulateTruth } from './simulate_truth.js';
@@ -24,6 +26,8 @@ const kinds: readonly StepKind<never>[] = [
   fitLinearStep,
   fitLogisticStep,
   fitOrdinalStep,
+  impute,
+  mediate,
   compare,
   bootstrap,
   volumeDelta,

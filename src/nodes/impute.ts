@@ -1,0 +1,136 @@
+/**
+ * `kind: impute` — multiple imputation by chained equations, as R's `mice` (see docs/steps/impute.md
+ * and src/stats/mice/). The m imputations run on the worker pool, imputation k drawing from
+ * rngFor(step seed, k): the output is the same whatever the number of workers.
+ * Output: an `imputed` artifact (original table + the m imputed values of each missing cell) whose
+ * info holds the methods, the predictor matrix, the missing counts and the chain means and SDs per
+ * iteration (for convergence plots).
+ */
+import type { StepKind } from './kind.js';
+import { inputTable } from './input-table.js';
+import type { ImputedArtifact, ImputedVariable } from '../data/artifact.js';
+import type { Json, JsonObject } from '../data/canonical.js';
+import { type ChainsTask, buildChainSpec } from '../stats/mice/mice.js';
+import { type ChainResult, type MiceMethod, miceMethods, missingRows } from '../stats/mice/sampler.js';
+
+export interface ImputeParams {
+  readonly input: string;
+  readonly variables: readonly string[];
+  readonly m: number;
+  readonly maxit: number;
+  readonly donors: number;
+  readonly methods?: Readonly<Record<string, MiceMethod>>;
+  readonly predictors?: Readonly<Record<string, readonly string[]>>;
+  readonly outcome?: string;
+  readonly include_outcome?: boolean;
+}
+
+export const impute: StepKind<ImputeParams> = {
+  kind: 'impute',
+  version: 1,
+  summary: 'Multiple imputation by chained equations (as R mice): pmm, logreg, polr, polyreg; m imputed data sets',
+  params: {
+    type: 'object',
+    properties: {
+      input: { type: 'string', description: 'The data step whose table is imputed.' },
+      variables: {
+        type: 'array',
+        items: { type: 'string', minLength: 1 },
+        minItems: 1,
+        uniqueItems: true,
+        description: 'The imputation set: each incomplete one is imputed, each one predicts the others.',
+      },
+      m: { type: 'integer', minimum: 1, maximum: 1000, default: 5, description: 'Number of imputations (mice default 5).' },
+      maxit: { type: 'integer', minimum: 1, maximum: 1000, default: 5, description: 'Iterations of the chained equations (mice default 5).' },
+      donors: { type: 'integer', minimum: 1, maximum: 100, default: 5, description: 'pmm donor pool size (mice default 5).' },
+      methods: {
+        type: 'object',
+        additionalProperties: { enum: miceMethods },
+        description: 'Method per variable, overriding the default (pmm for numbers, logreg for 0/1 numbers and two-level factors, polyreg for other factors).',
+      },
+      predictors: {
+        type: 'object',
+        additionalProperties: { type: 'array', items: { type: 'string', minLength: 1 }, uniqueItems: true },
+        description: 'Predictors per variable, replacing the default (all other variables of the set).',
+      },
+      outcome: { type: 'string', minLength: 1, description: 'The analysis outcome; joins the imputation set if not listed.' },
+      include_outcome: { type: 'boolean', default: true, description: 'Whether the outcome predicts the other variables (it should: Moons et al. 2006).' },
+    },
+    required: ['input', 'variables'],
+    additionalProperties: false,
+  },
+  inputs: ['input'],
+  random: () => true,
+  check(p) {
+    const out: { path: string; message: string; hint?: string }[] = [];
+    const set = new Set([...p.variables, ...(p.outcome === undefined ? [] : [p.outcome])]);
+    const listed = [...set].join(', ');
+    for (const name of Object.keys(p.methods ?? {})) {
+      if (!set.has(name)) out.push({ path: `methods.${name}`, message: `"${name}" is not one of the imputation variables`, hint: `the variables are: ${listed}` });
+    }
+    for (const [name, preds] of Object.entries(p.predictors ?? {})) {
+      if (!set.has(name)) out.push({ path: `predictors.${name}`, message: `"${name}" is not one of the imputation variables`, hint: `the variables are: ${listed}` });
+      if (preds.includes(name)) out.push({ path: `predictors.${name}`, message: `"${name}" cannot predict itself` });
+    }
+    if (p.include_outcome === false && p.outcome === undefined) {
+      out.push({ path: 'include_outcome', message: 'include_outcome: false needs the outcome named', hint: 'add outcome: <column>' });
+    }
+    return out;
+  },
+  async run(p, inputs, ctx) {
+    const table = inputTable(inputs, p.input, 'impute');
+    const spec = buildChainSpec(table, {
+      variables: p.variables,
+      m: p.m,
+      maxit: p.maxit,
+      donors: p.donors,
+      methods: p.methods,
+      predictors: p.predictors,
+      outcome: p.outcome,
+      includeOutcome: p.include_outcome ?? true,
+    });
+    // Contiguous batches, one per worker; each imputation's stream depends on k alone.
+    const batches = Math.max(1, Math.min(ctx.pool.size, p.m));
+    const ks = Array.from({ length: p.m }, (_, k) => k);
+    const chains: ChainResult[] = new Array<ChainResult>(p.m);
+    let done = 0;
+    await Promise.all(
+      Array.from({ length: batches }, async (_, b) => {
+        const mine = ks.slice(Math.floor((b * p.m) / batches), Math.floor(((b + 1) * p.m) / batches));
+        const task: ChainsTask = { spec, seed: ctx.seed, ks: mine };
+        const res = await ctx.pool.run<ChainResult[]>({ module: 'stats/mice/mice', fn: 'runChains', args: task });
+        mine.forEach((k, i) => (chains[k] = res[i]!));
+        done += mine.length;
+        ctx.progress(done, p.m);
+      }),
+    );
+
+    const imputations = new Map<string, ImputedVariable>();
+    const chainInfo: Record<string, Json> = {};
+    spec.visit.forEach((j, vi) => {
+      const v = spec.variables[j]!;
+      imputations.set(v.name, { rows: missingRows(v.values).mis, values: chains.map((c) => c.imputed[vi]!) });
+      chainInfo[v.name] = { mean: chains.map((c) => c.chainMean[vi]!), sd: chains.map((c) => c.chainSd[vi]!) };
+    });
+    const ridged = chains.reduce((s, c) => s + c.ridged, 0);
+    if (ridged > 0) ctx.warn(`mice's ridge penalty was applied in ${ridged} univariate imputations: some predictors are (nearly) collinear`);
+
+    const names = spec.variables.map((v) => v.name);
+    const info: JsonObject = {
+      m: p.m,
+      maxit: p.maxit,
+      donors: p.donors,
+      variables: names,
+      visit_sequence: spec.visit.map((j) => names[j]!),
+      methods: Object.fromEntries(spec.variables.map((v) => [v.name, v.method ?? ''])),
+      // mice's predictorMatrix: row = imputed variable, 1 where the column variable predicts it.
+      predictor_matrix: Object.fromEntries(spec.variables.map((v) => [v.name, names.map((_, s) => (v.method !== null && v.predictors.includes(s) ? 1 : 0))])),
+      missing: Object.fromEntries(spec.variables.map((v) => [v.name, missingRows(v.values).mis.length])),
+      nrows: table.nrows,
+      chains: chainInfo,
+      ridge_applied: ridged,
+    };
+    const artifact: ImputedArtifact = { type: 'imputed', original: table, m: p.m, imputations, info };
+    return artifact;
+  },
+};

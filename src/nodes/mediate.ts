@@ -1,0 +1,247 @@
+/**
+ * `kind: mediate` — how much of the exposure's effect (EVT) on the outcome (mRS) runs through the
+ * mediator (follow-up infarct volume): difference method (HERMES), product of coefficients, and
+ * counterfactual natural direct/indirect effects by g-computation. See docs/steps/mediate.md and
+ * src/stats/mediation.ts. All models are fitted on one complete-case sample (reported with its n).
+ *
+ * The key estimates are plain numbers at stable paths (`proportion_explained`, `total.log_or`,
+ * `direct.log_or`, `product.proportion`, `counterfactual.proportion_mediated.estimate`, …) so that
+ * `bootstrap` can resample them.
+ */
+import type { StepKind } from './kind.js';
+import { inputTable } from './input-table.js';
+import type { JsonObject } from '../data/canonical.js';
+import { type Table, getColumn, withColumn } from '../data/table.js';
+import { DataError } from '../errors.js';
+import { buildDesign } from '../stats/design.js';
+import { type Formula, parseFormula } from '../stats/formula.js';
+import { type MediationData, mediation } from '../stats/mediation.js';
+import { responseCategories } from '../stats/ordinal.js';
+import { rngFor } from '../stats/rng.js';
+
+export type MediatorTransform = 'none' | 'log' | 'cbrt' | 'per_ml';
+
+export interface MediateParams {
+  readonly input: string;
+  readonly outcome: string;
+  readonly exposure: string;
+  readonly mediator: string;
+  readonly transform?: MediatorTransform;
+  readonly scale?: number;
+  readonly log_offset?: number;
+  readonly covariates?: readonly string[];
+  readonly outcome_type?: 'ordinal' | 'binary';
+  readonly binary_cut?: number;
+  readonly favourable?: 'lower' | 'higher';
+  readonly level?: number;
+  readonly counterfactual?: boolean;
+  readonly threshold?: number;
+  readonly sims?: number;
+}
+
+export const mediate: StepKind<MediateParams> = {
+  kind: 'mediate',
+  version: 1,
+  summary: 'Mediation of an exposure effect through a mediator: difference method, product of coefficients, natural direct/indirect effects',
+  params: {
+    type: 'object',
+    properties: {
+      input: { type: 'string', description: 'The data step (a table).' },
+      outcome: { type: 'string', minLength: 1, description: 'Ordinal outcome column (e.g. mrs90), or a 0/1 column for a binary outcome.' },
+      exposure: { type: 'string', minLength: 1, description: 'The 0/1 exposure (or a two-level factor), e.g. evt.' },
+      mediator: { type: 'string', minLength: 1, description: 'The numeric mediator, e.g. fiv_ml.' },
+      transform: { enum: ['none', 'log', 'cbrt', 'per_ml'], default: 'none', description: 'Mediator term: none/per_ml: M / scale; log: log(M + log_offset) / scale; cbrt: ∛M / scale.' },
+      scale: { type: 'number', exclusiveMinimum: 0, default: 1, description: 'Divisor of the mediator term (per `scale` mL for transform none/per_ml).' },
+      log_offset: { type: 'number', minimum: 0, default: 0, description: 'Added to the mediator before the log (for zero volumes).' },
+      covariates: { type: 'array', items: { type: 'string', minLength: 1 }, default: [], description: 'Adjustment terms (formula terms: columns, factors, I(x/10), rcs(x, 4)).' },
+      outcome_type: { enum: ['ordinal', 'binary'], description: 'Proportional-odds (clm) or logistic outcome model; default ordinal, binary when binary_cut is given or the outcome is 0/1.' },
+      binary_cut: { type: 'number', description: 'Binary outcome = (outcome <= binary_cut), e.g. 2 for mRS 0-2.' },
+      favourable: { enum: ['lower', 'higher'], default: 'lower', description: 'Ordinal outcome: the direction the reported common ORs describe (lower = shift towards lower mRS).' },
+      level: { type: 'number', exclusiveMinimum: 0, exclusiveMaximum: 1, default: 0.95, description: 'Confidence level of the intervals.' },
+      counterfactual: { type: 'boolean', default: true, description: 'Compute natural direct/indirect effects by simulation (switch off inside a bootstrap).' },
+      threshold: { type: 'number', default: 2, description: 'Ordinal outcome: the counterfactual effects are on P(outcome <= threshold).' },
+      sims: { type: 'integer', minimum: 10, maximum: 100000, default: 1000, description: 'Simulations for the counterfactual effects (mediation::mediate default 1000).' },
+    },
+    required: ['input', 'outcome', 'exposure', 'mediator'],
+    additionalProperties: false,
+  },
+  inputs: ['input'],
+  random: (p) => p.counterfactual !== false,
+  check(p) {
+    const out: { path: string; message: string; hint?: string }[] = [];
+    const roles = [p.outcome, p.exposure, p.mediator];
+    if (new Set(roles).size < 3) out.push({ path: 'mediator', message: 'outcome, exposure and mediator must be three different columns' });
+    (p.covariates ?? []).forEach((c, i) => {
+      if (roles.includes(c)) out.push({ path: `covariates.${i}`, message: `"${c}" is already the ${c === p.outcome ? 'outcome' : c === p.exposure ? 'exposure' : 'mediator'}`, hint: 'remove it from covariates' });
+    });
+    if (p.outcome_type === 'ordinal' && p.binary_cut !== undefined) out.push({ path: 'binary_cut', message: 'binary_cut makes the outcome binary, but outcome_type is ordinal' });
+    return out;
+  },
+  run(p, inputs, ctx) {
+    const table = inputTable(inputs, p.input, 'mediate');
+    const data = mediationData(table, p);
+    const counterfactual = p.counterfactual ?? true;
+    const result = mediation(
+      data.data,
+      {
+        level: p.level ?? 0.95,
+        favourable: p.favourable ?? 'lower',
+        counterfactual: counterfactual ? { category: data.thresholdCategory, sims: p.sims ?? 1000 } : undefined,
+        fast: !counterfactual,
+      },
+      counterfactual ? rngFor(ctx.seed, 0) : undefined,
+    );
+    const value: JsonObject = {
+      ...(result as unknown as JsonObject),
+      n_dropped: data.nDropped,
+      dropped: Object.fromEntries(data.dropped.map((d) => [d.variable, d.rows])),
+      outcome: { column: p.outcome, model: data.data.outcome.type === 'ordinal' ? 'clm' : 'glm_binomial', categories: data.categories, binary_cut: p.binary_cut ?? null },
+      exposure: p.exposure,
+      mediator: { column: p.mediator, term: data.mediatorTerm },
+      covariates: data.data.columns.slice(2, -1),
+      or_direction: data.data.outcome.type === 'ordinal' ? (p.favourable ?? 'lower') : 'event',
+      threshold: data.data.outcome.type === 'ordinal' && counterfactual ? `P(${p.outcome} <= ${data.categories[data.thresholdCategory]!})` : null,
+    };
+    return { type: 'result', value };
+  },
+};
+
+/** Parsed formulas by text: a bootstrap calls mediate thousands of times with the same one (parsing is pure). */
+const parsed = new Map<string, Formula>();
+function formulaFor(text: string): Formula {
+  let f = parsed.get(text);
+  if (f === undefined) {
+    if (parsed.size >= 64) parsed.clear();
+    f = parseFormula(text);
+    parsed.set(text, f);
+  }
+  return f;
+}
+
+interface Prepared {
+  readonly data: MediationData;
+  readonly nDropped: number;
+  readonly dropped: readonly { variable: string; rows: number }[];
+  readonly categories: readonly string[];
+  readonly thresholdCategory: number;
+  readonly mediatorTerm: string;
+}
+
+/** The mediator term's values and label, e.g. `cbrt(fiv_ml)`, `log(fiv_ml + 1)/10`. */
+function transformMediator(values: Float64Array, p: MediateParams): { values: Float64Array; label: string } {
+  const t = p.transform ?? 'none';
+  const scale = p.scale ?? 1;
+  const off = p.log_offset ?? 0;
+  const m = p.mediator;
+  const out = new Float64Array(values.length);
+  let bad = 0;
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i]!;
+    let x: number;
+    switch (t) {
+      case 'none':
+      case 'per_ml':
+        x = v;
+        break;
+      case 'cbrt':
+        x = Math.cbrt(v);
+        break;
+      case 'log':
+        x = v + off > 0 ? Math.log(v + off) : NaN;
+        if (Number.isNaN(x) && !Number.isNaN(v)) bad++;
+        break;
+    }
+    out[i] = x / scale;
+  }
+  if (bad > 0) {
+    throw new DataError(`the log of the mediator "${m}" is undefined in ${bad} rows (values <= ${-off})`, {
+      hint: 'set log_offset (e.g. 1) or use transform: cbrt',
+    });
+  }
+  const base = t === 'cbrt' ? `cbrt(${m})` : t === 'log' ? (off === 0 ? `log(${m})` : `log(${m} + ${off})`) : m;
+  return { values: out, label: scale === 1 ? base : `${base}/${scale}` };
+}
+
+export function mediationData(table: Table, p: MediateParams): Prepared {
+  const med = getColumn(table, p.mediator, 'mediator');
+  if (med.type !== 'number') throw new DataError(`the mediator "${p.mediator}" is a ${med.type} column; a numeric mediator is needed`);
+  const { values, label } = transformMediator(med.values, p);
+  const work = withColumn(table, p.mediator, { type: 'number', values });
+  const covs = p.covariates ?? [];
+  const md = buildDesign(formulaFor(`${p.outcome} ~ ${[p.exposure, ...covs, p.mediator].join(' + ')}`), work);
+  const { n, design } = md;
+  const colsOf = (term: string): number[] => design.columnTerms.flatMap((t, j) => (t === term ? [j] : []));
+  const exp = colsOf(p.exposure);
+  const mcol = colsOf(p.mediator);
+  if (exp.length !== 1) {
+    throw new DataError(`the exposure "${p.exposure}" gives ${exp.length} model columns; a 0/1 exposure or a two-level factor is needed`);
+  }
+  const covCols = design.columns.map((_, j) => j).filter((j) => j !== 0 && j !== exp[0] && j !== mcol[0]);
+  // Layout [1, exposure, covariates…, mediator] (see MediationData).
+  const order = [0, exp[0]!, ...covCols, mcol[0]!];
+  const X = new Float64Array(n * order.length);
+  order.forEach((src, dst) => {
+    X.set(md.X.subarray(src * n, (src + 1) * n), dst * n);
+  });
+  for (let i = 0; i < n; i++) {
+    const t = X[n + i]!;
+    if (t !== 0 && t !== 1) throw new DataError(`the exposure "${p.exposure}" must be 0/1 (or a two-level factor); row ${md.rows[i]! + 1} has ${t}`);
+  }
+  const columns = order.map((j) => (j === mcol[0] ? label : design.columns[j]!));
+
+  const response = md.response!;
+  const isBinary01 = response.type === 'number' && response.values.every((v) => v === 0 || v === 1);
+  const type = p.outcome_type ?? (p.binary_cut !== undefined || isBinary01 ? 'binary' : 'ordinal');
+  let outcome: MediationData['outcome'];
+  let categories: string[];
+  let thresholdCategory = 0;
+  if (type === 'binary') {
+    if (response.type !== 'number') throw new DataError(`a binary outcome must be numeric; "${p.outcome}" is a factor`, { hint: 'use outcome_type: ordinal, or binary_cut on a numeric outcome' });
+    const cut = p.binary_cut;
+    const y = Float64Array.from(response.values, (v) => (cut === undefined ? v : v <= cut ? 1 : 0));
+    if (cut === undefined && !isBinary01) throw new DataError(`the outcome "${p.outcome}" is not 0/1`, { hint: 'give binary_cut (e.g. 2 for mRS 0-2) or use outcome_type: ordinal' });
+    outcome = { type: 'binary', y };
+    categories = ['0', '1'];
+  } else {
+    const rc = response.type === 'number' ? numericCategories(response.values) : responseCategories(response);
+    categories = rc.labels;
+    outcome = { type: 'ordinal', codes: rc.codes, J: rc.labels.length };
+    const thr = String(p.threshold ?? 2);
+    thresholdCategory = rc.labels.indexOf(thr);
+    if ((p.counterfactual ?? true) && (thresholdCategory < 0 || thresholdCategory >= rc.labels.length - 1)) {
+      throw new DataError(`threshold ${thr} is not a category of "${p.outcome}" below its highest`, { hint: `the categories are: ${rc.labels.join(', ')}` });
+    }
+  }
+  return {
+    data: { n, X, nCovariates: covCols.length, columns, outcome },
+    nDropped: md.nDropped,
+    dropped: md.dropped,
+    categories,
+    thresholdCategory,
+    mediatorTerm: label,
+  };
+}
+
+/**
+ * Category codes of a numeric ordinal outcome: its sorted distinct values (as `factor(mrs90)` and
+ * responseCategories), by a sort and binary search instead of hashing — this runs once per bootstrap replicate.
+ */
+function numericCategories(values: Float64Array): { codes: Int32Array; labels: string[] } {
+  const sorted = Float64Array.from(values).sort();
+  let k = 0;
+  for (let i = 0; i < sorted.length; i++) if (i === 0 || sorted[i] !== sorted[k - 1]) sorted[k++] = sorted[i]!;
+  const distinct = sorted.subarray(0, k);
+  const codes = new Int32Array(values.length);
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i]!;
+    let lo = 0;
+    let hi = k - 1;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (distinct[mid]! < v) lo = mid + 1;
+      else hi = mid;
+    }
+    codes[i] = lo;
+  }
+  return { codes, labels: Array.from(distinct, String) };
+}

@@ -1,0 +1,312 @@
+/**
+ * How much of an exposure's effect on an outcome runs through a mediator (EVT → follow-up infarct
+ * volume → 90-day mRS). Three estimands, all on one complete-case sample:
+ *
+ * (a) difference method, as HERMES reported it: the exposure's log-odds ratio in the outcome model
+ *     without the mediator (total, β_T) and with it (direct, β_D); proportion explained = 1 − β_D/β_T.
+ * (b) product of coefficients: a = the exposure's coefficient in the linear model of the (transformed)
+ *     mediator on exposure + covariates (`lm`), b = the mediator's coefficient in the direct outcome
+ *     model; indirect = a·b (Sobel SE √(a²s_b² + b²s_a²)), proportion = a·b / (a·b + β_D).
+ * (c) natural direct and indirect effects on the probability scale of "outcome ≤ threshold" (or of
+ *     y = 1 for a binary outcome) by g-computation as R's `mediation::mediate` does for a linear
+ *     mediator: mediator draws M_i(t) = [1, t, c_i]ᵀα + ε_is with ε ~ N(0, σ̂²) shared between t = 0
+ *     and t = 1, outcome probabilities averaged over patients and draws:
+ *       τ = E P(Y(1, M(1))) − E P(Y(0, M(0))),  δ(t) = E P(Y(t, M(1))) − E P(Y(t, M(0))),
+ *       ζ(t) = E P(Y(1, M(t))) − E P(Y(0, M(t))),  proportion mediated = ½(δ(0) + δ(1))/τ;
+ *     point estimates at the fitted parameters, intervals by mediate's quasi-Bayesian simulation
+ *     (each draw: α and the outcome parameters from their asymptotic normal distributions).
+ *
+ * The outcome model is `ordinal::clm` (logit P(Y ≤ j) = θ_j − xᵀβ) or `glm(binomial)`; the fits are
+ * those of ordinal.ts, logistic.ts and linear.ts.
+ *
+ * Exported API: `mediation(data, options, rng?)` → MediationResult; `MediationData` is the
+ * column-major design [1, exposure, covariate columns…, mediator] built by src/nodes/mediate.ts.
+ */
+import { FitError } from '../errors.js';
+import { pnorm, qnorm } from './distributions.js';
+import { cholesky } from './linalg.js';
+import { fitLinear } from './linear.js';
+import { fitLogistic } from './logistic.js';
+import { fitOrdinal } from './ordinal.js';
+import { quantile7 } from './quantile.js';
+import type { Rng } from './rng.js';
+
+export interface MediationData {
+  readonly n: number;
+  /** Column-major n × (3 + c): intercept, exposure (0/1), c covariate columns, transformed mediator. */
+  readonly X: Float64Array;
+  /** Number of covariate columns c. */
+  readonly nCovariates: number;
+  /** Column names, same order as X. */
+  readonly columns: readonly string[];
+  /** Ordinal: category codes 0..J−1; binary: 0/1. */
+  readonly outcome: { readonly type: 'ordinal'; readonly codes: Int32Array; readonly J: number } | { readonly type: 'binary'; readonly y: Float64Array };
+}
+
+export interface MediationOptions {
+  /** Wald interval level. */
+  readonly level: number;
+  /** Ordinal outcome: ORs reported for a shift towards lower categories (mRS: better) when 'lower'. */
+  readonly favourable: 'lower' | 'higher';
+  /** Counterfactual effects: the category index j for P(Y ≤ j) (ordinal; ignored for binary) and the number of simulations. */
+  readonly counterfactual?: { readonly category: number; readonly sims: number } | undefined;
+  /** Skip clm's Hessian eigen-check (bootstrap replicates). */
+  readonly fast?: boolean | undefined;
+}
+
+export interface Effect {
+  /** Coefficient on the model's own scale (clm: positive = towards higher categories). */
+  log_or: number;
+  se: number;
+  z: number;
+  p_value: number;
+  /** Odds ratio in the reported direction, with its Wald interval. */
+  or: number;
+  or_low: number;
+  or_high: number;
+}
+
+export interface Counterfactual {
+  estimate: number;
+  mean: number;
+  ci_low: number;
+  ci_high: number;
+}
+
+export interface MediationResult {
+  n: number;
+  total: Effect;
+  direct: Effect;
+  mediator_effect: Effect;
+  proportion_explained: number;
+  a_path: { estimate: number; se: number; sigma: number };
+  b_path: { estimate: number; se: number };
+  product: { indirect: number; se: number; proportion: number };
+  counterfactual?: {
+    sims: number;
+    total_effect: Counterfactual;
+    acme_control: Counterfactual;
+    acme_treated: Counterfactual;
+    acme_average: Counterfactual;
+    ade_control: Counterfactual;
+    ade_treated: Counterfactual;
+    ade_average: Counterfactual;
+    proportion_mediated: Counterfactual;
+    /** Mean probabilities E P(Y(t, M(t'))) at the estimate, keyed `p_<t><t'>`. */
+    probabilities: { p_11: number; p_10: number; p_01: number; p_00: number };
+  };
+}
+
+/** Outcome model fit: location coefficients (exposure first … mediator last) and their covariance. */
+interface OutcomeFit {
+  /** ordinal: β of [exposure, covariates…, (mediator)]; binary: [intercept, exposure, covariates…, (mediator)]. */
+  readonly coef: Float64Array;
+  readonly vcov: Float64Array;
+  /** ordinal: thresholds θ; binary: empty. */
+  readonly thresholds: Float64Array;
+  /** Index of the exposure in coef. */
+  readonly exposure: number;
+}
+
+function fitOutcome(d: MediationData, withMediator: boolean, fast: boolean, start?: OutcomeFit): OutcomeFit {
+  const { n, X } = d;
+  const c = d.nCovariates;
+  const o = d.outcome;
+  if (o.type === 'ordinal') {
+    // clm has no intercept column: [exposure, covariates, (mediator)] = X without its first column.
+    const p = 1 + c + (withMediator ? 1 : 0);
+    // The direct model starts from the total model's estimate with a zero mediator coefficient: the same
+    // maximum (clm's convergence criteria), in fewer Newton steps.
+    const init = start === undefined ? undefined : Float64Array.from([...start.thresholds, ...start.coef, 0]);
+    const fit = fitOrdinal(X.subarray(n, n * (1 + p)), n, p, o.codes, o.J, { columns: d.columns.slice(1, 1 + p), checkHessian: !fast, start: init });
+    // clm's covariance is over (thresholds, β), in that order.
+    return { coef: fit.beta, vcov: fit.vcov, thresholds: fit.thresholds, exposure: 0 };
+  }
+  const p = 2 + c + (withMediator ? 1 : 0);
+  const fit = fitLogistic(X.subarray(0, n * p), n, p, o.y, { columns: d.columns.slice(0, p) });
+  return { coef: fit.coefficients, vcov: fit.vcov, thresholds: new Float64Array(0), exposure: 1 };
+}
+
+/** The standard error of coefficient j of a fit (index into coef). */
+function coefSe(d: MediationData, f: OutcomeFit, j: number): number {
+  const K = f.thresholds.length;
+  const npar = K + f.coef.length;
+  const idx = d.outcome.type === 'ordinal' ? K + j : j;
+  return Math.sqrt(f.vcov[idx * npar + idx]!);
+}
+
+function effect(beta: number, se: number, sign: number, zq: number): Effect {
+  const z = beta / se;
+  return {
+    log_or: beta,
+    se,
+    z,
+    p_value: 2 * pnorm(-Math.abs(z)),
+    or: Math.exp(sign * beta),
+    or_low: Math.exp(sign * beta - zq * se),
+    or_high: Math.exp(sign * beta + zq * se),
+  };
+}
+
+export function mediation(d: MediationData, opt: MediationOptions, rng?: Rng): MediationResult {
+  const { n, X } = d;
+  const c = d.nCovariates;
+  const zq = qnorm(0.5 + opt.level / 2);
+  // The OR's direction: clm's β > 0 shifts towards higher categories; 'lower' reports exp(−β).
+  const sign = d.outcome.type === 'ordinal' && opt.favourable === 'lower' ? -1 : 1;
+  const fast = opt.fast === true;
+
+  const total = fitOutcome(d, false, fast);
+  const direct = fitOutcome(d, true, fast, total);
+  const bT = total.coef[total.exposure]!;
+  const bD = direct.coef[direct.exposure]!;
+  const mIdx = direct.coef.length - 1;
+  const b = direct.coef[mIdx]!;
+  const seB = coefSe(d, direct, mIdx);
+
+  // a-path: lm(mediator ~ exposure + covariates).
+  const pa = 2 + c;
+  const mediator = X.subarray(n * pa, n * (pa + 1));
+  const lin = fitLinear(X.subarray(0, n * pa), n, pa, mediator, { intercept: true });
+  const a = lin.coefficients[1]!;
+  const seA = lin.stdErrors[1]!;
+  const indirect = a * b;
+
+  const res: MediationResult = {
+    n,
+    total: effect(bT, coefSe(d, total, total.exposure), sign, zq),
+    direct: effect(bD, coefSe(d, direct, direct.exposure), sign, zq),
+    mediator_effect: effect(b, seB, sign, zq),
+    proportion_explained: 1 - bD / bT,
+    a_path: { estimate: a, se: seA, sigma: lin.sigma },
+    b_path: { estimate: b, se: seB },
+    product: { indirect, se: Math.sqrt(a * a * seB * seB + b * b * seA * seA), proportion: indirect / (indirect + bD) },
+  };
+  if (opt.counterfactual !== undefined) {
+    if (rng === undefined) throw new FitError('counterfactual effects need a random stream');
+    res.counterfactual = counterfactualEffects(d, direct, lin.coefficients, lin.vcov, lin.sigma, opt.counterfactual, opt.level, rng);
+  }
+  return res;
+}
+
+const plogis = (x: number): number => 1 / (1 + Math.exp(-x));
+
+/** A draw from N(mean, V) given the Cholesky factor L of V: mean + L z. */
+function mvnDraw(mean: Float64Array, l: Float64Array, rng: Rng): Float64Array {
+  const p = mean.length;
+  const z = new Float64Array(p);
+  for (let i = 0; i < p; i++) z[i] = rng.normal();
+  const out = Float64Array.from(mean);
+  for (let i = 0; i < p; i++) {
+    let s = 0;
+    for (let k = 0; k <= i; k++) s += l[i * p + k]! * z[k]!;
+    out[i]! += s;
+  }
+  return out;
+}
+
+function cholOf(v: Float64Array, p: number): Float64Array {
+  const { L, failedAt } = cholesky(v, p);
+  if (failedAt >= 0) throw new FitError('the covariance matrix of a mediation model is not positive definite, so its parameters cannot be simulated');
+  return L;
+}
+
+function counterfactualEffects(
+  d: MediationData,
+  direct: OutcomeFit,
+  alpha: Float64Array,
+  alphaV: Float64Array,
+  sigma: number,
+  cf: { readonly category: number; readonly sims: number },
+  level: number,
+  rng: Rng,
+): NonNullable<MediationResult['counterfactual']> {
+  const { n, X } = d;
+  const c = d.nCovariates;
+  const sims = cf.sims;
+  const ordinal = d.outcome.type === 'ordinal';
+  // Outcome parameters in one vector: ordinal [θ…, β…] (clm's order, matching vcov); binary [β…].
+  const outPar = ordinal ? Float64Array.from([...direct.thresholds, ...direct.coef]) : Float64Array.from(direct.coef);
+  const K = direct.thresholds.length;
+  const lOut = cholOf(direct.vcov, outPar.length);
+  const lA = cholOf(alphaV, alpha.length);
+
+  // Per-patient covariate parts of the linear predictors (fixed X, parameters vary by draw).
+  const covA = new Float64Array(n);
+  const covY = new Float64Array(n);
+  const eps = new Float64Array(n);
+  const evaluate = (al: Float64Array, par: Float64Array): [number, number, number, number] => {
+    // Mediator model: α_0 + α_1 t + Σ α_{2+k} c_k; outcome: η = β_t t + Σ β_c c + β_m m (+ intercept for binary).
+    const beta = ordinal ? par.subarray(K) : par;
+    const off = ordinal ? 0 : 1; // index of the exposure in beta
+    covA.fill(al[0]!);
+    covY.fill(ordinal ? 0 : beta[0]!);
+    for (let k = 0; k < c; k++) {
+      const col = X.subarray(n * (2 + k), n * (3 + k));
+      const ak = al[2 + k]!;
+      const bk = beta[off + 1 + k]!;
+      for (let i = 0; i < n; i++) {
+        covA[i]! += ak * col[i]!;
+        covY[i]! += bk * col[i]!;
+      }
+    }
+    const bt = beta[off]!;
+    const bm = beta[off + 1 + c]!;
+    const a1 = al[1]!;
+    // P(Y ≤ j) = plogis(θ_j − η) (clm) or P(y = 1) = plogis(η) (glm).
+    const theta = ordinal ? par[cf.category]! : 0;
+    const prob = (eta: number): number => (ordinal ? (cf.category >= K ? 1 : plogis(theta - eta)) : plogis(eta));
+    let p11 = 0;
+    let p10 = 0;
+    let p01 = 0;
+    let p00 = 0;
+    for (let i = 0; i < n; i++) {
+      const m0 = covA[i]! + eps[i]!;
+      const m1 = m0 + a1;
+      const base = covY[i]!;
+      p11 += prob(base + bt + bm * m1);
+      p10 += prob(base + bt + bm * m0);
+      p01 += prob(base + bm * m1);
+      p00 += prob(base + bm * m0);
+    }
+    return [p11 / n, p10 / n, p01 / n, p00 / n];
+  };
+  const effects = (p: [number, number, number, number]): number[] => {
+    const [p11, p10, p01, p00] = p;
+    const tau = p11 - p00;
+    const d1 = p11 - p10;
+    const d0 = p01 - p00;
+    const z1 = p11 - p01;
+    const z0 = p10 - p00;
+    return [tau, d0, d1, (d0 + d1) / 2, z0, z1, (z0 + z1) / 2, (d0 + d1) / 2 / tau];
+  };
+  // Point estimate: fitted parameters, averaged over `sims` mediator-error draws.
+  const pointSum = [0, 0, 0, 0];
+  const draws: number[][] = [];
+  for (let s = 0; s < sims; s++) {
+    for (let i = 0; i < n; i++) eps[i] = sigma * rng.normal();
+    const p = evaluate(alpha, outPar);
+    p.forEach((v, k) => (pointSum[k]! += v / sims));
+    // The quasi-Bayesian draw reuses the same mediator errors with simulated parameters.
+    const pd = evaluate(mvnDraw(alpha, lA, rng), mvnDraw(outPar, lOut, rng));
+    draws.push(effects(pd));
+  }
+  const point = effects(pointSum as [number, number, number, number]);
+  const lo = (1 - level) / 2;
+  const summary = (k: number): Counterfactual => {
+    const v = Float64Array.from(draws, (e) => e[k]!).sort();
+    return { estimate: point[k]!, mean: v.reduce((s, x) => s + x, 0) / sims, ci_low: quantile7(v, lo), ci_high: quantile7(v, 1 - lo) };
+  };
+  return {
+    sims,
+    total_effect: summary(0),
+    acme_control: summary(1),
+    acme_treated: summary(2),
+    acme_average: summary(3),
+    ade_control: summary(4),
+    ade_treated: summary(5),
+    ade_average: summary(6),
+    proportion_mediated: summary(7),
+    probabilities: { p_11: pointSum[0]!, p_10: pointSum[1]!, p_01: pointSum[2]!, p_00: pointSum[3]! },
+  };
+}

@@ -1,0 +1,67 @@
+/**
+ * Gathering the rows an imputation model is fitted on into contiguous, centred columns, and their
+ * cross-products. Centring changes only the intercept's parametrisation (ŷ = ȳ + (x − x̄)ᵀb is the
+ * same model as ŷ = a + xᵀb), keeps the normal equations well conditioned for columns such as onset
+ * time in minutes, and lets `remove.lindep` read variances and correlations off the same matrix.
+ */
+import { weightedCrossprod } from '../linalg.js';
+
+/** Columns x_c[rows[i]] − mean_c, column-major: value (i, c) at x[c * n + i]. */
+export interface Gathered {
+  readonly n: number;
+  readonly p: number;
+  readonly x: Float64Array;
+  readonly means: Float64Array;
+}
+
+/** `buffer`, when given and large enough, is reused for the values (no allocation in the sampler's loop). */
+export function gatherCentered(cols: readonly Float64Array[], rows: Int32Array, buffer?: Float64Array): Gathered {
+  const n = rows.length;
+  const p = cols.length;
+  const x = buffer !== undefined && buffer.length >= n * p ? buffer.subarray(0, n * p) : new Float64Array(n * p);
+  const means = new Float64Array(p);
+  for (let c = 0; c < p; c++) {
+    const src = cols[c]!;
+    const off = c * n;
+    let s = 0;
+    for (let i = 0; i < n; i++) {
+      const v = src[rows[i]!]!;
+      x[off + i] = v;
+      s += v;
+    }
+    const m = n > 0 ? s / n : 0;
+    means[c] = m;
+    for (let i = 0; i < n; i++) x[off + i]! -= m;
+  }
+  return { n, p, x, means };
+}
+
+/** XᵀX of a column-major n×p block (p×p result), by the blocked cross-product of src/stats/linalg.ts. */
+export function crossprod(g: Gathered): Float64Array {
+  return weightedCrossprod(g.x, g.n, g.p, undefined, new Float64Array(g.p * g.p));
+}
+
+/** Xᵀv for a column-major n×p block. */
+export function crossprodVector(g: Gathered, v: Float64Array): Float64Array {
+  const { n, p, x } = g;
+  const out = new Float64Array(p);
+  for (let c = 0; c < p; c++) {
+    const o = c * n;
+    let t = 0;
+    for (let i = 0; i < n; i++) t += x[o + i]! * v[i]!;
+    out[c] = t;
+  }
+  return out;
+}
+
+/** The columns `keep` of a gathered block, as a new block (no copy when all are kept). */
+export function selectColumns(g: Gathered, keep: readonly number[]): Gathered {
+  if (keep.length === g.p) return g;
+  const x = new Float64Array(g.n * keep.length);
+  const means = new Float64Array(keep.length);
+  keep.forEach((c, j) => {
+    x.set(g.x.subarray(c * g.n, (c + 1) * g.n), j * g.n);
+    means[j] = g.means[c]!;
+  });
+  return { n: g.n, p: keep.length, x, means };
+}
