@@ -40,6 +40,11 @@ export interface ReadOptions {
   readonly na?: readonly string[] | undefined;
   /** Columns to rename, `{name in the file: our name}`. */
   readonly rename?: Readonly<Record<string, string>> | undefined;
+  /**
+   * Whether a quoted missing-value token (`"NA"`, `""`) is missing in text columns too, as R's
+   * `read.csv` reads it — for files that quote every field. Default false: quoted text is literal.
+   */
+  readonly quotedNa?: boolean | undefined;
 }
 
 export const DEFAULT_NA: readonly string[] = ['', 'NA', '.'];
@@ -79,6 +84,7 @@ export function readDelimited(text: string, options: ReadOptions): Table {
     }
   }
   const na = new Set(options.na ?? DEFAULT_NA);
+  if (options.quotedNa === true) for (const c of raw.columns) unquoteMissing(c, na);
   const cols = new Map<string, Column>();
   names.forEach((name, j) => {
     const rawColumn = raw.columns[j]!;
@@ -90,6 +96,11 @@ export function readDelimited(text: string, options: ReadOptions): Table {
     cols.set(name, decl === undefined ? inferColumn(rawColumn, na) : convertColumn(rawColumn, decl, na, { name, file, fail }));
   });
   return { nrows: raw.nrows, columns: cols };
+}
+
+/** Marks the quoted fields holding a missing-value token as unquoted, so they read as missing. */
+function unquoteMissing(c: RawColumn, na: ReadonlySet<string>): void {
+  for (let i = 0; i < c.texts.length; i++) if ((c.flags[i]! & QUOTED) !== 0 && na.has(c.texts[i]!)) c.flags[i] = c.flags[i]! & ~QUOTED;
 }
 
 // ---- CSV ------------------------------------------------------------------------------------------
@@ -200,7 +211,12 @@ function checkNames(names: readonly string[], locate: (k: number) => { line: num
     if (name.trim() === '') {
       throw new DataError(`column ${j + 1} has no name`, { location: { file, ...locate(j) }, hint: 'give every column a name in the header row' });
     }
-    if (seen.has(name)) throw new DataError(`column name "${name}" appears twice in the header`, { location: { file, ...locate(j) } });
+    if (seen.has(name)) {
+      throw new DataError(`column name "${name}" appears twice in the header`, {
+        location: { file, ...locate(j) },
+        hint: `columns ${names.indexOf(name) + 1} and ${j + 1} are both called "${name}": rename one of them in the file`,
+      });
+    }
     seen.add(name);
   });
 }
@@ -360,7 +376,14 @@ function convertColumn(c: RawColumn, decl: ColumnDeclaration, na: ReadonlySet<st
         const t = c.texts[i]!;
         const k = code.get(t);
         if (k === undefined) {
-          ctx.fail(i, `${JSON.stringify(t)} is not one of the declared levels (${levels.join(', ')})${didYouMean(t, levels)}`, 'add it to levels:, fix the value, or add it to na: if it marks a missing value');
+          const quotedNA = (c.flags[i]! & QUOTED) !== 0 && na.has(t);
+          ctx.fail(
+            i,
+            `${JSON.stringify(t)} is not one of the declared levels (${levels.join(', ')})${quotedNA ? '' : didYouMean(t, levels)}`,
+            quotedNA
+              ? `the field is quoted, so it is read as the text ${JSON.stringify(t)}, not as a missing value: write it without quotes, or set quoted_na: true if quoted tokens mean missing`
+              : 'add it to levels:, fix the value, or add it to na: if it marks a missing value',
+          );
         }
         codes[i] = k!;
       }

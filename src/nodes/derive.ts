@@ -22,7 +22,7 @@ export interface DeriveParams {
 
 export const derive: StepKind<DeriveParams> = {
   kind: 'derive',
-  version: 1,
+  version: 2,
   summary: 'Add columns computed from expressions (arithmetic, comparisons, log, sqrt, if_else, …)',
   params: {
     type: 'object',

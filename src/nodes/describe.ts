@@ -28,7 +28,7 @@ const NUMERIC_STATS = ['n', 'missing', 'mean', 'sd', 'median', 'q1', 'q3', 'min'
 
 export const describe: StepKind<DescribeParams> = {
   kind: 'describe',
-  version: 1,
+  version: 2,
   summary: 'A "Table 1": n, missing, median and quartiles, mean and SD, or counts and percentages, overall and by group',
   params: {
     type: 'object',

@@ -11,6 +11,8 @@ export interface CheckProblem {
   readonly hint?: string;
 }
 
+const EXPRESSIONS_HINT = 'the expression language (operators, functions, quoting) is described in docs/expressions.md';
+
 /** The problem with `src`, or undefined when it parses. */
 export function expressionProblem(path: string, src: string): CheckProblem | undefined {
   try {
@@ -18,7 +20,7 @@ export function expressionProblem(path: string, src: string): CheckProblem | und
     return undefined;
   } catch (e) {
     if (!(e instanceof ExpressionSyntaxError)) throw e;
-    return { path, message: `${e.reason} at character ${e.offset + 1} of ${JSON.stringify(src)}`, ...(e.hint === undefined ? {} : { hint: e.hint }) };
+    return { path, message: `${e.reason} at character ${e.offset + 1} of ${JSON.stringify(src)}`, hint: e.hint ?? EXPRESSIONS_HINT };
   }
 }
 

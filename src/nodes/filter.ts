@@ -20,7 +20,7 @@ const pathOf = (p: FilterParams, k: number): string => (typeof p.where === 'stri
 
 export const filter: StepKind<FilterParams> = {
   kind: 'filter',
-  version: 1,
+  version: 2,
   summary: 'Keep the rows where a condition holds (rows where it is missing are dropped)',
   params: {
     type: 'object',

@@ -19,6 +19,7 @@ export interface LoadParams {
   readonly columns?: Readonly<Record<string, Declaration>>;
   readonly na: readonly string[];
   readonly rename?: Readonly<Record<string, string>>;
+  readonly quoted_na?: boolean;
 }
 
 const COLUMN_TYPES: readonly ColumnType[] = ['number', 'integer', 'factor', 'string', 'boolean'];
@@ -55,6 +56,11 @@ export const load: StepKind<LoadParams> = {
         },
       },
       na: { type: 'array', items: { type: 'string' }, default: [...DEFAULT_NA], description: 'Values that mark a missing value.' },
+      // No schema default: a default would enter the normalised parameters, and so every load step's cache key.
+      quoted_na: {
+        type: 'boolean',
+        description: 'Read a quoted missing-value token ("NA", "") in a factor or string column as missing, as R\'s read.csv does (default false: quoted text is literal).',
+      },
       rename: {
         type: 'object',
         additionalProperties: { type: 'string', minLength: 1 },
@@ -87,6 +93,7 @@ export const load: StepKind<LoadParams> = {
       columns: declarations(params.columns ?? {}),
       na: params.na,
       rename: params.rename,
+      quotedNa: params.quoted_na,
     });
     if (table.nrows === 0) ctx.warn(`${shown} has no data rows`);
     return { type: 'table', table };

@@ -14,11 +14,13 @@ import { mediate } from './mediate.js';
 import { report } from './report.js';
 import { simulate } from './simulate.js';
 import { simulateTruth } from './simulate_truth.js';
+import { subset } from './subset.js';
 import { volumeDelta } from './volume_delta.js';
 
 const kinds: readonly StepKind<never>[] = [
   load,
   filter,
+  subset,
   derive,
   describe,
   simulate,

@@ -96,12 +96,22 @@ export function readShape(src: YamlSource, errors: SpecError[]): RawSpec {
     err(['steps'], 'steps must be a mapping of step name → step', 'e.g. steps: {cohort: {kind: load, path: data/cohort.csv}}');
   } else {
     let order = 0;
+    const byFileName = new Map<string, string>();
     for (const [stepName, body] of Object.entries(root.steps)) {
       const path = ['steps', stepName];
       if (!STEP_NAME.test(stepName)) {
         err(path, `step name "${stepName}" is not valid`, 'use letters, digits, _ and -, starting with a letter (step names become file names)', true);
         continue;
       }
+      // Step names become file names in outputs/<pipeline>/, on file systems that may ignore case.
+      const fileName = stepName.toLowerCase();
+      const same = byFileName.get(fileName);
+      if (fileName === 'run') {
+        err(path, `step name "${stepName}" is reserved`, `outputs/<pipeline>/run.json is the run record; rename the step, e.g. ${stepName}_step`, true);
+      } else if (same !== undefined) {
+        err(path, `step names "${same}" and "${stepName}" differ only in case`, 'their output files would be one file on macOS and Windows: rename one of them', true);
+      }
+      byFileName.set(fileName, stepName);
       if (!isObj(body)) {
         err(path, `step "${stepName}" must be a mapping with a kind and its parameters`, `write e.g. ${stepName}: {kind: filter, input: cohort, where: fiv_ml < 80}`);
         steps.push({ name: stepName, order: order++, kind: undefined, params: {}, foreach: undefined });

@@ -49,20 +49,22 @@ export async function loadPipeline(file: string, options: LoadOptions = {}): Pro
     if (e instanceof SpecError) throw new SpecErrors([e]);
     throw e;
   }
-  return analyse(read.source, read.errors, read.bytes, resolve(file), options);
+  return analyse(read, read.bytes, resolve(file), options);
 }
 
 /** The same analysis from text (for tests and tools): `file` names the spec in messages and anchors relative paths. */
 export function analyseSpecText(text: string, file: string, options: LoadOptions = {}): Pipeline {
-  const { source, errors } = parseYamlSource(text, options.displayPath ?? file);
-  return analyse(source, errors, Buffer.from(text, 'utf8'), resolve(file), options);
+  return analyse(parseYamlSource(text, options.displayPath ?? file), Buffer.from(text, 'utf8'), resolve(file), options);
 }
 
-function analyse(src: YamlSource, yamlErrors: SpecError[], bytes: Buffer, absFile: string, options: LoadOptions): Pipeline {
+type Parsed = ReturnType<typeof parseYamlSource>;
+
+function analyse({ source: src, errors: yamlErrors, duplicates }: Parsed, bytes: Buffer, absFile: string, options: LoadOptions): Pipeline {
   // Syntax and safety errors come alone: checking a half-read document only adds noise.
   if (yamlErrors.length > 0) throw new SpecErrors(sortErrors(yamlErrors));
   const registry = options.registry ?? defaultRegistry;
-  const errors: SpecError[] = [];
+  // A repeated key keeps its first definition: report it with everything else.
+  const errors: SpecError[] = [...duplicates];
   const dir = dirname(absFile);
   const raw = readShape(src, errors);
   const set = applySetOverrides(raw.params, options.set ?? [], dir);

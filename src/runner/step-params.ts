@@ -120,7 +120,8 @@ function explain(kind: StepKind, errors: readonly ErrorObject[]): ParamProblem[]
       case 'oneOf': {
         const branches = (e.schema as { type?: string | string[]; const?: unknown }[] | undefined) ?? [];
         const types = branches.flatMap((b) => (b.type === undefined ? [] : [b.type].flat()));
-        const forms = types.length === branches.length && types.length > 0 ? [...new Set(types.map(typeName))].join(' or ') : 'one of the allowed forms';
+        const typed = branches.length > 0 && branches.every((b) => b.type !== undefined);
+        const forms = typed ? [...new Set(types.map(typeName))].join(' or ') : 'one of the allowed forms';
         problems.push({
           path,
           atKey: false,

@@ -36,7 +36,7 @@ const coreTags = new Set(
 );
 
 /** Reads and parses a spec file; throws a SpecError for a missing, unreadable or oversized file. */
-export async function readYamlSource(file: string, displayPath: string, maxBytes = MAX_SPEC_BYTES): Promise<{ source: YamlSource; errors: SpecError[]; bytes: Buffer }> {
+export async function readYamlSource(file: string, displayPath: string, maxBytes = MAX_SPEC_BYTES): Promise<{ source: YamlSource; errors: SpecError[]; duplicates: SpecError[]; bytes: Buffer }> {
   const here: SourceLocation = { file: displayPath, line: 1, col: 1 };
   let size: number;
   try {
@@ -53,8 +53,7 @@ export async function readYamlSource(file: string, displayPath: string, maxBytes
   const bytes = await readFile(file);
   // The file may have grown between stat and read.
   if (bytes.length > maxBytes) throw tooLarge(displayPath, bytes.length, maxBytes);
-  const { source, errors } = parseYamlSource(bytes.toString('utf8'), displayPath);
-  return { source, errors, bytes };
+  return { ...parseYamlSource(bytes.toString('utf8'), displayPath), bytes };
 }
 
 function tooLarge(file: string, size: number, max: number): SpecError {
@@ -68,10 +67,17 @@ function formatBytes(n: number): string {
   return n >= 1024 * 1024 ? `${(n / (1024 * 1024)).toFixed(1)} MB` : `${Math.ceil(n / 1024)} kB`;
 }
 
-/** Parses YAML text; all syntax and safety errors are returned, the values are built as far as possible. */
-export function parseYamlSource(text: string, file: string): { source: YamlSource; errors: SpecError[] } {
+/**
+ * Parses YAML text, building the values as far as possible. `errors` are fatal (syntax, safety: the
+ * document is not, or not safely, read) and are reported alone; `duplicates` (a key repeated in a
+ * mapping, e.g. two steps of one name) leave a well-formed value holding the first definition, so they
+ * are reported with the spec's other errors.
+ */
+export function parseYamlSource(text: string, file: string): { source: YamlSource; errors: SpecError[]; duplicates: SpecError[] } {
   const lineCounter = new LineCounter();
   const errors: SpecError[] = [];
+  /** Repeated keys: the first definition is kept, so the rest of the spec can still be checked. */
+  const duplicates: SpecError[] = [];
   const at = (offset: number | undefined): SourceLocation => {
     const p = lineCounter.linePos(offset ?? 0);
     return { file, line: p.line, col: p.col };
@@ -79,7 +85,7 @@ export function parseYamlSource(text: string, file: string): { source: YamlSourc
   if (flowDepth(text) > MAX_FLOW_DEPTH) {
     // The parser needs time quadratic in the nesting of `[[[[…`: refuse before parsing.
     errors.push(new SpecError('spec is nested too deeply to be read', { location: { file, line: 1, col: 1 }, hint: 'a spec needs only a few levels of nesting' }));
-    return { source: emptySource(file, text), errors };
+    return { source: emptySource(file, text), errors, duplicates };
   }
   let doc: Document.Parsed;
   try {
@@ -88,13 +94,16 @@ export function parseYamlSource(text: string, file: string): { source: YamlSourc
     // The parser recurses on nesting: a pathological `[[[[…` exhausts the stack.
     if (e instanceof RangeError) {
       errors.push(new SpecError('spec is nested too deeply to be read', { location: at(0), hint: 'a spec needs only a few levels of nesting' }));
-      return { source: emptySource(file, text), errors };
+      return { source: emptySource(file, text), errors, duplicates };
     }
     throw e;
   }
   for (const e of doc.errors) {
     const message = e.code === 'MULTIPLE_DOCS' ? 'a second YAML document (a spec is one document)' : lowerFirst(e.message);
-    errors.push(new SpecError(`YAML syntax error: ${message}`, { location: at(e.pos[0]), hint: yamlHint(e.code) }));
+    const lineStart = text.lastIndexOf('\n', e.pos[0] - 1) + 1;
+    const lineEnd = text.indexOf('\n', e.pos[0]);
+    const line = text.slice(lineStart, lineEnd < 0 ? text.length : lineEnd);
+    errors.push(new SpecError(`YAML syntax error: ${message}`, { location: at(e.pos[0]), hint: yamlHint(e.code, /[[{][^#]*\$\{/.test(line)) }));
   }
 
   let budget = MAX_SPEC_VALUES;
@@ -158,12 +167,21 @@ export function parseYamlSource(text: string, file: string): { source: YamlSourc
       for (const pair of node.items) {
         const key = keyString(pair);
         if (key === undefined) continue;
+        if (key === '<<' && isScalar(pair.key) && pair.key.type === 'PLAIN') {
+          // Merge keys are not YAML 1.2 (they were a 1.1 extension): without this, `<<: *base` would be an
+          // unknown key and its step would be reported as having no kind.
+          errors.push(new SpecError('YAML merge keys (<<) are not supported', {
+            location: at(rangeStart(pair.key)),
+            hint: 'write the keys out; for values shared between steps, use params: and ${params.NAME}',
+          }));
+          continue;
+        }
         const previous = firstSeen.get(key);
         if (previous !== undefined) {
           const p = at(rangeStart(previous.key));
           // Under `steps:` a repeated key is a second step of the same name.
           const what = depth === 1 && parent === 'steps' ? 'step name' : depth === 1 && parent === 'groups' ? 'group name' : depth === 1 && parent === 'params' ? 'parameter name' : 'key';
-          errors.push(new SpecError(`duplicate ${what} "${key}"`, {
+          duplicates.push(new SpecError(`duplicate ${what} "${key}"`, {
             location: at(rangeStart(pair.key)),
             hint: `"${key}" is already defined at line ${p.line}, column ${p.col}; rename or remove one of them`,
           }));
@@ -242,7 +260,7 @@ export function parseYamlSource(text: string, file: string): { source: YamlSourc
       return at(rangeStart(pair?.key) ?? rangeStart(node));
     },
   };
-  return { source, errors };
+  return { source, errors, duplicates };
 }
 
 const MAX_FLOW_DEPTH = 1000;
@@ -290,7 +308,11 @@ function lowerFirst(s: string): string {
   return s.length > 0 ? s[0]!.toLowerCase() + s.slice(1) : s;
 }
 
-function yamlHint(code: string): string {
+/** What to do about a YAML error; `flowReference`: the line has `${…}` inside a flow collection, the usual cause. */
+function yamlHint(code: string, flowReference: boolean): string {
+  if (flowReference && code !== 'MULTIPLE_DOCS' && code !== 'TAB_AS_INDENT') {
+    return 'inside `[…]` or `{…}`, quote a value holding ${…}: write "${params.x}", e.g. [a, "${params.x}"]';
+  }
   switch (code) {
     case 'MULTIPLE_DOCS':
       return 'a spec is one YAML document: remove the second `---`';

@@ -263,7 +263,14 @@ class Parser {
     if (op === undefined) return left;
     const at = this.peek().at;
     this.pos++;
-    return this.binary(op as BinaryOp, left, this.parseAdditive(), at);
+    const right = this.parseAdditive();
+    // As in R, `x == NA` is NA on every row (so a filter keeps nothing): almost always a mistake for is_missing(x).
+    const isNA = (e: Expr): boolean => e.type === 'const' && e.name === 'NA';
+    if (isNA(left) || isNA(right)) {
+      const other = deparse(isNA(left) ? right : left);
+      throw new ExpressionSyntaxError(`comparing with NA ("${op}") gives a missing value on every row`, at, `to test for a missing value, write ${op === '!=' ? '!' : ''}is_missing(${other})`);
+    }
+    return this.binary(op as BinaryOp, left, right, at);
   }
 
   private parseAdditive(): Expr {
@@ -849,8 +856,7 @@ const ARITHMETIC: Readonly<Record<Exclude<BinaryOp, '%in%'>, (a: number, b: numb
   '/': (a, b) => a / b,
   // R: 1^y and x^0 are 1 even for a missing operand.
   '^': (a, b) => (a === 1 || b === 0 ? 1 : a ** b),
-  // R's %%: x - floor(x / y) * y, the sign of the divisor; x %% 0 is NaN.
-  '%%': (a, b) => (b === 0 ? NaN : a - Math.floor(a / b) * b),
+  '%%': moduloR,
   '==': compareOp((a, b) => a === b),
   '!=': compareOp((a, b) => a !== b),
   '<': compareOp((a, b) => a < b),
@@ -872,6 +878,37 @@ const MATH: Readonly<Record<string, ((x: number) => number) | undefined>> = Obje
   floor: Math.floor,
   ceiling: Math.ceil,
 });
+
+/**
+ * R's x %% y (myfmod in R's arithmetic.c): x - floor(x / y) * y, with the sign of the divisor, reduced
+ * once more into [0, y) — R takes the product in long double, here it is exact (Dekker's two-product),
+ * so 1 %% 0.1 is 0.09999999999999995 as in R, not 0. x %% 0 is NaN; for finite x and a y so large that
+ * |y|·ε > 1 (±Inf included), x %% y is x, or x + y when their signs differ, and 0 when |x| = |y|.
+ */
+export function moduloR(x: number, y: number): number {
+  if (y === 0) return NaN;
+  const ay = Math.abs(y);
+  if (ay * Number.EPSILON > 1 && Number.isFinite(x) && Math.abs(x) <= ay) {
+    return Math.abs(x) === ay ? 0 : (x < 0 && y > 0) || (y < 0 && x > 0) ? x + y : x;
+  }
+  const [p, e] = twoProduct(Math.floor(x / y), y);
+  const r = Number.isFinite(p) ? x - p - e : x - p;
+  return r - Math.floor(r / y) * y;
+}
+
+/** a·b = p + e exactly, p the rounded product (Dekker 1971, with Veltkamp's split). */
+function twoProduct(a: number, b: number): [number, number] {
+  const p = a * b;
+  const [ah, al] = split(a);
+  const [bh, bl] = split(b);
+  return [p, ah * bh - p + ah * bl + al * bh + al * bl];
+}
+
+function split(a: number): [number, number] {
+  const c = 134217729 * a; // 2^27 + 1
+  const hi = c - (c - a);
+  return [hi, a - hi];
+}
 
 /**
  * R's round(x, digits) (R >= 4.0.0): of the two candidates with `digits` decimals around x, the one

@@ -7,20 +7,21 @@
  */
 
 /**
- * R's type-7 quantile (the default of `quantile`): with h = (n − 1)p + 1, lo = ⌊h⌋ and hi = ⌈h⌉
- * (1-based), Q(p) = (1 − (h − lo)) x[lo] + (h − lo) x[hi], the interpolation skipped when
- * x[hi] == x[lo] (so equal neighbours return exactly that value, as R's quantile.default).
+ * R's type-7 quantile (the default of `quantile`): with index = 1 + (n − 1)p, lo = ⌊index⌋ and
+ * hi = ⌈index⌉ (1-based), h = index − lo, Q(p) = (1 − h) x[lo] + h x[hi], the interpolation skipped
+ * when x[hi] == x[lo] (so equal neighbours return exactly that value, as R's quantile.default).
+ * The index is formed 1-based, as R does: h taken from (n − 1)p instead differs in its last bits.
  * NaN for an empty array.
  */
 export function quantile7(sorted: Float64Array, p: number): number {
   const n = sorted.length;
   if (n === 0 || Number.isNaN(p)) return NaN;
   if (p < 0 || p > 1) throw new RangeError(`quantile probability ${p} is outside [0, 1]`);
-  const index = (n - 1) * p; // 0-based form of 1 + (n - 1) p
+  const index = 1 + (n - 1) * p;
   const lo = Math.floor(index);
   const hi = Math.ceil(index);
-  const qlo = sorted[lo]!;
-  const qhi = sorted[hi]!;
+  const qlo = sorted[lo - 1]!;
+  const qhi = sorted[hi - 1]!;
   if (!(index > lo) || qhi === qlo) return qlo;
   const h = index - lo;
   return (1 - h) * qlo + h * qhi;

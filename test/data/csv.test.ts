@@ -55,6 +55,21 @@ describe('readDelimited: CSV', () => {
     expect(t.columns.get('x')).toEqual({ type: 'number', values: Float64Array.of(NaN, 3) });
   });
 
+  it('says why a quoted "NA" is not a missing value when it is not a declared level', () => {
+    const e = dataError(() => read('occ\nM1\n"NA"\n', { columns: { occ: { type: 'factor', levels: ['M1', 'M2'] } } }));
+    expect([e.message, e.location]).toEqual(['column "occ": "NA" is not one of the declared levels (M1, M2)', { file: 'data/cohort.csv', line: 3, col: 1 }]);
+    expect(e.hint).toBe('the field is quoted, so it is read as the text "NA", not as a missing value: write it without quotes, or set quoted_na: true if quoted tokens mean missing');
+  });
+
+  it('reads quoted missing-value tokens as missing with quotedNa, as R does (files quoting every field)', () => {
+    const csv = '"s","occ","x"\n"a","M1","1"\n"NA","","NA"\n"","NA","2"\n';
+    const t = read(csv, { quotedNa: true, columns: { s: { type: 'string' }, occ: { type: 'factor', levels: ['M1'] } } });
+    expect(t.columns.get('s')).toEqual({ type: 'string', values: ['a', null, null] });
+    expect(t.columns.get('occ')).toEqual({ type: 'factor', levels: ['M1'], codes: Int32Array.of(0, -1, -1) });
+    expect(t.columns.get('x')).toEqual({ type: 'number', values: Float64Array.of(1, NaN, 2) });
+    expect(read(csv, { columns: { s: { type: 'string' } } }).columns.get('s')).toEqual({ type: 'string', values: ['a', 'NA', ''] });
+  });
+
   it('uses the given missing-value tokens instead of the defaults', () => {
     const t = read('x\n-99\n.\n4\n', { na: ['-99'], columns: { x: { type: 'string' } } });
     expect(t.columns.get('x')).toEqual({ type: 'string', values: [null, '.', '4'] });
@@ -135,6 +150,7 @@ describe('readDelimited: errors name file, line and column', () => {
     expect(dataError(() => read('a,b\n1,2\n', { rename: { a: 'b' } })).message).toBe('after rename, two columns are called "b"');
     const twice = dataError(() => read('a,a\n1,2\n'));
     expect([twice.message, twice.location]).toEqual(['column name "a" appears twice in the header', { file: 'data/cohort.csv', line: 1, col: 3 }]);
+    expect(twice.hint).toBe('columns 1 and 2 are both called "a": rename one of them in the file');
     expect(dataError(() => read('')).message).toMatch(/the file is empty/);
     expect(dataError(() => read('x\nM1\n', { columns: { x: { type: 'factor', levels: ['M1'], reference: 'M2' } } })).message).toMatch(/reference level "M2" is not a level/);
   });

@@ -144,6 +144,8 @@ describe('describe', () => {
     await expect(Promise.resolve().then(() => describeKind.run({ input: 't', variables: ['aeg'] }, inputs, testContext()))).rejects.toThrow(
       'unknown column "aeg" in describe variables (did you mean "age"?)',
     );
-    expect(describeKind.check!({ input: 't', variables: ['age', 'age >'] })).toEqual([{ path: 'variables[1]', message: 'unexpected end of expression at character 6 of "age >"' }]);
+    expect(describeKind.check!({ input: 't', variables: ['age', 'age >'] })).toEqual([
+      { path: 'variables[1]', message: 'unexpected end of expression at character 6 of "age >"', hint: 'the expression language (operators, functions, quoting) is described in docs/expressions.md' },
+    ]);
   });
 });

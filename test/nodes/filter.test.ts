@@ -42,7 +42,9 @@ describe('filter', () => {
   });
 
   it('refuses a malformed condition at validation, naming where', () => {
-    expect(filter.check!({ input: 'cohort', where: 'fiv_ml << 80' })).toEqual([{ path: 'where', message: 'unexpected "<" at character 9 of "fiv_ml << 80"' }]);
+    expect(filter.check!({ input: 'cohort', where: 'fiv_ml << 80' })).toEqual([
+      { path: 'where', message: 'unexpected "<" at character 9 of "fiv_ml << 80"', hint: 'the expression language (operators, functions, quoting) is described in docs/expressions.md' },
+    ]);
     expect(filter.check!({ input: 'cohort', where: ['fiv_ml < 80', 'eval("x")'] })).toMatchObject([{ path: 'where[1]', message: /^unknown function "eval" at character 1/ }]);
     expect(filter.check!({ input: 'cohort', where: ['fiv_ml < 80'] })).toEqual([]);
   });

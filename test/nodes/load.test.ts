@@ -65,6 +65,13 @@ describe('load', () => {
     expect(t.columns.get('arm')).toEqual({ type: 'factor', levels: ['BMM', 'EVT'], codes: Int32Array.of(1, 0) });
   });
 
+  it('reads quoted missing-value tokens as missing with quoted_na (a file that quotes every field)', async () => {
+    const path = file('quoted.csv', '"id","arm"\n"1","EVT"\n"2","NA"\n');
+    const columns = { arm: { type: 'factor' as const, levels: ['BMM', 'EVT'] } };
+    expect((await run({ path, columns, quoted_na: true })).columns.get('arm')).toEqual({ type: 'factor', levels: ['BMM', 'EVT'], codes: Int32Array.of(1, -1) });
+    expect((await failure({ path, columns })).message).toBe('column "arm": "NA" is not one of the declared levels (BMM, EVT)');
+  });
+
   it('reads JSON lines (format from the extension) and TSV', async () => {
     expect(formatOf('a/b.JSONL')).toBe('jsonl');
     expect(formatOf('x.ndjson')).toBe('jsonl');

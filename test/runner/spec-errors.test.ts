@@ -24,6 +24,17 @@ describe('spec errors', () => {
     ));
   });
 
+  it('a YAML syntax error from an unquoted ${…} in a flow list hints at quoting it', () => {
+    const spec = yaml`
+      name: demo
+      seed: 1
+      params: {max: 80}
+      steps:
+        small: {kind: filter, input: cohort, where: [fiv_ml < ${'${params.max}'}, age > 18]}
+    `;
+    expect(errorsOf(spec)).toMatch(/^spec\.yaml:5:\d+: error: YAML syntax error: .*\n {2}hint: inside `\[…\]` or `\{…\}`, quote a value holding \$\{…\}: write "\$\{params\.x\}", e\.g\. \[a, "\$\{params\.x\}"\]$/);
+  });
+
   it('unknown top-level keys and a missing required key, all at once', () => {
     const spec = yaml`
       name: demo
@@ -190,6 +201,53 @@ describe('spec errors', () => {
     expect(errorsOf(spec)).toBe(lines(
       'spec.yaml:7:3: error: duplicate step name "cohort"',
       '  hint: "cohort" is already defined at line 4, column 3; rename or remove one of them',
+    ));
+  });
+
+  it('a duplicate step name is reported with the other errors of the spec, not alone', () => {
+    const spec = yaml`
+      name: demo
+      seed: 1
+      steps:
+        cohort:
+          kind: load
+          path: x.csv
+        cohort:
+          kind: load
+          path: y.csv
+        small:
+          kind: filtr
+    `;
+    expect(errorsOf(spec)).toBe(lines(
+      'spec.yaml:7:3: error: duplicate step name "cohort"',
+      '  hint: "cohort" is already defined at line 4, column 3; rename or remove one of them',
+      'spec.yaml:11:11: error: unknown step kind "filtr" (did you mean "filter"?)',
+      '  hint: the kinds are: load, filter, fit, compare, boot',
+      '2 errors in the spec',
+    ));
+  });
+
+  it('step names whose output files would collide: the run record, and names differing only in case', () => {
+    const spec = yaml`
+      name: demo
+      seed: 1
+      steps:
+        run:
+          kind: load
+          path: x.csv
+        table:
+          kind: load
+          path: x.csv
+        Table:
+          kind: load
+          path: y.csv
+    `;
+    expect(errorsOf(spec)).toBe(lines(
+      'spec.yaml:4:3: error: step name "run" is reserved',
+      '  hint: outputs/<pipeline>/run.json is the run record; rename the step, e.g. run_step',
+      'spec.yaml:10:3: error: step names "table" and "Table" differ only in case',
+      '  hint: their output files would be one file on macOS and Windows: rename one of them',
+      '2 errors in the spec',
     ));
   });
 

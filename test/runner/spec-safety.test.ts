@@ -53,6 +53,25 @@ describe('spec safety', () => {
     expect(() => errorsOf(text)).toThrow('expected the spec to fail');
   });
 
+  it('refuses a YAML merge key with its own message, not as a step without a kind', () => {
+    const text = yaml`
+      name: demo
+      seed: 1
+      params:
+        base: &base {kind: load, path: x.csv}
+      steps:
+        cohort:
+          <<: *base
+          na: [NA]
+    `;
+    expect(errorsOf(text)).toBe(
+      [
+        'spec.yaml:7:5: error: YAML merge keys (<<) are not supported',
+        '  hint: write the keys out; for values shared between steps, use params: and ${params.NAME}',
+      ].join('\n'),
+    );
+  });
+
   it('refuses a 50 MB spec from its size alone, without reading it', async () => {
     const file = join(dir, 'huge.yaml');
     const handle = await open(file, 'w');

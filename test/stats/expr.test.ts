@@ -19,6 +19,9 @@ interface ExprFixture {
   deparse: { source: string; deparsed: string }[];
   round: { x: number[]; digits: number[]; rounded: number[] };
   modulo: { a: number[]; b: number[]; r: number[] };
+  /** As text, 17 significant digits or Inf/-Inf/NaN. */
+  modulo_precision: { a: string[]; b: string[]; r: string[] };
+  modulo_infinite: { a: string[]; b: string[]; r: string[] };
 }
 // Produced by test/fixtures/stats/expr.R (R's deparse(), round() and %%).
 const fixture = JSON.parse(readFileSync(resolve(import.meta.dirname, '../fixtures/stats/expr.json'), 'utf8')) as ExprFixture;
@@ -102,8 +105,15 @@ describe('parseExpression', () => {
     ['if_else(x, 1)', 'if_else() takes 3 arguments, got 2 at 0'],
     ['12abc', 'malformed number "12a" at 0'],
     ['lgo(x)', 'unknown function "lgo" (did you mean "log"?) at 0'],
+    ['fiv_ml == NA', 'comparing with NA ("==") gives a missing value on every row at 7'],
   ])('refuses %j with "%s"', (src, message) => {
     expect(syntaxError(src).message).toBe(message);
+  });
+
+  it('refuses a comparison with NA, pointing to is_missing', () => {
+    expect(syntaxError('modality != NA').hint).toBe('to test for a missing value, write !is_missing(modality)');
+    expect(syntaxError('NA < log(x + 1)').hint).toBe('to test for a missing value, write is_missing(log(x + 1))');
+    expect(deparse(parseExpression('x %in% c(1, NA) | if_else(x > 1, NA, 2) > 0'))).toBe('x %in% c(1, NA) | if_else(x > 1, NA, 2) > 0');
   });
 
   it('never runs JavaScript: a would-be injection is an unknown function or column', () => {
@@ -159,6 +169,27 @@ describe('evaluate', () => {
       ['b', num(...b)],
     ]);
     expect(values('a %% b', t)).toEqual(r);
+  });
+
+  it.each(['modulo_precision', 'modulo_infinite'] as const)('computes the remainder as R at the edges: %s', (which) => {
+    const fromR = (s: string): number => (s === 'Inf' ? Infinity : s === '-Inf' ? -Infinity : Number(s));
+    const { a, b, r } = fixture[which];
+    const t = makeTable([
+      ['a', num(...a.map(fromR))],
+      ['b', num(...b.map(fromR))],
+    ]);
+    const got = values('a %% b', t);
+    const want = r.map(fromR);
+    if (which === 'modulo_infinite') {
+      expect(got).toEqual(want);
+    }
+    // R takes the product in x87 long double, so its last bits depend on the platform: agree within
+    // 8 ulps of the divisor (the plain formula misses by 0.1 on 1 %% 0.1 and by 1 on -1e-20 %% 1).
+    else {
+      got.forEach((x, i) => {
+        expect(Math.abs(x - want[i]!), `${a[i]!} %% ${b[i]!}`).toBeLessThanOrEqual(8 * Number.EPSILON * Math.abs(fromR(b[i]!)));
+      });
+    }
   });
 
   it('rounds as R, halves to even', () => {

@@ -27,6 +27,16 @@ function close(actual: number, expected: number, rel = 1e-13): void {
   expect(Math.abs(actual - expected)).toBeLessThanOrEqual(rel * Math.max(1, Math.abs(expected)));
 }
 
+// Produced by the same script: quantile(x, (1:99) / 100, type = 7) of small integer vectors, as 17-digit text.
+const exact = JSON.parse(readFileSync(resolve(import.meta.dirname, '../fixtures/stats/quantile-exact.json'), 'utf8')) as { x: number[]; k: number[]; quantiles: string[] }[];
+
+describe('quantile7 is bit-identical to R', () => {
+  it.each(exact)('for n = $x.length', ({ x, k, quantiles }) => {
+    const sorted = sortedFinite(x);
+    expect(k.map((j) => quantile7(sorted, j / 100))).toEqual(quantiles.map(Number));
+  });
+});
+
 describe.each(cases)('$name', (c) => {
   const x = toArray(c.x);
 
