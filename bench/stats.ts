@@ -6,7 +6,8 @@
  * - logistic (glm IRLS) and ordinal fits at N = 100 000 and 1 000 000 rows with 10 covariate columns:
  *   wall time of the fit (and of building the model matrix from the table), and the process's peak
  *   RSS after it (goals: 1e6 logistic < 0.5 s and < 400 MB; 1e5 ordinal < 100 ms; R glm 160 ms and
- *   clm 420 ms at 1e5).
+ *   clm 420 ms at 1e5); at 1e5 rows the median of 5 fits;
+ * - the bootstrap's case: an ordinal fit on a resample of the 1 665 rows started from the full-data estimate.
  * Data: a seeded synthetic data set (a 32-bit LCG, as test/fixtures/models/big.R), the same at every run.
  */
 import { makeTable, type Column, type Table } from '../src/data/table.js';
@@ -86,6 +87,33 @@ function ordinalInnerLoop(): void {
       `ordinal fit, N = ${n}, 9 covariates, ${cats.labels.length} levels${checkHessian ? '' : ' (no Hessian eigen-check)'}: median ${median(times).toFixed(3)} ms per fit, CPU ${median(cpus).toFixed(3)} ms (${iters} Newton iterations; goal < 1 ms; R clm 10 ms)`,
     );
   }
+  // the bootstrap's case: a resample of the rows, started from the full-data estimate, no eigen-check
+  const full = fitOrdinal(X, md.n, p, cats.codes, cats.labels.length);
+  const Xb = new Float64Array(X.length);
+  const yb = new Int32Array(md.n);
+  let s = 12345;
+  const resample = (): void => {
+    for (let r = 0; r < md.n; r++) {
+      s = (69069 * s + 1) % 4294967296;
+      const i = Math.floor((s / 4294967296) * md.n);
+      yb[r] = cats.codes[i]!;
+      for (let j = 0; j < p; j++) Xb[j * md.n + r] = X[j * md.n + i]!;
+    }
+  };
+  const times: number[] = [];
+  const cpus: number[] = [];
+  const iters: number[] = [];
+  for (let k = 0; k < 700; k++) {
+    resample();
+    const t = timed(() => fitOrdinal(Xb, md.n, p, yb, cats.labels.length, { checkHessian: false, start: full.par }));
+    if (k < 200) continue; // warm-up
+    times.push(t.wall);
+    cpus.push(t.cpu);
+    iters.push(t.value.iterations);
+  }
+  console.log(
+    `ordinal fit on a bootstrap resample, N = ${n}, warm start, no eigen-check: median ${median(times).toFixed(3)} ms per fit, CPU ${median(cpus).toFixed(3)} ms (median ${median(iters)} Newton iterations)`,
+  );
 }
 
 function largeFits(n: number, print = true): void {
@@ -97,14 +125,21 @@ function largeFits(n: number, print = true): void {
   const design = timed(() => buildDesign(`y ${formula}`, table));
   const mdL = design.value;
   const y = (mdL.response as { values: Float64Array }).values;
-  const l = timed(() => fitLogistic(mdL.X, mdL.n, mdL.p, y));
+  // the median of `reps` fits (one at 1e6 rows): a single figure on a shared machine is noisy
+  const reps = n <= 100_000 ? 5 : 1;
+  const best = <T>(f: () => T): { value: T; wall: number; cpu: number } => {
+    const runs = Array.from({ length: reps }, () => timed(f));
+    const m = median(runs.map((r) => r.wall));
+    return { value: runs[0]!.value, wall: m, cpu: median(runs.map((r) => r.cpu)) };
+  };
+  const l = best(() => fitLogistic(mdL.X, mdL.n, mdL.p, y));
   log(
-    `logistic fit, N = ${n}, 10 covariates: ${l.wall.toFixed(0)} ms, CPU ${l.cpu.toFixed(0)} ms (${l.value.iterations} IRLS iterations; model matrix ${design.wall.toFixed(0)} ms); peak RSS ${peakMb().toFixed(0)} MB`,
+    `logistic fit, N = ${n}, 10 covariates${reps > 1 ? ` (median of ${reps})` : ''}: ${l.wall.toFixed(0)} ms, CPU ${l.cpu.toFixed(0)} ms (${l.value.iterations} IRLS iterations; model matrix ${design.wall.toFixed(0)} ms); peak RSS ${peakMb().toFixed(0)} MB`,
   );
   const mdO = buildDesign(`yo ${formula}`, table);
   const cats = responseCategories(mdO.response!);
-  const o = timed(() => fitOrdinal(mdO.X.subarray(mdO.n), mdO.n, mdO.p - 1, cats.codes, cats.labels.length));
-  log(`ordinal fit, N = ${n}, 10 covariates, ${cats.labels.length} levels: ${o.wall.toFixed(0)} ms, CPU ${o.cpu.toFixed(0)} ms (${o.value.iterations} Newton iterations); peak RSS ${peakMb().toFixed(0)} MB`);
+  const o = best(() => fitOrdinal(mdO.X.subarray(mdO.n), mdO.n, mdO.p - 1, cats.codes, cats.labels.length));
+  log(`ordinal fit, N = ${n}, 10 covariates, ${cats.labels.length} levels${reps > 1 ? ` (median of ${reps})` : ''}: ${o.wall.toFixed(0)} ms, CPU ${o.cpu.toFixed(0)} ms (${o.value.iterations} Newton iterations); peak RSS ${peakMb().toFixed(0)} MB`);
 }
 
 export function run(): Promise<void> {

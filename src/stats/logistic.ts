@@ -18,7 +18,7 @@
  */
 import { FitError } from '../errors.js';
 import { lgamma, qchisq, qnorm } from './distributions.js';
-import { equilibratedCholesky, choleskySolve, choleskyInverse, linearPredictor, weightedCrossprod } from './linalg.js';
+import { BLOCK, equilibratedCholesky, choleskySolve, choleskyInverse, crossprodBlock, linearPredictor, symmetrizeUpper } from './linalg.js';
 
 const DBL_EPSILON = 2.220446049250313e-16;
 const THRESH = 30;
@@ -130,16 +130,28 @@ function irls(X: Float64Array, n: number, p: number, y: Float64Array, o: Logisti
   const mu = new Float64Array(n);
   if (o.etastart !== undefined) eta.set(o.etastart);
   else {
+    // unweighted 0/1 rows take one of two values: computed once each (the same arithmetic)
+    const start = (wi: number, yi: number): number => {
+      const m = (wi * yi + 0.5) / (wi + 1);
+      return Math.log(m / (1 - m));
+    };
+    const eta0 = start(1, 0);
+    const eta1 = start(1, 1);
     for (let i = 0; i < n; i++) {
-      const wi = w === undefined ? 1 : w[i]!;
-      const m = (wi * y[i]! + 0.5) / (wi + 1);
-      eta[i] = Math.log(m / (1 - m));
+      const yi = y[i]!;
+      eta[i] = w === undefined && yi === 0 ? eta0 : w === undefined && yi === 1 ? eta1 : start(w === undefined ? 1 : w[i]!, yi);
     }
   }
   const expEta = new Float64Array(n);
+  // unweighted 0/1 outcomes (the usual case): the deviance is −2 Σ log q_i with q_i = mu_i (y = 1) or
+  // 1 − mu_i (y = 0), taken as the log of running products of q (flushed before they can underflow):
+  // one log per ~100 rows instead of one per row, with a rounding error of the same size
+  let binary = w === undefined;
+  for (let i = 0; i < n && binary; i++) if (y[i] !== 0 && y[i] !== 1) binary = false;
   /** mu = linkinv(η) (R's clamped logit inverse, keeping exp(η) for mu'(η)) and the deviance, in one pass; adds the offset to η first. */
   const refresh = (withOffset = true): number => {
     let d = 0;
+    let prod = 1;
     for (let i = 0; i < n; i++) {
       let e = eta[i]!;
       if (withOffset && offset !== undefined) eta[i] = e = e + offset[i]!;
@@ -149,19 +161,30 @@ function irls(X: Float64Array, n: number, p: number, y: Float64Array, o: Logisti
       const m = t / (1 + t);
       mu[i] = m;
       const yi = y[i]!;
+      if (binary) {
+        const q = yi === 1 ? m : 1 - m; // as R's y log(y/mu) + (1 − y) log((1 − y)/(1 − mu))
+        if (q > 1e-100) {
+          prod *= q;
+          if (prod < 1e-200) {
+            d -= 2 * Math.log(prod);
+            prod = 1;
+          }
+        } else d -= 2 * Math.log(q);
+        continue;
+      }
       let r = 0;
       if (yi !== 0) r += yi * Math.log(yi / m);
       if (yi !== 1) r += (1 - yi) * Math.log((1 - yi) / (1 - m));
       d += 2 * (w === undefined ? 1 : w[i]!) * r;
     }
-    return d;
+    return d - 2 * Math.log(prod);
   };
   let devold = refresh(false);
-  const W = new Float64Array(n);
-  const z = new Float64Array(n);
+  const bW = new Float64Array(BLOCK);
+  const bZ = new Float64Array(BLOCK);
   const XtWX = new Float64Array(p * p);
   const rhs = new Float64Array(p);
-  const scratch = new Float64Array(p * 256);
+  const scratch = new Float64Array(p * BLOCK);
   let beta = new Float64Array(p);
   let coefold: Float64Array | undefined;
   let dev = devold;
@@ -169,24 +192,43 @@ function irls(X: Float64Array, n: number, p: number, y: Float64Array, o: Logisti
   let boundary = false;
   let iter = 0;
   for (iter = 1; iter <= maxit; iter++) {
-    for (let i = 0; i < n; i++) {
-      const e = eta[i]!;
-      const m = mu[i]!;
-      // mu'(η) from the exp(η) kept by the last update (R's logit_mu_eta)
-      const ex = expEta[i]!;
-      const me = e > THRESH || e < -THRESH ? DBL_EPSILON : ex / ((1 + ex) * (1 + ex));
-      const wi = w === undefined ? 1 : w[i]!;
-      // "good" observations: w > 0 and mu'(η) ≠ 0; the others get zero weight
-      if (!(wi > 0) || me === 0) {
-        W[i] = 0;
-        z[i] = 0;
-        continue;
+    // X'WX and X'Wz in one pass over blocks of rows, computing W and z for each block as it goes
+    // (the arithmetic of weightedCrossprod(X, n, p, W, ·, ·, z, ·), without n-long W and z arrays)
+    XtWX.fill(0);
+    rhs.fill(0);
+    for (let i0 = 0; i0 < n; i0 += BLOCK) {
+      const len = Math.min(BLOCK, n - i0);
+      for (let t = 0; t < len; t++) {
+        const i = i0 + t;
+        const e = eta[i]!;
+        const m = mu[i]!;
+        // mu'(η) from the exp(η) kept by the last update (R's logit_mu_eta)
+        const ex = expEta[i]!;
+        const me = e > THRESH || e < -THRESH ? DBL_EPSILON : ex / ((1 + ex) * (1 + ex));
+        const wi = w === undefined ? 1 : w[i]!;
+        // "good" observations: w > 0 and mu'(η) ≠ 0; the others get zero weight
+        if (!(wi > 0) || me === 0) {
+          bW[t] = 0;
+          bZ[t] = 0;
+          continue;
+        }
+        bW[t] = (wi * me * me) / (m * (1 - m));
+        bZ[t] = e - (offset === undefined ? 0 : offset[i]!) + (y[i]! - m) / me;
       }
-      W[i] = (wi * me * me) / (m * (1 - m));
-      z[i] = e - (offset === undefined ? 0 : offset[i]!) + (y[i]! - m) / me;
+      for (let j = 0; j < p; j++) {
+        const xo = j * n + i0;
+        const so = j * BLOCK;
+        let t2 = 0;
+        for (let t = 0; t < len; t++) {
+          const v = X[xo + t]! * bW[t]!;
+          scratch[so + t] = v;
+          t2 += v * bZ[t]!;
+        }
+        rhs[j] = rhs[j]! + t2;
+      }
+      crossprodBlock(scratch, BLOCK, X, n, i0, len, p, XtWX);
     }
-    // X'WX and X'Wz in one pass over X
-    weightedCrossprod(X, n, p, W, XtWX, scratch, z, rhs);
+    symmetrizeUpper(XtWX, p);
     const { L, scale, failedAt } = equilibratedCholesky(XtWX, p);
     if (failedAt >= 0) {
       throw new FitError(`the weighted cross-product is singular at iteration ${iter}: column "${names[failedAt] ?? failedAt}" is collinear with earlier columns`, {
@@ -367,10 +409,20 @@ export function fitLogistic(X: Float64Array, n: number, p: number, y: Float64Arr
     swy += wi * y[i]!;
     if (wi !== 0) nobs++;
   }
-  const mu0 = new Float64Array(n);
-  for (let i = 0; i < n; i++) mu0[i] = hasIntercept ? swy / sw : linkinv(options.offset === undefined ? 0 : options.offset[i]!);
-  const nullDeviance = deviance(y, mu0, w);
-  const loglik = binomialLoglik(y, r.mu, w);
+  let binary = w === undefined;
+  for (let i = 0; i < n && binary; i++) if (y[i] !== 0 && y[i] !== 1) binary = false;
+  let nullDeviance: number;
+  if (binary && hasIntercept) {
+    // unweighted 0/1 outcome: every row has mu0 = k/n, so Σ deviance residuals = 2 (k log(1/mu0) + (n − k) log(1/(1 − mu0)))
+    const m0 = swy / sw;
+    nullDeviance = 2 * (swy * Math.log(1 / m0) + (sw - swy) * Math.log(1 / (1 - m0)));
+  } else {
+    const mu0 = new Float64Array(n);
+    for (let i = 0; i < n; i++) mu0[i] = hasIntercept ? swy / sw : linkinv(options.offset === undefined ? 0 : options.offset[i]!);
+    nullDeviance = deviance(y, mu0, w);
+  }
+  // unweighted 0/1 outcome: log dbinom(y, 1, mu) = y log mu + (1 − y) log(1 − mu) = −(deviance residual)/2
+  const loglik = binary ? -r.dev / 2 : binomialLoglik(y, r.mu, w);
   return {
     p,
     coefficients: r.beta,

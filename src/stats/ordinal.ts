@@ -20,12 +20,16 @@
  * a = η_upper, b = η_lower, p = F(a) − F(b), for one observation of weight w:
  *   ∂ log p/∂a = f(a)/p,  ∂ log p/∂b = −f(b)/p,
  *   ∂² log p/∂a² = f'(a)/p − (f(a)/p)²,  ∂² log p/∂b² = −f'(b)/p − (f(b)/p)²,  ∂² log p/∂a∂b = f(a)f(b)/p².
- * The β block of H is X' diag(c) X, computed with the blocked cross-product of linalg.ts.
+ * The β block of H is X' diag(c) X, computed with the blocked cross-product kernel of linalg.ts.
+ * Numerics (Model.evaluateSorted): one exp per row, p = F(a) − F(b) without cancellation (expm1 of the
+ * threshold gap), and the negative log-likelihood summed with compensation — R's sum() accumulates in
+ * long double, and clm's step-halving test compares log-likelihoods to 1e-10, which a plain double sum
+ * over 10⁴+ rows cannot resolve (it made large fits end "not converged").
  */
 import { EigenvalueDecomposition, Matrix } from 'ml-matrix';
 import { FitError } from '../errors.js';
 import { pchisq, qlogis } from './distributions.js';
-import { cholesky, choleskyInverse, choleskySolve, linearPredictor, weightedCrossprod } from './linalg.js';
+import { BLOCK, cholesky, choleskyInverse, choleskySolve, crossprodBlock, linearPredictor, symmetrizeUpper, weightedCrossprod } from './linalg.js';
 
 export interface OrdinalControl {
   readonly maxIter?: number | undefined;
@@ -87,11 +91,14 @@ class Model {
   readonly q: number;
   readonly K: number;
   readonly nt: number;
-  readonly xb: Float64Array;
-  readonly cB: Float64Array;
-  readonly dB: Float64Array;
-  readonly eU: Float64Array;
-  readonly eL: Float64Array;
+  /** Per-row work arrays of the general (nominal) path, allocated on first use. */
+  private rows: { xb: Float64Array; cB: Float64Array; dB: Float64Array; eU: Float64Array; eL: Float64Array } | undefined;
+  /** Per-block work arrays of the sorted proportional-odds path (BLOCK rows each). */
+  private readonly bEta = new Float64Array(BLOCK);
+  private readonly bD = new Float64Array(BLOCK);
+  private readonly bC = new Float64Array(BLOCK);
+  private readonly bU = new Float64Array(BLOCK);
+  private readonly bL = new Float64Array(BLOCK);
   readonly XtCX: Float64Array;
   readonly scratch: Float64Array;
   /** When the rows are sorted by category: rows segments[c] .. segments[c+1]−1 are category c. */
@@ -110,13 +117,8 @@ class Model {
     this.K = J - 1;
     this.nt = this.K * this.q;
     this.npar = this.nt + p;
-    this.xb = new Float64Array(n);
-    this.cB = new Float64Array(n);
-    this.dB = new Float64Array(n);
-    this.eU = new Float64Array(n);
-    this.eL = new Float64Array(n);
     this.XtCX = new Float64Array(p * p);
-    this.scratch = new Float64Array(p * 256);
+    this.scratch = new Float64Array(p * BLOCK);
     let sorted = true;
     for (let i = 1; i < n && sorted; i++) if (y[i]! < y[i - 1]!) sorted = false;
     if (sorted) {
@@ -125,6 +127,220 @@ class Model {
       for (let c = 0; c < J; c++) seg[c + 1] = seg[c + 1]! + seg[c]!;
       this.segments = seg;
     }
+  }
+
+  private rowArrays(): { xb: Float64Array; cB: Float64Array; dB: Float64Array; eU: Float64Array; eL: Float64Array } {
+    const n = this.n;
+    this.rows ??= { xb: new Float64Array(n), cB: new Float64Array(n), dB: new Float64Array(n), eU: new Float64Array(n), eL: new Float64Array(n) };
+    return this.rows;
+  }
+
+  /**
+   * The proportional-odds model with the rows sorted by category (every fit without nominal effects):
+   * one pass over blocks of at most BLOCK rows of one category c, each block doing all its work while its
+   * rows are in the cache —
+   *   η_i = x_i'β; the row's probability p_i, −log p_i and their derivatives in a = θ_c − η_i (upper) and
+   *   b = θ_{c−1} − η_i (lower); the threshold sums; per column j the β gradient Σ dB x_j, the θ × β sums
+   *   Σ eU x_j (row c) and Σ eL x_j (row c − 1) and the scratch cB x_j; then X' diag(cB) X for the block.
+   * One exp per row: e_a = exp(θ_c − η), e_b = r e_a with r = exp(θ_{c−1} − θ_c) < 1, and
+   *   F(a) = e_a/(1 + e_a), 1 − F(a) = 1/(1 + e_a), f(a) = F(a)(1 − F(a)), 1 − 2F(a) = (1 − e_a)/(1 + e_a),
+   *   p = F(a) − F(b) = e_a (1 − r) / ((1 + e_a)(1 + e_b))   with 1 − r = −expm1(θ_{c−1} − θ_c): no cancellation,
+   *   f(a)/p = (1 + e_b) / ((1 + e_a)(1 − r)),   f(b)/p = r (1 + e_a) / ((1 + e_b)(1 − r)).
+   * The negative log-likelihood is summed with Neumaier's compensation, as R's long-double sum(): near the
+   * optimum clm.fit.NR compares it between iterates to 1e-10, and a plain double sum over 10⁴–10⁶ rows
+   * carries rounding errors of 1e-10–1e-8 (step halving then fired on noise: false non-convergence).
+   * Without weights the logs are taken of running products of p (flushed before they can underflow), so
+   * there is one log per ~100 rows instead of one per row; the product's relative rounding error is the
+   * same size as that of the sum of logs it replaces.
+   */
+  private evaluateSorted(par: Float64Array, grad: Float64Array, hess: Float64Array, derivs: boolean, seg: Int32Array): number {
+    const { X, n, p, K, J, w, npar, nt, bEta, bD, bC, bU, bL, scratch, XtCX } = this;
+    if (derivs) {
+      grad.fill(0);
+      hess.fill(0);
+      XtCX.fill(0);
+    }
+    let nll = 0;
+    let nllC = 0;
+    let prod = 1;
+    let zeroBeta = true;
+    for (let j = 0; j < p; j++) if (par[nt + j] !== 0) zeroBeta = false;
+    for (let c = 0; c < J; c++) {
+      const hasU = c < K;
+      const hasL = c > 0;
+      const tU = hasU ? par[c]! : 0;
+      const tL = hasL ? par[c - 1]! : 0;
+      const r = Math.exp(tL - tU);
+      const oneMinusR = -Math.expm1(tL - tU);
+      if (hasU && hasL && !(oneMinusR > 0) && seg[c + 1]! > seg[c]!) return Infinity; // thresholds out of order: p ≤ 0
+      const invOneMinusR = 1 / oneMinusR;
+      let gU = 0;
+      let gL = 0;
+      let hUU = 0;
+      let hLL = 0;
+      let hUL = 0;
+      for (let i0 = seg[c]!, end = seg[c + 1]!; i0 < end; i0 += BLOCK) {
+        const len = Math.min(BLOCK, end - i0);
+        // η = X β for the block, four (then two) columns per pass (none at the starting values β = 0)
+        bEta.fill(0, 0, len);
+        let j0 = zeroBeta ? p : 0;
+        for (; j0 + 3 < p; j0 += 4) {
+          const b0 = par[nt + j0]!;
+          const b1 = par[nt + j0 + 1]!;
+          const b2 = par[nt + j0 + 2]!;
+          const b3 = par[nt + j0 + 3]!;
+          const o0 = j0 * n + i0;
+          const o1 = o0 + n;
+          const o2 = o1 + n;
+          const o3 = o2 + n;
+          for (let t = 0; t < len; t++) bEta[t] = bEta[t]! + b0 * X[o0 + t]! + b1 * X[o1 + t]! + b2 * X[o2 + t]! + b3 * X[o3 + t]!;
+        }
+        for (; j0 + 1 < p; j0 += 2) {
+          const b0 = par[nt + j0]!;
+          const b1 = par[nt + j0 + 1]!;
+          const o0 = j0 * n + i0;
+          const o1 = o0 + n;
+          for (let t = 0; t < len; t++) bEta[t] = bEta[t]! + b0 * X[o0 + t]! + b1 * X[o1 + t]!;
+        }
+        if (j0 < p) {
+          const b0 = par[nt + j0]!;
+          const o0 = j0 * n + i0;
+          for (let t = 0; t < len; t++) bEta[t] = bEta[t]! + b0 * X[o0 + t]!;
+        }
+        for (let t = 0; t < len; t++) {
+          let pr: number;
+          let la = 0; // ∂ log p/∂a = f(a)/p
+          let lb = 0; // ∂ log p/∂b = −f(b)/p
+          let haa = 0; // ∂² log p/∂a² = f'(a)/p − (f(a)/p)²
+          let hbb = 0; // ∂² log p/∂b² = −f'(b)/p − (f(b)/p)²
+          if (hasU) {
+            const ea = Math.exp(tU - bEta[t]!);
+            const A = 1 + ea;
+            const invA = 1 / A;
+            if (hasL) {
+              const eb = r * ea;
+              const B = 1 + eb;
+              const invB = 1 / B;
+              pr = ea * oneMinusR * invA * invB;
+              la = B * invA * invOneMinusR;
+              lb = -r * A * invB * invOneMinusR;
+              haa = la * ((1 - ea) * invA - la);
+              hbb = lb * ((1 - eb) * invB - lb);
+            } else {
+              // lowest category: p = F(a), ∂² log F(a)/∂a² = −f(a)
+              pr = ea * invA;
+              la = invA;
+              haa = -ea * invA * invA;
+            }
+          } else {
+            // highest category: p = 1 − F(b) = 1/(1 + e_b), ∂² log(1 − F(b))/∂b² = −f(b)
+            const eb = Math.exp(tL - bEta[t]!);
+            const invB = 1 / (1 + eb);
+            pr = invB;
+            lb = -eb * invB;
+            hbb = -eb * invB * invB;
+          }
+          if (!(pr > 0)) return Infinity;
+          const wi = w === undefined ? 1 : w[i0 + t]!;
+          let term = 0; // −w log p, when due
+          if (w === undefined && pr > 1e-100) {
+            prod *= pr;
+            if (prod < 1e-200) {
+              term = -Math.log(prod);
+              prod = 1;
+            }
+          } else term = -wi * Math.log(pr);
+          if (term !== 0) {
+            const sum = nll + term;
+            nllC += Math.abs(nll) >= Math.abs(term) ? nll - sum + term : term - sum + nll;
+            nll = sum;
+          }
+          if (!derivs) continue;
+          const ga = wi * la;
+          const gb = wi * lb;
+          const wHaa = wi * haa;
+          const wHbb = wi * hbb;
+          const hab = -wi * la * lb; // ∂² log p/∂a∂b = f(a)f(b)/p²
+          bD[t] = ga + gb; // −∂(−log p)/∂η: η enters a and b with sign −1
+          bC[t] = -(wHaa + 2 * hab + wHbb); // ∂²(−log p)/∂η²
+          bU[t] = wHaa + hab;
+          bL[t] = hab + wHbb;
+          gU += ga;
+          gL += gb;
+          hUU += wHaa;
+          hLL += wHbb;
+          hUL += hab;
+        }
+        if (!derivs) continue;
+        // per column: β gradient, θ × β sums and the scratch cB x_j, in one pass over the block
+        // (two columns j, k per pass: the row weights are loaded once for both)
+        for (let j = 0; j < p; j += 2) {
+          const k = j + 1 < p ? j + 1 : j; // an odd p repeats the last column, and adds it once
+          const xj = j * n + i0;
+          const xk = k * n + i0;
+          const sj = j * BLOCK;
+          const sk = k * BLOCK;
+          let gj = 0;
+          let uj = 0;
+          let lj = 0;
+          let gk = 0;
+          let uk = 0;
+          let lk = 0;
+          for (let t = 0; t < len; t++) {
+            const x = X[xj + t]!;
+            const z = X[xk + t]!;
+            const cw = bC[t]!;
+            const dw = bD[t]!;
+            const uw = bU[t]!;
+            const lw = bL[t]!;
+            scratch[sj + t] = cw * x;
+            scratch[sk + t] = cw * z;
+            gj += dw * x;
+            uj += uw * x;
+            lj += lw * x;
+            gk += dw * z;
+            uk += uw * z;
+            lk += lw * z;
+          }
+          grad[nt + j] = grad[nt + j]! + gj;
+          if (hasU) hess[c * npar + nt + j] = hess[c * npar + nt + j]! + uj;
+          if (hasL) hess[(c - 1) * npar + nt + j] = hess[(c - 1) * npar + nt + j]! + lj;
+          if (k === j) continue;
+          grad[nt + k] = grad[nt + k]! + gk;
+          if (hasU) hess[c * npar + nt + k] = hess[c * npar + nt + k]! + uk;
+          if (hasL) hess[(c - 1) * npar + nt + k] = hess[(c - 1) * npar + nt + k]! + lk;
+        }
+        // β × β block: X' diag(cB) X over the block
+        crossprodBlock(scratch, BLOCK, X, n, i0, len, p, XtCX);
+      }
+      if (!derivs) continue;
+      if (hasU) {
+        grad[c] = grad[c]! - gU;
+        hess[c * npar + c] = hess[c * npar + c]! - hUU;
+      }
+      if (hasL) {
+        grad[c - 1] = grad[c - 1]! - gL;
+        hess[(c - 1) * npar + c - 1] = hess[(c - 1) * npar + c - 1]! - hLL;
+      }
+      if (hasU && hasL) {
+        hess[c * npar + c - 1] = hess[c * npar + c - 1]! - hUL;
+        hess[(c - 1) * npar + c] = hess[(c - 1) * npar + c]! - hUL;
+      }
+    }
+    if (prod !== 1) {
+      const term = -Math.log(prod);
+      const sum = nll + term;
+      nllC += Math.abs(nll) >= Math.abs(term) ? nll - sum + term : term - sum + nll;
+      nll = sum;
+    }
+    nll += nllC;
+    if (!derivs) return nll;
+    symmetrizeUpper(XtCX, p);
+    for (let a = 0; a < p; a++) {
+      for (let r2 = 0; r2 < nt; r2++) hess[(nt + a) * npar + r2] = hess[r2 * npar + nt + a]!;
+      for (let b = 0; b < p; b++) hess[(nt + a) * npar + nt + b] = XtCX[a * p + b]!;
+    }
+    return nll;
   }
 
   /** θ_j(z_i) for threshold j (0-based) of row i. */
@@ -140,71 +356,19 @@ class Model {
    * `derivs`, its gradient and Hessian — in one pass over the rows.
    */
   evaluate(par: Float64Array, grad: Float64Array, hess: Float64Array, derivs: boolean): number {
-    const { n, p, y, K, q, w, xb, cB, dB, eU, eL, Z, npar, nt } = this;
+    if (this.q === 1 && this.segments !== undefined) return this.evaluateSorted(par, grad, hess, derivs, this.segments);
+    const { n, p, y, K, q, w, Z, npar, nt } = this;
+    const { xb, cB, dB, eU, eL } = this.rowArrays();
     linearPredictor(this.X, n, p, par.subarray(nt), xb);
     if (derivs) {
       grad.fill(0);
       hess.fill(0);
     }
+    // −Σ w log p with Neumaier's compensation (see evaluateSorted)
     let nll = 0;
-    const seg = this.segments;
-    if (q === 1 && seg !== undefined) {
-      // proportional odds, rows sorted by category: category c uses θ_c (upper) and θ_{c−1} (lower)
-      for (let c = 0; c < this.J; c++) {
-        const hasU = c < K;
-        const hasL = c > 0;
-        const tU = hasU ? par[c]! : 0;
-        const tL = hasL ? par[c - 1]! : 0;
-        let gU = 0;
-        let gL = 0;
-        let hUU = 0;
-        let hLL = 0;
-        let hUL = 0;
-        for (let i = seg[c]!, end = seg[c + 1]!; i < end; i++) {
-          const wi = w === undefined ? 1 : w[i]!;
-          const Fa = hasU ? 1 / (1 + Math.exp(xb[i]! - tU)) : 1;
-          const Fb = hasL ? 1 / (1 + Math.exp(xb[i]! - tL)) : 0;
-          const pr = Fa - Fb;
-          if (!(pr > 0)) return Infinity;
-          nll -= wi * Math.log(pr);
-          if (!derivs) continue;
-          const fa = Fa * (1 - Fa);
-          const fb = Fb * (1 - Fb);
-          const la = fa / pr;
-          const lb = -fb / pr;
-          const ga = wi * la;
-          const gb = wi * lb;
-          const haa = wi * ((fa * (1 - 2 * Fa)) / pr - la * la);
-          const hbb = wi * (-(fb * (1 - 2 * Fb)) / pr - lb * lb);
-          const hab = -wi * la * lb;
-          dB[i] = ga + gb;
-          cB[i] = -(haa + 2 * hab + hbb);
-          eU[i] = haa + hab;
-          eL[i] = hab + hbb;
-          gU += ga;
-          gL += gb;
-          hUU += haa;
-          hLL += hbb;
-          hUL += hab;
-        }
-        if (!derivs) continue;
-        if (hasU) {
-          grad[c] = grad[c]! - gU;
-          hess[c * npar + c] = hess[c * npar + c]! - hUU;
-        }
-        if (hasL) {
-          grad[c - 1] = grad[c - 1]! - gL;
-          hess[(c - 1) * npar + c - 1] = hess[(c - 1) * npar + c - 1]! - hLL;
-        }
-        if (hasU && hasL) {
-          hess[c * npar + c - 1] = hess[c * npar + c - 1]! - hUL;
-          hess[(c - 1) * npar + c] = hess[(c - 1) * npar + c]! - hUL;
-        }
-      }
-    }
+    let nllC = 0;
     // the general loop (nominal effects, or unsorted rows): threshold indices per row
-    const rowEnd = q === 1 && seg !== undefined ? 0 : n;
-    for (let i = 0; i < rowEnd; i++) {
+    for (let i = 0; i < n; i++) {
       const yi = y[i]!;
       const wi = w === undefined ? 1 : w[i]!;
       let Fa = 1;
@@ -213,7 +377,10 @@ class Model {
       if (yi > 0) Fb = 1 / (1 + Math.exp(xb[i]! - (q === 1 ? par[yi - 1]! : this.theta(par, yi - 1, i))));
       const pr = Fa - Fb;
       if (!(pr > 0)) return Infinity;
-      nll -= wi * Math.log(pr);
+      const term = -wi * Math.log(pr);
+      const sum = nll + term;
+      nllC += Math.abs(nll) >= Math.abs(term) ? nll - sum + term : term - sum + nll;
+      nll = sum;
       if (!derivs) continue;
       const fa = Fa * (1 - Fa);
       const fb = Fb * (1 - Fb);
@@ -268,32 +435,12 @@ class Model {
         }
       }
     }
+    nll += nllC;
     if (!derivs) return nll;
     const X = this.X;
     for (let k = 0; k < p; k++) {
       const o = k * n;
       const col = nt + k;
-      if (q === 1 && seg !== undefined) {
-        // rows sorted by category: per category c, Σ dB x (β gradient), Σ eU x (row c) and Σ eL x (row c − 1), branch-free
-        let g = 0;
-        for (let c = 0; c < this.J; c++) {
-          let sg = 0;
-          let sU = 0;
-          let sL = 0;
-          for (let i = seg[c]!, end = seg[c + 1]!; i < end; i++) {
-            const x = X[o + i]!;
-            sg += dB[i]! * x;
-            sU += eU[i]! * x;
-            sL += eL[i]! * x;
-          }
-          g += sg;
-          if (c < K) hess[c * npar + col] = hess[c * npar + col]! + sU;
-          if (c > 0) hess[(c - 1) * npar + col] = hess[(c - 1) * npar + col]! + sL;
-        }
-        grad[col] = g;
-        for (let r = 0; r < nt; r++) hess[col * npar + r] = hess[r * npar + col]!;
-        continue;
-      }
       // β gradient: Σ (ga + gb) x
       let g = 0;
       for (let i = 0; i < n; i++) g += dB[i]! * X[o + i]!;
@@ -347,18 +494,30 @@ function sortByCategory(
   for (let i = 0; i < n; i++) order[start[y[i]!]!++] = i;
   const gather = (A: Float64Array, cols: number): Float64Array => {
     const B = new Float64Array(n * cols);
-    for (let j = 0; j < cols; j++) {
+    let j = 0;
+    for (; j + 1 < cols; j += 2) {
+      const o0 = j * n;
+      const o1 = o0 + n;
+      for (let r = 0; r < n; r++) {
+        const i = order[r]!;
+        B[o0 + r] = A[o0 + i]!;
+        B[o1 + r] = A[o1 + i]!;
+      }
+    }
+    if (j < cols) {
       const o = j * n;
       for (let r = 0; r < n; r++) B[o + r] = A[o + order[r]!]!;
     }
     return B;
   };
-  return {
-    X: gather(X, p),
-    y: Int32Array.from(order, (i) => y[i]!),
-    w: w === undefined ? undefined : Float64Array.from(order, (i) => w[i]!),
-    Z: nominal === undefined ? undefined : gather(nominal.Z, nominal.k),
-  };
+  const ys = new Int32Array(n);
+  for (let r = 0; r < n; r++) ys[r] = y[order[r]!]!;
+  let ws: Float64Array | undefined;
+  if (w !== undefined) {
+    ws = new Float64Array(n);
+    for (let r = 0; r < n; r++) ws[r] = w[order[r]!]!;
+  }
+  return { X: gather(X, p), y: ys, w: ws, Z: nominal === undefined ? undefined : gather(nominal.Z, nominal.k) };
 }
 
 /** The state of the Newton iteration at one parameter vector. */
