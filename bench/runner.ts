@@ -9,6 +9,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { schedule } from '../src/runner/scheduler.js';
 
 const STEPS = 200;
@@ -59,12 +60,14 @@ export async function run(): Promise<void> {
   const coldRun: Timing[] = [];
   const noop: Timing[] = [];
   const base: Timing[] = [];
+  const phases: Record<string, number>[] = [];
   for (let k = 0; k < REPEAT; k++) {
     const dir = await mkdtemp(join(tmpdir(), 'lesionflow-bench-'));
     await writeFile(join(dir, 'bench.yaml'), specText(STEPS));
     coldPlan.push(timeCli(['plan', 'bench.yaml'], dir));
     coldRun.push(timeCli(['run', 'bench.yaml', '--quiet'], dir));
     noop.push(timeCli(['run', 'bench.yaml', '--quiet'], dir));
+    phases.push(noopPhases(dir));
     base.push(timeNode());
     await rm(dir, { recursive: true, force: true });
   }
@@ -88,4 +91,52 @@ export async function run(): Promise<void> {
   console.log(`  scheduling overhead         ${(per * 1000).toFixed(1).padStart(6)} µs per step (${n} no-op tasks)   goal < 1 ms`);
   const perStep = (median(noop.map((t) => t.cpu)) - median(base.map((t) => t.cpu))) / STEPS;
   console.log(`  no-op run, cpu per step     ${perStep.toFixed(2).padStart(6)} ms beyond node start (spec analysis included)`);
+  // The marginal cost of a step: the slope of no-op CPU between a small and a large spec (the fixed
+  // start-up — node, module imports, first-call JIT — cancels out).
+  const slope: number[] = [];
+  for (let k = 0; k < 3; k++) {
+    const cpuAt = async (steps: number): Promise<number> => {
+      const dir = await mkdtemp(join(tmpdir(), 'lesionflow-bench-'));
+      try {
+        await writeFile(join(dir, 'bench.yaml'), specText(steps));
+        timeCli(['run', 'bench.yaml', '--quiet'], dir);
+        return timeCli(['run', 'bench.yaml', '--quiet'], dir).cpu;
+      } finally {
+        await rm(dir, { recursive: true, force: true });
+      }
+    };
+    const small = await cpuAt(50);
+    const large = await cpuAt(400);
+    slope.push((large - small) / 350);
+  }
+  console.log(`  no-op run, marginal cpu     ${median(slope).toFixed(2).padStart(6)} ms per step (slope between 50 and 400 steps)   goal < 1 ms`);
+  const names = Object.keys(phases[0] ?? {});
+  console.log(`  no-op run by phase, cpu ms (medians, one cold process as the CLI does it):`);
+  console.log(`    ${names.map((p) => `${p} ${median(phases.map((x) => x[p] ?? NaN)).toFixed(0)}`).join(' · ')}`);
+}
+
+/**
+ * Where a cold no-op run spends its CPU, phase by phase, in one fresh process doing what `lesionflow
+ * run` does: import the step kinds, the YAML parser, the spec analysis and the executor; parse the spec
+ * (YAML alone, then the whole analysis, which re-parses it); and execute against the warm cache.
+ */
+function noopPhases(dir: string): Record<string, number> {
+  const src = (m: string): string => pathToFileURL(resolve(import.meta.dirname, '../src', m)).href;
+  const script = `
+    const cpu = () => { const u = process.cpuUsage(); return (u.user + u.system) / 1000; };
+    const out = {}; let c = cpu();
+    const lap = (name) => { const n = cpu(); out[name] = n - c; c = n; };
+    const { registry } = await import(${JSON.stringify(src('nodes/registry.js'))});
+    const { withTestKinds } = await import(${JSON.stringify(src('runner/testing/test-kinds.js'))}); lap('import kinds');
+    const { readFileSync } = await import('node:fs');
+    const { parseYamlSource } = await import(${JSON.stringify(src('runner/yaml-source.js'))}); lap('import yaml');
+    const { loadPipeline } = await import(${JSON.stringify(src('runner/spec.js'))});
+    const { runPipeline } = await import(${JSON.stringify(src('runner/commands/run.js'))}); lap('import runner');
+    parseYamlSource(readFileSync('bench.yaml', 'utf8'), 'bench.yaml'); lap('yaml parse (cold)');
+    const p = await loadPipeline('bench.yaml', { registry: withTestKinds(registry) }); lap('analysis (incl. ajv)');
+    await runPipeline(p, { outputsDir: 'outputs', root: process.cwd(), jobs: 2 }); lap('execute + outputs');
+    console.log(JSON.stringify(out));`;
+  const r = spawnSync(process.execPath, ['--input-type=module', '-e', script], { cwd: dir, encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`phase probe failed: ${r.stderr}`);
+  return JSON.parse(r.stdout) as Record<string, number>;
 }

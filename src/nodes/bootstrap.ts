@@ -349,6 +349,9 @@ export const bootstrap: StepKind<BootstrapParams> = {
     additionalProperties: false,
   },
   inputs: ['of', 'from'],
+  // Replicate b draws from rngFor(seed, b) alone, so the batch size cannot change the output: it stays
+  // out of the cache key (test/nodes/bootstrap.test.ts: "is bit-identical across batch sizes …").
+  unkeyed: ['batch'],
   random: () => true,
   subgraph: { from: 'from', of: 'of' },
   run: runBootstrap,

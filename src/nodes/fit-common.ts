@@ -3,9 +3,10 @@
  * or `outcome:` + `covariates:`), their checks, the input (a table, or an imputed set fitted per
  * imputation and pooled by Rubin's rules), and the coefficient rows of the result.
  *
- * `formula: "y ~ a + b"` and `outcome: y` + `covariates: [a, b]` give the same model and the same
- * output (the fitted formula is reported in its normalised form). The runner's cache key is taken of
- * the parameters as written, so switching between the two forms re-runs the step once.
+ * `formula: "y ~ a + b"` and `outcome: y` + `covariates: [a, b]` give the same model, the same output
+ * and the same cache key: `normaliseFitParams` (the kinds' `normalise`) rewrites both forms to one
+ * canonical `formula:` string — the parser's deparsed formula (`Formula.text`), so spacing does not
+ * matter either (see `normaliseFitParams` for the one case kept as written).
  */
 import type { ParamSchema, StepInputs } from './kind.js';
 import { completed } from '../data/artifact.js';
@@ -72,6 +73,53 @@ export function checkFitParams(p: FitParams): CheckProblem[] {
     if (!(e instanceof FormulaError)) throw e;
     return [{ path: hasFormula ? 'formula' : 'covariates', message: `${e.message}: ${JSON.stringify(formulaText(p))}`, ...(e.hint === undefined ? {} : { hint: e.hint }) }];
   }
+}
+
+/**
+ * The canonical form of a fit step's model parameters: `outcome` + `covariates` become `formula`, and
+ * the formula becomes the parser's normalised text (R's labels and spacing, terms by degree), so
+ * `mrs90 <= 2 ~ a + b`, `mrs90<=2~a+b` and `{outcome: "mrs90 <= 2", covariates: [a, b]}` are equal.
+ * The normalised text is used only when it parses back to the same formula (same response, variables
+ * in the same order, terms, intercept): re-ordering terms can change the order of the variables and
+ * with it R's interaction labels (`y ~ x:f + f` has `x:f`, `y ~ f + x:f` has `f:x`); such a formula is
+ * kept as written. Parameters that fail `checkFitParams` are returned unchanged (check reports them).
+ */
+export function normaliseFitParams<P extends FitParams>(p: P): P {
+  const hasParts = p.outcome !== undefined || p.covariates !== undefined;
+  if (p.formula !== undefined ? hasParts : p.outcome === undefined || p.covariates === undefined) return p;
+  const written = formulaText(p);
+  const parsed = parseOrUndefined(written);
+  if (parsed === undefined) return p;
+  const again = parseOrUndefined(parsed.text);
+  const text = again !== undefined && sameFormula(again, parsed) ? parsed.text : written;
+  const out: Record<string, unknown> = { ...(p as Readonly<Record<string, unknown>>), formula: text };
+  delete out.outcome;
+  delete out.covariates;
+  return out as unknown as P;
+}
+
+function parseOrUndefined(text: string): ReturnType<typeof parseFormula> | undefined {
+  try {
+    return parseFormula(text);
+  } catch (e) {
+    if (e instanceof FormulaError) return undefined;
+    throw e;
+  }
+}
+
+/** Whether two parsed formulas fit the same model with the same term names (sources and offsets aside). */
+function sameFormula(a: ReturnType<typeof parseFormula>, b: ReturnType<typeof parseFormula>): boolean {
+  // Expression trees without their character offsets.
+  const tree = (e: unknown): string => JSON.stringify(e, (k, v: unknown) => (k === 'offset' ? undefined : v));
+  const shape = (f: ReturnType<typeof parseFormula>): string =>
+    JSON.stringify({
+      response: f.response === undefined ? null : [f.response.label, tree(f.response.expr)],
+      variables: f.variables.map((v) => (v.kind === 'rcs' ? [v.label, tree(v.arg), v.nk, v.knots ?? null] : [v.label, tree(v.expr)])),
+      terms: f.terms.map((t) => [t.label, t.variables]),
+      intercept: f.intercept,
+      text: f.text,
+    });
+  return shape(a) === shape(b);
 }
 
 /** The formula, parsed (a SpecError naming the step if it does not parse: check() should have caught it). */

@@ -10,7 +10,7 @@ import { DataError } from '../errors.js';
 import { buildDesign, checkFullRank } from '../stats/design.js';
 import { fitLinear } from '../stats/linear.js';
 import { weightedCrossprod } from '../stats/linalg.js';
-import { checkFitParams, droppedJson, fitSchema, fitTables, parsedFormula, pooled, rowsJson, rowsTable, vcovJson, waldRows, type FitParams, type SingleFit } from './fit-common.js';
+import { checkFitParams, droppedJson, fitSchema, fitTables, normaliseFitParams, parsedFormula, pooled, rowsJson, rowsTable, vcovJson, waldRows, type FitParams, type SingleFit } from './fit-common.js';
 
 export function fitOneLinear(params: FitParams, table: Table, step: string): SingleFit {
   const formula = parsedFormula(params, step);
@@ -51,6 +51,7 @@ export const fitLinearStep: StepKind<FitParams> = {
   params: fitSchema({}),
   inputs: ['input'],
   check: checkFitParams,
+  normalise: normaliseFitParams,
   run(params, inputs, ctx) {
     const { tables, imputed } = fitTables(inputs, params.input, 'fit_linear');
     if (!imputed) {

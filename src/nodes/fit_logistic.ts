@@ -10,7 +10,7 @@ import { DataError } from '../errors.js';
 import { buildDesign, checkFullRank, type ModelData } from '../stats/design.js';
 import { fitLogistic, profileConfint } from '../stats/logistic.js';
 import { weightedCrossprod } from '../stats/linalg.js';
-import { checkFitParams, droppedJson, fitSchema, fitTables, parsedFormula, pooled, rowsJson, rowsTable, vcovJson, waldRows, withExp, type FitParams, type SingleFit } from './fit-common.js';
+import { checkFitParams, droppedJson, fitSchema, fitTables, normaliseFitParams, parsedFormula, pooled, rowsJson, rowsTable, vcovJson, waldRows, withExp, type FitParams, type SingleFit } from './fit-common.js';
 
 export interface FitLogisticParams extends FitParams {
   readonly ci?: 'profile' | 'wald';
@@ -75,6 +75,7 @@ export const fitLogisticStep: StepKind<FitLogisticParams> = {
   }),
   inputs: ['input'],
   check: checkFitParams,
+  normalise: normaliseFitParams,
   run(params, inputs, ctx) {
     const { tables, imputed } = fitTables(inputs, params.input, 'fit_logistic');
     if (!imputed) {

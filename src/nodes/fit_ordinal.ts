@@ -13,7 +13,7 @@ import { buildDesign, checkFullRank } from '../stats/design.js';
 import { fitOrdinal, nominalTest, responseCategories, thresholdNames } from '../stats/ordinal.js';
 import { brantTest } from '../stats/brant.js';
 import { weightedCrossprod } from '../stats/linalg.js';
-import { checkFitParams, droppedJson, fitSchema, fitTables, parsedFormula, pooled, rowsJson, rowsTable, vcovJson, waldRows, withExp, type CheckProblem, type FitParams, type Row, type SingleFit } from './fit-common.js';
+import { checkFitParams, droppedJson, fitSchema, fitTables, normaliseFitParams, parsedFormula, pooled, rowsJson, rowsTable, vcovJson, waldRows, withExp, type CheckProblem, type FitParams, type Row, type SingleFit } from './fit-common.js';
 
 export interface FitOrdinalParams extends FitParams {
   readonly merge?: readonly (readonly (string | number)[])[];
@@ -133,6 +133,7 @@ export const fitOrdinalStep: StepKind<FitOrdinalParams> = {
   }),
   inputs: ['input'],
   check: checkOrdinal,
+  normalise: normaliseFitParams,
   run(params, inputs, ctx) {
     const { tables, imputed } = fitTables(inputs, params.input, 'fit_ordinal');
     if (!imputed) {

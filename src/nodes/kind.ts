@@ -39,6 +39,21 @@ export interface StepKind<P = Record<string, unknown>> {
    * step's key and hands their definitions to `run` as `ctx.subgraph`.
    */
   readonly subgraph?: { readonly from: string; readonly of: string };
+  /**
+   * Returns the canonical form of the parameters: two parameter sets meaning the same computation must
+   * normalise to the same value (e.g. `formula: "y ~ a + b"` and `outcome: y` + `covariates: [a, b]`).
+   * The runner applies it after defaults are filled in and `check` has passed, before the cache key is
+   * taken and before `run`, which therefore sees only canonical parameters. It must not throw: given
+   * parameters it cannot read, it returns them unchanged (and `check` reports the problem).
+   */
+  readonly normalise?: (params: P) => P;
+  /**
+   * Parameters left out of the cache key because they cannot change the output (e.g. bootstrap's
+   * `batch`, which only sets how replicates are grouped into worker tasks and checkpoints). Only for a
+   * parameter proven not to change the output, by a test running the kind with different values and
+   * comparing the outputs byte for byte. Changing one re-uses the cached output.
+   */
+  readonly unkeyed?: readonly string[];
   /** Semantic checks beyond the schema (e.g. a formula that does not parse): return messages, each for a parameter path. */
   readonly check?: (params: P) => readonly { readonly path: string; readonly message: string; readonly hint?: string }[];
   run(params: P, inputs: StepInputs, ctx: StepContext): Promise<Artifact> | Artifact;

@@ -17,7 +17,8 @@ import { simulateTruth } from './simulate_truth.js';
 import { subset } from './subset.js';
 import { volumeDelta } from './volume_delta.js';
 
-const kinds: readonly StepKind<never>[] = [
+// Each kind is typed by its own parameters: the list only needs their names (the map erases the types).
+const kinds: readonly Pick<StepKind, 'kind'>[] = [
   load,
   filter,
   subset,

@@ -101,5 +101,57 @@ export function diffJson(path: string, a: Json, b: Json): string[] {
     }
     if (a.length === b.length) return a.flatMap((v, i) => diffJson(`${path}[${i}]`, v, b[i] ?? null));
   }
+  if (typeof a === 'string' && typeof b === 'string') {
+    const terms = formulaTermsDiff(a, b);
+    if (terms !== undefined) return [`${path}: ${terms}`];
+  }
   return [`${path}: ${show(a)} → ${show(b)}`];
+}
+
+/**
+ * Two model formulas with the same response, as their terms added and removed (`+ ivt, - age`), so a
+ * fit written with `covariates:` (normalised to a formula) still shows which covariates changed.
+ * Undefined when either is not a formula or the responses differ.
+ */
+export function formulaTermsDiff(a: string, b: string): string | undefined {
+  const fa = formulaParts(a);
+  const fb = formulaParts(b);
+  if (fa === undefined || fb === undefined || fa.response !== fb.response) return undefined;
+  const added = fb.terms.filter((t) => !fa.terms.includes(t));
+  const removed = fa.terms.filter((t) => !fb.terms.includes(t));
+  // `- 1` written is the intercept removed (and vice versa).
+  const NO_INTERCEPT = '- 1';
+  const parts = [
+    ...added.map((t) => (t === NO_INTERCEPT ? '- (Intercept)' : `+ ${t}`)),
+    ...removed.map((t) => (t === NO_INTERCEPT ? '+ (Intercept)' : `- ${t}`)),
+  ];
+  return parts.length > 0 ? parts.join(', ') : 'terms reordered';
+}
+
+/** `y ~ a + I(b + c) - 1` → response `y`, terms `a`, `I(b + c)`, `- 1`: split at ` + ` and ` - ` outside brackets. */
+function formulaParts(f: string): { response: string; terms: string[] } | undefined {
+  const tilde = f.indexOf('~');
+  // Formulas as the fit steps normalise them (`y ~ a + b`); a path such as `~/data.csv` is not one.
+  if (tilde < 0 || f[tilde + 1] !== ' ' || f.includes('~', tilde + 1)) return undefined;
+  const rhs = f.slice(tilde + 1);
+  const terms: string[] = [];
+  let depth = 0;
+  let sign = '';
+  let start = 0;
+  const push = (end: number): void => {
+    const t = rhs.slice(start, end).trim();
+    if (t !== '') terms.push(sign + t);
+  };
+  for (let i = 0; i < rhs.length; i++) {
+    const c = rhs[i]!;
+    if (c === '(') depth++;
+    else if (c === ')') depth--;
+    else if (depth === 0 && (c === '+' || c === '-') && rhs[i - 1] === ' ' && rhs[i + 1] === ' ') {
+      push(i);
+      sign = c === '-' ? '- ' : '';
+      start = i + 1;
+    }
+  }
+  push(rhs.length);
+  return { response: f.slice(0, tilde).trim(), terms };
 }

@@ -4,7 +4,9 @@
  *
  * - the key-scheme version (bumped when this module changes what goes in);
  * - the step kind and the kind's implementation version;
- * - the resolved, normalised parameters (defaults filled in by spec analysis; key order canonical);
+ * - the resolved, normalised parameters (defaults filled in and `kind.normalise` applied by spec
+ *   analysis; key order canonical), without the kind's `unkeyed` parameters (those proven not to
+ *   change the output, such as bootstrap's `batch`);
  * - the content hashes of its inputs' OUTPUTS, in the step's fixed input order — not their keys, so an
  *   upstream step that re-runs but yields identical bytes leaves its dependants cached (early cutoff);
  * - the content hashes of the files the kind declares (`kind.files`), by their path as written;
@@ -60,13 +62,19 @@ export function keyMaterial(step: PipelineStep, subgraph: readonly StepName[] | 
     scheme: KEY_SCHEME,
     kind: kind.kind,
     version: kind.version,
-    params: JSON.parse(canonicalJson(step.params)) as Json,
+    params: JSON.parse(canonicalJson(keyedParams(step.params, kind.unkeyed))) as Json,
     inputs: step.inputs.map((i) => [i, facts.outputOf(i)] as const),
     files: files.map((f) => [f, facts.fileHash(f)] as const),
   };
   if (kind.random?.(step.params) === true) material.seed = stepSeed(facts.seed, step.name);
   if (subgraph !== undefined) material.subgraph = subgraph.map((s) => [s, facts.keyOf(s)] as const);
   return material;
+}
+
+/** The parameters that enter the key: all but the kind's `unkeyed` ones. */
+function keyedParams(params: Readonly<Record<string, unknown>>, unkeyed: readonly string[] | undefined): Readonly<Record<string, unknown>> {
+  if (unkeyed === undefined || unkeyed.length === 0) return params;
+  return Object.fromEntries(Object.entries(params).filter(([name]) => !unkeyed.includes(name)));
 }
 
 /** True when every hash of the material is known (so a key can be taken). */

@@ -2,8 +2,8 @@
  * Spec analysis: YAML file → validated, expanded, resolved `Pipeline` (the "analyzer" of wireit).
  *
  *   read (size, YAML, safety) → top-level shape → `--set` → sweeps → per instance: substitute
- *   `${…}`, check against the kind's schema (defaults filled in), resolve references, kind.check()
- *   → graph → stable topological order (cycles reported with their full path).
+ *   `${…}`, check against the kind's schema (defaults filled in), resolve references, kind.check(),
+ *   kind.normalise() → graph → stable topological order (cycles reported with their full path).
  *
  * Every problem found is collected and thrown at once as `SpecErrors`, sorted by position.
  */
@@ -198,8 +198,10 @@ function analyseInstance(
 
   if (!resolveReferences(step, kind, sweep, values, swept, at, errors, edges)) return undefined;
   if (!runCheck(kind, values, at, errors)) return undefined;
+  const canonical = kindNormalise(kind, values, at, errors);
+  if (canonical === undefined) return undefined;
 
-  const normalised = normalise(values) as Record<string, unknown>;
+  const normalised = normalise(canonical) as Record<string, unknown>;
   // Inputs in a fixed order: reference parameters in code-unit order of their names, then list order.
   const refNames = new Set(referenceParams(kind));
   const inputs: StepName[] = [];
@@ -291,6 +293,24 @@ function runCheck(kind: StepKind, values: Readonly<Record<string, unknown>>, at:
     }));
   }
   return messages.length === 0;
+}
+
+/**
+ * The kind's canonical form of checked parameters (`kind.normalise`), so that two ways of writing the
+ * same computation share a cache key. A kind's normalise must not throw; if it does, that is reported
+ * at the step like a failed check rather than crashing the analysis.
+ */
+function kindNormalise(kind: StepKind, values: Record<string, unknown>, at: Locate, errors: SpecError[]): Record<string, unknown> | undefined {
+  if (kind.normalise === undefined) return values;
+  try {
+    return kind.normalise(values);
+  } catch (e) {
+    errors.push(new SpecError(`step kind ${kind.kind} could not normalise its parameters: ${e instanceof Error ? e.message : String(e)}`, {
+      location: at([], true),
+      hint: `check the parameters against docs/steps/${kind.kind}.md`,
+    }));
+    return undefined;
+  }
 }
 
 /**

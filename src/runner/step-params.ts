@@ -3,8 +3,8 @@
  * in the schema's defaults, normalising, and turning ajv's errors into messages a user can act on:
  * the parameter's name, what was expected and what was given, the closest known name.
  */
-import { Ajv2020 } from 'ajv/dist/2020.js';
-import type { ErrorObject, ValidateFunction } from 'ajv/dist/2020.js';
+import { createRequire } from 'node:module';
+import type { Ajv2020, ErrorObject, ValidateFunction } from 'ajv/dist/2020.js';
 import { InternalError, closest } from '../errors.js';
 import type { StepKind } from '../nodes/kind.js';
 import { byCodeUnit } from './sweep.js';
@@ -21,10 +21,27 @@ export interface ParamProblem {
 let ajv: Ajv2020 | undefined;
 const validators = new WeakMap<StepKind, ValidateFunction>();
 
+/**
+ * ajv is loaded on the first validation (a spec with a YAML syntax error, `schema` and `gc` never
+ * pay for it), synchronously so that analysis stays synchronous (ajv is a CommonJS package).
+ * Start-up matters (issue 2: a cached no-op run of 200 steps in < 1 s), so two costs are skipped:
+ * - `validateSchema: false`: checking each kind's schema against the draft 2020-12 meta-schema
+ *   compiles the meta-schema first (~50 ms); the kinds' schemas are checked against it by a test
+ *   instead (test/runner/schema.test.ts);
+ * - `code.optimize: false`: ajv's passes over the generated code, which only shave microseconds off
+ *   validating a few hundred small objects.
+ */
+function newAjv(): Ajv2020 {
+  const require = createRequire(import.meta.url);
+  const { Ajv2020: Ajv } = require('ajv/dist/2020.js') as typeof import('ajv/dist/2020.js');
+  return new Ajv({ allErrors: true, useDefaults: true, verbose: true, strict: false, allowUnionTypes: true, validateSchema: false, code: { optimize: false } });
+}
+
+/** The kind's validator, compiled once per kind and process (and only for kinds the spec uses). */
 function validatorFor(kind: StepKind): ValidateFunction {
   let v = validators.get(kind);
   if (v === undefined) {
-    ajv ??= new Ajv2020({ allErrors: true, useDefaults: true, verbose: true, strict: false, allowUnionTypes: true });
+    ajv ??= newAjv();
     try {
       v = ajv.compile(kind.params);
     } catch (e) {

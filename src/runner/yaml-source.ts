@@ -226,6 +226,21 @@ export function parseYamlSource(text: string, file: string): { source: YamlSourc
 
   const value = doc.contents === null ? undefined : toValue(doc.contents, 0, new Set());
 
+  /** Each mapping's pairs by key (the first of repeated keys), built when the mapping is first walked. */
+  const pairsByKey = new WeakMap<object, Map<string, Pair>>();
+  const pairOf = (map: { items: unknown[] }, key: string): Pair | undefined => {
+    let index = pairsByKey.get(map);
+    if (index === undefined) {
+      index = new Map();
+      for (const p of map.items) {
+        if (!isPair(p) || !isScalar(p.key)) continue;
+        const k = scalarText(p.key.value);
+        if (!index.has(k)) index.set(k, p);
+      }
+      pairsByKey.set(map, index);
+    }
+    return index.get(key);
+  };
   /** Walks the YAML nodes along `path`, returning the deepest pair/node reached. */
   const walk = (path: SpecPath): { node: unknown; pair: Pair | undefined } => {
     let node: unknown = doc.contents;
@@ -233,7 +248,8 @@ export function parseYamlSource(text: string, file: string): { source: YamlSourc
     for (const seg of path) {
       if (isAlias(node)) node = node.resolve(doc);
       if (isMap(node) && typeof seg === 'string') {
-        const found = node.items.find((p) => isPair(p) && isScalar(p.key) && scalarText(p.key.value) === seg);
+        // Every step's location is looked up: an index keeps that linear in the number of steps.
+        const found = pairOf(node, seg);
         if (found === undefined) break;
         pair = found;
         node = found.value;

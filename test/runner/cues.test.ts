@@ -23,6 +23,15 @@ describe('cues', () => {
   it('a covariate added', () => {
     expect(whyRun(base, { ...base, params: { covariates: ['age', 'nihss', 'ivt'], alpha: 0.05 } })).toEqual(['params.covariates: + ivt']);
   });
+  it('a covariate added to a formula (the normalised form of outcome + covariates): its terms', () => {
+    const f = (formula: string): KeyMaterial => ({ ...base, params: { formula } });
+    expect(whyRun(f('mrs90 <= 2 ~ age + nihss'), f('mrs90 <= 2 ~ age + nihss + ivt'))).toEqual(['params.formula: + ivt']);
+    expect(whyRun(f('y ~ age + I(a + b) + x:z'), f('y ~ I(a + b) + log(v) + x:z - 1'))).toEqual(['params.formula: + log(v), - (Intercept), - age']);
+    expect(whyRun(f('y ~ a + b'), f('y ~ b + a'))).toEqual(['params.formula: terms reordered']);
+    // A different response, or strings that are not formulas: the values.
+    expect(whyRun(f('y ~ a'), f('z ~ a'))).toEqual(['params.formula: y ~ a → z ~ a']);
+    expect(whyRun({ ...base, params: { path: '~/a.csv' } }, { ...base, params: { path: '~/b.csv' } })).toEqual(['params.path: ~/a.csv → ~/b.csv']);
+  });
   it('a list element removed, a scalar changed, a key added and removed', () => {
     expect(diffJson('params', { a: [1, 2], b: 1, c: 'x' }, { a: [1], b: 2, d: true })).toEqual(['params.a: - 2', 'params.b: 1 → 2', 'params.c: removed', 'params.d: added true']);
   });

@@ -23,6 +23,16 @@ describe('pipeline schema', () => {
     expect(readFileSync(resolve(root, 'schema/pipeline.schema.json'), 'utf8')).toBe(schemaText(registry));
   });
 
+  it('every kind\'s parameter schema is valid draft 2020-12 (the runner\'s validators skip this check at start-up)', () => {
+    const meta = new Ajv2020({ strict: false, allowUnionTypes: true });
+    for (const kind of registry.values()) {
+      const ok = meta.validateSchema(kind.params);
+      expect(ok ? [] : (meta.errors ?? []).map((e) => `${kind.kind}${e.instancePath} ${e.message ?? ''}`)).toEqual([]);
+    }
+    // The check can fail: a misspelt type is caught.
+    expect(meta.validateSchema({ type: 'object', properties: { a: { type: 'strin' } } })).toBe(false);
+  });
+
   const validate = new Ajv2020({ allErrors: true, strict: true, allowUnionTypes: true }).compile(pipelineSchema(fakeKinds));
   const check = (text: string) => {
     const ok = validate(parse(text));
