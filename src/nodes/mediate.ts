@@ -41,7 +41,7 @@ export interface MediateParams {
 
 export const mediate: StepKind<MediateParams> = {
   kind: 'mediate',
-  version: 1,
+  version: 2,
   summary: 'Mediation of an exposure effect through a mediator: difference method, product of coefficients, natural direct/indirect effects',
   params: {
     type: 'object',
@@ -179,10 +179,14 @@ export function mediationData(table: Table, p: MediateParams): Prepared {
   const covCols = design.columns.map((_, j) => j).filter((j) => j !== 0 && j !== exp[0] && j !== mcol[0]);
   // Layout [1, exposure, covariates…, mediator] (see MediationData).
   const order = [0, exp[0]!, ...covCols, mcol[0]!];
-  const X = new Float64Array(n * order.length);
-  order.forEach((src, dst) => {
-    X.set(md.X.subarray(src * n, (src + 1) * n), dst * n);
-  });
+  // The formula lists the exposure first and the mediator last, so the layout is usually the design's own.
+  let X = md.X;
+  if (order.some((src, dst) => src !== dst)) {
+    X = new Float64Array(n * order.length);
+    order.forEach((src, dst) => {
+      X.set(md.X.subarray(src * n, (src + 1) * n), dst * n);
+    });
+  }
   for (let i = 0; i < n; i++) {
     const t = X[n + i]!;
     if (t !== 0 && t !== 1) throw new DataError(`the exposure "${p.exposure}" must be 0/1 (or a two-level factor); row ${md.rows[i]! + 1} has ${t}`);
@@ -224,24 +228,49 @@ export function mediationData(table: Table, p: MediateParams): Prepared {
 
 /**
  * Category codes of a numeric ordinal outcome: its sorted distinct values (as `factor(mrs90)` and
- * responseCategories), by a sort and binary search instead of hashing — this runs once per bootstrap replicate.
+ * responseCategories). This runs once per bootstrap replicate, so small integer scores (mRS 0–6) are
+ * counted in a table, and other values found by a sort and binary search, never by hashing.
  */
 function numericCategories(values: Float64Array): { codes: Int32Array; labels: string[] } {
+  const n = values.length;
+  let lo = Infinity;
+  let hi = -Infinity;
+  let integers = true;
+  for (let i = 0; i < n; i++) {
+    const v = values[i]!;
+    if (v < lo) lo = v;
+    if (v > hi) hi = v;
+    if (!Number.isInteger(v)) integers = false;
+  }
+  const codes = new Int32Array(n);
+  if (integers && hi - lo < 1024) {
+    // code of value v = the number of distinct values below it
+    const codeOf = new Int32Array(hi - lo + 1);
+    for (let i = 0; i < n; i++) codeOf[values[i]! - lo] = 1;
+    const labels: string[] = [];
+    for (let v = 0, k = 0; v < codeOf.length; v++) {
+      if (codeOf[v] === 1) {
+        labels.push(String(v + lo));
+        codeOf[v] = k++;
+      }
+    }
+    for (let i = 0; i < n; i++) codes[i] = codeOf[values[i]! - lo]!;
+    return { codes, labels };
+  }
   const sorted = Float64Array.from(values).sort();
   let k = 0;
   for (let i = 0; i < sorted.length; i++) if (i === 0 || sorted[i] !== sorted[k - 1]) sorted[k++] = sorted[i]!;
   const distinct = sorted.subarray(0, k);
-  const codes = new Int32Array(values.length);
-  for (let i = 0; i < values.length; i++) {
+  for (let i = 0; i < n; i++) {
     const v = values[i]!;
-    let lo = 0;
-    let hi = k - 1;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if (distinct[mid]! < v) lo = mid + 1;
-      else hi = mid;
+    let a = 0;
+    let b = k - 1;
+    while (a < b) {
+      const mid = (a + b) >>> 1;
+      if (distinct[mid]! < v) a = mid + 1;
+      else b = mid;
     }
-    codes[i] = lo;
+    codes[i] = a;
   }
   return { codes, labels: Array.from(distinct, String) };
 }

@@ -10,12 +10,15 @@
  *   weightedCrossprod(X, n, p, w, out)  X' diag(w) X  (w undefined: X'X), blocked for cache locality
  *   crossprodVector(X, n, p, v, out)    X' v
  *   linearPredictor(X, n, p, beta, out) X beta
- *   cholesky(A, p)                      lower L with A = L L', or the first failing pivot
+ *   cholesky(A, p, relTol?)             lower L with A = L L', or the first failing pivot
+ *   forwardSolve / backSolveTransposed  solve L x = b / L' x = b in place
  *   choleskySolve(L, p, b)              solves (L L') x = b in place
  *   choleskyInverse(L, p)               (L L')^{-1}
  *   solveSymmetric(A, p, b)             A^{-1} b for symmetric positive definite A (equilibrated)
  *   invertSymmetric(A, p)               A^{-1} (equilibrated Cholesky)
  *   aliasedColumns(X, n, p, tol)        columns linearly dependent on earlier ones (R's dqrdc2 rule)
+ *   subMatrix(A, n, keep)               rows and columns `keep` of a square matrix
+ *   symmetricEigen(A, p)                eigenvalues (decreasing) and vectors by Jacobi rotations
  */
 
 /** Rows per block in the cross-products: a block of every column stays in the L1/L2 cache. */
@@ -219,13 +222,17 @@ export function linearPredictor(X: Float64Array, n: number, p: number, beta: Arr
   return out;
 }
 
-/** Cholesky factor: lower-triangular L (row-major, p × p) with A = L L', or `failedAt` = the first non-positive pivot. */
-export function cholesky(A: Float64Array, p: number): { L: Float64Array; failedAt: number } {
+/**
+ * Cholesky factor: lower-triangular L (row-major, p × p) with A = L L', or `failedAt` = the first
+ * non-positive pivot. With `relTol` > 0 a pivot d_j ≤ relTol·|A_jj| also fails (a pivot lost to rounding
+ * against the original diagonal: singular to working precision; mice's imputation models use 1e-13).
+ */
+export function cholesky(A: Float64Array, p: number, relTol = 0): { L: Float64Array; failedAt: number } {
   const L = new Float64Array(p * p);
   for (let j = 0; j < p; j++) {
     let d = A[j * p + j]!;
     for (let k = 0; k < j; k++) d -= L[j * p + k]! * L[j * p + k]!;
-    if (!(d > 0)) return { L, failedAt: j };
+    if (!(d > 0) || d <= relTol * Math.abs(A[j * p + j]!)) return { L, failedAt: j };
     const ljj = Math.sqrt(d);
     L[j * p + j] = ljj;
     for (let i = j + 1; i < p; i++) {
@@ -237,19 +244,29 @@ export function cholesky(A: Float64Array, p: number): { L: Float64Array; failedA
   return { L, failedAt: -1 };
 }
 
-/** Solves (L L') x = b in place. */
-export function choleskySolve(L: Float64Array, p: number, b: Float64Array): Float64Array {
+/** Solves L x = b in place (L lower-triangular, row-major p × p). */
+export function forwardSolve(L: Float64Array, p: number, b: Float64Array): Float64Array {
   for (let i = 0; i < p; i++) {
     let s = b[i]!;
     for (let k = 0; k < i; k++) s -= L[i * p + k]! * b[k]!;
     b[i] = s / L[i * p + i]!;
   }
+  return b;
+}
+
+/** Solves L' x = b in place (L lower-triangular, row-major p × p). */
+export function backSolveTransposed(L: Float64Array, p: number, b: Float64Array): Float64Array {
   for (let i = p - 1; i >= 0; i--) {
     let s = b[i]!;
     for (let k = i + 1; k < p; k++) s -= L[k * p + i]! * b[k]!;
     b[i] = s / L[i * p + i]!;
   }
   return b;
+}
+
+/** Solves (L L') x = b in place: L y = b, then L' x = y. */
+export function choleskySolve(L: Float64Array, p: number, b: Float64Array): Float64Array {
+  return backSolveTransposed(L, p, forwardSolve(L, p, b));
 }
 
 /** (L L')^{-1}, as R's chol2inv. */
@@ -351,4 +368,64 @@ export function toRows(A: ArrayLike<number>, p: number): number[][] {
     rows.push(row);
   }
   return rows;
+}
+
+/** The sub-matrix of the row-major n × n matrix `A` on the rows and columns `keep`. */
+export function subMatrix(A: Float64Array, n: number, keep: readonly number[]): Float64Array {
+  const k = keep.length;
+  const out = new Float64Array(k * k);
+  for (let i = 0; i < k; i++) for (let j = 0; j < k; j++) out[i * k + j] = A[keep[i]! * n + keep[j]!]!;
+  return out;
+}
+
+/**
+ * Eigen-decomposition of a symmetric matrix by cyclic Jacobi rotations (as R's `eigen(symmetric =
+ * TRUE)` up to the signs of the vectors): values in decreasing order, vectors as columns of a row-major
+ * p × p matrix in the same order. For the small matrices of mice's `remove.lindep`.
+ */
+export function symmetricEigen(a: Float64Array, p: number): { values: Float64Array; vectors: Float64Array } {
+  const m = Float64Array.from(a);
+  const v = new Float64Array(p * p);
+  for (let i = 0; i < p; i++) v[i * p + i] = 1;
+  for (let sweep = 0; sweep < 100; sweep++) {
+    let off = 0;
+    for (let i = 0; i < p; i++) for (let j = i + 1; j < p; j++) off += m[i * p + j]! * m[i * p + j]!;
+    if (off < 1e-30) break;
+    for (let r = 0; r < p; r++) {
+      for (let c = r + 1; c < p; c++) {
+        const arc = m[r * p + c]!;
+        if (arc === 0) continue;
+        const theta = (m[c * p + c]! - m[r * p + r]!) / (2 * arc);
+        const t = Math.sign(theta || 1) / (Math.abs(theta) + Math.sqrt(theta * theta + 1));
+        const cs = 1 / Math.sqrt(t * t + 1);
+        const sn = t * cs;
+        for (let k = 0; k < p; k++) {
+          const mkr = m[k * p + r]!;
+          const mkc = m[k * p + c]!;
+          m[k * p + r] = cs * mkr - sn * mkc;
+          m[k * p + c] = sn * mkr + cs * mkc;
+        }
+        for (let k = 0; k < p; k++) {
+          const mrk = m[r * p + k]!;
+          const mck = m[c * p + k]!;
+          m[r * p + k] = cs * mrk - sn * mck;
+          m[c * p + k] = sn * mrk + cs * mck;
+        }
+        for (let k = 0; k < p; k++) {
+          const vkr = v[k * p + r]!;
+          const vkc = v[k * p + c]!;
+          v[k * p + r] = cs * vkr - sn * vkc;
+          v[k * p + c] = sn * vkr + cs * vkc;
+        }
+      }
+    }
+  }
+  const order = Array.from({ length: p }, (_, i) => i).sort((x, y) => m[y * p + y]! - m[x * p + x]!);
+  const values = new Float64Array(p);
+  const vectors = new Float64Array(p * p);
+  order.forEach((src, dst) => {
+    values[dst] = m[src * p + src]!;
+    for (let k = 0; k < p; k++) vectors[k * p + dst] = v[k * p + src]!;
+  });
+  return { values, vectors };
 }

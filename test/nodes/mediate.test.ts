@@ -53,6 +53,18 @@ describe('mediate', () => {
     expect(mediate.random!(base)).toBe(true);
   });
 
+  it('codes a numeric outcome by its sorted distinct values, integer scores or not', async () => {
+    // mrs90 + 0.5 takes the sort-and-search path, mrs90 the integer table: the same categories, the same fits.
+    const mrs = table.columns.get('mrs90')!;
+    if (mrs.type !== 'number') throw new Error('mrs90 should be numeric');
+    const shifted = new Map<string, Artifact>([['cohort', { type: 'table', table: withColumn(table, 'mrs90', { type: 'number', values: mrs.values.map((v) => v + 0.5) }) }]]);
+    const a = await value({ ...base, counterfactual: false });
+    const b = (await mediate.run({ ...base, counterfactual: false }, shifted, testContext())) as ResultArtifact;
+    expect((b.value.outcome as { categories: string[] }).categories).toEqual((a.outcome as { categories: string[] }).categories.map((c) => String(Number(c) + 0.5)));
+    expect(b.value.total).toEqual(a.total);
+    expect(b.value.direct).toEqual(a.direct);
+  });
+
   it('refuses what it cannot do, saying why', async () => {
     const zeros = new Map<string, Artifact>([
       ['cohort', { type: 'table', table: withColumn(table, 'fiv_ml', { type: 'number', values: Float64Array.from({ length: table.nrows }, (_, i) => i % 10) }) }],

@@ -15,7 +15,7 @@ import { DataError } from '../../src/errors.js';
 import { augmentedBlock } from '../../src/stats/mice/augment.js';
 import { removeLinearDependence } from '../../src/stats/mice/lindep.js';
 import { crossprod, gatherCentered } from '../../src/stats/mice/crossprod.js';
-import { symmetricEigen } from '../../src/stats/mice/linalg.js';
+import { symmetricEigen } from '../../src/stats/linalg.js';
 import { fitWeightedLogistic } from '../../src/stats/mice/logreg.js';
 import { buildChainSpec, mice, runChains } from '../../src/stats/mice/mice.js';
 import { matchIndex, sortOrder } from '../../src/stats/mice/pmm.js';

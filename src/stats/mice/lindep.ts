@@ -6,7 +6,7 @@
  * predictors' correlation matrix is < eps times the largest, drop the predictor loading most on the
  * smallest eigenvector.
  */
-import { subMatrix, symmetricEigen } from './linalg.js';
+import { subMatrix, symmetricEigen } from '../linalg.js';
 
 const EPS = 1e-4;
 const MAXCOR = 0.99;

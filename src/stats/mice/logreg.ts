@@ -5,7 +5,8 @@
  */
 import type { Rng } from '../rng.js';
 import { augmentedBlock, linearPredictor, type FitBlock } from './augment.js';
-import { backSolveTransposed, cholesky, choleskySolve } from './linalg.js';
+import { backSolveTransposed, choleskySolve } from '../linalg.js';
+import { cholesky } from './linalg.js';
 
 export interface LogisticFit {
   /** [intercept, slopes on the centred columns]. */

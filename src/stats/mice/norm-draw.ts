@@ -10,7 +10,8 @@
  */
 import type { Rng } from '../rng.js';
 import { type Gathered, crossprod, crossprodVector } from './crossprod.js';
-import { backSolveTransposed, cholesky, choleskySolve } from './linalg.js';
+import { backSolveTransposed, choleskySolve } from '../linalg.js';
+import { cholesky } from './linalg.js';
 
 const RIDGE = 1e-5;
 

@@ -7,7 +7,8 @@
 import type { Rng } from '../rng.js';
 import { augmentedBlock, linearPredictor, type FitBlock } from './augment.js';
 import type { WarmStart } from './logreg.js';
-import { cholesky, choleskySolve } from './linalg.js';
+import { choleskySolve } from '../linalg.js';
+import { cholesky } from './linalg.js';
 import { drawCategories, fitMultinomial, multinomialProbabilities } from './polyreg.js';
 
 const plogis = (x: number): number => (x === Infinity ? 1 : x === -Infinity ? 0 : 1 / (1 + Math.exp(-x)));

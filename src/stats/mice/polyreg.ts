@@ -7,8 +7,8 @@
  */
 import type { Rng } from '../rng.js';
 import { augmentedBlock, type FitBlock } from './augment.js';
-import { cholesky, choleskySolve } from './linalg.js';
-import { crossprodVector, weightedCrossprod } from '../linalg.js';
+import { choleskySolve, crossprodVector, weightedCrossprod } from '../linalg.js';
+import { cholesky } from './linalg.js';
 import type { WarmStart } from './logreg.js';
 import { observedCategories } from './polr.js';
 

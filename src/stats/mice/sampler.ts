@@ -9,7 +9,7 @@
 import type { Rng } from '../rng.js';
 import { crossprod, gatherCentered, selectColumns } from './crossprod.js';
 import { removeLinearDependence } from './lindep.js';
-import { subMatrix } from './linalg.js';
+import { subMatrix } from '../linalg.js';
 import { imputeLogreg, type WarmStart } from './logreg.js';
 import { normDraw } from './norm-draw.js';
 import { matchIndex } from './pmm.js';
