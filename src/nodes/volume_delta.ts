@@ -128,6 +128,94 @@ function linearPredictor(X: Float64Array, n: number, p: number, beta: readonly n
   return eta;
 }
 
+/**
+ * f(v) = Σ_j β_j X_j(v) over the columns of a volume-only design (see volumeOnlyDesign), exactly as
+ * linearPredictor(modelMatrix(design, v)): the same values summed in the same order. When every term
+ * is a numeric or rcs main effect (the usual `fiv_ml`, `log(fiv_ml)`, `rcs(fiv_ml, 4)`), the
+ * expressions are parsed once and evaluated straight on v (none at all for the bare variable), and a
+ * spline basis is fused into the sum (addRcsTerm): a few flops per volume instead of a model frame
+ * per call. Other designs (e.g. a product of two volume variables) go through modelMatrix.
+ */
+export function volumeTermFunction(design: DesignDescription, beta: readonly number[], variable: string): (v: Float64Array) => Float64Array {
+  const general = (v: Float64Array): Float64Array => {
+    const { X } = modelMatrix(design, makeTable([[variable, { type: 'number', values: v }]]));
+    return linearPredictor(X, v.length, beta.length, beta);
+  };
+  const parts: { expr: Expr | undefined; knots: readonly number[] | undefined }[] = [];
+  for (const t of design.terms) {
+    const dv = t.variables.length === 1 ? design.variables[t.variables[0]!]! : undefined;
+    if (dv === undefined || dv.kind === 'factor') return general;
+    const expr = parseExpression(dv.source);
+    parts.push({ expr: expr.type === 'col' && expr.name === variable ? undefined : expr, knots: dv.kind === 'rcs' ? dv.knots : undefined });
+  }
+  return (v) => {
+    const m = v.length;
+    const eta = new Float64Array(m);
+    let j = 0;
+    for (const { expr, knots } of parts) {
+      let x = v;
+      if (expr !== undefined) {
+        const c = evaluate(expr, makeTable([[variable, { type: 'number', values: v }]]));
+        if (c.type !== 'number') return general(v); // modelMatrix explains the error
+        x = c.values;
+      }
+      if (knots === undefined) {
+        const b = beta[j++]!;
+        for (let i = 0; i < m; i++) eta[i] = eta[i]! + b * x[i]!;
+      } else {
+        addRcsTerm(eta, x, knots, beta.slice(j, j + knots.length - 1));
+        j += knots.length - 1;
+      }
+    }
+    return eta;
+  };
+}
+
+/**
+ * eta[i] += Σ_q b[q]·B_q(x[i]) for the rcs basis B of stats/rcs.ts (rcsBasis: x, then the k − 2
+ * normalised nonlinear terms), fused: per volume a few flops with the knot constants computed once,
+ * no basis matrix. The arithmetic is rcsBasis's operation for operation (same operands, same order),
+ * then the same sum as linearPredictor, so η is bit for bit the same (checked in the tests). A NaN x
+ * gives NaN through b[0]·x, as modelMatrix's NaN row would.
+ */
+function addRcsTerm(eta: Float64Array, x: Float64Array, knots: readonly number[], b: readonly number[]): void {
+  const k = knots.length;
+  const tk = knots[k - 1]!;
+  const tk1 = knots[k - 2]!;
+  const kd = Math.pow(tk - knots[0]!, 2 / 3);
+  const last = tk - tk1;
+  const tj = Float64Array.from(knots.slice(0, k - 2));
+  const fk1 = tj.map((t) => tk1 - t); // (t_{k−1} − t_j)
+  const fk = tj.map((t) => tk - t); // (t_k − t_j)
+  const b0 = b[0]!;
+  const bj = Float64Array.from(b.slice(1));
+  const cube = (v: number): number => (v > 0 ? v * v * v : 0);
+  for (let i = 0; i < x.length; i++) {
+    const xi = x[i]!;
+    let e = eta[i]! + b0 * xi;
+    const ck = cube((xi - tk) / kd);
+    const ck1 = cube((xi - tk1) / kd);
+    for (let q = 0; q < k - 2; q++) e = e + bj[q]! * (cube((xi - tj[q]!) / kd) + (fk1[q]! * ck - fk[q]! * ck1) / last);
+    eta[i] = e;
+  }
+}
+
+/** The finite values, in order (as `filter(Number.isFinite)`, without a call per value). */
+function finiteValues(values: Float64Array): Float64Array {
+  let m = 0;
+  for (let i = 0; i < values.length; i++) if (Number.isFinite(values[i]!)) m++;
+  const out = new Float64Array(m);
+  for (let i = 0, k = 0; i < values.length; i++) if (Number.isFinite(values[i]!)) out[k++] = values[i]!;
+  return out;
+}
+
+/** 0-based row indices as 1-based row numbers. */
+function oneBased(rows: Int32Array): Float64Array {
+  const out = new Float64Array(rows.length);
+  for (let k = 0; k < rows.length; k++) out[k] = rows[k]! + 1;
+  return out;
+}
+
 /** The rows `rows` of a column-major N × p matrix, as a column-major rows.length × p matrix. */
 function rowsOf(X: Float64Array, N: number, p: number, rows: Int32Array): Float64Array {
   const m = rows.length;
@@ -170,11 +258,14 @@ function adjustedCurve(
   table: Table,
   variable: string,
   grid: Float64Array,
-  X0: Float64Array,
-  n: number,
+  X: Float64Array,
+  rows: Int32Array,
   level: number,
   vol: ReturnType<typeof volumeColumns>,
 ): { table: Table; adjustedTo: string } {
+  // table: every patient of data; X: its N × p model matrix; rows: the patients with complete data.
+  const N = table.nrows;
+  const n = rows.length;
   const p = model.design.columns.length;
   const G = grid.length;
   const xbar = new Float64Array(G * p); // row-major G × p
@@ -183,16 +274,18 @@ function adjustedCurve(
     const means = new Float64Array(p);
     for (let j = 0; j < p; j++) {
       let s = 0;
-      for (let i = 0; i < n; i++) s += X0[j * n + i]!;
+      const o = j * N;
+      for (let i = 0; i < n; i++) s += X[o + rows[i]!]!;
       means[j] = s / n;
     }
-    const rows = takeRows(table, new Int32Array(G)); // patient 0 repeated; only the volume columns are used
-    const Xg = modelMatrix(model.design, withColumn(rows, variable, { type: 'number', values: grid })).X;
+    // the first complete patient repeated; only the volume columns are used
+    const repeated = takeRows(table, new Int32Array(G).fill(rows[0]!));
+    const Xg = modelMatrix(model.design, withColumn(repeated, variable, { type: 'number', values: grid })).X;
     for (let g = 0; g < G; g++) for (let j = 0; j < p; j++) xbar[g * p + j] = vol.columns[j] ? Xg[j * G + g]! : means[j]!;
     adjustedTo = `mean of each model-matrix column over the ${n} patients with complete data (the volume enters additively)`;
   } else {
     const S = Math.min(n, 2000);
-    const sample = Int32Array.from({ length: S }, (_, s) => Math.floor((s * n) / S));
+    const sample = Int32Array.from({ length: S }, (_, s) => rows[Math.floor((s * n) / S)]!);
     const idx = new Int32Array(G * S);
     const v = new Float64Array(G * S);
     for (let g = 0; g < G; g++) {
@@ -296,34 +389,36 @@ export const volumeDelta: StepKind<VolumeDeltaParams> = {
     // The model matrix of every patient of data: the curve is adjusted over all with complete data,
     // the ΔV are solved for those of the where subset.
     const everyRow = modelMatrix(model.design, slim);
-    const completeRows: number[] = [];
-    const subsetRows: number[] = [];
+    // (row lists as typed arrays filled up to a count: Int32Array.from(number[]) iterates, slowly)
+    const completeRows = new Int32Array(data.nrows);
+    const subsetRows = new Int32Array(data.nrows);
+    let nComplete = 0;
+    let nSubset = 0;
     let nMissing = 0;
     for (let i = 0; i < data.nrows; i++) {
       const complete = everyRow.complete[i] === 1;
-      if (complete) completeRows.push(i);
+      if (complete) completeRows[nComplete++] = i;
       if (keep.values[i]! !== 0 && !Number.isNaN(keep.values[i]!) && !Number.isNaN(volumeAll[i]!)) {
-        if (complete) subsetRows.push(i);
+        if (complete) subsetRows[nSubset++] = i;
         else nMissing++;
       }
     }
-    if (subsetRows.length === 0) throw new DataError(`volume_delta: no patient with complete data satisfies "${where}"`, { hint: 'check the where: condition and the missing values of the model\'s variables' });
-    const dataRow = Int32Array.from(subsetRows);
+    if (nSubset === 0) throw new DataError(`volume_delta: no patient with complete data satisfies "${where}"`, { hint: 'check the where: condition and the missing values of the model\'s variables' });
+    const dataRow = subsetRows.slice(0, nSubset);
     const patients = takeRows(slim, dataRow);
     const n = patients.nrows;
     const X0 = rowsOf(everyRow.X, data.nrows, p, dataRow);
     const eta0 = linearPredictor(X0, n, p, model.coefficients);
-    const volume = Float64Array.from(getNumeric(patients, params.variable));
+    const volume = getNumeric(patients, params.variable).slice();
 
+    // Only the volume's own terms are rebuilt in each round of the solver (with the expressions parsed
+    // once); every sum keeps the order of linearPredictor over the full model matrix, so the η are
+    // bit for bit those of rebuilding the whole matrix at the new volumes.
+    const only = volumeOnlyDesign(model.design, vol);
     let etaAt: (who: Int32Array, v: Float64Array) => Float64Array;
     if (vol.additive) {
-      // η_i(v) = c_i + f(v): only the volume's own columns are rebuilt in each round.
-      const only = volumeOnlyDesign(model.design, vol);
-      const beta = only.columnIndex.map((j) => model.coefficients[j]!);
-      const f = (v: Float64Array): Float64Array => {
-        const { X } = modelMatrix(only.design, makeTable([[params.variable, { type: 'number', values: v }]]));
-        return linearPredictor(X, v.length, beta.length, beta);
-      };
+      // η_i(v) = c_i + f(v), f(v) = Σ_j β_j X_j(v) over the volume's columns.
+      const f = volumeTermFunction(only.design, only.columnIndex.map((j) => model.coefficients[j]!), params.variable);
       const fObserved = f(volume);
       const c = eta0.map((e, i) => e - fObserved[i]!);
       etaAt = (who, v) => {
@@ -332,10 +427,28 @@ export const volumeDelta: StepKind<VolumeDeltaParams> = {
         return out;
       };
     } else {
+      // η_i(v) = Σ_j β_j X_ij(v) in column order: the volume's terms (which involve other variables)
+      // rebuilt on the patients' rows at v, the other columns read from X0.
+      const onlyVars = [...new Set(only.design.variables.flatMap((v) => exprColumns(parseExpression(v.source))))].filter((c) => patients.columns.has(c));
+      const onlyTable = makeTable(onlyVars.map((c) => [c, patients.columns.get(c)!] as const));
+      const volumeColumn = new Int32Array(p).fill(-1);
+      only.columnIndex.forEach((j, q) => (volumeColumn[j] = q));
       etaAt = (who, v) => {
-        const t = withColumn(takeRows(patients, who), params.variable, { type: 'number', values: v });
-        const { X } = modelMatrix(model.design, t);
-        return linearPredictor(X, who.length, p, model.coefficients);
+        const m = who.length;
+        const { X: Xv } = modelMatrix(only.design, withColumn(takeRows(onlyTable, who), params.variable, { type: 'number', values: v }));
+        const out = new Float64Array(m);
+        for (let j = 0; j < p; j++) {
+          const b = model.coefficients[j]!;
+          const q = volumeColumn[j]!;
+          if (q < 0) {
+            const o = j * n;
+            for (let k = 0; k < m; k++) out[k] = out[k]! + b * X0[o + who[k]!]!;
+          } else {
+            const o = q * m;
+            for (let k = 0; k < m; k++) out[k] = out[k]! + b * Xv[o + k]!;
+          }
+        }
+        return out;
       };
     }
     const solution = solveVolumeDeltas({ volume, eta0, eta: etaAt, deltas: params.deltas, minVolume: params.min_volume, constrained: params.constrained, tol: params.tol });
@@ -347,17 +460,17 @@ export const volumeDelta: StepKind<VolumeDeltaParams> = {
     const from = params.curve_from ?? params.min_volume;
     let range: ReturnType<typeof curveGrid>;
     try {
-      range = curveGrid(volumeAll.filter(Number.isFinite), { from, to: params.curve_to, quantile: params.curve_quantile ?? DEFAULT_CURVE_QUANTILE, points: G });
+      range = curveGrid(finiteValues(volumeAll), { from, to: params.curve_to, quantile: params.curve_quantile ?? DEFAULT_CURVE_QUANTILE, points: G });
     } catch (e) {
       if (!(e instanceof RangeError)) throw e;
       throw new DataError(`volume_delta curve: ${e.message}`, { hint: 'set curve_from and curve_to (volume units) to choose the range of the adjusted curve' });
     }
-    const everyone = Int32Array.from(completeRows);
-    const curve = adjustedCurve(model, takeRows(slim, everyone), params.variable, range.grid, rowsOf(everyRow.X, data.nrows, p, everyone), everyone.length, params.level, vol);
+    const everyone = completeRows.subarray(0, nComplete);
+    const curve = adjustedCurve(model, slim, params.variable, range.grid, everyRow.X, everyone, params.level, vol);
     const cut = params.cut ?? cutOfWhere(parseExpression(where), params.variable);
 
     const cols: [string, Column][] = [
-      ['row', { type: 'number', values: Float64Array.from(dataRow, (r) => r + 1) }],
+      ['row', { type: 'number', values: oneBased(dataRow) }],
       [params.variable, { type: 'number', values: volume }],
       ['p0', { type: 'number', values: solution.p0 }],
     ];

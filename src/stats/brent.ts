@@ -57,12 +57,13 @@ export class ZeroinBatch {
   /** f(lower[i]) and f(upper[i]) must be known and not of the same sign. */
   constructor(lower: ArrayLike<number>, upper: ArrayLike<number>, fLower: ArrayLike<number>, fUpper: ArrayLike<number>, tol = Math.pow(EPSILON, 0.25), maxiter = 1000) {
     const m = lower.length;
-    this.a = Float64Array.from(lower);
-    this.b = Float64Array.from(upper);
-    this.c = Float64Array.from(lower);
-    this.fa = Float64Array.from(fLower);
-    this.fb = Float64Array.from(fUpper);
-    this.fc = Float64Array.from(fLower);
+    // new Float64Array(arrayLike) copies without the iterator protocol of Float64Array.from
+    this.a = new Float64Array(lower);
+    this.b = new Float64Array(upper);
+    this.c = new Float64Array(lower);
+    this.fa = new Float64Array(fLower);
+    this.fb = new Float64Array(fUpper);
+    this.fc = new Float64Array(fLower);
     this.left = new Int32Array(m).fill(maxiter + 1);
     this.x = new Float64Array(m).fill(NaN);
     this.state = new Uint8Array(m);
@@ -71,13 +72,14 @@ export class ZeroinBatch {
     this.estimPrec = new Float64Array(m).fill(NaN);
     this.tol = tol;
     this.maxiter = maxiter;
-    const pending: number[] = [];
+    const pending = new Int32Array(m);
+    let count = 0;
     for (let i = 0; i < m; i++) {
       if (this.fa[i] === 0) this.finish(i, this.a[i]!, 0, 0);
       else if (this.fb[i] === 0) this.finish(i, this.b[i]!, 0, 0);
-      else if (this.step(i)) pending.push(i);
+      else if (this.step(i)) pending[count++] = i;
     }
-    this.pendingList = Int32Array.from(pending);
+    this.pendingList = pending.subarray(0, count);
   }
 
   /** The equations waiting for f(x[i]), in increasing order. */

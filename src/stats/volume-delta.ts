@@ -10,7 +10,8 @@
  * extrapolates below min_volume (lower end −2^k·max(V_i, 10), k = 0 … 40) for the model's own curve.
  *
  * All (patient, δ) equations are solved in lockstep: each round evaluates η at every pending point with
- * one vectorised call, so the model matrix is rebuilt once per round, not once per evaluation.
+ * one vectorised call (the caller's: the volume_delta step rebuilds only the volume's terms), so the
+ * per-round cost is a few flops per equation; lists and state are typed arrays, no per-equation objects.
  *
  * Exported API: solveVolumeDeltas(problem) → VolumeDeltaSolution; summariseDeltas(solution, k);
  * curveGrid(observed, range) → the volumes of the adjusted probability curve.
@@ -59,91 +60,102 @@ export function solveVolumeDeltas(problem: VolumeDeltaProblem): VolumeDeltaSolut
   const target = new Float64Array(n * D); // qlogis(p0 + δ)
 
   // Equations k = d·n + i with a reachable target; f(v) = η_i(v) − target, negative at V_i.
-  const pendingList: number[] = [];
+  // Lists of equations are typed arrays filled up to a count (no per-equation objects).
+  const pending = new Int32Array(n * D);
+  let nPending = 0;
   for (let d = 0; d < D; d++) {
-    for (let i = 0; i < n; i++) {
-      const k = d * n + i;
-      const p = p0[i]! + deltas[d]!;
+    const delta = deltas[d]!;
+    for (let i = 0, k = d * n; i < n; i++, k++) {
+      const p = p0[i]! + delta;
       if (p >= 1) code[k] = TARGET_GE_1;
       else if (!(volume[i]! > minVolume)) code[k] = EXCEEDS_VOLUME;
       else {
         target[k] = qlogis(p);
-        pendingList.push(k);
+        pending[nPending++] = k;
       }
     }
   }
-  /** f at volumes v for the equations eqs (one vectorised η evaluation). */
+  /** f at volumes v[0 … m) for the equations eqs[0 … m) (one vectorised η evaluation). */
   const evalAt = (eqs: Int32Array, v: Float64Array): Float64Array => {
-    const patients = new Int32Array(eqs.length);
-    for (let j = 0; j < eqs.length; j++) patients[j] = eqs[j]! % n;
+    const m = eqs.length;
+    const patients = new Int32Array(m);
+    for (let j = 0; j < m; j++) patients[j] = eqs[j]! % n;
     const f = problem.eta(patients, v);
-    for (let j = 0; j < eqs.length; j++) f[j] = f[j]! - target[eqs[j]!]!;
+    for (let j = 0; j < m; j++) f[j] = f[j]! - target[eqs[j]!]!;
     return f;
   };
 
   // f at the lower end min_volume: a sign change brackets the root in [min_volume, V_i].
-  const pending = Int32Array.from(pendingList);
-  const fMin = evalAt(pending, new Float64Array(pending.length).fill(minVolume));
-  const lower: number[] = [];
-  const fLower: number[] = [];
-  const bracketed: number[] = [];
-  let unbracketed: number[] = [];
-  for (let j = 0; j < pending.length; j++) {
+  const fMin = evalAt(pending.subarray(0, nPending), new Float64Array(nPending).fill(minVolume));
+  const bracketed = new Int32Array(nPending);
+  const lower = new Float64Array(nPending);
+  const fLower = new Float64Array(nPending);
+  let nBracketed = 0;
+  let unbracketed = new Int32Array(constrained ? 0 : nPending);
+  let nUnbracketed = 0;
+  for (let j = 0; j < nPending; j++) {
     const k = pending[j]!;
     const f = fMin[j]!;
     if (f >= 0) {
-      bracketed.push(k);
-      lower.push(minVolume);
-      fLower.push(f);
+      bracketed[nBracketed] = k;
+      lower[nBracketed] = minVolume;
+      fLower[nBracketed++] = f;
     } else if (Number.isNaN(f)) code[k] = NOT_REACHED;
     else if (constrained) code[k] = EXCEEDS_VOLUME;
-    else unbracketed.push(k);
+    else unbracketed[nUnbracketed++] = k;
   }
   // Unconstrained: extend the lower end until the target is reached on the model's extrapolated curve.
-  for (let e = 0; e < MAX_EXPANSIONS && unbracketed.length > 0; e++) {
-    const eqs = Int32Array.from(unbracketed);
-    const lows = new Float64Array(eqs.length);
-    for (let j = 0; j < eqs.length; j++) lows[j] = minVolume - Math.pow(2, e) * Math.max(volume[eqs[j]! % n]!, 10);
+  for (let e = 0; e < MAX_EXPANSIONS && nUnbracketed > 0; e++) {
+    const eqs = unbracketed.subarray(0, nUnbracketed);
+    const lows = new Float64Array(nUnbracketed);
+    for (let j = 0; j < nUnbracketed; j++) lows[j] = minVolume - Math.pow(2, e) * Math.max(volume[eqs[j]! % n]!, 10);
     const f = evalAt(eqs, lows);
-    const still: number[] = [];
-    for (let j = 0; j < eqs.length; j++) {
+    const still = new Int32Array(nUnbracketed);
+    let nStill = 0;
+    for (let j = 0; j < nUnbracketed; j++) {
       if (!Number.isFinite(f[j]!)) continue; // stays not_reached
       if (f[j]! >= 0) {
-        bracketed.push(eqs[j]!);
-        lower.push(lows[j]!);
-        fLower.push(f[j]!);
-      } else still.push(eqs[j]!);
+        bracketed[nBracketed] = eqs[j]!;
+        lower[nBracketed] = lows[j]!;
+        fLower[nBracketed++] = f[j]!;
+      } else still[nStill++] = eqs[j]!;
     }
     unbracketed = still;
+    nUnbracketed = nStill;
   }
 
   // Brent in lockstep: one vectorised evaluation per round for every unfinished equation.
-  const eqs = Int32Array.from(bracketed);
-  const upper = new Float64Array(eqs.length);
-  const fUpper = new Float64Array(eqs.length);
-  for (let j = 0; j < eqs.length; j++) {
+  const eqs = bracketed.subarray(0, nBracketed);
+  const upper = new Float64Array(nBracketed);
+  const fUpper = new Float64Array(nBracketed);
+  for (let j = 0; j < nBracketed; j++) {
     const k = eqs[j]!;
     upper[j] = volume[k % n]!;
     fUpper[j] = eta0[k % n]! - target[k]!;
   }
-  const batch = new ZeroinBatch(lower, upper, fLower, fUpper, tol);
+  const batch = new ZeroinBatch(lower.subarray(0, nBracketed), upper, fLower.subarray(0, nBracketed), fUpper, tol);
+  const which = new Int32Array(nBracketed);
+  const at = new Float64Array(nBracketed);
   for (let list = batch.pending(); list.length > 0; list = batch.pending()) {
-    const which = new Int32Array(list.length);
-    const at = new Float64Array(list.length);
-    for (let j = 0; j < list.length; j++) {
-      which[j] = eqs[list[j]!]!;
-      at[j] = batch.x[list[j]!]!;
+    const m = list.length;
+    for (let j = 0; j < m; j++) {
+      const e = list[j]!;
+      which[j] = eqs[e]!;
+      at[j] = batch.x[e]!;
     }
-    batch.tell(evalAt(which, at));
+    batch.tell(evalAt(which.subarray(0, m), at.subarray(0, m)));
   }
-  for (let j = 0; j < eqs.length; j++) {
+  for (let j = 0; j < nBracketed; j++) {
     const k = eqs[j]!;
     if (batch.state[j] !== 1) continue; // maxiter reached: not_reached
     deltaV[k] = volume[k % n]! - batch.root[j]!;
     code[k] = SOLVED;
     iterations[k] = batch.iterations[j]!;
   }
-  return { p0, deltaV, status: Array.from(code, (c) => STATUS[c]!), iterations };
+  // push keeps a packed array (new Array(len) of this size would be a slow dictionary, Array.from iterates)
+  const status: DeltaStatus[] = [];
+  for (let k = 0; k < n * D; k++) status.push(STATUS[code[k]!]!);
+  return { p0, deltaV, status, iterations };
 }
 
 const SOLVED = 0;
@@ -172,21 +184,35 @@ export interface DeltaSummary {
 /** Median, type-7 quartiles, mean and range of the solved ΔV for delta index d, with the counts by status. */
 export function summariseDeltas(solution: VolumeDeltaSolution, volume: Float64Array, deltas: readonly number[], d: number): DeltaSummary {
   const n = volume.length;
-  const solved: number[] = [];
-  const counts = { solved: 0, exceeds_volume: 0, target_ge_1: 0, not_reached: 0 };
+  const solved = new Float64Array(n);
+  let nSolved = 0;
+  let exceedsVolume = 0;
+  let targetGe1 = 0;
+  let notReached = 0;
   let extrapolated = 0;
-  for (let i = 0; i < n; i++) {
-    const k = d * n + i;
-    const s = solution.status[k]!;
-    counts[s]++;
-    if (s === 'solved') {
-      solved.push(solution.deltaV[k]!);
-      if (solution.deltaV[k]! > volume[i]!) extrapolated++;
+  for (let i = 0, k = d * n; i < n; i++, k++) {
+    switch (solution.status[k]!) {
+      case 'solved': {
+        const dv = solution.deltaV[k]!;
+        solved[nSolved++] = dv;
+        if (dv > volume[i]!) extrapolated++;
+        break;
+      }
+      case 'exceeds_volume':
+        exceedsVolume++;
+        break;
+      case 'target_ge_1':
+        targetGe1++;
+        break;
+      case 'not_reached':
+        notReached++;
+        break;
     }
   }
-  const sorted = Float64Array.from(solved).sort();
+  const sorted = solved.subarray(0, nSolved).sort();
   let sum = 0;
-  for (const v of sorted) sum += v;
+  for (let j = 0; j < nSolved; j++) sum += sorted[j]!;
+  const counts = { solved: nSolved, exceeds_volume: exceedsVolume, target_ge_1: targetGe1, not_reached: notReached };
   return {
     delta: deltas[d]!,
     patients: n,
@@ -226,3 +252,4 @@ export function curveGrid(observed: ArrayLike<number>, range: CurveRange): { gri
   const grid = Float64Array.from({ length: G }, (_, g) => (g === G - 1 ? to : range.from + g * by));
   return { grid, to };
 }
+

@@ -9,12 +9,13 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { volumeDelta, type VolumeDeltaParams } from '../../src/nodes/volume_delta.js';
+import { volumeColumns, volumeDelta, volumeOnlyDesign, volumeTermFunction, type VolumeDeltaParams } from '../../src/nodes/volume_delta.js';
 import { fitLogisticStep } from '../../src/nodes/fit_logistic.js';
 import type { Artifact, ResultArtifact } from '../../src/data/artifact.js';
 import type { JsonObject } from '../../src/data/canonical.js';
-import { getNumeric, makeTable, type Table } from '../../src/data/table.js';
-import { buildDesign } from '../../src/stats/design.js';
+import { getNumeric, makeTable, takeRows, withColumn, type Table } from '../../src/data/table.js';
+import { buildDesign, modelMatrix } from '../../src/stats/design.js';
+import { solveVolumeDeltas } from '../../src/stats/volume-delta.js';
 import { DataError } from '../../src/errors.js';
 import { testContext } from '../support/context.js';
 
@@ -212,5 +213,64 @@ describe('volume_delta', () => {
     await expect(run(model)).rejects.toThrow(DataError);
     await expect(run(model)).rejects.toThrow(/has no term in "fiv_ml"/);
     expect(volumeDelta.check?.({ model: 'fit', data: 'cohort', variable: 'fiv_ml', where: 'fiv_ml < ', deltas: [0.1], constrained: true, min_volume: 0, tol: 1e-8, curve_points: 11, level: 0.95 })).toHaveLength(1);
+  });
+});
+
+/** Σ_j β_j X_ij in column order, as the step's linear predictor (the reference arithmetic). */
+function etaOf(X: Float64Array, n: number, beta: readonly number[]): Float64Array {
+  const eta = new Float64Array(n);
+  beta.forEach((b, j) => {
+    for (let i = 0; i < n; i++) eta[i] = eta[i]! + b * X[j * n + i]!;
+  });
+  return eta;
+}
+
+describe('the solver\'s fast η (bit for bit the model matrix rebuilt at each volume)', () => {
+  const v = Float64Array.of(0, -0, 0.5, 3, 7.25, 12, 19.9, 40, 79.999, 80, 150, 400, -3, -1e3, NaN, 1e-300, -2.5e6);
+  for (const formula of ['good ~ fiv_ml + evt', 'good ~ log(fiv_ml + 1) + evt', 'good ~ rcs(fiv_ml, 4) + evt', 'good ~ rcs(fiv_ml, 5) + I(fiv_ml / 10) + age', 'good ~ fiv_ml + I(fiv_ml^2) + fiv_ml:I(fiv_ml^2) + evt']) {
+    it(`volume terms of ${formula}`, () => {
+      const { design } = buildDesign(formula, cohort);
+      const vol = volumeColumns(design, 'fiv_ml');
+      expect(vol.additive).toBe(true);
+      const only = volumeOnlyDesign(design, vol);
+      const beta = only.columnIndex.map((j) => [0.7, -0.031, 0.0123, -0.27, 0.0041, 1.3][j % 6]! / (j + 1));
+      const want = etaOf(modelMatrix(only.design, makeTable([['fiv_ml', { type: 'number', values: v }]])).X, v.length, beta);
+      const got = volumeTermFunction(only.design, beta, 'fiv_ml')(v);
+      got.forEach((e, i) => {
+        expect(Object.is(e, want[i]!)).toBe(true);
+      });
+    });
+  }
+
+  it('gives the ΔV of a full model-matrix rebuild for a volume × treatment interaction', async () => {
+    const md = buildDesign('good ~ occlusion + fiv_ml * evt + age + rcs(fiv_ml, 3):evt', cohort);
+    const p = md.design.columns.length;
+    const beta = Array.from({ length: p }, (_, j) => [1.1, 0.3, -0.2, -0.03, 0.5, -0.02, 0.012, 0.004, -0.006][j % 9]!);
+    const vcov = beta.map((_, a) => beta.map((__, b) => (a === b ? 1e-4 : 0)));
+    const model: Artifact = { type: 'result', value: { model: { family: 'binomial', link: 'logit', design: md.design as unknown as JsonObject, coefficients: beta, vcov: { terms: [...md.design.columns], matrix: vcov } } } };
+    for (const constrained of [true, false]) {
+      const out = await run(model, { constrained });
+      expect(out.value.additive).toBe(false);
+      const t = out.tables!.get('patients')!;
+      const patients = takeRows(cohort, Int32Array.from(getNumeric(t, 'row'), (r) => r - 1));
+      const volume = Float64Array.from(getNumeric(patients, 'fiv_ml'));
+      const n = patients.nrows;
+      // the reference: the whole model matrix rebuilt on the patients' rows at each round's volumes
+      const ref = solveVolumeDeltas({
+        volume,
+        eta0: etaOf(modelMatrix(md.design, patients).X, n, beta),
+        eta: (who, at) => etaOf(modelMatrix(md.design, withColumn(takeRows(patients, who), 'fiv_ml', { type: 'number', values: at })).X, who.length, beta),
+        deltas: fx.deltas,
+        minVolume: 0,
+        constrained,
+        tol: 1e-8,
+      });
+      fx.deltas.forEach((delta, d) => {
+        const dv = getNumeric(t, `dv_${Math.round(delta * 100)}`);
+        dv.forEach((x, k) => {
+          expect(Object.is(x, ref.deltaV[d * n + k]!)).toBe(true);
+        });
+      });
+    }
   });
 });
