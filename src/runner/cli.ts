@@ -17,7 +17,7 @@ const USAGE = `lesionflow — declarative, cached, parallel analysis pipelines
 usage: lesionflow <command> [options]
 
 commands:
-  run <spec>        run the pipeline; cached steps are reused (outputs in outputs/<pipeline>/)
+  run <spec>…       run the pipeline(s); cached steps are reused (outputs in outputs/<pipeline>/)
   plan <spec>       for each step: cached, or will run and why
   dag <spec>        print the step graph (--format text|mermaid|dot)
   validate <spec>   check the spec; every error as file:line:col
@@ -87,6 +87,11 @@ function oneSpec(command: Command, positionals: readonly string[]): string {
   return spec;
 }
 
+function someSpecs(command: Command, positionals: readonly string[]): readonly string[] {
+  if (positionals.length === 0) throw new UsageError(`${command} needs a spec file: lesionflow ${command} pipelines/demo.yaml [more.yaml…]`);
+  return positionals;
+}
+
 async function main(argv: readonly string[], io: CommandIo, signal: AbortSignal): Promise<number> {
   let args;
   try {
@@ -124,7 +129,7 @@ async function main(argv: readonly string[], io: CommandIo, signal: AbortSignal)
   switch (command) {
     case 'run': {
       const { runCommand } = await import('./commands/run.js');
-      return runCommand(oneSpec(command, rest), { ...withJobs, failFast: v['fail-fast'] === true && v['keep-going'] !== true }, io);
+      return runCommand(someSpecs(command, rest), { ...withJobs, failFast: v['fail-fast'] === true && v['keep-going'] !== true }, io);
     }
     case 'plan': {
       const { planCommand } = await import('./commands/plan.js');

@@ -1,5 +1,5 @@
 /**
- * `lesionflow run <spec>`: under the outputs lock, execute the pipeline against the cache, then bring
+ * `lesionflow run <spec>…`: for each spec, under the outputs lock, execute the pipeline against the cache, then bring
  * `outputs/<pipeline>/` up to date, write `run.json`, and (after a fully successful run) the lock file
  * beside the spec. Exit code 0 ok, 1 a step failed, 130 interrupted.
  */
@@ -42,20 +42,32 @@ export interface RunPipelineResult {
   readonly result: ExecuteResult;
 }
 
-export async function runCommand(spec: string, o: RunOptions, io: CommandIo): Promise<number> {
-  const pipeline = await loadSpec(spec, o);
+/**
+ * Runs one spec, or several one after the other (`lesionflow run a.yaml b.yaml`: one process, so the
+ * start-up is paid once). Every spec is loaded and checked before anything runs; a failed pipeline
+ * does not stop the next ones (unless --fail-fast); the exit code is the worst of the runs.
+ */
+export async function runCommand(specs: string | readonly string[], o: RunOptions, io: CommandIo): Promise<number> {
+  const files = typeof specs === 'string' ? [specs] : specs;
+  const pipelines: Pipeline[] = [];
+  for (const file of files) pipelines.push(await loadSpec(file, o));
   const logger = makeLogger(o, io);
+  let worst: 0 | 1 | 130 = 0;
   try {
-    const { exitCode } = await runPipeline(pipeline, {
-      outputsDir: outputsDirOf(o),
-      root: projectRoot(pipeline, o.cwd),
-      jobs: o.jobs ?? defaultJobs(),
-      failFast: o.failFast ?? false,
-      logger,
-      errorText: renderError,
-      ...(o.signal === undefined ? {} : { signal: o.signal }),
-    });
-    return exitCode;
+    for (const pipeline of pipelines) {
+      const { exitCode } = await runPipeline(pipeline, {
+        outputsDir: outputsDirOf(o),
+        root: projectRoot(pipeline, o.cwd),
+        jobs: o.jobs ?? defaultJobs(),
+        failFast: o.failFast ?? false,
+        logger,
+        errorText: renderError,
+        ...(o.signal === undefined ? {} : { signal: o.signal }),
+      });
+      if (exitCode > worst) worst = exitCode;
+      if (worst === 130 || (worst !== 0 && o.failFast === true)) break;
+    }
+    return worst;
   } finally {
     logger.close();
   }
