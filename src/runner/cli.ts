@@ -26,7 +26,8 @@ commands:
   schema            print the JSON Schema of a spec (--write FILE to write it)
 
 options:
-  --set key=value   override a pipeline parameter (repeatable)
+  --set key=value   override a pipeline parameter (repeatable); the committed lock file is then left as it is
+  --write-lock      run: update the lock file even with --set
   -j, --jobs N      steps run at once (default: number of cores)
   --fail-fast       stop at the first failing step (default: keep going with independent steps)
   --keep-going      the default: a failed step skips only its dependants
@@ -49,6 +50,7 @@ function parse(argv: readonly string[]) {
       set: { type: 'string', multiple: true },
       jobs: { type: 'string', short: 'j' },
       'fail-fast': { type: 'boolean' },
+      'write-lock': { type: 'boolean' },
       'keep-going': { type: 'boolean' },
       quiet: { type: 'boolean', short: 'q' },
       'log-format': { type: 'string' },
@@ -129,7 +131,7 @@ async function main(argv: readonly string[], io: CommandIo, signal: AbortSignal)
   switch (command) {
     case 'run': {
       const { runCommand } = await import('./commands/run.js');
-      return runCommand(someSpecs(command, rest), { ...withJobs, failFast: v['fail-fast'] === true && v['keep-going'] !== true }, io);
+      return runCommand(someSpecs(command, rest), { ...withJobs, failFast: v['fail-fast'] === true && v['keep-going'] !== true, ...(v['write-lock'] === true ? { writeLock: true } : {}) }, io);
     }
     case 'plan': {
       const { planCommand } = await import('./commands/plan.js');

@@ -92,11 +92,25 @@ describe('cli', () => {
     expect(bad.stdout).toContain('verify: 1 of 3 steps differ');
   });
 
+  it('a run with --set leaves the committed lock file as it is, unless --write-lock', async () => {
+    const dir = await freshDir();
+    await writeSpec(dir, spec);
+    await cli(['run', 'p.yaml'], dir);
+    const lockPath = join(dir, 'p.lock.json');
+    const committed = await readFile(lockPath, 'utf8');
+    const r = await cli(['run', 'p.yaml', '--set', 'base=2'], dir);
+    expect(r.code).toBe(0);
+    expect(r.stdout + r.stderr).toContain('p.lock.json left as it is: --set was given (add --write-lock to update it)');
+    expect(await readFile(lockPath, 'utf8')).toBe(committed);
+    expect((await cli(['run', 'p.yaml', '--set', 'base=2', '--write-lock'], dir)).code).toBe(0);
+    expect(await readFile(lockPath, 'utf8')).not.toBe(committed);
+  });
+
   it('gc drops cache entries no lock file refers to', async () => {
     const dir = await freshDir();
     await writeSpec(dir, spec);
     await cli(['run', 'p.yaml'], dir);
-    await cli(['run', 'p.yaml', '--set', 'base=2'], dir); // the lock file now refers to base=2 entries only
+    await cli(['run', 'p.yaml', '--set', 'base=2', '--write-lock'], dir); // the lock file now refers to base=2 entries only
     const keys = async () => (await readdir(join(dir, 'outputs', '.cache', 'keys'), { recursive: true })).filter((f) => f.endsWith('.json')).length;
     expect(await keys()).toBe(6);
     const r = await cli(['gc'], dir);

@@ -21,6 +21,12 @@ import { rememberLockfile } from './gc.js';
 
 export interface RunOptions extends CommonOptions {
   readonly failFast?: boolean;
+  /**
+   * Update the spec's committed lock file after a successful run. Default: only when no `--set` was
+   * given, since the lock records the spec as committed (a reduced-size or other-data run must not
+   * replace it); `--write-lock` forces it.
+   */
+  readonly writeLock?: boolean;
 }
 
 export interface RunPipelineOptions {
@@ -35,6 +41,8 @@ export interface RunPipelineOptions {
   readonly errorText?: (e: unknown) => string;
   /** Waiting for another process's lock: default forever (until signalled). */
   readonly lockTimeoutMs?: number;
+  /** Update the lock file after a successful run (default true). */
+  readonly writeLock?: boolean;
 }
 
 export interface RunPipelineResult {
@@ -62,6 +70,7 @@ export async function runCommand(specs: string | readonly string[], o: RunOption
         failFast: o.failFast ?? false,
         logger,
         errorText: renderError,
+        writeLock: o.writeLock ?? (o.set ?? []).length === 0,
         ...(o.signal === undefined ? {} : { signal: o.signal }),
       });
       if (exitCode > worst) worst = exitCode;
@@ -111,7 +120,9 @@ export async function runPipeline(pipeline: Pipeline, o: RunPipelineOptions): Pr
       done.map((s) => ({ step: s.name, output: s.output!, load: () => result.load(s.name) })),
     );
     await writeRunRecord(outDir, await runRecord(pipeline, result, started, o));
-    if (result.status === 'ok') {
+    if (result.status === 'ok' && o.writeLock === false) {
+      logger.log({ type: 'info', message: `${lockfilePath(pipeline.file)} left as it is: --set was given (add --write-lock to update it)` });
+    } else if (result.status === 'ok') {
       const steps: Record<string, LockEntry> = {};
       for (const s of result.steps) steps[s.name] = { key: s.key!, output: s.output! };
       const path = lockfilePath(pipeline.file);
