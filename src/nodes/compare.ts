@@ -199,7 +199,7 @@ function factorTable(rows: FactorRow[]): Table {
 
 export const compare: StepKind<CompareParams> = {
   kind: 'compare',
-  version: 1,
+  version: 2,
   summary: 'Two groups: medians and quartiles with the Wilcoxon rank-sum test and location shift; counts with the chi-squared test for factors.',
   params: {
     type: 'object',
