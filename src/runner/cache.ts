@@ -37,6 +37,7 @@ export interface StepRecord {
 export type ObjectState = 'ok' | 'missing' | 'corrupt';
 
 export interface Store {
+  /** The record of `key`; undefined when there is none; throws CorruptRecord when one exists but is malformed. */
   getRecord(key: CacheKey): Promise<StepRecord | undefined>;
   putRecord(record: StepRecord): Promise<void>;
   /** Whether an object is present and intact, without reading it when its stat is unchanged since it was last verified. */
@@ -61,6 +62,37 @@ export class CorruptEntry extends Error {
   ) {
     super(`cache object ${hash.slice(0, 12)} is corrupt (${actual === undefined ? 'missing' : `its bytes hash to ${actual.slice(0, 12)}`})`);
   }
+}
+
+/** A record file that exists but is not a well-formed record (damaged, hand-edited): counts as absent, and is reported. */
+export class CorruptRecord extends Error {
+  override readonly name = 'CorruptRecord';
+  constructor(
+    readonly key: CacheKey,
+    readonly problem: string,
+  ) {
+    super(`cache record ${key.slice(0, 12)} is malformed (${problem})`);
+  }
+}
+
+function isObject(x: unknown): x is Record<string, unknown> {
+  return x !== null && typeof x === 'object' && !Array.isArray(x);
+}
+
+/** What is wrong with a parsed record for `key`, or undefined when it has the StepRecord shape. */
+export function recordProblem(r: unknown, key: CacheKey): string | undefined {
+  if (!isObject(r)) return 'not a JSON object';
+  if (r.key !== key) return 'it names another key';
+  if (!isHash(r.output)) return '"output" is not a sha256 hash';
+  if (typeof r.size !== 'number' || !Number.isInteger(r.size) || r.size < 0) return '"size" is not a byte count';
+  if (typeof r.step !== 'string') return '"step" is not a string';
+  if (typeof r.ms !== 'number') return '"ms" is not a number';
+  if (!Array.isArray(r.warnings) || !r.warnings.every((w) => typeof w === 'string')) return '"warnings" is not a list of strings';
+  const m = r.material;
+  if (!isObject(m) || typeof m.kind !== 'string' || typeof m.version !== 'number' || typeof m.scheme !== 'number' || !Array.isArray(m.inputs) || !Array.isArray(m.files)) {
+    return '"material" is not key material';
+  }
+  return undefined;
 }
 
 interface ObjectStat {
@@ -106,14 +138,17 @@ export class FsStore implements Store {
     } catch {
       return undefined;
     }
+    // A record is small and written atomically; anything malformed (a power loss, a hand edit) is
+    // reported to the caller, which treats it as absent and recomputes.
+    let r: unknown;
     try {
-      const r = JSON.parse(text) as StepRecord;
-      // A record is small and written atomically; anything malformed is treated as absent.
-      if (r.key !== key || !isHash(r.output) || typeof r.size !== 'number') return undefined;
-      return r;
+      r = JSON.parse(text);
     } catch {
-      return undefined;
+      throw new CorruptRecord(key, 'not valid JSON');
     }
+    const problem = recordProblem(r, key);
+    if (problem !== undefined) throw new CorruptRecord(key, problem);
+    return r as StepRecord;
   }
 
   async putRecord(record: StepRecord): Promise<void> {

@@ -8,7 +8,7 @@
 import { decodeArtifact, encodeArtifact, type Artifact } from '../data/artifact.js';
 import { CancelError, DataError, InternalError } from '../errors.js';
 import type { StepContext, SubgraphStep, WorkerPool } from '../nodes/kind.js';
-import { CorruptEntry, type Store } from './cache.js';
+import { CorruptEntry, CorruptRecord, type Store } from './cache.js';
 import { FileHasher } from './file-hashes.js';
 import { contentHash, short, stepSeed, type CacheKey, type ContentHash } from './hash.js';
 import { cacheKey, keyMaterial, subgraphSteps, type KeyMaterial } from './key.js';
@@ -139,7 +139,13 @@ class Execution {
     const key = cacheKey(material);
     this.keys.set(name, key);
     this.materials.set(name, material);
-    const record = await this.options.store.getRecord(key);
+    let record;
+    try {
+      record = await this.options.store.getRecord(key);
+    } catch (e) {
+      if (!(e instanceof CorruptRecord)) throw e;
+      this.note(name, `${e.message}: recomputing`);
+    }
     if (record !== undefined) {
       const state = await this.options.store.checkObject(record.output);
       if (state === 'ok') {

@@ -7,7 +7,8 @@
 import { readFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { canonicalJsonPretty } from '../data/canonical.js';
-import { writeFileAtomic } from './atomic.js';
+import { CacheError } from '../errors.js';
+import { removeStaleTemps, writeFileAtomic } from './atomic.js';
 import { isHash, type CacheKey, type ContentHash } from './hash.js';
 
 export const LOCKFILE_VERSION = 1;
@@ -28,21 +29,50 @@ export function lockfilePath(specFile: string): string {
   return join(dirname(specFile), `${basename(specFile).replace(/\.(ya?ml|json)$/i, '')}.lock.json`);
 }
 
+const LOCK_HINT = 'resolve the merge conflict in it, or re-run the pipeline to rewrite it';
+
+function isRecord(x: unknown): x is Record<string, unknown> {
+  return x !== null && typeof x === 'object' && !Array.isArray(x);
+}
+
+/**
+ * The lock file at `path`, or undefined when there is none. A lock file that exists but cannot be read
+ * or does not have the lock-file shape (a merge conflict, a hand edit) is a CacheError naming it: it is
+ * never silently taken as empty (gc would then drop everything it protects).
+ */
 export async function readLockfile(path: string): Promise<PipelineLock | undefined> {
   let text: string;
   try {
     text = await readFile(path, 'utf8');
-  } catch {
-    return undefined;
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw new CacheError(`cannot read the lock file ${path}: ${(e as Error).message}`, { hint: 'check its permissions', cause: e });
   }
-  const o = JSON.parse(text) as PipelineLock;
+  let o: unknown;
+  try {
+    o = JSON.parse(text);
+  } catch (e) {
+    const conflict = /^(<{7}|={7}|>{7})/m.test(text) ? ' (it holds merge-conflict markers)' : '';
+    throw new CacheError(`the lock file ${path} is not valid JSON${conflict}: ${(e as Error).message}`, { hint: LOCK_HINT, cause: e });
+  }
+  const bad = (what: string): CacheError => new CacheError(`the lock file ${path} is malformed: ${what}`, { hint: LOCK_HINT });
+  if (!isRecord(o)) throw bad('expected a JSON object');
+  if (typeof o.lesionflow !== 'number') throw bad('"lesionflow" must be a number');
+  if (typeof o.pipeline !== 'string') throw bad('"pipeline" must be a string');
+  if (!isRecord(o.steps)) throw bad('"steps" must be an object');
   const steps: Record<string, LockEntry> = {};
-  for (const [name, e] of Object.entries(o.steps)) if (isHash(e.key) && isHash(e.output)) steps[name] = { key: e.key, output: e.output };
+  for (const [name, e] of Object.entries(o.steps)) {
+    if (!isRecord(e) || !isHash(e.key) || !isHash(e.output)) throw bad(`step "${name}" must be {key, output} with two sha256 hashes`);
+    steps[name] = { key: e.key, output: e.output };
+  }
   return { lesionflow: o.lesionflow, pipeline: o.pipeline, steps };
 }
 
 /** Writes the lock file if its content differs; returns whether it wrote. */
 export async function writeLockfile(path: string, lock: PipelineLock): Promise<boolean> {
+  // The spec's folder is not ours alone (runs with other outputs folders write there): only the
+  // temporaries of this lock file whose writer is gone are removed.
+  await removeStaleTemps(dirname(path), 'dead', basename(path));
   const text = canonicalJsonPretty(lock);
   const old = await readFile(path, 'utf8').catch(() => undefined);
   if (old === text) return false;

@@ -7,15 +7,17 @@
  *   run.json             the run record (see RunRecord)
  *
  * They are derived from the cache: a file is rewritten only when the output it comes from changed
- * (tracked in `.manifest.json`), files of steps no longer in the spec are removed, and every write is
- * atomic.
+ * (tracked in `.manifest.json`) or its content no longer matches the sha256 recorded for it (a crash
+ * between a file's rename and the manifest's, or a hand edit), files of steps no longer in the spec
+ * are removed, and every write is atomic.
  */
-import { readFile, rm, stat } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { decodeArtifact, type Artifact } from '../data/artifact.js';
 import { canonicalJsonPretty, type Json, type JsonObject } from '../data/canonical.js';
 import { writeCsv } from '../data/csv.js';
-import { writeFileAtomic } from './atomic.js';
+import { removeStaleTemps, writeFileAtomic } from './atomic.js';
 import type { ContentHash } from './hash.js';
 import type { TaskStatus } from './scheduler.js';
 
@@ -92,6 +94,12 @@ interface ManifestEntry {
   readonly step: string;
   readonly output: ContentHash;
   readonly size: number;
+  /** sha256 (hex) of the file's bytes as written: a file is trusted only while it still matches. */
+  readonly sha256: string;
+}
+
+function sha256(bytes: string | Buffer): string {
+  return createHash('sha256').update(bytes).digest('hex');
 }
 
 export interface OutputSource {
@@ -101,9 +109,13 @@ export interface OutputSource {
   load(): Promise<string>;
 }
 
-/** Brings `dir` in line with the given outputs; returns how many files were (re)written. */
+/**
+ * Brings `dir` in line with the given outputs; returns how many files were (re)written. Call only while
+ * holding the outputs lock: temporary files of other (crashed) processes in `dir` are removed.
+ */
 export async function writeOutputs(dir: string, sources: readonly OutputSource[]): Promise<number> {
   const manifestPath = join(dir, '.manifest.json');
+  await removeStaleTemps(dir, 'not-mine');
   let old: Record<string, ManifestEntry> = {};
   try {
     old = JSON.parse(await readFile(manifestPath, 'utf8')) as Record<string, ManifestEntry>;
@@ -123,7 +135,7 @@ export async function writeOutputs(dir: string, sources: readonly OutputSource[]
       // Two steps carrying a file of the same name (two reports): the later one is prefixed by its step.
       const f = manifest[name] !== undefined && manifest[name].step !== src.step ? `${fileStem(src.step)}.${name}` : name;
       await writeFileAtomic(join(dir, f), text, { fsync: false });
-      manifest[f] = { step: src.step, output: src.output, size: Buffer.byteLength(text) };
+      manifest[f] = { step: src.step, output: src.output, size: Buffer.byteLength(text), sha256: sha256(text) };
       written += 1;
     }
   }
@@ -133,10 +145,12 @@ export async function writeOutputs(dir: string, sources: readonly OutputSource[]
   return written;
 }
 
+/** Every file still holds exactly the bytes recorded for it (outputs are small: hashing them is cheap). */
 async function allIntact(dir: string, entries: readonly (readonly [string, ManifestEntry])[]): Promise<boolean> {
   for (const [f, e] of entries) {
-    const s = await stat(join(dir, f)).catch(() => undefined);
-    if (s?.size !== e.size) return false;
+    if (typeof e.sha256 !== 'string') return false; // a manifest from before content hashes were recorded
+    const bytes = await readFile(join(dir, f)).catch(() => undefined);
+    if (bytes?.length !== e.size || sha256(bytes) !== e.sha256) return false;
   }
   return true;
 }

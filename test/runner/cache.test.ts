@@ -1,7 +1,7 @@
 import { readdir, readFile, truncate, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { CorruptEntry, FsStore } from '../../src/runner/cache.js';
+import { CorruptEntry, CorruptRecord, FsStore } from '../../src/runner/cache.js';
 import { sha256, type CacheKey, type ContentHash } from '../../src/runner/hash.js';
 import { KEY_SCHEME } from '../../src/runner/key.js';
 import { freshDir } from './helpers.js';
@@ -51,14 +51,30 @@ describe('FsStore', () => {
     expect(await again.checkObject(h)).toBe('missing');
   });
 
-  it('treats a malformed or mismatched record as absent', async () => {
+  it('reports a malformed or mismatched record as CorruptRecord (the caller treats it as absent)', async () => {
     const store = await FsStore.open(join(await freshDir(), '.cache'));
     const key = sha256('k') as CacheKey;
     await store.putRecord(record(key, sha256('o') as ContentHash, 1));
     await writeFile(store.recordPath(key), '{"key": "trunc');
-    expect(await store.getRecord(key)).toBeUndefined();
+    await expect(store.getRecord(key)).rejects.toThrow(/is malformed \(not valid JSON\)/);
     await writeFile(store.recordPath(key), JSON.stringify(record(sha256('other'), sha256('o') as ContentHash, 1)));
-    expect(await store.getRecord(key)).toBeUndefined();
+    await expect(store.getRecord(key)).rejects.toThrow(/names another key/);
+    // Wrongly typed fields, each caught by the shape check rather than crashing a later use.
+    const good = record(key, sha256('o') as ContentHash, 1);
+    for (const [bad, problem] of [
+      [{ ...good, warnings: 5 }, /"warnings"/],
+      [{ ...good, size: '1' }, /"size"/],
+      [{ ...good, ms: null }, /"ms"/],
+      [{ ...good, step: 3 }, /"step"/],
+      [{ ...good, material: { ...good.material, inputs: 'x' } }, /"material"/],
+      [[good], /not a JSON object/],
+    ] as const) {
+      await writeFile(store.recordPath(key), JSON.stringify(bad));
+      await expect(store.getRecord(key)).rejects.toBeInstanceOf(CorruptRecord);
+      await expect(store.getRecord(key)).rejects.toThrow(problem);
+    }
+    await store.putRecord(good);
+    expect(await store.getRecord(key)).toEqual(good);
   });
 
   it('keeps checkpoints per key, and ignores a damaged one', async () => {

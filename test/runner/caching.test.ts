@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { DataError } from '../../src/errors.js';
 import type { StepKind } from '../../src/nodes/kind.js';
 import { FsStore } from '../../src/runner/cache.js';
+import { planPipeline } from '../../src/runner/commands/plan.js';
 import { lockfilePath, readLockfile } from '../../src/runner/lockfile.js';
 import type { LogEvent } from '../../src/runner/logger.js';
 import { freshDir, pipelineOf, ran, runIn, sixSteps, statuses } from './helpers.js';
@@ -74,6 +75,25 @@ describe('caching', () => {
     expect(r.result.steps.find((s) => s.name === 'c')?.warnings).toEqual([expect.stringMatching(/is corrupt/)]);
     // The runner's warning belongs to that run only: the next run is clean.
     const next = await runIn(dir, pipelineOf(dir, sixSteps()));
+    expect(next.result.steps.every((s) => s.warnings.length === 0)).toBe(true);
+  });
+
+  it('a cache record with a wrongly typed field is reported as a warning and recomputed, not an internal error', async () => {
+    const dir = await freshDir();
+    await runIn(dir, pipelineOf(dir, sixSteps()));
+    const store = await FsStore.open(join(dir, 'outputs', '.cache'));
+    const key = (await runIn(dir, pipelineOf(dir, sixSteps()))).result.steps.find((s) => s.name === 'c')!.key!;
+    const rec = JSON.parse(await readFile(store.recordPath(key), 'utf8')) as Record<string, unknown>;
+    await writeFile(store.recordPath(key), JSON.stringify({ ...rec, warnings: 5 }));
+    const plan = await planPipeline(pipelineOf(dir, sixSteps()), join(dir, 'outputs'), dir);
+    expect(plan.find((p) => p.step === 'c')).toMatchObject({ state: 'run', reasons: ['cache entry corrupt'] });
+    const r = await runIn(dir, pipelineOf(dir, sixSteps()));
+    expect(r.exitCode).toBe(0);
+    expect(statuses(r)).toEqual({ a: 'cached', b: 'cached', c: 'ran', d: 'cached', e: 'cached', f: 'cached' });
+    const warnings = r.log.events.filter((e): e is Extract<LogEvent, { type: 'warning' }> => e.type === 'warning');
+    expect(warnings.map((w) => [w.step, w.message])).toEqual([['c', expect.stringMatching(/^cache record [0-9a-f]{12} is malformed \("warnings" is not a list of strings\): recomputing$/)]]);
+    const next = await runIn(dir, pipelineOf(dir, sixSteps()));
+    expect(ran(next)).toEqual([]);
     expect(next.result.steps.every((s) => s.warnings.length === 0)).toBe(true);
   });
 

@@ -1,6 +1,6 @@
 import { makeTable } from '../../src/data/table.js';
 import { describe, expect, it } from 'vitest';
-import { mkdtemp, readFile, readdir } from 'node:fs/promises';
+import { mkdtemp, readFile, readdir, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { encodeArtifact } from '../../src/data/artifact.js';
@@ -47,5 +47,36 @@ describe('outputs', () => {
     expect((await readdir(dir)).filter((f) => f.endsWith('.html')).sort()).toEqual(['report.html', 'sensitivity.report.html']);
     expect(await readFile(join(dir, 'report.html'), 'utf8')).toBe('A');
     expect(await readFile(join(dir, 'sensitivity.report.html'), 'utf8')).toBe('B');
+  });
+});
+
+describe('outputs are trusted only while their content matches the manifest', () => {
+  const source = (step: string, v: number) => {
+    const text = encodeArtifact({ type: 'result', value: { v } });
+    return { step, output: `out-${String(v)}` as unknown as ContentHash, load: () => Promise.resolve(text) };
+  };
+
+  it('a crash between a file rename and the manifest write (old manifest left behind) is repaired', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'lf-outputs-'));
+    await writeOutputs(dir, [source('a', 1)]);
+    const manifestV1 = await readFile(join(dir, '.manifest.json'), 'utf8');
+    await writeOutputs(dir, [source('a', 2)]);
+    expect(JSON.parse(await readFile(join(dir, 'a.json'), 'utf8'))).toEqual({ v: 2 });
+    // As if killed after a.json (v=2) was renamed but before the manifest was: the v=1 manifest remains.
+    await writeFile(join(dir, '.manifest.json'), manifestV1);
+    expect(await writeOutputs(dir, [source('a', 1)])).toBe(1);
+    expect(JSON.parse(await readFile(join(dir, 'a.json'), 'utf8'))).toEqual({ v: 1 });
+  });
+
+  it('a same-size hand edit of an output is repaired; an untouched one is not rewritten', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'lf-outputs-'));
+    await writeOutputs(dir, [source('a', 1)]);
+    expect(await writeOutputs(dir, [source('a', 1)])).toBe(0);
+    const good = await readFile(join(dir, 'a.json'), 'utf8');
+    const edited = good.replace('1', '7');
+    expect(edited.length).toBe(good.length);
+    await writeFile(join(dir, 'a.json'), edited);
+    expect(await writeOutputs(dir, [source('a', 1)])).toBe(1);
+    expect(await readFile(join(dir, 'a.json'), 'utf8')).toBe(good);
   });
 });

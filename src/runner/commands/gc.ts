@@ -7,8 +7,9 @@
  */
 import { readFile, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
+import { CacheError } from '../../errors.js';
 import { writeFileAtomic } from '../atomic.js';
-import { FsStore } from '../cache.js';
+import { CorruptRecord, FsStore } from '../cache.js';
 import type { CacheKey, ContentHash } from '../hash.js';
 import { acquireLock } from '../lock.js';
 import { lockfilePath, readLockfile } from '../lockfile.js';
@@ -49,8 +50,16 @@ export async function gc(outputsDir: string, specs: readonly string[], signal?: 
     const keep = new Set<CacheKey>();
     const keepObjects = new Set<ContentHash>();
     const present: string[] = [];
+    // Every lock file is read before anything is removed: one that exists but cannot be parsed (a merge
+    // conflict) stops gc, since dropping the entries it protects could not be undone.
     for (const path of candidates) {
-      const lf = await readLockfile(path).catch(() => undefined);
+      let lf;
+      try {
+        lf = await readLockfile(path);
+      } catch (e) {
+        if (!(e instanceof CacheError)) throw e;
+        throw new CacheError(`gc removed nothing: ${e.message}`, { hint: `${e.hint ?? 'repair it'}; then run gc again`, cause: e });
+      }
       if (lf === undefined) continue;
       present.push(path);
       for (const e of Object.values(lf.steps)) {
@@ -60,7 +69,10 @@ export async function gc(outputsDir: string, specs: readonly string[], signal?: 
     }
     let records = 0;
     for (const key of await store.listRecords()) {
-      const r = await store.getRecord(key);
+      const r = await store.getRecord(key).catch((e: unknown) => {
+        if (e instanceof CorruptRecord) return undefined; // malformed: dropped like an unreferenced record
+        throw e;
+      });
       if (keep.has(key) && r !== undefined) {
         keepObjects.add(r.output);
         continue;

@@ -3,10 +3,10 @@
  * folder and the project folder are found, and which logger renders the run.
  */
 import { availableParallelism } from 'node:os';
-import { isAbsolute, resolve } from 'node:path';
+import { existsSync } from 'node:fs';
+import { dirname, isAbsolute, join, resolve } from 'node:path';
 import type { StepKind } from '../../nodes/kind.js';
 import { plainErrorText, type ErrorRenderer, type Logger } from '../logger.js';
-import { isInside } from '../paths.js';
 import type { Pipeline } from '../pipeline.js';
 import { JsonLogger } from '../renderers/json.js';
 import { PlainLogger } from '../renderers/plain.js';
@@ -46,9 +46,21 @@ export function outputsDirOf(o: CommonOptions): string {
   return isAbsolute(d) ? d : resolve(cwd, d);
 }
 
-/** The project folder: the working directory if the spec lies inside it, else the spec's own folder. */
-export function projectRoot(pipeline: Pipeline, cwd: string = process.cwd()): string {
-  return isInside(cwd, pipeline.dir) ? cwd : pipeline.dir;
+/** Files or folders whose presence marks a project folder. */
+const PROJECT_MARKERS = ['.lesionflow', 'package.json', '.git'];
+
+/**
+ * The project folder, taken from the spec and never from the working directory (so a run from `/` or
+ * from another project checks paths exactly as a run from the project): the nearest ancestor of the
+ * spec's folder (itself included) holding `.lesionflow`, `package.json` or `.git`, else the spec's
+ * own folder. `_cwd` is accepted for callers that still pass it; it does not matter.
+ */
+export function projectRoot(pipeline: Pipeline, _cwd?: string): string {
+  const start = resolve(pipeline.dir);
+  for (let d = start; ; d = dirname(d)) {
+    if (PROJECT_MARKERS.some((m) => existsSync(join(d, m)))) return d;
+    if (dirname(d) === d) return start;
+  }
 }
 
 export function makeLogger(o: CommonOptions, io: CommandIo): Logger {

@@ -5,7 +5,7 @@
  * out identical, early cutoff keeps it cached.
  */
 import { join } from 'node:path';
-import { FsStore, type Store } from '../cache.js';
+import { CorruptRecord, FsStore, type StepRecord, type Store } from '../cache.js';
 import { whyRun } from '../cues.js';
 import { FileHasher } from '../file-hashes.js';
 import type { CacheKey, ContentHash } from '../hash.js';
@@ -62,15 +62,15 @@ export async function planPipeline(pipeline: Pipeline, outputsDir: string, root:
       continue;
     }
     const prevKey = previous.get(step.name);
-    const prev = prevKey === undefined ? undefined : (await store.getRecord(prevKey as CacheKey))?.material;
+    const prev = prevKey === undefined ? undefined : (await recordOrCorrupt(store, prevKey as CacheKey)).record?.material;
     if (!isComplete(material)) {
       plan.push({ step: step.name, state: 'may-run', reasons: whyRun(prev, material) });
       continue;
     }
     const key = cacheKey(material);
     keys.set(step.name, key);
-    const record = await store.getRecord(key);
-    const state = record === undefined ? 'missing' : await store.checkObject(record.output);
+    const { record, corrupt } = await recordOrCorrupt(store, key);
+    const state = corrupt ? 'corrupt' : record === undefined ? 'missing' : await store.checkObject(record.output);
     if (record !== undefined && state === 'ok') {
       outputs.set(step.name, record.output);
       plan.push({ step: step.name, state: 'cached', reasons: [], key });
@@ -80,6 +80,16 @@ export async function planPipeline(pipeline: Pipeline, outputsDir: string, root:
     }
   }
   return plan;
+}
+
+/** A malformed record counts as absent for the plan, and as a corrupt entry for the reasons. */
+async function recordOrCorrupt(store: Store, key: CacheKey): Promise<{ record: StepRecord | undefined; corrupt: boolean }> {
+  try {
+    return { record: await store.getRecord(key), corrupt: false };
+  } catch (e) {
+    if (e instanceof CorruptRecord) return { record: undefined, corrupt: true };
+    throw e;
+  }
 }
 
 const LABEL: Record<PlanState, string> = { cached: 'cached', run: 'will run', 'may-run': 'may run', error: 'error' };

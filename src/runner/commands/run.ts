@@ -89,8 +89,8 @@ export async function runPipeline(pipeline: Pipeline, o: RunPipelineOptions): Pr
     command: 'run',
     ...(o.signal === undefined ? {} : { signal: o.signal }),
     ...(o.lockTimeoutMs === undefined ? {} : { timeoutMs: o.lockTimeoutMs }),
-    onWait: (h, path) => {
-      logger.log({ type: 'info', message: `waiting for lesionflow (pid ${h.pid} on ${h.host}, since ${h.started}) to release ${path}` });
+    onWait: (_holder, _path, message) => {
+      logger.log({ type: 'info', message });
     },
     onStale: (h, path) => {
       logger.log({ type: 'warning', message: `removing the stale lock ${path} of pid ${h.pid} (started ${h.started}, no longer running)` });
