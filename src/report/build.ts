@@ -25,7 +25,7 @@ import { fitSummary, modelColumn, type Effect } from './adapters/model.js';
 import { grottaCounts } from './adapters/grotta.js';
 import { table1FromResult, testsFromCompare } from './adapters/table1.js';
 import { volumeDeltaFromResult } from './adapters/volume-delta.js';
-import { mediationRows } from './adapters/mediation.js';
+import { mediationRows, type MediationOptions } from './adapters/mediation.js';
 import { bootstrapFromResult } from './adapters/bootstrap.js';
 
 const EFFECT_NOTES: Readonly<Record<Effect, string>> = {
@@ -162,7 +162,11 @@ class Context {
         const tables = volumeDeltaHtml({
           caption: s.title,
           groups: vds.map(({ name, vd }) => ({ label: names.length > 1 ? this.instanceLabel(name, true) : undefined, n: vd.n, rows: vd.rows })),
-          notes: vds[0]?.vd.notes ?? [],
+          notes: [
+            ...instanceNotes(vds.map(({ name, vd }) => ({ label: this.instanceLabel(name, true), note: vd.subsetNote }))),
+            ...(vds[0]?.vd.notes ?? []),
+            ...instanceNotes(vds.map(({ name, vd }) => ({ label: this.instanceLabel(name, true), note: vd.curveNote }))),
+          ],
         });
         const series: CurveSeries[] = vds.filter(({ vd }) => vd.curve.length > 0).map(({ name, vd }) => ({ label: this.instanceLabel(name, true), points: vd.curve }));
         const cut = s.cut ?? vds[0]?.vd.cut ?? 80;
@@ -176,21 +180,23 @@ class Context {
               );
         return html`${tables}${fig}`;
       }
-      case 'mediation':
+      case 'mediation': {
+        const names = this.instances(s, where);
         return join(
-          this.instances(s, where).map((name, _, all) => {
-            const m = mediationRows(this.result(name, 'a mediate result'), { step: name, expected: 'a mediate result' }, this.b.params.labels);
-            return genericTableHtml({ caption: all.length > 1 ? `${s.title}: ${this.instanceLabel(name, false)}` : s.title, className: 'mediation', columns: ['Effect', 'Estimate (95% CI)', 'p'], rows: m.rows, notes: m.notes });
+          names.map((name) => {
+            const m = mediationRows(this.result(name, 'a mediate result'), { step: name, expected: 'a mediate result' }, { labels: this.b.params.labels, ...this.proportionCi(s, name, names.length, where) });
+            return genericTableHtml({ caption: names.length > 1 ? `${s.title}: ${this.instanceLabel(name, false)}` : s.title, className: 'mediation', columns: ['Effect', 'Estimate (95% CI)', 'p'], rows: m.rows, notes: m.notes });
           }),
         );
+      }
       case 'bootstrap':
         return join(
-          this.instances(s, where).map((name) => {
+          this.instances(s, where).map((name, _, all) => {
             const bs = bootstrapFromResult(this.result(name, 'a bootstrap result'), this.artifact(name), { step: name, expected: 'a bootstrap result' }, s.estimate);
             const pct = s.percent ?? false;
             const f = (v: number | undefined): string => formatQuantity(v, pct ? 'percent' : 'number');
             const table = genericTableHtml({
-              caption: `${s.title}: ${this.label(bs.estimateName)}`,
+              caption: bootstrapCaption(s.title, bs.estimateName, this.label(bs.estimateName), all.length > 1 ? this.instanceLabel(name, false) : undefined),
               className: 'bootstrap',
               columns: ['', 'Value'],
               rows: [
@@ -236,6 +242,31 @@ class Context {
       case 'reproduction':
         return reproductionHtml({ caption: s.title, synthetic: this.b.params.synthetic, rows: this.reproductionRows(), notes: [...new Set(this.truthNotes)] });
     }
+  }
+
+  /**
+   * mediation: the bootstrap CI of the proportion explained, from the section's `bootstrap:` step (the
+   * instance with the mediation instance's sweep values when both are swept); without one, a note
+   * pointing to a bootstrap section of the report that shows the proportion, if there is one.
+   */
+  proportionCi(s: SectionParams, name: string, count: number, where: string): Pick<MediationOptions, 'proportionCi' | 'ciNote'> {
+    const wanted = s.estimate ?? 'proportion_explained';
+    if (s.bootstrap === undefined) {
+      const shown = this.b.params.sections.find((x) => x.kind === 'bootstrap' && (x.estimate ?? 'proportion_explained') === wanted);
+      return { ciNote: shown === undefined ? undefined : `its bootstrap 95% CI is in “${shown.title}”` };
+    }
+    const all = matchSteps(s.bootstrap, this.names);
+    const sweep = /\[.*\]$/.exec(name)?.[0];
+    const paired = all.length === 1 && count === 1 ? all : all.filter((b) => sweep !== undefined && b.endsWith(sweep));
+    if (paired.length !== 1) {
+      const why = all.length === 0 ? `no output of step "${s.bootstrap}" was given to the report` : `cannot tell which of ${all.join(', ')} bootstraps "${name}"`;
+      throw new DataError(`report ${where}: bootstrap: ${why}`, { hint: all.length === 0 ? `list "${s.bootstrap}" under the report's steps:` : `name one instance, e.g. bootstrap: "${all[0]!}", or sweep the mediation step the same way` });
+    }
+    const boot = paired[0]!;
+    const bs = bootstrapFromResult(this.result(boot, 'a bootstrap result'), this.artifact(boot), { step: boot, expected: 'a bootstrap result' }, wanted);
+    const ci = bs.cis.find((c) => c.method === 'percentile') ?? bs.cis[0];
+    if (ci === undefined) throw new DataError(`report ${where}: the bootstrap "${boot}" has no CI for "${wanted}"`, { step: boot, hint: 'give the bootstrap step ci: [percentile]' });
+    return { proportionCi: { low: ci.low, high: ci.high, source: `bootstrap ${ci.method}, ${bs.replicates} replicates` } };
   }
 
   number(ref: ValueRef, path: string, where: string): number {
@@ -296,6 +327,28 @@ class Context {
     }
     return lines.join('\n');
   }
+}
+
+/**
+ * A bootstrap table's caption: the title, then what it bootstraps unless the title already says it
+ * (its label, its name, or its name in words — "proportion explained" for proportion_explained —
+ * ignoring case), then the instance when the section shows several.
+ */
+export function bootstrapCaption(title: string, estimate: string, label: string, instance: string | undefined): string {
+  const t = title.toLowerCase();
+  const says = [label, estimate, estimate.replace(/[_.]+/g, ' ')].some((x) => t.includes(x.toLowerCase()));
+  return [title, ...(says ? [] : [label]), ...(instance === undefined ? [] : [instance])].join(': ');
+}
+
+/**
+ * Notes that belong to one instance each (its subset, its curve): one note when every instance has
+ * the same, otherwise one per instance, labelled by it (`modality = CT: Patients with …`).
+ */
+export function instanceNotes(items: readonly { readonly label: string; readonly note: string | undefined }[]): string[] {
+  const given = items.filter((i): i is { label: string; note: string } => i.note !== undefined);
+  if (given.length === 0) return [];
+  if (given.length === items.length && given.every((i) => i.note === given[0]!.note)) return [given[0]!.note];
+  return given.map((i) => `${i.label}: ${i.note}`);
 }
 
 /** Exactly one instance for a value reference (a swept step must be named with its instance). */

@@ -58,8 +58,10 @@ export interface SectionParams {
   readonly figure_title?: string;
   /** volume_delta: the dashed cut line (mL). */
   readonly cut?: number;
-  /** bootstrap: the estimate to plot (its name in the bootstrap result). */
+  /** bootstrap: the estimate to plot (its name in the bootstrap result); mediation: the bootstrap estimate of the proportion explained (default proportion_explained). */
   readonly estimate?: string;
+  /** mediation: a bootstrap step of the mediation whose percentile CI the proportion-explained row shows. */
+  readonly bootstrap?: string;
   /** bootstrap: show the values as percentages. */
   readonly percent?: boolean;
   /** comparison: one row per quantity, one column per step instance. */
@@ -147,7 +149,8 @@ export const reportParamsSchema: ParamSchema = {
           tests: str,
           figure_title: str,
           cut: { type: 'number', exclusiveMinimum: 0 },
-          estimate: str,
+          estimate: { ...str, description: 'bootstrap: the estimate to show; mediation (with bootstrap:): the bootstrap estimate of the proportion explained (default proportion_explained).' },
+          bootstrap: { ...str, description: 'mediation: the bootstrap step (instance) whose percentile 95% CI the "Proportion of the effect explained" row shows.' },
           percent: { type: 'boolean' },
           rows: {
             type: 'array',
@@ -214,6 +217,8 @@ export function checkReportParams(p: ReportParams): ParamProblem[] {
     const at = `sections[${i}]`;
     if (s.step !== undefined) refersTo(s.step, `${at}.step`);
     if (s.tests !== undefined) refersTo(s.tests, `${at}.tests`);
+    if (s.bootstrap !== undefined) refersTo(s.bootstrap, `${at}.bootstrap`);
+    if (s.bootstrap !== undefined && s.kind !== 'mediation') problems.push({ path: `${at}.bootstrap`, message: `bootstrap: belongs to a mediation section, not a ${s.kind} section`, hint: 'remove it, or show the bootstrap in a bootstrap section' });
     s.steps?.forEach((name, j) => {
       refersTo(name, `${at}.steps[${j}]`);
     });

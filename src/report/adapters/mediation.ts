@@ -7,7 +7,9 @@
  *   product: {indirect, se, proportion}
  *   counterfactual?: {total_effect, ade_average, acme_average, proportion_mediated: {estimate, ci_low, ci_high}, …}
  *
- * The difference-method proportion has no CI of its own: its CI comes from the bootstrap section.
+ * The difference-method proportion has no CI of its own: given `proportionCi` (a bootstrap's percentile
+ * interval, picked by the report section's `bootstrap:`), the row shows it; otherwise the note says
+ * where a CI can be found (`ciNote`) rather than claiming one.
  */
 import type { Json } from '../../data/canonical.js';
 import { formatCi, formatEstimateCi, formatNumber, formatP, formatPercent } from '../format.js';
@@ -17,6 +19,28 @@ export interface MediationRow {
   readonly label: string;
   readonly values: string[];
   readonly style?: 'group' | 'indent';
+}
+
+/** A bootstrap CI of the difference-method proportion explained. */
+export interface ProportionCi {
+  readonly low: number;
+  readonly high: number;
+  /** e.g. "bootstrap percentile, 2000 replicates". */
+  readonly source: string;
+}
+
+export interface MediationOptions {
+  readonly labels?: Readonly<Record<string, string>>;
+  readonly proportionCi?: ProportionCi | undefined;
+  /** Without `proportionCi`: where the reader finds a CI (e.g. "see Table 4 for its bootstrap 95% CI"). */
+  readonly ciNote?: string | undefined;
+}
+
+/** `P(mrs90 <= 2)` with the outcome's display label: `P(mRS at 90 days ≤ 2)`. */
+export function thresholdLabel(threshold: string, labels: Readonly<Record<string, string>>): string {
+  const m = /^P\((.+) <= (.+)\)$/.exec(threshold);
+  if (m === null) return threshold;
+  return `P(${labels[m[1]!] ?? m[1]!} ≤ ${m[2]!})`;
 }
 
 export interface MediationView {
@@ -40,7 +64,8 @@ function cfRow(label: string, c: JsonRecord, origin: Origin, what: string, perce
   return { label, style: 'indent', values: [text, ''] };
 }
 
-export function mediationRows(value: Json, origin: Origin, labels: Readonly<Record<string, string>> = {}): MediationView {
+export function mediationRows(value: Json, origin: Origin, opts: MediationOptions = {}): MediationView {
+  const labels = opts.labels ?? {};
   const root = asRecord(value, origin, 'the result');
   const exposure = optString(root, ['exposure']) ?? 'exposure';
   const mediatorTerm = isRecord(root.mediator) ? optString(root.mediator, ['term', 'column']) : undefined;
@@ -50,7 +75,9 @@ export function mediationRows(value: Json, origin: Origin, labels: Readonly<Reco
   rows.push(orRow(`Total effect of ${ex} (model without ${med})`, asRecord(root.total, origin, 'total'), origin, 'total'));
   rows.push(orRow(`Direct effect of ${ex} (adjusted for ${med})`, asRecord(root.direct, origin, 'direct'), origin, 'direct'));
   if (isRecord(root.mediator_effect)) rows.push(orRow(med, root.mediator_effect, origin, 'mediator_effect'));
-  rows.push({ label: 'Proportion of the effect explained', style: 'indent', values: [formatPercent(reqNumber(root, ['proportion_explained'], origin, 'the result')), ''] });
+  const proportion = reqNumber(root, ['proportion_explained'], origin, 'the result');
+  const ci = opts.proportionCi;
+  rows.push({ label: 'Proportion of the effect explained', style: 'indent', values: [`${formatPercent(proportion)}${ci === undefined ? '' : ` (${formatCi(ci.low * 100, ci.high * 100, 1)})`}`, ''] });
   if (isRecord(root.product)) {
     rows.push({ label: 'Product-of-coefficients method', values: ['', ''], style: 'group' });
     rows.push({ label: 'Proportion of the effect explained (a × b / total)', style: 'indent', values: [formatPercent(reqNumber(root.product, ['proportion'], origin, 'product')), ''] });
@@ -58,7 +85,7 @@ export function mediationRows(value: Json, origin: Origin, labels: Readonly<Reco
   const cf = root.counterfactual;
   const threshold = optString(root, ['threshold']);
   if (isRecord(cf)) {
-    rows.push({ label: `Counterfactual effects on ${threshold ?? 'the probability of a good outcome'}, percentage points`, values: ['', ''], style: 'group' });
+    rows.push({ label: `Counterfactual effects on ${threshold === undefined ? 'the probability of a good outcome' : thresholdLabel(threshold, labels)}, percentage points`, values: ['', ''], style: 'group' });
     const entries: [string, string, boolean][] = [
       ['total_effect', 'Total effect', false],
       ['ade_average', 'Natural direct effect (average)', false],
@@ -73,7 +100,7 @@ export function mediationRows(value: Json, origin: Origin, labels: Readonly<Reco
     rows,
     notes: [
       ...(n === undefined ? [] : [`All models fitted on the same ${n} patients with complete data.`]),
-      'Proportion explained (difference method) = 1 − β_direct / β_total on the log-odds scale; its 95% CI is the bootstrap’s.',
+      `Proportion explained (difference method) = 1 − β_direct / β_total on the log-odds scale${ci === undefined ? (opts.ciNote === undefined ? '; no CI is shown for it.' : `; ${opts.ciNote}.`) : `, with its 95% CI (${ci.source}).`}`,
       ...(sims === undefined ? [] : [`Counterfactual effects by g-computation over ${sims} simulations (as R’s mediation::mediate), with their simulation intervals.`]),
     ],
   };

@@ -7,8 +7,8 @@
  * compare:  `{groups: [{label, n}], variables: [{variable, type: numeric, groups: [{group, median, q1,
  *            q3, missing}], wilcoxon: {p}, shift: {estimate, lower, upper}} | {variable, type: factor,
  *            levels: [{level, counts: {<group>: n}}], missing: {<group>: n}, chisq: {p}}]}`.
- * A compare result adds p-values (rank-sum / chi-squared) and the location shift with its CI; given
- * as `tests`, it adds p-values to a describe table.
+ * A compare result adds p-values (rank-sum / chi-squared, the test named per variable) and the
+ * location shift with its CI; given as `tests`, it adds p-values to a describe table.
  */
 import type { Json } from '../../data/canonical.js';
 import type { Table1Input, Table1Variable } from '../sections/table1.js';
@@ -40,21 +40,36 @@ function groupsOf(root: JsonRecord, origin: Origin, order: ReadonlyMap<string, s
   return [...groups].sort((a, b) => rank(a) - rank(b));
 }
 
-/** p-values by variable name from a compare result (rank-sum test for numbers, chi-squared for factors). */
-export function testsFromCompare(value: Json, origin: Origin): Map<string, number> {
+/** A variable's p-value and the test the compare step ran for it. */
+export interface VariableTest {
+  readonly p: number;
+  /** e.g. "Wilcoxon rank-sum test", "chi-squared test with Yates’ continuity correction". */
+  readonly test: string;
+}
+
+/**
+ * p-values by variable name from a compare result, each with the test it names: `wilcoxon` (rank-sum
+ * test, numbers) or `chisq` (chi-squared test, factors; `yates: true` when continuity-corrected).
+ */
+export function testsFromCompare(value: Json, origin: Origin): Map<string, VariableTest> {
   const root = asRecord(value, origin, 'the result');
-  const out = new Map<string, number>();
+  const out = new Map<string, VariableTest>();
   asArray(root.variables, origin, 'variables').forEach((v, i) => {
     const r = asRecord(v, origin, `variables[${i}]`);
     const name = optString(r, ['variable', 'name']);
-    const test = isRecord(r.wilcoxon) ? r.wilcoxon : isRecord(r.chisq) ? r.chisq : undefined;
-    const p = test === undefined ? undefined : optNumber(test, ['p'], origin, `variables[${i}] test`);
-    if (name !== undefined && p !== undefined) out.set(name, p);
+    const what = `variables[${i}] test`;
+    const found = isRecord(r.wilcoxon)
+      ? { rec: r.wilcoxon, test: 'Wilcoxon rank-sum test' }
+      : isRecord(r.chisq)
+        ? { rec: r.chisq, test: r.chisq.yates === true ? 'chi-squared test with Yates’ continuity correction' : 'chi-squared test' }
+        : undefined;
+    const p = found === undefined ? undefined : optNumber(found.rec, ['p'], origin, what);
+    if (name !== undefined && found !== undefined && p !== undefined) out.set(name, { p, test: found.test });
   });
   return out;
 }
 
-export function table1FromResult(value: Json, origin: Origin, opts: Table1Options, tests?: ReadonlyMap<string, number>): Table1Input {
+export function table1FromResult(value: Json, origin: Origin, opts: Table1Options, tests?: ReadonlyMap<string, VariableTest>): Table1Input {
   const root = asRecord(value, origin, 'the result');
   const groups = groupsOf(root, origin, opts.groups);
   const display = (index: number): string => {
@@ -69,13 +84,16 @@ export function table1FromResult(value: Json, origin: Origin, opts: Table1Option
     const label = opts.labels[name] ?? name;
     const type = optString(r, ['type']);
     const perGroup = (): readonly Json[] => asArray(r.groups, origin, `${what}.groups`);
-    const p = tests?.get(name) ?? (isCompare ? testsFromCompare({ variables: [v] }, origin).get(name) : undefined);
+    const t = tests?.get(name) ?? (isCompare ? testsFromCompare({ variables: [v] }, origin).get(name) : undefined);
+    const p = t?.p;
+    const test = t?.test;
     if (type === 'numeric' || type === 'number') {
       const shift = isRecord(r.shift) ? r.shift : undefined;
       return {
         kind: 'continuous',
         label,
         p,
+        test,
         byGroup: groups.map((g) => {
           const s = asRecord(perGroup()[g.index], origin, `${what}.groups[${g.index}]`);
           return { median: reqNumber(s, ['median'], origin, what), q1: reqNumber(s, ['q1'], origin, what), q3: reqNumber(s, ['q3'], origin, what), missing: optNumber(s, ['missing'], origin, what) ?? 0 };
@@ -94,7 +112,7 @@ export function table1FromResult(value: Json, origin: Origin, opts: Table1Option
         return { label: optString(lr, ['level']) ?? String(k), counts: groups.map((g) => optNumber(counts, [g.label], origin, `${what}.levels[${k}].counts`) ?? 0) };
       });
       const missing = isRecord(r.missing) ? r.missing : {};
-      return { kind: 'categorical', label, levels, missing: groups.map((g) => optNumber(missing, [g.label], origin, `${what}.missing`) ?? 0), p };
+      return { kind: 'categorical', label, levels, missing: groups.map((g) => optNumber(missing, [g.label], origin, `${what}.missing`) ?? 0), p, test };
     }
     // describe: levels [...], groups [{counts: [...], missing}]
     const levels = asArray(r.levels, origin, `${what}.levels`).map((l) => (typeof l === 'string' ? l : typeof l === 'number' ? String(l) : JSON.stringify(l)));
@@ -102,9 +120,10 @@ export function table1FromResult(value: Json, origin: Origin, opts: Table1Option
     return {
       kind: 'categorical',
       label,
-      levels: levels.map((l, k) => ({ label: l, counts: tallies.map((t) => asArray(t.counts, origin, `${what} counts`)[k] as number) })),
-      missing: tallies.map((t) => optNumber(t, ['missing'], origin, what) ?? 0),
+      levels: levels.map((l, k) => ({ label: l, counts: tallies.map((m) => asArray(m.counts, origin, `${what} counts`)[k] as number) })),
+      missing: tallies.map((m) => optNumber(m, ['missing'], origin, what) ?? 0),
       p,
+      test,
     };
   });
   return { caption: opts.caption, groups: groups.map((g) => ({ label: opts.groups?.get(g.label) ?? g.label, n: g.n })), variables };

@@ -18,6 +18,11 @@ export interface VolumeDeltaView {
   /** The volume cut the step recorded (from its `where` or its `cut:`), if any. */
   readonly cut?: number | undefined;
   readonly n?: number | undefined;
+  /** The analysed subset (`Patients with fiv_ml < 80; …`): true of this instance only. */
+  readonly subsetNote?: string | undefined;
+  /** What the curve was adjusted to (`Curve adjusted to …`): true of this instance only. */
+  readonly curveNote?: string | undefined;
+  /** Notes true of every volume_delta result. */
   readonly notes: string[];
 }
 
@@ -58,12 +63,12 @@ export function volumeDeltaFromResult(artifact: Artifact, origin: Origin): Volum
   }
   const adjusted = isRecord(root.curve) ? optString(root.curve, ['adjusted_to']) : undefined;
   const excluded = optNumber(root, ['excluded_missing'], origin, 'the result');
+  const subsetNote = where === undefined ? undefined : `Patients with ${where}${excluded !== undefined && excluded > 0 ? `; ${excluded} more excluded for missing model variables` : ''}.`;
+  const curveNote = adjusted === undefined ? undefined : `Curve adjusted to the ${adjusted}.`;
   const notes = [
-    ...(where === undefined ? [] : [`Patients with ${where}${excluded !== undefined && excluded > 0 ? `; ${excluded} more excluded for missing model variables` : ''}.`]),
     'Volume reduction that raises the patient’s adjusted probability of mRS 0–2 (logistic model) by the stated number of percentage points. Not achievable: the reduction would exceed the patient’s volume, or the target probability is 1 or more.',
-    ...(adjusted === undefined ? [] : [`Curve adjusted to the ${adjusted}.`]),
   ];
-  return { rows, curve, cut: nonNull(optNumber(root, ['cut'], origin, 'the result')), n: optNumber(root, ['patients'], origin, 'the result'), notes };
+  return { rows, curve, cut: nonNull(optNumber(root, ['cut'], origin, 'the result')), n: optNumber(root, ['patients'], origin, 'the result'), subsetNote, curveNote, notes };
 }
 
 /** volume_delta writes `cut: null` when its subset has no simple volume cut. */

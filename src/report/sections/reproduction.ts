@@ -2,11 +2,11 @@
  * The reproduction table that ends every report: each published figure, the pipeline's estimate, and
  * — when the data are synthetic — the true value of the data-generating process.
  */
-import { formatCi, formatEstimateCi, formatNumber, formatPercent, MISSING } from '../format.js';
+import { formatCi, formatEstimateCi, formatNumber, formatPercent, MISSING, orDigits } from '../format.js';
 import { renderTable } from '../table.js';
 import type { SafeHtml } from '../html.js';
 
-/** How a quantity prints: an odds ratio (2 decimals), a percentage of a proportion, mL (1 decimal) or a plain number. */
+/** How a quantity prints: an odds ratio (2 decimals, more when its CI needs them: see `orDigits`), a percentage of a proportion, mL (1 decimal) or a plain number. */
 export type QuantityFormat = 'or' | 'percent' | 'ml' | 'number' | 'count';
 
 export interface ReproductionRow {
@@ -47,7 +47,12 @@ export function formatQuantity(x: number | undefined, f: QuantityFormat): string
 /** An interval alone, e.g. `1.0–19.0%` or `0.41–0.52`. */
 export function formatInterval(low: number, high: number, f: QuantityFormat): string {
   if (f === 'percent') return `${formatCi(low * 100, high * 100, 1)}%`;
-  return formatCi(low, high, f === 'or' ? 2 : f === 'ml' ? 1 : f === 'count' ? 0 : 2);
+  return formatCi(low, high, intervalDigits(low, high, f));
+}
+
+/** Decimals of an estimate with its CI: ORs by the model table's rule (`orDigits`), so a per-mL OR is not "0.98 (0.98–0.98)". */
+function intervalDigits(low: number, high: number, f: Exclude<QuantityFormat, 'percent'>): number {
+  return f === 'or' ? orDigits(low, high) : f === 'ml' ? 1 : f === 'count' ? 0 : 2;
 }
 
 export function formatQuantityCi(r: Pick<ReproductionRow, 'estimate' | 'low' | 'high' | 'format'>): string {
@@ -55,8 +60,7 @@ export function formatQuantityCi(r: Pick<ReproductionRow, 'estimate' | 'low' | '
   if (r.low === undefined || r.high === undefined) return e;
   // A percentage's CI in points without repeating the sign: "12.0% (1.0–19.0)".
   if (r.format === 'percent') return r.estimate === undefined ? e : `${e} (${formatCi(r.low * 100, r.high * 100, 1)})`;
-  const d = r.format === 'or' ? 2 : r.format === 'ml' ? 1 : r.format === 'count' ? 0 : 2;
-  return r.estimate === undefined ? e : formatEstimateCi(r.estimate, r.low, r.high, d);
+  return r.estimate === undefined ? e : formatEstimateCi(r.estimate, r.low, r.high, intervalDigits(r.low, r.high, r.format));
 }
 
 export function reproductionHtml(t: ReproductionInput): SafeHtml {

@@ -25,6 +25,8 @@ export type Table1Variable =
       /** One summary per group, in group order. */
       readonly byGroup: readonly ContinuousSummary[];
       readonly p?: number | undefined;
+      /** The test that gave `p` (e.g. "Wilcoxon rank-sum test"), named in the footnote. */
+      readonly test?: string | undefined;
       /** Location shift between the first two groups (Hodges–Lehmann, from a rank-sum test) with its CI. */
       readonly shift?: { readonly estimate: number; readonly low: number; readonly high: number; readonly direction?: string | undefined } | undefined;
       readonly digits?: number;
@@ -36,6 +38,7 @@ export type Table1Variable =
       readonly levels: readonly { readonly label: string; readonly counts: readonly number[] }[];
       readonly missing?: readonly number[];
       readonly p?: number | undefined;
+      readonly test?: string | undefined;
     };
 
 export interface Table1Input {
@@ -80,7 +83,7 @@ export function table1Html(t: Table1Input): SafeHtml {
     notes: [
       ...(t.notes ?? []),
       ...(hasShift ? [`Shift: Hodges–Lehmann location shift${shiftDirection(t)} with its 95% CI.`] : []),
-      ...(hasP ? ['p: Wilcoxon rank-sum test (continuous), chi-squared test (categorical).'] : []),
+      ...(hasP ? [testsNote(t)] : []),
     ],
   });
 }
@@ -88,4 +91,19 @@ export function table1Html(t: Table1Input): SafeHtml {
 function shiftDirection(t: Table1Input): string {
   for (const v of t.variables) if (v.kind === 'continuous' && v.shift?.direction !== undefined) return ` (${v.shift.direction})`;
   return '';
+}
+
+/**
+ * The footnote naming each p-value's test as the compare step ran it: `p: Wilcoxon rank-sum test.`
+ * when one test served all, else `p: Wilcoxon rank-sum test (Age; NIHSS); chi-squared test (Sex).`
+ */
+export function testsNote(t: Table1Input): string {
+  const byTest = new Map<string, string[]>();
+  for (const v of t.variables) {
+    if (v.p === undefined) continue;
+    const test = v.test ?? 'test not named by the step';
+    byTest.set(test, [...(byTest.get(test) ?? []), v.label]);
+  }
+  if (byTest.size === 1) return `p: ${[...byTest.keys()][0]!}.`;
+  return `p: ${[...byTest].map(([test, labels]) => `${test} (${labels.join('; ')})`).join('; ')}.`;
 }
