@@ -165,6 +165,11 @@ export function droppedJson(md: ModelData): JsonObject {
   return { n_dropped: md.nDropped, dropped: md.dropped.map((d) => ({ variable: d.variable, rows: d.rows })) };
 }
 
+/** The fields every pooled (multiply-imputed) fit result starts with: its model, sample and pooling. */
+export function pooledHeader(modelType: string, md: ModelData, imputations: number, level: number): JsonObject {
+  return { model_type: modelType, formula: md.design.formula, n: md.n, ...droppedJson(md), imputations, ci_method: 'rubin', level };
+}
+
 export interface Row {
   term: string;
   estimate: number;

@@ -10,7 +10,7 @@ import { DataError } from '../errors.js';
 import { buildDesign, checkFullRank } from '../stats/design.js';
 import { fitLinear } from '../stats/linear.js';
 import { weightedCrossprod } from '../stats/linalg.js';
-import { checkFitParams, droppedJson, fitSchema, fitTables, normaliseFitParams, parsedFormula, pooled, rowsJson, rowsTable, vcovJson, waldRows, type FitParams, type SingleFit } from './fit-common.js';
+import { checkFitParams, droppedJson, fitSchema, fitTables, normaliseFitParams, parsedFormula, pooled, pooledHeader, rowsJson, rowsTable, vcovJson, waldRows, type FitParams, type SingleFit } from './fit-common.js';
 
 export function fitOneLinear(params: FitParams, table: Table, step: string): SingleFit {
   const formula = parsedFormula(params, step);
@@ -63,13 +63,7 @@ export const fitLinearStep: StepKind<FitParams> = {
     const pool = pooled(fits, level);
     const first = fits[0]!;
     const value: JsonObject = {
-      model_type: 'linear',
-      formula: first.md.design.formula,
-      n: first.md.n,
-      ...droppedJson(first.md),
-      imputations: pool.m,
-      ci_method: 'rubin',
-      level,
+      ...pooledHeader('linear', first.md, pool.m, level),
       coefficients: rowsJson(pool.rows),
       vcov: vcovJson(first.names, pool.vcov),
       loglik: null,

@@ -10,7 +10,7 @@ import { DataError } from '../errors.js';
 import { buildDesign, checkFullRank, type ModelData } from '../stats/design.js';
 import { fitLogistic, profileConfint } from '../stats/logistic.js';
 import { weightedCrossprod } from '../stats/linalg.js';
-import { checkFitParams, droppedJson, fitSchema, fitTables, normaliseFitParams, parsedFormula, pooled, rowsJson, rowsTable, vcovJson, waldRows, withExp, type FitParams, type SingleFit } from './fit-common.js';
+import { checkFitParams, droppedJson, fitSchema, fitTables, normaliseFitParams, parsedFormula, pooled, pooledHeader, rowsJson, rowsTable, vcovJson, waldRows, withExp, type FitParams, type SingleFit } from './fit-common.js';
 
 export interface FitLogisticParams extends FitParams {
   readonly ci?: 'profile' | 'wald';
@@ -90,13 +90,7 @@ export const fitLogisticStep: StepKind<FitLogisticParams> = {
     const rows = withExp(pool.rows, 'odds_ratio');
     const first = fits[0]!;
     const value: JsonObject = {
-      model_type: 'logistic',
-      formula: first.md.design.formula,
-      n: first.md.n,
-      ...droppedJson(first.md),
-      imputations: pool.m,
-      ci_method: 'rubin',
-      level,
+      ...pooledHeader('logistic', first.md, pool.m, level),
       coefficients: rowsJson(rows),
       vcov: vcovJson(first.names, pool.vcov),
       loglik: null,

@@ -13,7 +13,7 @@ import { buildDesign, checkFullRank } from '../stats/design.js';
 import { fitOrdinal, nominalTest, responseCategories, thresholdNames } from '../stats/ordinal.js';
 import { brantTest } from '../stats/brant.js';
 import { weightedCrossprod } from '../stats/linalg.js';
-import { checkFitParams, droppedJson, fitSchema, fitTables, normaliseFitParams, parsedFormula, pooled, rowsJson, rowsTable, vcovJson, waldRows, withExp, type CheckProblem, type FitParams, type Row, type SingleFit } from './fit-common.js';
+import { checkFitParams, droppedJson, fitSchema, fitTables, normaliseFitParams, parsedFormula, pooled, pooledHeader, rowsJson, rowsTable, vcovJson, waldRows, withExp, type CheckProblem, type FitParams, type Row, type SingleFit } from './fit-common.js';
 
 export interface FitOrdinalParams extends FitParams {
   readonly merge?: readonly (readonly (string | number)[])[];
@@ -150,14 +150,8 @@ export const fitOrdinalStep: StepKind<FitOrdinalParams> = {
     const sign = (params.favourable ?? 'low') === 'low' ? -1 : 1;
     const coefRows = withExp(pool.rows.slice(K), 'common_or', sign);
     const value: JsonObject = {
-      model_type: 'ordinal',
-      formula: first.md.design.formula,
-      n: first.md.n,
-      ...droppedJson(first.md),
-      imputations: pool.m,
-      ci_method: 'rubin',
+      ...pooledHeader('ordinal', first.md, pool.m, level),
       favourable: params.favourable ?? 'low',
-      level,
       coefficients: rowsJson(coefRows),
       thresholds: rowsJson(pool.rows.slice(0, K)),
       vcov: vcovJson(first.names, pool.vcov),
