@@ -8,8 +8,9 @@
  *   (row- and column-major coincide).
  *
  *   weightedCrossprod(X, n, p, w, out)  X' diag(w) X  (w undefined: X'X), blocked for cache locality
+ *   weightedCrossprodBlock(…)           its kernel for one block of rows (IRLS fills w and z per block)
  *   crossprodVector(X, n, p, v, out)    X' v
- *   linearPredictor(X, n, p, beta, out) X beta
+ *   linearPredictor(X, n, p, beta, out) X beta (linearPredictorBlock: rows i0..end−1 of it)
  *   cholesky(A, p, relTol?)             lower L with A = L L', or the first failing pivot
  *   forwardSolve / backSolveTransposed  solve L x = b / L' x = b in place
  *   choleskySolve(L, p, b)              solves (L L') x = b in place
@@ -26,10 +27,9 @@ export const BLOCK = 256;
 
 /**
  * out = X' diag(w) X (p × p, full symmetric); w undefined means unit weights. With `v` and `outV`, also
- * outV = X' diag(w) v in the same pass (the IRLS right-hand side X'Wz). No allocation beyond one scratch
- * block of p × BLOCK values (pass `scratch` to avoid even that in an inner loop).
- * The products run over blocks of BLOCK rows (cache-resident), two rows j of the result at a time
- * against four columns k, so each pass loads 6 values for 8 multiply-adds.
+ * outV = X' diag(w) v in the same pass (the IRLS right-hand side X'Wz). No allocation.
+ * The products run over blocks of BLOCK rows (cache-resident) with weightedCrossprodBlock.
+ * (`scratch` is accepted for callers of the earlier signature and not used.)
  */
 export function weightedCrossprod(
   X: Float64Array,
@@ -37,42 +37,209 @@ export function weightedCrossprod(
   p: number,
   w: Float64Array | undefined,
   out: Float64Array,
-  scratch: Float64Array = new Float64Array(p * BLOCK),
+  _scratch?: Float64Array,
   v?: Float64Array,
   outV?: Float64Array,
 ): Float64Array {
   out.fill(0);
   outV?.fill(0);
+  const ones = w === undefined ? new Float64Array(BLOCK).fill(1) : undefined;
   for (let i0 = 0; i0 < n; i0 += BLOCK) {
     const len = Math.min(BLOCK, n - i0);
-    // scratch[j*BLOCK + r] = w_i x_ij for the rows of this block
-    for (let j = 0; j < p; j++) {
-      const xo = j * n + i0;
-      const so = j * BLOCK;
-      if (v !== undefined && outV !== undefined) {
-        // with the right-hand side X' diag(w) v in the same loop
-        let t = 0;
-        if (w === undefined) {
-          for (let r = 0; r < len; r++) {
-            const s = X[xo + r]!;
-            scratch[so + r] = s;
-            t += s * v[i0 + r]!;
-          }
-        } else {
-          for (let r = 0; r < len; r++) {
-            const s = X[xo + r]! * w[i0 + r]!;
-            scratch[so + r] = s;
-            t += s * v[i0 + r]!;
-          }
-        }
-        outV[j] = outV[j]! + t;
-      } else if (w === undefined) for (let r = 0; r < len; r++) scratch[so + r] = X[xo + r]!;
-      else for (let r = 0; r < len; r++) scratch[so + r] = X[xo + r]! * w[i0 + r]!;
-    }
-    crossprodBlock(scratch, BLOCK, X, n, i0, len, p, out);
+    // unit weights: 1·x is x exactly, so X'X comes out as the unweighted sums
+    if (ones !== undefined) weightedCrossprodBlock(X, n, i0, len, p, ones, 0, v, i0, out, outV);
+    else weightedCrossprodBlock(X, n, i0, len, p, w!, i0, v, i0, out, outV);
   }
   symmetrizeUpper(out, p);
   return out;
+}
+
+/**
+ * The upper triangle (k ≥ j) of X_b' diag(w) X_b added into out (p × p), for the block X_b of the `len`
+ * rows of the column-major n × p matrix X starting at row i0, with the weights w[wOff + r] of those rows;
+ * with `v` and `outV`, also outV += X_b' diag(w) v_b (v[vOff + r]). Each term is (w_r x_rj)·x_rk (and
+ * (w_r x_rj)·v_r), summed over the rows of the block in order, then added into out — the arithmetic of
+ * forming the weighted columns first and calling crossprodBlock, without writing them out. Two rows j of
+ * the result at a time against four columns k (7 loads for 8 multiply-adds and 2 multiplies).
+ */
+export function weightedCrossprodBlock(
+  X: Float64Array,
+  n: number,
+  i0: number,
+  len: number,
+  p: number,
+  w: Float64Array,
+  wOff: number,
+  v: Float64Array | undefined,
+  vOff: number,
+  out: Float64Array,
+  outV: Float64Array | undefined,
+): void {
+  let j = 0;
+  for (; j + 1 < p; j += 2) {
+    const xj0 = j * n + i0;
+    const xj1 = xj0 + n;
+    // the 2 × 2 corner (j, j), (j, j+1), (j+1, j+1), with the right-hand side of both rows
+    let c00 = 0;
+    let c01 = 0;
+    let c11 = 0;
+    let v0 = 0;
+    let v1 = 0;
+    if (v !== undefined) {
+      for (let r = 0; r < len; r++) {
+        const wr = w[wOff + r]!;
+        const x0 = X[xj0 + r]!;
+        const x1 = X[xj1 + r]!;
+        const a = wr * x0;
+        const b = wr * x1;
+        const vr = v[vOff + r]!;
+        c00 += a * x0;
+        c01 += a * x1;
+        c11 += b * x1;
+        v0 += a * vr;
+        v1 += b * vr;
+      }
+    } else {
+      for (let r = 0; r < len; r++) {
+        const wr = w[wOff + r]!;
+        const x0 = X[xj0 + r]!;
+        const x1 = X[xj1 + r]!;
+        const a = wr * x0;
+        c00 += a * x0;
+        c01 += a * x1;
+        c11 += wr * x1 * x1;
+      }
+    }
+    out[j * p + j] = out[j * p + j]! + c00;
+    out[j * p + j + 1] = out[j * p + j + 1]! + c01;
+    out[(j + 1) * p + j + 1] = out[(j + 1) * p + j + 1]! + c11;
+    if (outV !== undefined) {
+      outV[j] = outV[j]! + v0;
+      outV[j + 1] = outV[j + 1]! + v1;
+    }
+    let k = j + 2;
+    for (; k + 3 < p; k += 4) {
+      const x0 = k * n + i0;
+      const x1 = x0 + n;
+      const x2 = x1 + n;
+      const x3 = x2 + n;
+      let a0 = 0;
+      let a1 = 0;
+      let a2 = 0;
+      let a3 = 0;
+      let b0 = 0;
+      let b1 = 0;
+      let b2 = 0;
+      let b3 = 0;
+      for (let r = 0; r < len; r++) {
+        const wr = w[wOff + r]!;
+        const a = wr * X[xj0 + r]!;
+        const b = wr * X[xj1 + r]!;
+        const y0 = X[x0 + r]!;
+        const y1 = X[x1 + r]!;
+        const y2 = X[x2 + r]!;
+        const y3 = X[x3 + r]!;
+        a0 += a * y0;
+        a1 += a * y1;
+        a2 += a * y2;
+        a3 += a * y3;
+        b0 += b * y0;
+        b1 += b * y1;
+        b2 += b * y2;
+        b3 += b * y3;
+      }
+      const o = j * p + k;
+      out[o] = out[o]! + a0;
+      out[o + 1] = out[o + 1]! + a1;
+      out[o + 2] = out[o + 2]! + a2;
+      out[o + 3] = out[o + 3]! + a3;
+      out[o + p] = out[o + p]! + b0;
+      out[o + p + 1] = out[o + p + 1]! + b1;
+      out[o + p + 2] = out[o + p + 2]! + b2;
+      out[o + p + 3] = out[o + p + 3]! + b3;
+    }
+    const left = p - k;
+    if (left === 3) {
+      const x0 = k * n + i0;
+      const x1 = x0 + n;
+      const x2 = x1 + n;
+      let a0 = 0;
+      let a1 = 0;
+      let a2 = 0;
+      let b0 = 0;
+      let b1 = 0;
+      let b2 = 0;
+      for (let r = 0; r < len; r++) {
+        const wr = w[wOff + r]!;
+        const a = wr * X[xj0 + r]!;
+        const b = wr * X[xj1 + r]!;
+        const y0 = X[x0 + r]!;
+        const y1 = X[x1 + r]!;
+        const y2 = X[x2 + r]!;
+        a0 += a * y0;
+        a1 += a * y1;
+        a2 += a * y2;
+        b0 += b * y0;
+        b1 += b * y1;
+        b2 += b * y2;
+      }
+      const o = j * p + k;
+      out[o] = out[o]! + a0;
+      out[o + 1] = out[o + 1]! + a1;
+      out[o + 2] = out[o + 2]! + a2;
+      out[o + p] = out[o + p]! + b0;
+      out[o + p + 1] = out[o + p + 1]! + b1;
+      out[o + p + 2] = out[o + p + 2]! + b2;
+    } else if (left === 2) {
+      const x0 = k * n + i0;
+      const x1 = x0 + n;
+      let a0 = 0;
+      let a1 = 0;
+      let b0 = 0;
+      let b1 = 0;
+      for (let r = 0; r < len; r++) {
+        const wr = w[wOff + r]!;
+        const a = wr * X[xj0 + r]!;
+        const b = wr * X[xj1 + r]!;
+        const y0 = X[x0 + r]!;
+        const y1 = X[x1 + r]!;
+        a0 += a * y0;
+        a1 += a * y1;
+        b0 += b * y0;
+        b1 += b * y1;
+      }
+      const o = j * p + k;
+      out[o] = out[o]! + a0;
+      out[o + 1] = out[o + 1]! + a1;
+      out[o + p] = out[o + p]! + b0;
+      out[o + p + 1] = out[o + p + 1]! + b1;
+    } else if (left === 1) {
+      const xo = k * n + i0;
+      let a0 = 0;
+      let b0 = 0;
+      for (let r = 0; r < len; r++) {
+        const wr = w[wOff + r]!;
+        const y0 = X[xo + r]!;
+        a0 += wr * X[xj0 + r]! * y0;
+        b0 += wr * X[xj1 + r]! * y0;
+      }
+      out[j * p + k] = out[j * p + k]! + a0;
+      out[(j + 1) * p + k] = out[(j + 1) * p + k]! + b0;
+    }
+  }
+  if (j < p) {
+    // the last row of an odd p: its diagonal and right-hand side
+    const xo = j * n + i0;
+    let c = 0;
+    let v0 = 0;
+    for (let r = 0; r < len; r++) {
+      const a = w[wOff + r]! * X[xo + r]!;
+      c += a * X[xo + r]!;
+      if (v !== undefined) v0 += a * v[vOff + r]!;
+    }
+    out[j * p + j] = out[j * p + j]! + c;
+    if (outV !== undefined) outV[j] = outV[j]! + v0;
+  }
 }
 
 /**
@@ -208,18 +375,32 @@ export function crossprodVector(X: Float64Array, n: number, p: number, v: Float6
 
 /** out = X beta (length n). */
 export function linearPredictor(X: Float64Array, n: number, p: number, beta: ArrayLike<number>, out: Float64Array): Float64Array {
-  // by blocks of rows: the partial sums stay in the cache instead of streaming `out` p times
-  for (let i0 = 0; i0 < n; i0 += BLOCK) {
-    const end = Math.min(n, i0 + BLOCK);
-    for (let i = i0; i < end; i++) out[i] = 0;
-    for (let j = 0; j < p; j++) {
-      const b = beta[j]!;
-      if (b === 0) continue;
-      const o = j * n;
-      for (let i = i0; i < end; i++) out[i] = out[i]! + b * X[o + i]!;
-    }
-  }
+  // by blocks of rows, four columns per pass: the partial sums stay in the cache instead of streaming
+  // `out` p times. The additions keep the order ((x₁b₁ + x₂b₂) + x₃b₃) + …, whatever the unrolling.
+  for (let i0 = 0; i0 < n; i0 += BLOCK) linearPredictorBlock(X, n, p, beta, i0, Math.min(n, i0 + BLOCK), out);
   return out;
+}
+
+/** out[i] = Σ_j X[i, j] beta_j for the rows i0 ≤ i < end (the sum from j = 0 up, as linearPredictor). */
+export function linearPredictorBlock(X: Float64Array, n: number, p: number, beta: ArrayLike<number>, i0: number, end: number, out: Float64Array): void {
+  for (let i = i0; i < end; i++) out[i] = 0;
+  let j = 0;
+  for (; j + 3 < p; j += 4) {
+    const b0 = beta[j]!;
+    const b1 = beta[j + 1]!;
+    const b2 = beta[j + 2]!;
+    const b3 = beta[j + 3]!;
+    const o0 = j * n;
+    const o1 = o0 + n;
+    const o2 = o1 + n;
+    const o3 = o2 + n;
+    for (let i = i0; i < end; i++) out[i] = out[i]! + b0 * X[o0 + i]! + b1 * X[o1 + i]! + b2 * X[o2 + i]! + b3 * X[o3 + i]!;
+  }
+  for (; j < p; j++) {
+    const b = beta[j]!;
+    const o = j * n;
+    for (let i = i0; i < end; i++) out[i] = out[i]! + b * X[o + i]!;
+  }
 }
 
 /**

@@ -18,7 +18,7 @@
  */
 import { FitError } from '../errors.js';
 import { lgamma, qchisq, qnorm } from './distributions.js';
-import { BLOCK, equilibratedCholesky, choleskySolve, choleskyInverse, crossprodBlock, linearPredictor, symmetrizeUpper } from './linalg.js';
+import { BLOCK, equilibratedCholesky, choleskySolve, choleskyInverse, linearPredictor, linearPredictorBlock, symmetrizeUpper, weightedCrossprodBlock } from './linalg.js';
 
 const DBL_EPSILON = 2.220446049250313e-16;
 const THRESH = 30;
@@ -109,6 +109,98 @@ function binomialLoglik(y: Float64Array, mu: Float64Array, w: Float64Array | und
   return ll;
 }
 
+/** A deviance summed over rows in order: `d` plus −2 log of the running product `prod` (binary outcomes). */
+interface DevianceSum {
+  d: number;
+  prod: number;
+}
+
+/**
+ * For rows i0..end−1: adds the offset to η (when given), mu = linkinv(η) (R's clamped logit inverse,
+ * keeping exp(η) for mu'(η)), and adds the rows' deviance to `acc`. Unweighted 0/1 outcomes (`binary`):
+ * the deviance is −2 Σ log q_i with q_i = mu_i (y = 1) or 1 − mu_i (y = 0), taken as the log of running
+ * products of q (flushed before they can underflow): one log per ~100 rows instead of one per row, with
+ * a rounding error of the same size. `startExp`: exp(η) of the rows with y = 0 and y = 1 when η is glm's
+ * start for unweighted 0/1 outcomes (two values: exp taken once each).
+ */
+function refreshBlock(
+  eta: Float64Array,
+  offset: Float64Array | undefined,
+  y: Float64Array,
+  w: Float64Array | undefined,
+  binary: boolean,
+  i0: number,
+  end: number,
+  expEta: Float64Array,
+  mu: Float64Array,
+  acc: DevianceSum,
+  startExp?: { readonly y0: number; readonly y1: number },
+): void {
+  let d = acc.d;
+  let prod = acc.prod;
+  for (let i = i0; i < end; i++) {
+    let e = eta[i]!;
+    if (offset !== undefined) eta[i] = e = e + offset[i]!;
+    const yi = y[i]!;
+    const ex = startExp === undefined ? Math.exp(e) : yi === 1 ? startExp.y1 : startExp.y0;
+    expEta[i] = ex;
+    const t = e < -THRESH ? DBL_EPSILON : e > THRESH ? INVEPS : ex;
+    const m = t / (1 + t);
+    mu[i] = m;
+    if (binary) {
+      const q = yi === 1 ? m : 1 - m; // as R's y log(y/mu) + (1 − y) log((1 − y)/(1 − mu))
+      if (q > 1e-100) {
+        prod *= q;
+        if (prod < 1e-200) {
+          d -= 2 * Math.log(prod);
+          prod = 1;
+        }
+      } else d -= 2 * Math.log(q);
+      continue;
+    }
+    let r = 0;
+    if (yi !== 0) r += yi * Math.log(yi / m);
+    if (yi !== 1) r += (1 - yi) * Math.log((1 - yi) / (1 - m));
+    d += 2 * (w === undefined ? 1 : w[i]!) * r;
+  }
+  acc.d = d;
+  acc.prod = prod;
+}
+
+/**
+ * glm.fit's working weights and response for the rows i0..i0+len−1, into W[0..len) and z[0..len):
+ * W = w mu'(η)²/(mu(1 − mu)), z = η − offset + (y − mu)/mu'(η), with mu'(η) from the kept exp(η) (R's
+ * logit_mu_eta); rows with w = 0 or mu'(η) = 0 (not "good") get W = z = 0.
+ */
+function workingWeights(
+  eta: Float64Array,
+  mu: Float64Array,
+  expEta: Float64Array,
+  y: Float64Array,
+  w: Float64Array | undefined,
+  offset: Float64Array | undefined,
+  i0: number,
+  len: number,
+  W: Float64Array,
+  z: Float64Array,
+): void {
+  for (let t = 0; t < len; t++) {
+    const i = i0 + t;
+    const e = eta[i]!;
+    const m = mu[i]!;
+    const ex = expEta[i]!;
+    const me = e > THRESH || e < -THRESH ? DBL_EPSILON : ex / ((1 + ex) * (1 + ex));
+    const wi = w === undefined ? 1 : w[i]!;
+    if (!(wi > 0) || me === 0) {
+      W[t] = 0;
+      z[t] = 0;
+      continue;
+    }
+    W[t] = (wi * me * me) / (m * (1 - m));
+    z[t] = e - (offset === undefined ? 0 : offset[i]!) + (y[i]! - m) / me;
+  }
+}
+
 interface IrlsResult {
   beta: Float64Array;
   XtWX: Float64Array;
@@ -128,63 +220,46 @@ function irls(X: Float64Array, n: number, p: number, y: Float64Array, o: Logisti
   const maxit = o.maxit ?? 25;
   const eta = new Float64Array(n);
   const mu = new Float64Array(n);
+  // glm's start mustart = (w y + ½)/(w + 1), η = logit(mustart); unweighted 0/1 rows take one of two
+  // values, computed once each (the same arithmetic)
+  const start = (wi: number, yi: number): number => {
+    const m = (wi * yi + 0.5) / (wi + 1);
+    return Math.log(m / (1 - m));
+  };
+  const eta0 = start(1, 0);
+  const eta1 = start(1, 1);
   if (o.etastart !== undefined) eta.set(o.etastart);
   else {
-    // unweighted 0/1 rows take one of two values: computed once each (the same arithmetic)
-    const start = (wi: number, yi: number): number => {
-      const m = (wi * yi + 0.5) / (wi + 1);
-      return Math.log(m / (1 - m));
-    };
-    const eta0 = start(1, 0);
-    const eta1 = start(1, 1);
     for (let i = 0; i < n; i++) {
       const yi = y[i]!;
       eta[i] = w === undefined && yi === 0 ? eta0 : w === undefined && yi === 1 ? eta1 : start(w === undefined ? 1 : w[i]!, yi);
     }
   }
   const expEta = new Float64Array(n);
-  // unweighted 0/1 outcomes (the usual case): the deviance is −2 Σ log q_i with q_i = mu_i (y = 1) or
-  // 1 − mu_i (y = 0), taken as the log of running products of q (flushed before they can underflow):
-  // one log per ~100 rows instead of one per row, with a rounding error of the same size
+  // unweighted 0/1 outcomes (the usual case): the deviance from running products (refreshBlock)
   let binary = w === undefined;
   for (let i = 0; i < n && binary; i++) if (y[i] !== 0 && y[i] !== 1) binary = false;
-  /** mu = linkinv(η) (R's clamped logit inverse, keeping exp(η) for mu'(η)) and the deviance, in one pass; adds the offset to η first. */
-  const refresh = (withOffset = true): number => {
-    let d = 0;
-    let prod = 1;
-    for (let i = 0; i < n; i++) {
-      let e = eta[i]!;
-      if (withOffset && offset !== undefined) eta[i] = e = e + offset[i]!;
-      const ex = Math.exp(e);
-      expEta[i] = ex;
-      const t = e < -THRESH ? DBL_EPSILON : e > THRESH ? INVEPS : ex;
-      const m = t / (1 + t);
-      mu[i] = m;
-      const yi = y[i]!;
-      if (binary) {
-        const q = yi === 1 ? m : 1 - m; // as R's y log(y/mu) + (1 − y) log((1 − y)/(1 − mu))
-        if (q > 1e-100) {
-          prod *= q;
-          if (prod < 1e-200) {
-            d -= 2 * Math.log(prod);
-            prod = 1;
-          }
-        } else d -= 2 * Math.log(q);
-        continue;
-      }
-      let r = 0;
-      if (yi !== 0) r += yi * Math.log(yi / m);
-      if (yi !== 1) r += (1 - yi) * Math.log((1 - yi) / (1 - m));
-      d += 2 * (w === undefined ? 1 : w[i]!) * r;
-    }
-    return d - 2 * Math.log(prod);
+  const acc: DevianceSum = { d: 0, prod: 1 };
+  const refreshRows = (i0: number, end: number, withOffset: boolean): void => {
+    refreshBlock(eta, withOffset ? offset : undefined, y, w, binary, i0, end, expEta, mu, acc);
   };
-  let devold = refresh(false);
+  const finishDeviance = (): number => {
+    const d = acc.d - 2 * Math.log(acc.prod);
+    acc.d = 0;
+    acc.prod = 1;
+    return d;
+  };
+  /** The deviance at the current η (the start), without the offset. */
+  const refresh = (): number => {
+    const twoValued = o.etastart === undefined && binary;
+    refreshBlock(eta, undefined, y, w, binary, 0, n, expEta, mu, acc, twoValued ? { y0: Math.exp(eta0), y1: Math.exp(eta1) } : undefined);
+    return finishDeviance();
+  };
+  let devold = refresh();
   const bW = new Float64Array(BLOCK);
   const bZ = new Float64Array(BLOCK);
   const XtWX = new Float64Array(p * p);
   const rhs = new Float64Array(p);
-  const scratch = new Float64Array(p * BLOCK);
   let beta = new Float64Array(p);
   let coefold: Float64Array | undefined;
   let dev = devold;
@@ -198,35 +273,8 @@ function irls(X: Float64Array, n: number, p: number, y: Float64Array, o: Logisti
     rhs.fill(0);
     for (let i0 = 0; i0 < n; i0 += BLOCK) {
       const len = Math.min(BLOCK, n - i0);
-      for (let t = 0; t < len; t++) {
-        const i = i0 + t;
-        const e = eta[i]!;
-        const m = mu[i]!;
-        // mu'(η) from the exp(η) kept by the last update (R's logit_mu_eta)
-        const ex = expEta[i]!;
-        const me = e > THRESH || e < -THRESH ? DBL_EPSILON : ex / ((1 + ex) * (1 + ex));
-        const wi = w === undefined ? 1 : w[i]!;
-        // "good" observations: w > 0 and mu'(η) ≠ 0; the others get zero weight
-        if (!(wi > 0) || me === 0) {
-          bW[t] = 0;
-          bZ[t] = 0;
-          continue;
-        }
-        bW[t] = (wi * me * me) / (m * (1 - m));
-        bZ[t] = e - (offset === undefined ? 0 : offset[i]!) + (y[i]! - m) / me;
-      }
-      for (let j = 0; j < p; j++) {
-        const xo = j * n + i0;
-        const so = j * BLOCK;
-        let t2 = 0;
-        for (let t = 0; t < len; t++) {
-          const v = X[xo + t]! * bW[t]!;
-          scratch[so + t] = v;
-          t2 += v * bZ[t]!;
-        }
-        rhs[j] = rhs[j]! + t2;
-      }
-      crossprodBlock(scratch, BLOCK, X, n, i0, len, p, XtWX);
+      workingWeights(eta, mu, expEta, y, w, offset, i0, len, bW, bZ);
+      weightedCrossprodBlock(X, n, i0, len, p, bW, 0, bZ, 0, XtWX, rhs);
     }
     symmetrizeUpper(XtWX, p);
     const { L, scale, failedAt } = equilibratedCholesky(XtWX, p);
@@ -241,9 +289,14 @@ function irls(X: Float64Array, n: number, p: number, y: Float64Array, o: Logisti
     choleskySolve(L, p, b);
     for (let j = 0; j < p; j++) b[j] = b[j]! * scale[j]!;
     beta = b;
+    /** η = Xβ (+ offset), mu and the deviance, block by block while the block of X is in the cache. */
     const update = (): void => {
-      linearPredictor(X, n, p, beta, eta);
-      dev = refresh();
+      for (let i0 = 0; i0 < n; i0 += BLOCK) {
+        const end = Math.min(n, i0 + BLOCK);
+        linearPredictorBlock(X, n, p, beta, i0, end, eta);
+        refreshRows(i0, end, true);
+      }
+      dev = finishDeviance();
     };
     update();
     if (!Number.isFinite(dev)) {
