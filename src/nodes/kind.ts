@@ -29,6 +29,14 @@ export interface StepKind<P = Record<string, unknown>> {
   readonly params: ParamSchema;
   /** Names of the parameters whose values reference other steps (a step name, or a list of them). */
   readonly inputs: readonly string[];
+  /**
+   * Reference parameters that may be left out, each then taken from the step another reference names:
+   * `{data: {via: 'model', param: 'input', through: ['impute']}}` — an omitted `data` is the `input` of
+   * the `model` step, followed through steps of the kinds in `through` (to the table an imputation
+   * started from). The runner fills it in before the key is taken: writing it out or leaving it to
+   * the default gives the same key.
+   */
+  readonly defaultReferences?: Readonly<Record<string, { readonly via: string; readonly param: string; readonly through?: readonly string[] }>>;
   /** Paths (relative to the spec's folder) of files the step reads: hashed by content into its key. */
   readonly files?: (params: P) => readonly string[];
   /** True when the step draws random numbers: only then does the pipeline seed enter its key. */

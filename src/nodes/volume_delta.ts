@@ -27,6 +27,7 @@ import type { StepKind } from './kind.js';
 
 export interface VolumeDeltaParams {
   readonly model: string;
+  /** Filled in by the runner from `model` when left out (defaultReferences). */
   readonly data: string;
   readonly variable: string;
   readonly where?: string;
@@ -340,7 +341,7 @@ export const volumeDelta: StepKind<VolumeDeltaParams> = {
     type: 'object',
     properties: {
       model: { type: 'string', description: 'A fit_logistic step with a term in the volume variable.' },
-      data: { type: 'string', description: 'The patients (a data step with the model\'s variables).' },
+      data: { type: 'string', description: 'The patients (a data step with the model\'s variables); default: the data the model was fitted on (its input, or the table an impute step imputed).' },
       variable: { type: 'string', description: 'The volume column, e.g. fiv_ml.' },
       where: { type: 'string', description: 'Which patients (an expression); default "<variable> < 80".' },
       deltas: { type: 'array', items: { type: 'number', exclusiveMinimum: 0, exclusiveMaximum: 1 }, minItems: 1, default: [0.01, 0.05, 0.1], description: 'Probability increments (0.01 = 1 percentage point).' },
@@ -354,10 +355,11 @@ export const volumeDelta: StepKind<VolumeDeltaParams> = {
       cut: { type: 'number', description: 'The volume cut to mark on the curve (a figure\'s dashed line); default the c of a where: "<variable> < c".' },
       level: { type: 'number', exclusiveMinimum: 0, exclusiveMaximum: 1, default: 0.95, description: 'Confidence level of the curve.' },
     },
-    required: ['model', 'data', 'variable'],
+    required: ['model', 'variable'],
     additionalProperties: false,
   },
   inputs: ['model', 'data'],
+  defaultReferences: { data: { via: 'model', param: 'input', through: ['impute'] } },
   check(params) {
     const problems: { path: string; message: string; hint?: string }[] = [];
     try {

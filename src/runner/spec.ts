@@ -3,7 +3,8 @@
  *
  *   read (size, YAML, safety) → top-level shape → `--set` → sweeps → per instance: substitute
  *   `${…}`, check against the kind's schema (defaults filled in), resolve references, kind.check(),
- *   kind.normalise() → graph → stable topological order (cycles reported with their full path).
+ *   kind.normalise() → omitted references a kind defaults from other steps (default-references.ts) →
+ *   graph → stable topological order (cycles reported with their full path).
  *
  * Every problem found is collected and thrown at once as `SpecErrors`, sorted by position.
  */
@@ -18,6 +19,7 @@ import { cyclePath, topologicalOrder } from './dag.js';
 import type { DagEdge, DagNode } from './dag.js';
 import { applySetOverrides, substitute } from './params.js';
 import type { SubstitutionError } from './params.js';
+import { fillDefaultReferences, inputsOf } from './default-references.js';
 import { resolveReference } from './references.js';
 import type { SweptStep } from './references.js';
 import { readShape } from './spec-shape.js';
@@ -73,12 +75,14 @@ function analyse({ source: src, errors: yamlErrors, duplicates }: Parsed, bytes:
 
   const swept = expandSweeps(raw, params, src, errors);
   const nodes: DagNode[] = [];
+  const edgesOf = new Map<string, DagEdge[]>();
   const built = new Map<string, Omit<PipelineStep, 'inputs'> & { inputs: StepName[] }>();
   for (const step of raw.steps) {
     const kind = kindOf(step, registry, src, errors);
     for (const inst of swept.get(step.name)?.instances ?? []) {
       const edges: DagEdge[] = [];
       nodes.push({ name: inst.name, edges });
+      edgesOf.set(inst.name, edges);
       if (kind === undefined) continue;
       const resolved = analyseInstance(step, kind, inst.sweep, params, swept, src, errors, edges);
       if (resolved === undefined) continue;
@@ -94,6 +98,7 @@ function analyse({ source: src, errors: yamlErrors, duplicates }: Parsed, bytes:
     }
   }
 
+  fillDefaultReferences(built, (name) => edgesOf.get(name), (base, param) => src.locate(['steps', base, param]), referenceParams, errors);
   checkSubgraphs(built, src, errors);
   const order = topologicalOrder(nodes);
   if (!order.ok) {
@@ -202,14 +207,7 @@ function analyseInstance(
   if (canonical === undefined) return undefined;
 
   const normalised = normalise(canonical) as Record<string, unknown>;
-  // Inputs in a fixed order: reference parameters in code-unit order of their names, then list order.
-  const refNames = new Set(referenceParams(kind));
-  const inputs: StepName[] = [];
-  for (const key of Object.keys(normalised)) {
-    if (!refNames.has(key)) continue;
-    for (const ref of [normalised[key]].flat() as string[]) if (!inputs.includes(ref as StepName)) inputs.push(ref as StepName);
-  }
-  return { params: normalised, inputs };
+  return { params: normalised, inputs: inputsOf(normalised, referenceParams(kind)) };
 }
 
 type Locate = (path: readonly (string | number)[], atKey?: boolean) => SourceLocation;
