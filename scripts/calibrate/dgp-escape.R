@@ -10,7 +10,8 @@ escape_par <- list(
   vmax = 300, z0 = -1.74, z_recan = -1.2, z_evt = -0.25, z_sd = 1.6,
   z_nihss = 0.02, z_aspects = -0.06, z_occl = c(ICA = 0.3, M1 = 0, M2 = -0.3), z_onset = 0.08,
   n24_0 = 0, n24_nihss = 0.35, n24_vol = 2.0, n24_recan = -4.5, n24_sd = 3.5,
-  b_vol = 0.45, b_n24 = 0.12, b_left = 0.2, b_age = 0.35, b_evt = log(1.7),
+  b_vol = 0.45, b_n24 = 0.12, b_left = 0.2, b_age = 0.35, b_evt = log(1.9),
+  b_evt_death = 0.52,  # theta_5 - b_evt_death * evt: EVT protects less against death than against disability
   theta = c(-2.0611, -0.7092, 0.4478, 1.4281, 2.456, 3.5128)  # solved by calibrate-thresholds.R
 )
 sim_escape <- function(n, p = escape_par) {
@@ -29,7 +30,9 @@ sim_escape <- function(n, p = escape_par) {
   vol <- round(p$vmax * plogis(z), 1)
   n24 <- pmin(pmax(round(p$n24_0 + p$n24_nihss * nihss + p$n24_vol * vol^(1/3) + p$n24_recan * recan + rnorm(n, 0, p$n24_sd)), 0), 42)
   eta <- p$b_vol * vol^(1/3) + p$b_n24 * (n24 - 10) + p$b_left * left + p$b_age * (age - 71) / 10 - p$b_evt * evt
-  mrs <- findInterval(eta + qlogis(runif(n)), p$theta)
+  ystar <- eta + qlogis(runif(n))  # mRS = #{j : theta_j(evt) < y*}
+  th <- outer(rep(1, n), p$theta); th[, 6] <- th[, 6] - p$b_evt_death * evt
+  mrs <- as.integer(rowSums(ystar > th))
   data.frame(evt, age, sex_female = fem, nihss, aspects, occlusion = c("ICA","M1","M2")[occ], ivt,
              onset_to_rand_min = onset, fiv_ml = vol, nihss_24h = n24, delta_nihss = n24 - nihss,
              laterality = ifelse(left == 1, "left", "right"), recanalized = recan, mrs90 = mrs, eta = eta)

@@ -21,12 +21,13 @@ hermes_par <- list(
   aspects_logit = qlogis(0.12), aspects_sd = 0.9, aspects_nihss = 0.04,
   onset_mu = log(190), onset_sd = 0.33,
   # volume: V = vmax * plogis(Z)
-  vmax = 300, z0 = -1.57, z_recan = -0.74, p_recan_evt = 0.71, p_recan_ctl = 0, z_sd = 1.85,
+  vmax = 300, z0 = -1.57, z_recan = -0.77, p_recan_evt = 0.67, p_recan_ctl = 0, z_sd = 1.85,
   z_nihss = 0.02, z_aspects = -0.06, z_occl = c(ICA = 0.3, M1 = 0, M2 = -0.3), z_onset = 0.08, z_age = 0, z_ivt = -0.1,
-  # outcome: logit P(mRS <= j) = theta_j - eta
-  b_vol = -log(0.46), b_evt = log(2.22), b_age = 0.35, b_nihss = 0.04, b_aspects = -0.05,
+  # outcome: logit P(mRS <= j) = theta_j - eta - [j == 2] b_vol_good * vol^(1/3)
+  # (volume acts on every split with b_vol and on the mRS 0-2 vs 3-6 split with b_vol + b_vol_good)
+  b_vol = 0.747, b_vol_good = 0.16, b_evt = log(2.235), b_age = 0.35, b_nihss = 0.04, b_aspects = -0.05,
   b_occl = c(ICA = 0.15, M1 = 0, M2 = -0.1), b_ivt = -0.15, b_onset = 0.1, b_female = 0,
-  theta = c(-0.8659, 0.3135, 1.4221, 2.4038, 3.7994, 4.7361)  # solved by calibrate-thresholds.R
+  theta = c(-0.9403, 0.232, 1.8244, 2.2983, 3.6734, 4.5981)  # solved by calibrate-thresholds.R (theta_j at 0 mL)
 )
 sim_hermes <- function(n, p = hermes_par) {
   tr <- sample(seq_along(p$trial_sizes), n, TRUE, p$trial_sizes)
@@ -47,11 +48,17 @@ sim_hermes <- function(n, p = hermes_par) {
   vol <- round(p$vmax * plogis(z), 1)
   eta <- p$b_vol * vol^(1/3) - p$b_evt * evt + p$b_age * (age - 68) / 10 + p$b_nihss * (nihss - 17) +
     p$b_aspects * (aspects - 9) + p$b_occl[occ] + p$b_ivt * ivt + p$b_onset * lo + p$b_female * fem
-  u <- runif(n); ystar <- eta + qlogis(u)  # P(Y <= j) = P(ystar <= theta_j)
-  mrs <- findInterval(ystar, p$theta)
+  u <- runif(n); ystar <- eta + qlogis(u)  # P(Y <= j) = P(ystar <= theta_j(V))
+  mrs <- mrs_from_latent(ystar, vol^(1/3), p)
   data.frame(trial = p$trial_names[tr], evt, age, sex_female = fem, nihss, aspects,
              occlusion = factor(c("ICA","M1","M2")[occ], levels = c("M1","ICA","M2")), ivt,
              onset_to_rand_min = onset, modality = ifelse(mri == 1, "MRI", "CT"), fiv_ml = vol, mrs90 = mrs, eta = eta, recan = recan)
 }
-# thresholds that give the control-arm mRS distribution: solve mean(plogis(theta_j - eta)) = cum_j
-solve_theta <- function(eta, cum) sapply(cum, function(cj) uniroot(function(t) mean(plogis(t - eta)) - cj, c(-20, 20), tol = 1e-10)$root)
+# the volume-dependent thresholds theta_j(V) = theta_j - [j == 2] b_vol_good * V^(1/3), one row per patient
+theta_at <- function(cv, p) outer(rep(1, length(cv)), p$theta) - outer(cv, c(0, 0, p$b_vol_good, 0, 0, 0))
+# mRS = #{j : theta_j(V) < y*} (valid while theta_j(V) increases in j for every V <= vmax; see the docs §3)
+mrs_from_latent <- function(ystar, cv, p) as.integer(rowSums(ystar > theta_at(cv, p)))
+# thresholds that give the control-arm mRS distribution: solve mean(plogis(theta_j - shift_ij - eta_i)) = cum_j,
+# shift = the volume-dependent part of theta_j(V) (a matrix, one column per threshold; 0 for a proportional-odds model)
+solve_theta <- function(eta, cum, shift = matrix(0, length(eta), length(cum)))
+  sapply(seq_along(cum), function(j) uniroot(function(t) mean(plogis(t - shift[, j] - eta)) - cum[j], c(-20, 20), tol = 1e-10)$root)

@@ -1,6 +1,7 @@
 # True mediation quantities of the HERMES-like DGP, computed from the R prototype (dgp-hermes.R) with
 # both potential volumes of each patient (same covariates and residual volume noise; reperfusion
-# R(1) ~ Bernoulli(0.71), R(0) = 0) and exact outcome probabilities P(mRS <= 2 | x, evt, V):
+# R(1) ~ Bernoulli(p_recan_evt), R(0) = 0) and exact outcome probabilities
+# P(mRS <= 2 | x, evt, V) = plogis(theta_2 - b_vol_good V^(1/3) - eta(x, evt, V)):
 #   τ    = E P(Y(1, V(1))) − E P(Y(0, V(0)))           total effect on P(mRS 0-2)
 #   δ(t) = E P(Y(t, V(1))) − E P(Y(t, V(0)))           natural indirect effect
 #   ζ(t) = E P(Y(1, V(t))) − E P(Y(0, V(t)))           natural direct effect
@@ -21,7 +22,7 @@ recan1 <- rbinom(n, 1, p$p_recan_evt)
 v1 <- round(p$vmax * plogis(base + p$z_recan * recan1), 1)
 v0 <- round(p$vmax * plogis(base), 1)
 eta_x <- p$b_age * (d$age - 68) / 10 + p$b_nihss * (d$nihss - 17) + p$b_aspects * (d$aspects - 9) + p$b_occl[occ] + p$b_ivt * d$ivt + p$b_onset * lo
-P <- function(t, v) mean(plogis(p$theta[3] - (eta_x + p$b_vol * v^(1/3) - p$b_evt * t)))
+P <- function(t, v) mean(plogis(p$theta[3] - p$b_vol_good * v^(1/3) - (eta_x + p$b_vol * v^(1/3) - p$b_evt * t)))
 p11 <- P(1, v1); p10 <- P(1, v0); p01 <- P(0, v1); p00 <- P(0, v0)
 tau <- p11 - p00; d1 <- p11 - p10; d0 <- p01 - p00; z1 <- p11 - p01; z0 <- p10 - p00
 cat(sprintf("P(mRS 0-2): p11 %.4f p10 %.4f p01 %.4f p00 %.4f\n", p11, p10, p01, p00))

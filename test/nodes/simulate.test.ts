@@ -101,6 +101,20 @@ describe('simulate', () => {
     expect(simulate.check?.({ cohort: 'escape', parameters: { vol_ivt: 0 } })).toHaveLength(1);
   });
 
+  it('refuses at spec time an override that makes the mRS thresholds cross (out_volume_good, vol_max, out_evt_death)', () => {
+    expect(simulate.check?.({ cohort: 'hermes', parameters: { out_volume_good: 0.2 } })).toEqual([]);
+    const problems = simulate.check?.({ cohort: 'hermes', parameters: { out_volume_good: 0.3 } }) ?? [];
+    expect(problems).toHaveLength(1);
+    expect(problems[0]!.path).toBe('parameters.out_volume_good');
+    expect(problems[0]!.message).toMatch(/makes the mRS thresholds cross/);
+    // The default effect is valid up to about 6.7³ = 300 mL; a much larger vol_max is not.
+    const big = simulateTruth.check?.({ cohort: 'hermes', parameters: { vol_max: 2000 } }) ?? [];
+    expect(big.map((p) => p.path)).toEqual(['parameters.vol_max']);
+    expect(simulate.check?.({ cohort: 'escape', parameters: { vol_max: 2000 } })).toEqual([]);
+    const escape = simulate.check?.({ cohort: 'escape', parameters: { out_evt_death: 1.5 } }) ?? [];
+    expect(escape.map((p) => p.path)).toEqual(['parameters.out_evt_death']);
+  });
+
   it('declares a closed parameter schema with the cohort required', () => {
     const schema = simulate.params as { required: string[]; additionalProperties: boolean; properties: Record<string, unknown> };
     expect(schema.required).toEqual(['cohort']);

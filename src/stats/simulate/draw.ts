@@ -64,8 +64,8 @@ export function roundTo(x: number, digits: number): number {
  * The ordinal outcome of a cumulative-logit latent model: with latent y* = η + ε, ε ~ logistic,
  * Y = #{j : θ_j < y*}, so that P(Y ≤ j) = plogis(θ_j − η) (R's clm / polr parametrisation).
  */
-export function ordinalFromLatent(latent: number, thresholds: readonly number[]): number {
+export function ordinalFromLatent(latent: number, thresholds: ArrayLike<number>): number {
   let y = 0;
-  for (const t of thresholds) if (latent > t) y++;
+  for (let j = 0; j < thresholds.length; j++) if (latent > thresholds[j]!) y++;
   return y;
 }

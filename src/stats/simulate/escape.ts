@@ -11,7 +11,8 @@
  *   NIHSS at 24 h    nihss_24h = clamp(round(n24Intercept + n24Nihss·nihss + n24Volume·fiv^(1/3) + n24Recan·R + N(0, n24Sd²)), 0, 42)
  *                    delta_nihss = nihss_24h − nihss (negative: improvement)
  *   mRS at 90 days   η = outVolume·fiv^(1/3) + outNihss24·(nihss_24h − 10) + outLeft·left + outAge·(age−71)/10 − outEvt·evt
- *                    P(mRS ≤ j) = plogis(θ_j − η)
+ *                    θ_j(evt) = θ_j − [j = 5]·outEvtDeath·evt     (EVT protects less against death than against disability)
+ *                    P(mRS ≤ j) = plogis(θ_j(evt) − η)          (a distribution while outEvtDeath < θ_5 − θ_4)
  *   missingness      ASPECTS and onset time MAR as in the pooled cohort; fiv_ml missing exactly where no scan was done
  */
 import { makeTable, type Column, type Table } from '../../data/table.js';
@@ -52,6 +53,8 @@ export interface EscapeParams extends BaselineParams {
   readonly outAge: number;
   /** Log common odds of a better mRS under EVT at a given volume and 24-hour NIHSS. */
   readonly outEvt: number;
+  /** Log odds of death (mRS 6 vs 0–5) under EVT added back on that split only: EVT's direct effect there is outEvt − outEvtDeath. */
+  readonly outEvtDeath: number;
   readonly thresholds: readonly number[];
   readonly missingAspects: number;
   readonly missingAspectsNihss: number;
@@ -98,7 +101,8 @@ export const ESCAPE_DEFAULTS: EscapeParams = {
   outNihss24: 0.12,
   outLeft: 0.2,
   outAge: 0.35,
-  outEvt: Math.log(1.7),
+  outEvt: Math.log(1.9),
+  outEvtDeath: 0.52,
   thresholds: [-2.0611, -0.7092, 0.4478, 1.4281, 2.456, 3.5128],
   missingAspects: -3.5,
   missingAspectsNihss: 0.05,
@@ -108,7 +112,19 @@ export const ESCAPE_DEFAULTS: EscapeParams = {
 
 export const ESCAPE_N = 315;
 
+/** The split EVT's death term moves: j = 5 of P(mRS ≤ j), alive vs dead. */
+const DEATH_SPLIT = 5;
+
+/** Whether θ_j(evt) = θ_j − [j = DEATH_SPLIT]·outEvtDeath·evt increases in j under both arms (a distribution). */
+export function escapeThresholdsOrdered(p: Pick<EscapeParams, 'thresholds' | 'outEvtDeath'>): boolean {
+  return [0, 1].every((evt) => {
+    const th = p.thresholds.map((t, j) => (j === DEATH_SPLIT ? t - p.outEvtDeath * evt : t));
+    return th.every((t, j) => j === 0 || t > th[j - 1]!);
+  });
+}
+
 export function simulateEscape(n: number, seed: number, p: EscapeParams = ESCAPE_DEFAULTS): Table {
+  if (!escapeThresholdsOrdered(p)) throw new RangeError(`out_evt_death = ${String(p.outEvtDeath)} makes the mRS thresholds cross under EVT`);
   const stream = streamsFor(seed, COHORT_STREAM.escape);
   const nEvt = Math.round(n * p.evtShare);
   const evt = Float64Array.from(shuffledLabels(stream('arm'), n, [n - nEvt, nEvt]));
@@ -130,6 +146,7 @@ export function simulateEscape(n: number, seed: number, p: EscapeParams = ESCAPE
   const rVol = stream('volume');
   const rN24 = stream('nihss_24h');
   const rOut = stream('outcome');
+  const theta = Float64Array.from(p.thresholds);
   for (let i = 0; i < n; i++) {
     ivt[i] = bernoulli(rIvt, p.pIvt);
     left[i] = bernoulli(rSide, p.pLeft);
@@ -144,7 +161,8 @@ export function simulateEscape(n: number, seed: number, p: EscapeParams = ESCAPE
     n24[i] = s24;
     delta[i] = s24 - b.nihss[i]!;
     const eta = p.outVolume * cv + p.outNihss24 * (s24 - 10) + p.outLeft * left[i]! + (p.outAge * (b.age[i]! - 71)) / 10 - p.outEvt * evt[i]!;
-    mrs[i] = ordinalFromLatent(eta + logistic(rOut), p.thresholds);
+    theta[DEATH_SPLIT] = p.thresholds[DEATH_SPLIT]! - p.outEvtDeath * evt[i]!;
+    mrs[i] = ordinalFromLatent(eta + logistic(rOut), theta);
     fiv[i] = modality[i]! < 0 ? NaN : v;
   }
 

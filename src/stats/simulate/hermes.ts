@@ -12,7 +12,9 @@
  *   mRS at 90 days   η = outVolume·fiv^(1/3) − outEvt·evt + outAge·(age−68)/10 + outNihss·(nihss−17)
  *                        + outAspects·(aspects−9) + outOcclusion[site] + outIvt·ivt
  *                        + outOnset·(onset−190)/60 + outFemale·sex_female
- *                    P(mRS ≤ j) = plogis(θ_j − η)                   (R's clm/polr parametrisation)
+ *                    θ_j(fiv) = θ_j − [j = 2]·outVolumeGood·fiv^(1/3)   (volume acts more on mRS 0–2 vs 3–6)
+ *                    P(mRS ≤ j) = plogis(θ_j(fiv) − η)              (clm's parametrisation, cbrt(fiv) nominal)
+ *                    a distribution while θ_1 < θ_2(fiv) < θ_3 for every fiv in [0, volMax]
  *   missingness      MAR, logistic in fully observed covariates (see `missing*` below)
  */
 import { makeTable, type Column, type Table } from '../../data/table.js';
@@ -49,9 +51,15 @@ export interface HermesParams extends BaselineParams {
   readonly volOnset: number;
   readonly volIvt: number;
   readonly volSd: number;
-  /** Log common odds of a worse mRS per unit of fiv_ml^(1/3); exp(−outVolume) is the better-outcome cOR (0.46). */
+  /** Log odds of a worse mRS per unit of fiv_ml^(1/3), at every split of the scale (exp(−outVolume) = 0.474). */
   readonly outVolume: number;
-  /** Log common odds of a better mRS under EVT at a given volume: exp(outEvt) is the direct cOR (2.22). */
+  /**
+   * Extra log odds of mRS 3–6 vs 0–2 per unit of fiv_ml^(1/3) (a non-proportional, "nominal" volume effect on
+   * that split only). With it, the proportional-odds working model's cOR is 0.46 per mL^(1/3) and the
+   * linear-in-mL logistic model of mRS 0–2 has the slope behind the published 2/10/20 mL volume deltas.
+   */
+  readonly outVolumeGood: number;
+  /** Log common odds of a better mRS under EVT at a given volume: exp(outEvt) is the direct cOR (2.235). */
   readonly outEvt: number;
   /** Per 10 years of age. */
   readonly outAge: number;
@@ -62,7 +70,7 @@ export interface HermesParams extends BaselineParams {
   /** Per hour of onset-to-randomisation time. */
   readonly outOnset: number;
   readonly outFemale: number;
-  /** θ_0..θ_5 of P(mRS ≤ j) = plogis(θ_j − η), solved so the control arm has the published mRS distribution. */
+  /** θ_0..θ_5 of P(mRS ≤ j) = plogis(θ_j(fiv) − η) at fiv = 0, solved so the control arm has the published mRS distribution. */
   readonly thresholds: readonly number[];
   /** logit P(ASPECTS missing) = missingAspects + missingAspectsNihss·(nihss − 17). */
   readonly missingAspects: number;
@@ -101,19 +109,20 @@ export const HERMES_DEFAULTS: HermesParams = {
   aspectsLossSd: 0.9,
   onsetLogMean: Math.log(190),
   onsetLogSd: 0.33,
-  pRecanEvt: 0.71,
+  pRecanEvt: 0.67,
   pRecanControl: 0,
   volMax: 300,
   volIntercept: -1.57,
-  volRecan: -0.74,
+  volRecan: -0.77,
   volNihss: 0.02,
   volAspects: -0.06,
   volOcclusion: [0, 0.3, -0.3],
   volOnset: 0.08,
   volIvt: -0.1,
   volSd: 1.85,
-  outVolume: -Math.log(0.46),
-  outEvt: Math.log(2.22),
+  outVolume: 0.747,
+  outVolumeGood: 0.16,
+  outEvt: Math.log(2.235),
   outAge: 0.35,
   outNihss: 0.04,
   outAspects: -0.05,
@@ -121,7 +130,7 @@ export const HERMES_DEFAULTS: HermesParams = {
   outIvt: -0.15,
   outOnset: 0.1,
   outFemale: 0,
-  thresholds: [-0.8659, 0.3135, 1.4221, 2.4038, 3.7994, 4.7361],
+  thresholds: [-0.9403, 0.232, 1.8244, 2.2983, 3.6734, 4.5981],
   missingAspects: -3,
   missingAspectsNihss: 0.05,
   missingOnset: -3,
@@ -131,11 +140,29 @@ export const HERMES_DEFAULTS: HermesParams = {
   missingVolumeAge: 0.2,
 };
 
+/** The threshold the volume moves: j = 2 of P(mRS ≤ j), the mRS 0–2 vs 3–6 split. */
+const GOOD_SPLIT = 2;
+
+/**
+ * Whether θ_j(fiv) = θ_j − [j = GOOD_SPLIT]·outVolumeGood·fiv^(1/3) increases in j for every fiv in
+ * [0, volMax] — the condition for P(mRS ≤ j) = plogis(θ_j(fiv) − η) to be a distribution. The shift is
+ * linear in fiv^(1/3), so checking both ends of the volume range suffices.
+ */
+export function hermesThresholdsOrdered(p: Pick<HermesParams, 'thresholds' | 'outVolumeGood' | 'volMax'>): boolean {
+  return [0, Math.cbrt(p.volMax)].every((cv) => {
+    const th = p.thresholds.map((t, j) => (j === GOOD_SPLIT ? t - p.outVolumeGood * cv : t));
+    return th.every((t, j) => j === 0 || t > th[j - 1]!);
+  });
+}
+
 /** The published pool size the default n and the EVT share refer to. */
 export const HERMES_N = 1665;
 
 /** A HERMES-like cohort of n patients (rows grouped by trial, in the order of `trials`). */
 export function simulateHermes(n: number, seed: number, p: HermesParams = HERMES_DEFAULTS): Table {
+  if (!hermesThresholdsOrdered(p)) {
+    throw new RangeError(`out_volume_good = ${String(p.outVolumeGood)} makes the mRS thresholds cross for volumes up to vol_max = ${String(p.volMax)} mL`);
+  }
   const stream = streamsFor(seed, COHORT_STREAM.hermes);
   const sizes = apportion(n, p.trials.map((t) => t.randomised));
   const evtCounts = apportion(Math.round(n * p.evtShare), sizes);
@@ -163,6 +190,7 @@ export function simulateHermes(n: number, seed: number, p: HermesParams = HERMES
   const rRecan = stream('recanalization');
   const rVol = stream('volume');
   const rOut = stream('outcome');
+  const theta = Float64Array.from(p.thresholds);
   for (let i = 0; i < n; i++) {
     const t = p.trials[trial[i]!]!;
     ivt[i] = bernoulli(rIvt, t.pIvt);
@@ -174,10 +202,12 @@ export function simulateHermes(n: number, seed: number, p: HermesParams = HERMES
       p.volIntercept + p.volRecan * recan + p.volNihss * (b.nihss[i]! - 17) + p.volAspects * (b.aspects[i]! - 9) +
       p.volOcclusion[site]! + p.volOnset * hours + p.volIvt * ivt[i]! + normal(rVol, 0, p.volSd);
     fiv[i] = roundTo(p.volMax * plogis(z), 1);
+    const cv = Math.cbrt(fiv[i]!);
     const eta =
-      p.outVolume * Math.cbrt(fiv[i]!) - p.outEvt * evt[i]! + (p.outAge * (b.age[i]! - 68)) / 10 + p.outNihss * (b.nihss[i]! - 17) +
+      p.outVolume * cv - p.outEvt * evt[i]! + (p.outAge * (b.age[i]! - 68)) / 10 + p.outNihss * (b.nihss[i]! - 17) +
       p.outAspects * (b.aspects[i]! - 9) + p.outOcclusion[site]! + p.outIvt * ivt[i]! + p.outOnset * hours + p.outFemale * b.sexFemale[i]!;
-    mrs[i] = ordinalFromLatent(eta + logistic(rOut), p.thresholds);
+    theta[GOOD_SPLIT] = p.thresholds[GOOD_SPLIT]! - p.outVolumeGood * cv;
+    mrs[i] = ordinalFromLatent(eta + logistic(rOut), theta);
   }
 
   // Missingness, MAR: each indicator depends only on covariates that are never missing.
