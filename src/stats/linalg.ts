@@ -58,9 +58,9 @@ export function weightedCrossprod(
  * The upper triangle (k ≥ j) of X_b' diag(w) X_b added into out (p × p), for the block X_b of the `len`
  * rows of the column-major n × p matrix X starting at row i0, with the weights w[wOff + r] of those rows;
  * with `v` and `outV`, also outV += X_b' diag(w) v_b (v[vOff + r]). Each term is (w_r x_rj)·x_rk (and
- * (w_r x_rj)·v_r), summed over the rows of the block in order, then added into out — the arithmetic of
- * forming the weighted columns first and calling crossprodBlock, without writing them out. Two rows j of
- * the result at a time against four columns k (7 loads for 8 multiply-adds and 2 multiplies).
+ * (w_r x_rj)·v_r), summed over the rows of the block in order, then added into out, without writing the
+ * weighted columns out. Two rows j of the result at a time against four columns k (7 loads for 8
+ * multiply-adds and 2 multiplies).
  */
 export function weightedCrossprodBlock(
   X: Float64Array,
@@ -239,121 +239,6 @@ export function weightedCrossprodBlock(
     }
     out[j * p + j] = out[j * p + j]! + c;
     if (outV !== undefined) outV[j] = outV[j]! + v0;
-  }
-}
-
-/**
- * The upper triangle (k ≥ j) of S' X_block added into out (p × p): S holds, for the `len` rows of one
- * block starting at row i0, the weighted columns w x_j at S[j * stride + r]; X is the column-major n × p
- * matrix. The kernel of weightedCrossprod, exported for fits that fill S themselves (ordinal.ts fills it
- * together with the gradient and the threshold × β sums). Two rows j of the result at a time against four
- * columns k: each pass loads 6 values for 8 multiply-adds.
- */
-export function crossprodBlock(scratch: Float64Array, stride: number, X: Float64Array, n: number, i0: number, len: number, p: number, out: Float64Array): void {
-  let j = 0;
-  for (; j + 1 < p; j += 2) {
-    const s0 = j * stride;
-    const s1 = s0 + stride;
-    const xj0 = j * n + i0;
-    const xj1 = xj0 + n;
-    // the 2 × 2 corner: (j, j), (j, j+1), (j+1, j+1)
-    let c00 = 0;
-    let c01 = 0;
-    let c11 = 0;
-    for (let r = 0; r < len; r++) {
-      const x1 = X[xj1 + r]!;
-      c00 += scratch[s0 + r]! * X[xj0 + r]!;
-      c01 += scratch[s0 + r]! * x1;
-      c11 += scratch[s1 + r]! * x1;
-    }
-    out[j * p + j] = out[j * p + j]! + c00;
-    out[j * p + j + 1] = out[j * p + j + 1]! + c01;
-    out[(j + 1) * p + j + 1] = out[(j + 1) * p + j + 1]! + c11;
-    let k = j + 2;
-    for (; k + 3 < p; k += 4) {
-      const x0 = k * n + i0;
-      const x1 = x0 + n;
-      const x2 = x1 + n;
-      const x3 = x2 + n;
-      let a0 = 0;
-      let a1 = 0;
-      let a2 = 0;
-      let a3 = 0;
-      let b0 = 0;
-      let b1 = 0;
-      let b2 = 0;
-      let b3 = 0;
-      for (let r = 0; r < len; r++) {
-        const a = scratch[s0 + r]!;
-        const b = scratch[s1 + r]!;
-        const y0 = X[x0 + r]!;
-        const y1 = X[x1 + r]!;
-        const y2 = X[x2 + r]!;
-        const y3 = X[x3 + r]!;
-        a0 += a * y0;
-        a1 += a * y1;
-        a2 += a * y2;
-        a3 += a * y3;
-        b0 += b * y0;
-        b1 += b * y1;
-        b2 += b * y2;
-        b3 += b * y3;
-      }
-      const o = j * p + k;
-      out[o] = out[o]! + a0;
-      out[o + 1] = out[o + 1]! + a1;
-      out[o + 2] = out[o + 2]! + a2;
-      out[o + 3] = out[o + 3]! + a3;
-      out[o + p] = out[o + p]! + b0;
-      out[o + p + 1] = out[o + p + 1]! + b1;
-      out[o + p + 2] = out[o + p + 2]! + b2;
-      out[o + p + 3] = out[o + p + 3]! + b3;
-    }
-    if (k + 1 < p) {
-      // two or three columns left: a 2 × 2 tile (4 loads for 4 multiply-adds), the third below
-      const x0 = k * n + i0;
-      const x1 = x0 + n;
-      let a0 = 0;
-      let a1 = 0;
-      let b0 = 0;
-      let b1 = 0;
-      for (let r = 0; r < len; r++) {
-        const a = scratch[s0 + r]!;
-        const b = scratch[s1 + r]!;
-        const y0 = X[x0 + r]!;
-        const y1 = X[x1 + r]!;
-        a0 += a * y0;
-        a1 += a * y1;
-        b0 += b * y0;
-        b1 += b * y1;
-      }
-      const o = j * p + k;
-      out[o] = out[o]! + a0;
-      out[o + 1] = out[o + 1]! + a1;
-      out[o + p] = out[o + p]! + b0;
-      out[o + p + 1] = out[o + p + 1]! + b1;
-      k += 2;
-    }
-    for (; k < p; k++) {
-      const xo = k * n + i0;
-      let a0 = 0;
-      let b0 = 0;
-      for (let r = 0; r < len; r++) {
-        const y0 = X[xo + r]!;
-        a0 += scratch[s0 + r]! * y0;
-        b0 += scratch[s1 + r]! * y0;
-      }
-      out[j * p + k] = out[j * p + k]! + a0;
-      out[(j + 1) * p + k] = out[(j + 1) * p + k]! + b0;
-    }
-  }
-  if (j < p) {
-    // the last row of an odd p: only its diagonal remains
-    const so = j * stride;
-    const xo = j * n + i0;
-    let c = 0;
-    for (let r = 0; r < len; r++) c += scratch[so + r]! * X[xo + r]!;
-    out[j * p + j] = out[j * p + j]! + c;
   }
 }
 

@@ -20,16 +20,23 @@
  * a = η_upper, b = η_lower, p = F(a) − F(b), for one observation of weight w:
  *   ∂ log p/∂a = f(a)/p,  ∂ log p/∂b = −f(b)/p,
  *   ∂² log p/∂a² = f'(a)/p − (f(a)/p)²,  ∂² log p/∂b² = −f'(b)/p − (f(b)/p)²,  ∂² log p/∂a∂b = f(a)f(b)/p².
- * The β block of H is X' diag(c) X, computed with the blocked cross-product kernel of linalg.ts.
+ * The proportional-odds fit runs its row loops in WebAssembly SIMD (simd-kernels.ts, two rows per
+ * instruction): η = Xβ, the per-row probabilities and derivatives, the gradient and threshold × β sums,
+ * and the β block of H, X' diag(c) X; the nominal model uses plain loops and linalg.ts's cross-product.
  * Numerics (Model.evaluateSorted): one exp per row, p = F(a) − F(b) without cancellation (expm1 of the
  * threshold gap), and the negative log-likelihood summed with compensation — R's sum() accumulates in
  * long double, and clm's step-halving test compares log-likelihoods to 1e-10, which a plain double sum
  * over 10⁴+ rows cannot resolve (it made large fits end "not converged").
  */
-import { EigenvalueDecomposition, Matrix } from 'ml-matrix';
+import { createRequire } from 'node:module';
+import type * as MlMatrix from 'ml-matrix';
 import { FitError } from '../errors.js';
 import { pchisq, qlogis } from './distributions.js';
-import { BLOCK, cholesky, choleskyInverse, choleskySolve, crossprodBlock, linearPredictor, symmetrizeUpper, weightedCrossprod } from './linalg.js';
+import { BLOCK, cholesky, choleskyInverse, choleskySolve, linearPredictor, symmetrizeUpper, weightedCrossprod } from './linalg.js';
+import { reserveArena, simdKernels } from './simd-kernels.js';
+
+/** Row stride of the SIMD path's block arrays: a block of BLOCK rows plus the padding row, kept even. */
+const S = BLOCK + 2;
 
 export interface OrdinalControl {
   readonly maxIter?: number | undefined;
@@ -92,19 +99,25 @@ class Model {
   readonly K: number;
   readonly nt: number;
   /** Per-row work arrays of the general (nominal) path, allocated on first use. */
-  private rows: { xb: Float64Array; cB: Float64Array; dB: Float64Array; eU: Float64Array; eL: Float64Array } | undefined;
-  /** Per-block work arrays of the sorted proportional-odds path (BLOCK rows each). */
-  private readonly bEta = new Float64Array(BLOCK);
-  private readonly bD = new Float64Array(BLOCK);
-  private readonly bC = new Float64Array(BLOCK);
-  private readonly bU = new Float64Array(BLOCK);
-  private readonly bL = new Float64Array(BLOCK);
-  readonly XtCX: Float64Array;
-  readonly scratch: Float64Array;
+  private rows: { xb: Float64Array; cB: Float64Array; dB: Float64Array; eU: Float64Array; eL: Float64Array; XtCX: Float64Array } | undefined;
+  /**
+   * The sorted proportional-odds path's arrays in the SIMD kernels' memory (simd-kernels.ts), as offsets in
+   * doubles: X (n × p, then a zero row), the case weights (1 without), the block's η and its row arrays c, d,
+   * u, l and p (stride S = BLOCK + 2 each), the scratch c·x_j (p × S), β, the per-column sums (3p), the
+   * rows kernel's sums (6) and X' diag(c) X (p × p). Undefined for the
+   * general path (nominal effects, unsorted rows) or when the memory cannot hold X.
+   */
+  private readonly simd: { A: Float64Array; x: number; wts: number; eta: number; w: number; s: number; beta: number; sums: number; rs: number; xtcx: number } | undefined;
   /** When the rows are sorted by category: rows segments[c] .. segments[c+1]−1 are category c. */
   readonly segments: Int32Array | undefined;
+  /** The design in the fit's row order (the general path's; the SIMD path keeps its own copy). */
+  readonly X: Float64Array;
+  /** No weights, or all weights small whole numbers (frequency weights, e.g. mediation's collapsed rows). */
+  readonly counts: boolean;
+  /** X is the caller's design, its rows taken in the order `order` (undefined: as they are). */
   constructor(
-    readonly X: Float64Array,
+    X: Float64Array,
+    order: Int32Array | undefined,
     readonly n: number,
     readonly p: number,
     readonly y: Int32Array,
@@ -117,8 +130,6 @@ class Model {
     this.K = J - 1;
     this.nt = this.K * this.q;
     this.npar = this.nt + p;
-    this.XtCX = new Float64Array(p * p);
-    this.scratch = new Float64Array(p * BLOCK);
     let sorted = true;
     for (let i = 1; i < n && sorted; i++) if (y[i]! < y[i - 1]!) sorted = false;
     if (sorted) {
@@ -127,21 +138,55 @@ class Model {
       for (let c = 0; c < J; c++) seg[c + 1] = seg[c + 1]! + seg[c]!;
       this.segments = seg;
     }
+    if (sorted && Z === undefined) {
+      // offsets in doubles, each even (16-byte aligned for the f64x2 loads)
+      const even = (v: number): number => v + (v & 1);
+      const x = 0;
+      const wts = even(n * p + 2);
+      const eta = wts + even(n + 2);
+      const blk = eta + S;
+      const s = blk + 5 * S;
+      const beta = s + p * S;
+      const sums = beta + even(p);
+      const rs = sums + even(3 * p);
+      const xtcx = rs + 6;
+      let A: Float64Array | undefined;
+      try {
+        A = reserveArena(xtcx + p * p);
+      } catch (e) {
+        if (!(e instanceof RangeError)) throw e; // the memory cannot grow that far: the general path
+      }
+      if (A !== undefined) {
+        if (order === undefined) A.set(X.subarray(0, n * p), x);
+        else gatherRows(X, n, p, order, A, x);
+        A[n * p] = 0;
+        A[n * p + 1] = 0;
+        if (w === undefined) A.fill(1, wts, wts + n);
+        else A.set(w, wts);
+        this.simd = { A, x, wts, eta, w: blk, s, beta, sums, rs, xtcx };
+      }
+    }
+    this.X = this.simd !== undefined ? new Float64Array(0) : order === undefined ? X : gatherRows(X, n, p, order);
+    let counts = true;
+    if (w !== undefined) for (let i = 0; i < n && counts; i++) counts = Number.isInteger(w[i]) && w[i]! >= 0 && w[i]! <= 64;
+    this.counts = counts;
   }
 
-  private rowArrays(): { xb: Float64Array; cB: Float64Array; dB: Float64Array; eU: Float64Array; eL: Float64Array } {
+  private rowArrays(): { xb: Float64Array; cB: Float64Array; dB: Float64Array; eU: Float64Array; eL: Float64Array; XtCX: Float64Array } {
     const n = this.n;
-    this.rows ??= { xb: new Float64Array(n), cB: new Float64Array(n), dB: new Float64Array(n), eU: new Float64Array(n), eL: new Float64Array(n) };
+    this.rows ??= { xb: new Float64Array(n), cB: new Float64Array(n), dB: new Float64Array(n), eU: new Float64Array(n), eL: new Float64Array(n), XtCX: new Float64Array(this.p * this.p) };
     return this.rows;
   }
 
   /**
    * The proportional-odds model with the rows sorted by category (every fit without nominal effects):
    * one pass over blocks of at most BLOCK rows of one category c, each block doing all its work while its
-   * rows are in the cache —
-   *   η_i = x_i'β; the row's probability p_i, −log p_i and their derivatives in a = θ_c − η_i (upper) and
-   *   b = θ_{c−1} − η_i (lower); the threshold sums; per column j the β gradient Σ dB x_j, the θ × β sums
-   *   Σ eU x_j (row c) and Σ eL x_j (row c − 1) and the scratch cB x_j; then X' diag(cB) X for the block.
+   * rows are in the cache, in the SIMD kernels (simd-kernels.ts) —
+   *   `eta`: η_i = x_i'β; `rows`: the row's probability p_i and its derivatives in a = θ_c − η_i (upper) and
+   *   b = θ_{c−1} − η_i (lower), as the row arrays c, d, u, l and the threshold sums (the rows whose
+   *   |θ − η| exceeds the kernel's exp range, and an odd block's last row, by the same formulas here);
+   *   `colpass`: per column j the β gradient Σ d x_j, the θ × β sums Σ u x_j (row c) and Σ l x_j (row c − 1)
+   *   and the scratch c x_j; `crossprod`: X' diag(c) X for the block; then −Σ w log p here.
    * One exp per row: e_a = exp(θ_c − η), e_b = r e_a with r = exp(θ_{c−1} − θ_c) < 1, and
    *   F(a) = e_a/(1 + e_a), 1 − F(a) = 1/(1 + e_a), f(a) = F(a)(1 − F(a)), 1 − 2F(a) = (1 − e_a)/(1 + e_a),
    *   p = F(a) − F(b) = e_a (1 − r) / ((1 + e_a)(1 + e_b))   with 1 − r = −expm1(θ_{c−1} − θ_c): no cancellation,
@@ -149,12 +194,23 @@ class Model {
    * The negative log-likelihood is summed with Neumaier's compensation, as R's long-double sum(): near the
    * optimum clm.fit.NR compares it between iterates to 1e-10, and a plain double sum over 10⁴–10⁶ rows
    * carries rounding errors of 1e-10–1e-8 (step halving then fired on noise: false non-convergence).
-   * Without weights the logs are taken of running products of p (flushed before they can underflow), so
-   * there is one log per ~100 rows instead of one per row; the product's relative rounding error is the
-   * same size as that of the sum of logs it replaces.
+   * Without weights, or with frequency weights (small whole numbers w: p enters the product w times), the
+   * logs are taken of running products of p (flushed before they can underflow), so there is one log per
+   * ~100 rows instead of one per row; the product's relative rounding error is the same size as that of
+   * the sum of logs it replaces.
    */
   private evaluateSorted(par: Float64Array, grad: Float64Array, hess: Float64Array, derivs: boolean, seg: Int32Array): number {
-    const { X, n, p, K, J, w, npar, nt, bEta, bD, bC, bU, bL, scratch, XtCX } = this;
+    const { n, p, K, J, w, npar, nt, counts } = this;
+    const sm = this.simd!;
+    const A = sm.A;
+    const kern = simdKernels();
+    const bEta = A.subarray(sm.eta, sm.eta + S);
+    const bC = A.subarray(sm.w, sm.w + S);
+    const bD = A.subarray(sm.w + S, sm.w + 2 * S);
+    const bU = A.subarray(sm.w + 2 * S, sm.w + 3 * S);
+    const bL = A.subarray(sm.w + 3 * S, sm.w + 4 * S);
+    const bP = A.subarray(sm.w + 4 * S, sm.w + 5 * S);
+    const XtCX = A.subarray(sm.xtcx, sm.xtcx + p * p);
     if (derivs) {
       grad.fill(0);
       hess.fill(0);
@@ -164,7 +220,10 @@ class Model {
     let nllC = 0;
     let prod = 1;
     let zeroBeta = true;
-    for (let j = 0; j < p; j++) if (par[nt + j] !== 0) zeroBeta = false;
+    for (let j = 0; j < p; j++) {
+      A[sm.beta + j] = par[nt + j]!;
+      if (par[nt + j] !== 0) zeroBeta = false;
+    }
     for (let c = 0; c < J; c++) {
       const hasU = c < K;
       const hasL = c > 0;
@@ -174,6 +233,11 @@ class Model {
       const oneMinusR = -Math.expm1(tL - tU);
       if (hasU && hasL && !(oneMinusR > 0) && seg[c + 1]! > seg[c]!) return Infinity; // thresholds out of order: p ≤ 0
       const invOneMinusR = 1 / oneMinusR;
+      // the rows kernel: 0 a middle category, 1 the lowest (its formulas with r = 0), 2 the highest
+      const kind = hasU && hasL ? 0 : hasU ? 1 : 2;
+      const rK = kind === 1 ? 0 : r;
+      const omrK = kind === 1 ? 1 : oneMinusR;
+      const iomrK = kind === 1 ? 1 : invOneMinusR;
       let gU = 0;
       let gL = 0;
       let hUU = 0;
@@ -181,33 +245,26 @@ class Model {
       let hUL = 0;
       for (let i0 = seg[c]!, end = seg[c + 1]!; i0 < end; i0 += BLOCK) {
         const len = Math.min(BLOCK, end - i0);
-        // η = X β for the block, four (then two) columns per pass (none at the starting values β = 0)
-        bEta.fill(0, 0, len);
-        let j0 = zeroBeta ? p : 0;
-        for (; j0 + 3 < p; j0 += 4) {
-          const b0 = par[nt + j0]!;
-          const b1 = par[nt + j0 + 1]!;
-          const b2 = par[nt + j0 + 2]!;
-          const b3 = par[nt + j0 + 3]!;
-          const o0 = j0 * n + i0;
-          const o1 = o0 + n;
-          const o2 = o1 + n;
-          const o3 = o2 + n;
-          for (let t = 0; t < len; t++) bEta[t] = bEta[t]! + b0 * X[o0 + t]! + b1 * X[o1 + t]! + b2 * X[o2 + t]! + b3 * X[o3 + t]!;
+        // the kernels take two rows at a time: an odd block runs one row further, with weights 0
+        const len2 = len + (len & 1);
+        // η = X β for the block (none at the starting values β = 0)
+        if (zeroBeta) bEta.fill(0, 0, len);
+        else kern.eta(8 * sm.x, n, i0, len2, p, 8 * sm.beta, 8 * sm.eta);
+        // the rows two at a time in the kernel, while its exp is valid (|θ − η| ≤ 700); the rest here
+        let from = 0;
+        const even = len & ~1;
+        if (even > 0) {
+          kern.rows(8 * sm.eta, even, kind, 8 * (sm.wts + i0), 8 * sm.w, S, 8 * sm.rs, hasU ? tU : 0, tL, rK, omrK, iomrK);
+          if (A[sm.rs + 5]! <= 700) {
+            gU += A[sm.rs]!;
+            gL += A[sm.rs + 1]!;
+            hUU += A[sm.rs + 2]!;
+            hLL += A[sm.rs + 3]!;
+            hUL += A[sm.rs + 4]!;
+            from = even;
+          }
         }
-        for (; j0 + 1 < p; j0 += 2) {
-          const b0 = par[nt + j0]!;
-          const b1 = par[nt + j0 + 1]!;
-          const o0 = j0 * n + i0;
-          const o1 = o0 + n;
-          for (let t = 0; t < len; t++) bEta[t] = bEta[t]! + b0 * X[o0 + t]! + b1 * X[o1 + t]!;
-        }
-        if (j0 < p) {
-          const b0 = par[nt + j0]!;
-          const o0 = j0 * n + i0;
-          for (let t = 0; t < len; t++) bEta[t] = bEta[t]! + b0 * X[o0 + t]!;
-        }
-        for (let t = 0; t < len; t++) {
+        for (let t = from; t < len; t++) {
           let pr: number;
           let la = 0; // ∂ log p/∂a = f(a)/p
           let lb = 0; // ∂ log p/∂b = −f(b)/p
@@ -215,19 +272,22 @@ class Model {
           let hbb = 0; // ∂² log p/∂b² = −f'(b)/p − (f(b)/p)²
           if (hasU) {
             const ea = Math.exp(tU - bEta[t]!);
-            const A = 1 + ea;
-            const invA = 1 / A;
+            const A1 = 1 + ea;
             if (hasL) {
               const eb = r * ea;
               const B = 1 + eb;
-              const invB = 1 / B;
-              pr = ea * oneMinusR * invA * invB;
+              // one division for both reciprocals
+              const invAB = 1 / (A1 * B);
+              const invA = B * invAB;
+              const invB = A1 * invAB;
+              pr = ea * oneMinusR * invAB;
               la = B * invA * invOneMinusR;
-              lb = -r * A * invB * invOneMinusR;
+              lb = -r * A1 * invB * invOneMinusR;
               haa = la * ((1 - ea) * invA - la);
               hbb = lb * ((1 - eb) * invB - lb);
             } else {
               // lowest category: p = F(a), ∂² log F(a)/∂a² = −f(a)
+              const invA = 1 / A1;
               pr = ea * invA;
               la = invA;
               haa = -ea * invA * invA;
@@ -240,27 +300,13 @@ class Model {
             lb = -eb * invB;
             hbb = -eb * invB * invB;
           }
-          if (!(pr > 0)) return Infinity;
           const wi = w === undefined ? 1 : w[i0 + t]!;
-          let term = 0; // −w log p, when due
-          if (w === undefined && pr > 1e-100) {
-            prod *= pr;
-            if (prod < 1e-200) {
-              term = -Math.log(prod);
-              prod = 1;
-            }
-          } else term = -wi * Math.log(pr);
-          if (term !== 0) {
-            const sum = nll + term;
-            nllC += Math.abs(nll) >= Math.abs(term) ? nll - sum + term : term - sum + nll;
-            nll = sum;
-          }
-          if (!derivs) continue;
           const ga = wi * la;
           const gb = wi * lb;
           const wHaa = wi * haa;
           const wHbb = wi * hbb;
           const hab = -wi * la * lb; // ∂² log p/∂a∂b = f(a)f(b)/p²
+          bP[t] = pr;
           bD[t] = ga + gb; // −∂(−log p)/∂η: η enters a and b with sign −1
           bC[t] = -(wHaa + 2 * hab + wHbb); // ∂²(−log p)/∂η²
           bU[t] = wHaa + hab;
@@ -271,47 +317,44 @@ class Model {
           hLL += wHbb;
           hUL += hab;
         }
-        if (!derivs) continue;
-        // per column: β gradient, θ × β sums and the scratch cB x_j, in one pass over the block
-        // (two columns j, k per pass: the row weights are loaded once for both)
-        for (let j = 0; j < p; j += 2) {
-          const k = j + 1 < p ? j + 1 : j; // an odd p repeats the last column, and adds it once
-          const xj = j * n + i0;
-          const xk = k * n + i0;
-          const sj = j * BLOCK;
-          const sk = k * BLOCK;
-          let gj = 0;
-          let uj = 0;
-          let lj = 0;
-          let gk = 0;
-          let uk = 0;
-          let lk = 0;
-          for (let t = 0; t < len; t++) {
-            const x = X[xj + t]!;
-            const z = X[xk + t]!;
-            const cw = bC[t]!;
-            const dw = bD[t]!;
-            const uw = bU[t]!;
-            const lw = bL[t]!;
-            scratch[sj + t] = cw * x;
-            scratch[sk + t] = cw * z;
-            gj += dw * x;
-            uj += uw * x;
-            lj += lw * x;
-            gk += dw * z;
-            uk += uw * z;
-            lk += lw * z;
+        // −Σ w log p
+        for (let t = 0; t < len; t++) {
+          const pr = bP[t]!;
+          if (!(pr > 0)) return Infinity;
+          const wi = w === undefined ? 1 : w[i0 + t]!;
+          let term = 0; // −w log p, when due
+          if (counts && pr > 1e-100) {
+            // p^w into the running product, one factor at a time (w is a small count)
+            for (let k = wi; k > 0; k--) {
+              prod *= pr;
+              if (prod < 1e-200) {
+                term -= Math.log(prod);
+                prod = 1;
+              }
+            }
+          } else term = -wi * Math.log(pr);
+          if (term !== 0) {
+            const sum = nll + term;
+            nllC += Math.abs(nll) >= Math.abs(term) ? nll - sum + term : term - sum + nll;
+            nll = sum;
           }
-          grad[nt + j] = grad[nt + j]! + gj;
-          if (hasU) hess[c * npar + nt + j] = hess[c * npar + nt + j]! + uj;
-          if (hasL) hess[(c - 1) * npar + nt + j] = hess[(c - 1) * npar + nt + j]! + lj;
-          if (k === j) continue;
-          grad[nt + k] = grad[nt + k]! + gk;
-          if (hasU) hess[c * npar + nt + k] = hess[c * npar + nt + k]! + uk;
-          if (hasL) hess[(c - 1) * npar + nt + k] = hess[(c - 1) * npar + nt + k]! + lk;
         }
-        // β × β block: X' diag(cB) X over the block
-        crossprodBlock(scratch, BLOCK, X, n, i0, len, p, XtCX);
+        if (!derivs) continue;
+        if (len2 > len) {
+          bC[len] = 0;
+          bD[len] = 0;
+          bU[len] = 0;
+          bL[len] = 0;
+        }
+        // per column j: the scratch c·x_j and the sums Σ d x_j (β gradient), Σ u x_j (θ_c × β), Σ l x_j (θ_{c−1} × β)
+        kern.colpass(8 * sm.x, n, i0, len2, p, 8 * sm.w, S, 8 * sm.s, 8 * sm.sums);
+        for (let j = 0, o = sm.sums; j < p; j++, o += 3) {
+          grad[nt + j] = grad[nt + j]! + A[o]!;
+          if (hasU) hess[c * npar + nt + j] = hess[c * npar + nt + j]! + A[o + 1]!;
+          if (hasL) hess[(c - 1) * npar + nt + j] = hess[(c - 1) * npar + nt + j]! + A[o + 2]!;
+        }
+        // β × β block: X' diag(c) X over the block (upper triangle)
+        kern.crossprod(8 * sm.s, S, 8 * sm.x, n, i0, len2, p, 8 * sm.xtcx);
       }
       if (!derivs) continue;
       if (hasU) {
@@ -356,7 +399,7 @@ class Model {
    * `derivs`, its gradient and Hessian — in one pass over the rows.
    */
   evaluate(par: Float64Array, grad: Float64Array, hess: Float64Array, derivs: boolean): number {
-    if (this.q === 1 && this.segments !== undefined) return this.evaluateSorted(par, grad, hess, derivs, this.segments);
+    if (this.simd !== undefined && this.segments !== undefined) return this.evaluateSorted(par, grad, hess, derivs, this.segments);
     const { n, p, y, K, q, w, Z, npar, nt } = this;
     const { xb, cB, dB, eU, eL } = this.rowArrays();
     linearPredictor(this.X, n, p, par.subarray(nt), xb);
@@ -458,8 +501,8 @@ class Model {
       for (let r = 0; r < nt; r++) hess[col * npar + r] = hess[r * npar + col]!;
     }
     // β × β block: X' diag(c) X
-    weightedCrossprod(X, n, p, cB, this.XtCX, this.scratch);
-    for (let a = 0; a < p; a++) for (let b = 0; b < p; b++) hess[(nt + a) * npar + nt + b] = this.XtCX[a * p + b]!;
+    const XtCX = weightedCrossprod(X, n, p, cB, this.rowArrays().XtCX);
+    for (let a = 0; a < p; a++) for (let b = 0; b < p; b++) hess[(nt + a) * npar + nt + b] = XtCX[a * p + b]!;
     return nll;
   }
 }
@@ -470,46 +513,46 @@ function maxAbs(v: Float64Array): number {
   return m;
 }
 
+/** Rows `order` of the column-major n × cols matrix A, into B from offset `at` (a new array by default). */
+function gatherRows(A: Float64Array, n: number, cols: number, order: Int32Array, B: Float64Array = new Float64Array(n * cols), at = 0): Float64Array {
+  let j = 0;
+  for (; j + 1 < cols; j += 2) {
+    const o0 = j * n;
+    const o1 = o0 + n;
+    for (let r = 0; r < n; r++) {
+      const i = order[r]!;
+      B[at + o0 + r] = A[o0 + i]!;
+      B[at + o1 + r] = A[o1 + i]!;
+    }
+  }
+  if (j < cols) {
+    const o = j * n;
+    for (let r = 0; r < n; r++) B[at + o + r] = A[o + order[r]!]!;
+  }
+  return B;
+}
+
 /**
  * The rows reordered by outcome category (a stable counting sort), so that the per-category sums of the
  * Hessian run over contiguous rows without branches. The likelihood is a sum over rows: the order changes
- * only the rounding of the sums. Already sorted data is used as it is.
+ * only the rounding of the sums. Returns the order (undefined when the rows are already sorted) with the
+ * outcome, weights and nominal covariates in it; the Model gathers X itself (into the SIMD kernels' memory).
  */
 function sortByCategory(
-  X: Float64Array,
   n: number,
-  p: number,
   y: Int32Array,
   J: number,
   w: Float64Array | undefined,
   nominal: { readonly Z: Float64Array; readonly k: number } | undefined,
-): { X: Float64Array; y: Int32Array; w: Float64Array | undefined; Z: Float64Array | undefined } {
+): { order: Int32Array | undefined; y: Int32Array; w: Float64Array | undefined; Z: Float64Array | undefined } {
   let sorted = true;
   for (let i = 1; i < n && sorted; i++) if (y[i]! < y[i - 1]!) sorted = false;
-  if (sorted) return { X, y, w, Z: nominal?.Z };
+  if (sorted) return { order: undefined, y, w, Z: nominal?.Z };
   const start = new Int32Array(J + 1);
   for (let i = 0; i < n; i++) start[y[i]! + 1]!++;
   for (let c = 0; c < J; c++) start[c + 1] = start[c + 1]! + start[c]!;
   const order = new Int32Array(n);
   for (let i = 0; i < n; i++) order[start[y[i]!]!++] = i;
-  const gather = (A: Float64Array, cols: number): Float64Array => {
-    const B = new Float64Array(n * cols);
-    let j = 0;
-    for (; j + 1 < cols; j += 2) {
-      const o0 = j * n;
-      const o1 = o0 + n;
-      for (let r = 0; r < n; r++) {
-        const i = order[r]!;
-        B[o0 + r] = A[o0 + i]!;
-        B[o1 + r] = A[o1 + i]!;
-      }
-    }
-    if (j < cols) {
-      const o = j * n;
-      for (let r = 0; r < n; r++) B[o + r] = A[o + order[r]!]!;
-    }
-    return B;
-  };
   const ys = new Int32Array(n);
   for (let r = 0; r < n; r++) ys[r] = y[order[r]!]!;
   let ws: Float64Array | undefined;
@@ -517,7 +560,20 @@ function sortByCategory(
     ws = new Float64Array(n);
     for (let r = 0; r < n; r++) ws[r] = w[order[r]!]!;
   }
-  return { X: gather(X, p), y: ys, w: ws, Z: nominal === undefined ? undefined : gather(nominal.Z, nominal.k) };
+  return { order, y: ys, w: ws, Z: nominal === undefined ? undefined : gatherRows(nominal.Z, n, nominal.k, order) };
+}
+
+let mlMatrix: typeof MlMatrix | undefined;
+
+/**
+ * Eigenvalues of the symmetric npar × npar matrix h (ml-matrix's tred2/tql2, as R's eigen). ml-matrix is
+ * loaded on first use: fits without the eigen-check (bootstrap replicates on worker threads) never pay its
+ * ~50 ms import.
+ */
+function eigenvalues(h: Float64Array, npar: number): number[] {
+  mlMatrix ??= createRequire(import.meta.url)('ml-matrix') as typeof MlMatrix;
+  const rows = Array.from({ length: npar }, (_, r) => Array.from(h.subarray(r * npar, (r + 1) * npar)));
+  return new mlMatrix.EigenvalueDecomposition(new mlMatrix.Matrix(rows), { assumeSymmetric: true }).realEigenvalues;
 }
 
 /** The state of the Newton iteration at one parameter vector. */
@@ -532,8 +588,8 @@ interface State {
 export function fitOrdinal(X: Float64Array, n: number, p: number, y: Int32Array, J: number, options: OrdinalOptions = {}): OrdinalFit {
   if (J < 2) throw new FitError('the ordinal outcome has fewer than 2 categories in the fitted data');
   const k = options.nominal?.k ?? 0;
-  const sorted = sortByCategory(X, n, p, y, J, options.weights, options.nominal);
-  const m = new Model(sorted.X, n, p, sorted.y, J, sorted.w, sorted.Z, k);
+  const sorted = sortByCategory(n, y, J, options.weights, options.nominal);
+  const m = new Model(X, sorted.order, n, p, sorted.y, J, sorted.w, sorted.Z, k);
   const names = options.columns ?? Array.from({ length: p }, (_, j) => `column ${j + 1}`);
   const terms = options.columnTerms ?? names;
   const maxIter = options.maxIter ?? 100;
@@ -579,8 +635,7 @@ export function fitOrdinal(X: Float64Array, n: number, p: number, y: Int32Array,
         break;
       }
       const h = cur.hess;
-      const ev = new EigenvalueDecomposition(new Matrix(Array.from({ length: npar }, (_, r) => Array.from(h.subarray(r * npar, (r + 1) * npar)))), { assumeSymmetric: true });
-      const inflate = Math.abs(Math.min(...ev.realEigenvalues)) + 1;
+      const inflate = Math.abs(Math.min(...eigenvalues(h, npar))) + 1;
       const inflated = Float64Array.from(h);
       for (let r = 0; r < npar; r++) inflated[r * npar + r] = inflated[r * npar + r]! + inflate;
       ({ L, failedAt } = cholesky(inflated, npar));
@@ -644,7 +699,7 @@ export function fitOrdinal(X: Float64Array, n: number, p: number, y: Int32Array,
   // clm's conv.check: eigenvalues of the Hessian (condition number, identifiability warnings)
   let condH = NaN;
   if (options.checkHessian !== false) {
-    const ev = new EigenvalueDecomposition(new Matrix(Array.from({ length: npar }, (_, r) => Array.from(hess.subarray(r * npar, (r + 1) * npar)))), { assumeSymmetric: true }).realEigenvalues;
+    const ev = eigenvalues(hess, npar);
     const maxEv = Math.max(...ev);
     const minEv = Math.min(...ev);
     condH = maxEv / minEv;

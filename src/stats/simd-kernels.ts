@@ -1,0 +1,615 @@
+/**
+ * The row-block kernels of the ordinal (clm) fit in WebAssembly SIMD (f64x2: two rows per instruction, no
+ * bounds checks): the linear predictor of a block, the per-column sums of the gradient and of the threshold ×
+ * β block of the Hessian, and the β × β block X' diag(c) X. The module is assembled here from its opcodes
+ * (no build step, no binary blob): `Asm` below is a minimal assembler for the few instructions used.
+ *
+ * All arrays live in the module's memory (`SimdArena`) and are addressed by byte offset; the column-major
+ * design X (n rows × p columns) has column j at x + 8·j·n. Every kernel runs over `len` rows starting at row
+ * i0, with `len` EVEN: the caller rounds a block up by one row whose weights it sets to 0 (the row read is
+ * then the next row of X, or the zero row after its end — a finite value times 0 adds nothing).
+ * Sums run in two lanes (even and odd rows) added at the end: the same sums as a row-by-row loop up to
+ * rounding.
+ *
+ *   eta(x, n, i0, len, p, beta, out)                  out[t] = Σ_j beta[j] X[i0 + t, j]
+ *   colpass(x, n, i0, len, p, w, stride, s, sums)     per column j, with w[m·stride + t] the weights c, d, u, l:
+ *                                                      s[j·stride + t] = c_t X[i0 + t, j];
+ *                                                      sums[3j..3j+2] = Σ_t (d_t, u_t, l_t) X[i0 + t, j]
+ *   crossprod(s, stride, x, n, i0, len, p, out)        out[j·p + k] += Σ_t s[j·stride + t] X[i0 + t, k]  for k ≥ j
+ */
+
+const I32 = 0x7f;
+const F64 = 0x7c;
+const V128 = 0x7b;
+
+function uleb(n: number): number[] {
+  const out: number[] = [];
+  do {
+    let b = n & 0x7f;
+    n >>>= 7;
+    if (n !== 0) b |= 0x80;
+    out.push(b);
+  } while (n !== 0);
+  return out;
+}
+
+function sleb(n: number): number[] {
+  const out: number[] = [];
+  for (;;) {
+    const b = n & 0x7f;
+    n >>= 7;
+    if ((n === 0 && (b & 0x40) === 0) || (n === -1 && (b & 0x40) !== 0)) {
+      out.push(b);
+      return out;
+    }
+    out.push(b | 0x80);
+  }
+}
+
+/** A function body under construction: locals are numbered after the parameters. */
+class Asm {
+  readonly code: number[] = [];
+  private readonly locals: number[] = [];
+  constructor(private readonly nParams: number) {}
+  local(type: number): number {
+    this.locals.push(type);
+    return this.nParams + this.locals.length - 1;
+  }
+  get(i: number): this {
+    this.code.push(0x20, ...uleb(i));
+    return this;
+  }
+  set(i: number): this {
+    this.code.push(0x21, ...uleb(i));
+    return this;
+  }
+  i32(v: number): this {
+    this.code.push(0x41, ...sleb(v));
+    return this;
+  }
+  f64(v: number): this {
+    const b = new Uint8Array(new Float64Array([v]).buffer);
+    this.code.push(0x44, ...b);
+    return this;
+  }
+  op(...bytes: number[]): this {
+    this.code.push(...bytes);
+    return this;
+  }
+  simd(sub: number, ...imm: number[]): this {
+    this.code.push(0xfd, ...uleb(sub), ...imm);
+    return this;
+  }
+  /** i32 address + 8·index on the stack: pushes local a + 8·local i. */
+  addr(a: number, i: number): this {
+    return this.get(a).get(i).i32(3).op(0x74).op(0x6a); // a + (i << 3)
+  }
+  /** for (i = from; i < to; i += step) body — with `from` and `to` locals (or from = 0 when from < 0). */
+  loop(i: number, from: number | null, to: number, step: number, body: () => void): this {
+    if (from === null) this.i32(0).set(i);
+    else this.get(from).set(i);
+    this.op(0x02, 0x40); // block
+    this.get(i).get(to).op(0x4e).op(0x0d, 0); // i >= to → break
+    this.op(0x03, 0x40); // loop
+    body();
+    this.get(i).i32(step).op(0x6a).set(i);
+    this.get(i).get(to).op(0x48).op(0x0d, 0); // i < to → continue
+    this.op(0x0b, 0x0b); // end loop, end block
+    return this;
+  }
+  body(): number[] {
+    const groups: number[] = [];
+    for (const t of this.locals) groups.push(1, t);
+    const decl = [...uleb(this.locals.length), ...groups];
+    const all = [...decl, ...this.code, 0x0b];
+    return [...uleb(all.length), ...all];
+  }
+}
+
+// SIMD sub-opcodes and memory immediates (align 2^3 for f64, 2^4 for v128; offset 0)
+const V_LOAD = 0x00;
+const V_STORE = 0x0b;
+const F64X2_SPLAT = 0x14;
+const F64X2_EXTRACT = 0x21;
+const F64X2_ADD = 0xf0;
+const F64X2_SUB = 0xf1;
+const F64X2_MUL = 0xf2;
+const F64X2_DIV = 0xf3;
+const F64X2_MAX = 0xf5;
+const F64X2_ABS = 0xec;
+const F64X2_NEAREST = 0x94;
+const I64X2_SPLAT = 0x12;
+const I64X2_SHL = 0xcb;
+const I64X2_ADD = 0xce;
+const I64X2_SUB = 0xd1;
+const MEM_V = [4, 0];
+const MEM_F = [3, 0];
+const f64Load = [0x2b, ...MEM_F];
+const f64Store = [0x39, ...MEM_F];
+
+/** (local v) lanes 0 + 1 as an f64 on the stack. */
+function hsum(a: Asm, v: number): void {
+  a.get(v).simd(F64X2_EXTRACT, 0).get(v).simd(F64X2_EXTRACT, 1).op(0xa0);
+}
+
+function zeroV(a: Asm, v: number): void {
+  a.op(0x44, 0, 0, 0, 0, 0, 0, 0, 0).simd(F64X2_SPLAT).set(v); // f64.const 0, splat
+}
+
+/** eta(x, n, i0, len, p, beta, out) */
+function etaFn(): number[] {
+  const a = new Asm(7);
+  const [x, n, i0, len, p, beta, out] = [0, 1, 2, 3, 4, 5, 6];
+  const t = a.local(I32);
+  const j = a.local(I32);
+  const col = a.local(I32);
+  const b = a.local(V128);
+  const z = a.local(V128);
+  zeroV(a, z);
+  a.loop(t, null, len, 2, () => {
+    a.addr(out, t).get(z).simd(V_STORE, ...MEM_V);
+  });
+  a.loop(j, null, p, 1, () => {
+    a.addr(beta, j).op(...f64Load).simd(F64X2_SPLAT).set(b);
+    // col = x + 8 (j n + i0)
+    a.get(j).get(n).op(0x6c).get(i0).op(0x6a).set(col);
+    a.addr(x, col).set(col);
+    a.loop(t, null, len, 2, () => {
+      a.addr(out, t);
+      a.addr(out, t).simd(V_LOAD, ...MEM_V);
+      a.get(b).addr(col, t).simd(V_LOAD, ...MEM_V).simd(F64X2_MUL);
+      a.simd(F64X2_ADD).simd(V_STORE, ...MEM_V);
+    });
+  });
+  return a.body();
+}
+
+/** colpass(x, n, i0, len, p, w, stride, s, sums) */
+function colpassFn(): number[] {
+  const a = new Asm(9);
+  const [x, n, i0, len, p, w, stride, s, sums] = [0, 1, 2, 3, 4, 5, 6, 7, 8];
+  const t = a.local(I32);
+  const j = a.local(I32);
+  const col = a.local(I32);
+  const sj = a.local(I32);
+  const wd = a.local(I32);
+  const wu = a.local(I32);
+  const wl = a.local(I32);
+  const xv = a.local(V128);
+  const g = a.local(V128);
+  const u = a.local(V128);
+  const l = a.local(V128);
+  const out = a.local(I32);
+  // the weight rows d, u, l after c
+  a.get(stride).i32(3).op(0x74).get(w).op(0x6a).set(wd);
+  a.get(stride).i32(3).op(0x74).get(wd).op(0x6a).set(wu);
+  a.get(stride).i32(3).op(0x74).get(wu).op(0x6a).set(wl);
+  a.loop(j, null, p, 1, () => {
+    a.get(j).get(n).op(0x6c).get(i0).op(0x6a).set(col);
+    a.addr(x, col).set(col);
+    a.get(j).get(stride).op(0x6c).set(sj);
+    a.addr(s, sj).set(sj);
+    zeroV(a, g);
+    zeroV(a, u);
+    zeroV(a, l);
+    a.loop(t, null, len, 2, () => {
+      a.addr(col, t).simd(V_LOAD, ...MEM_V).set(xv);
+      a.addr(sj, t).addr(w, t).simd(V_LOAD, ...MEM_V).get(xv).simd(F64X2_MUL).simd(V_STORE, ...MEM_V);
+      a.get(g).addr(wd, t).simd(V_LOAD, ...MEM_V).get(xv).simd(F64X2_MUL).simd(F64X2_ADD).set(g);
+      a.get(u).addr(wu, t).simd(V_LOAD, ...MEM_V).get(xv).simd(F64X2_MUL).simd(F64X2_ADD).set(u);
+      a.get(l).addr(wl, t).simd(V_LOAD, ...MEM_V).get(xv).simd(F64X2_MUL).simd(F64X2_ADD).set(l);
+    });
+    // sums + 24 j
+    a.get(j).i32(3).op(0x6c).set(out);
+    a.addr(sums, out).set(out);
+    a.get(out);
+    hsum(a, g);
+    a.op(...f64Store);
+    a.get(out).i32(8).op(0x6a);
+    hsum(a, u);
+    a.op(...f64Store);
+    a.get(out).i32(16).op(0x6a);
+    hsum(a, l);
+    a.op(...f64Store);
+  });
+  return a.body();
+}
+
+/**
+ * crossprod(s, stride, x, n, i0, len, p, out): the upper triangle, two rows j, j + 1 of the result against
+ * four columns k at a time (each pass loads 6 vectors for 8 vector multiply-adds), the tiling of
+ * linalg.ts's weightedCrossprodBlock: first the 2 × 2 corner (j, j), (j, j + 1), (j + 1, j + 1), then k ≥ j + 2; an odd p's
+ * last row has only its diagonal.
+ */
+function crossprodFn(): number[] {
+  const a = new Asm(8);
+  const [s, stride, x, n, i0, len, p, out] = [0, 1, 2, 3, 4, 5, 6, 7];
+  const t = a.local(I32);
+  const j = a.local(I32);
+  const k = a.local(I32);
+  const s0 = a.local(I32);
+  const s1 = a.local(I32);
+  const c0 = a.local(I32);
+  const c1 = a.local(I32);
+  const c2 = a.local(I32);
+  const c3 = a.local(I32);
+  const pairEnd = a.local(I32);
+  const kEnd4 = a.local(I32);
+  const o = a.local(I32);
+  const v0 = a.local(V128);
+  const v1 = a.local(V128);
+  const xv = a.local(V128);
+  const A = [a.local(V128), a.local(V128), a.local(V128), a.local(V128)] as const;
+  const B = [a.local(V128), a.local(V128), a.local(V128), a.local(V128)] as const;
+  /** local dst = x + 8 ((col + plus) n + i0) */
+  const colAddr = (dst: number, col: number, plus: number): void => {
+    a.get(col).i32(plus).op(0x6a).get(n).op(0x6c).get(i0).op(0x6a).set(dst);
+    a.addr(x, dst).set(dst);
+  };
+  /** local dst = s + 8 (row + plus) stride */
+  const rowAddr = (dst: number, plus: number): void => {
+    a.get(j).i32(plus).op(0x6a).get(stride).op(0x6c).set(dst);
+    a.addr(s, dst).set(dst);
+  };
+  /** out[(j + rowPlus) p + col + colPlus] += hsum(v) */
+  const add = (v: number, rowPlus: number, col: number, colPlus: number): void => {
+    a.get(j).i32(rowPlus).op(0x6a).get(p).op(0x6c).get(col).op(0x6a).i32(colPlus).op(0x6a).set(o);
+    a.addr(out, o).set(o);
+    a.get(o).get(o).op(...f64Load);
+    hsum(a, v);
+    a.op(0xa0).op(...f64Store);
+  };
+  /** local acc += load(row address) × load(column address) */
+  const fma = (acc: number, rowV: number, col: number): void => {
+    a.get(acc).get(rowV).addr(col, t).simd(V_LOAD, ...MEM_V).simd(F64X2_MUL).simd(F64X2_ADD).set(acc);
+  };
+  /** while (k < end) { body; k += step } */
+  const whileK = (end: number, step: number, body: () => void): void => {
+    a.op(0x02, 0x40);
+    a.get(k).get(end).op(0x4e).op(0x0d, 0);
+    a.op(0x03, 0x40);
+    body();
+    a.get(k).i32(step).op(0x6a).set(k);
+    a.get(k).get(end).op(0x48).op(0x0d, 0);
+    a.op(0x0b, 0x0b);
+  };
+  a.get(p).i32(1).op(0x6b).set(pairEnd); // pairs while j < p − 1
+  a.get(p).i32(3).op(0x6b).set(kEnd4); // quads while k < p − 3
+  a.i32(0).set(j);
+  a.op(0x02, 0x40);
+  a.get(j).get(pairEnd).op(0x4e).op(0x0d, 0);
+  a.op(0x03, 0x40);
+  {
+    rowAddr(s0, 0);
+    rowAddr(s1, 1);
+    // the corner: (j, j), (j, j + 1), (j + 1, j + 1)
+    colAddr(c0, j, 0);
+    colAddr(c1, j, 1);
+    zeroV(a, A[0]);
+    zeroV(a, A[1]);
+    zeroV(a, B[1]);
+    a.loop(t, null, len, 2, () => {
+      a.addr(s0, t).simd(V_LOAD, ...MEM_V).set(v0);
+      a.addr(c1, t).simd(V_LOAD, ...MEM_V).set(xv);
+      fma(A[0], v0, c0);
+      a.get(A[1]).get(v0).get(xv).simd(F64X2_MUL).simd(F64X2_ADD).set(A[1]);
+      a.get(B[1]).addr(s1, t).simd(V_LOAD, ...MEM_V).get(xv).simd(F64X2_MUL).simd(F64X2_ADD).set(B[1]);
+    });
+    a.get(j).set(k);
+    add(A[0], 0, k, 0);
+    add(A[1], 0, k, 1);
+    add(B[1], 1, k, 1);
+    a.get(j).i32(2).op(0x6a).set(k);
+    // quads k … k + 3 for both rows
+    whileK(kEnd4, 4, () => {
+      colAddr(c0, k, 0);
+      colAddr(c1, k, 1);
+      colAddr(c2, k, 2);
+      colAddr(c3, k, 3);
+      for (const v of [...A, ...B]) zeroV(a, v);
+      a.loop(t, null, len, 2, () => {
+        a.addr(s0, t).simd(V_LOAD, ...MEM_V).set(v0);
+        a.addr(s1, t).simd(V_LOAD, ...MEM_V).set(v1);
+        [c0, c1, c2, c3].forEach((c, m) => {
+          a.addr(c, t).simd(V_LOAD, ...MEM_V).set(xv);
+          a.get(A[m]!).get(v0).get(xv).simd(F64X2_MUL).simd(F64X2_ADD).set(A[m]!);
+          a.get(B[m]!).get(v1).get(xv).simd(F64X2_MUL).simd(F64X2_ADD).set(B[m]!);
+        });
+      });
+      for (let m = 0; m < 4; m++) {
+        add(A[m]!, 0, k, m);
+        add(B[m]!, 1, k, m);
+      }
+    });
+    // the remaining columns one at a time
+    whileK(p, 1, () => {
+      colAddr(c0, k, 0);
+      zeroV(a, A[0]);
+      zeroV(a, B[0]);
+      a.loop(t, null, len, 2, () => {
+        a.addr(c0, t).simd(V_LOAD, ...MEM_V).set(xv);
+        a.get(A[0]).addr(s0, t).simd(V_LOAD, ...MEM_V).get(xv).simd(F64X2_MUL).simd(F64X2_ADD).set(A[0]);
+        a.get(B[0]).addr(s1, t).simd(V_LOAD, ...MEM_V).get(xv).simd(F64X2_MUL).simd(F64X2_ADD).set(B[0]);
+      });
+      add(A[0], 0, k, 0);
+      add(B[0], 1, k, 0);
+    });
+  }
+  a.get(j).i32(2).op(0x6a).set(j);
+  a.get(j).get(pairEnd).op(0x48).op(0x0d, 0);
+  a.op(0x0b, 0x0b);
+  // an odd p: the last row's diagonal
+  a.get(j).get(p).op(0x48).op(0x04, 0x40); // if (j < p)
+  rowAddr(s0, 0);
+  colAddr(c0, j, 0);
+  zeroV(a, A[0]);
+  a.loop(t, null, len, 2, () => {
+    a.addr(s0, t).simd(V_LOAD, ...MEM_V).set(v0);
+    fma(A[0], v0, c0);
+  });
+  a.get(j).set(k);
+  add(A[0], 0, k, 0);
+  a.op(0x0b);
+  return a.body();
+}
+
+/** A v128 local holding splat(v). */
+function constV(a: Asm, v: number): number {
+  const l = a.local(V128);
+  a.f64(v).simd(F64X2_SPLAT).set(l);
+  return l;
+}
+
+// exp(x) = 2^k e^r, k = nearest(x / log 2), r = x − k log 2 in two parts (fdlibm's ln2HI, ln2LO: k·ln2HI is
+// exact), e^r by its Taylor polynomial to degree 13 (|r| ≤ ½ log 2: truncation < 2⁻⁵⁸), 2^k from its bits
+// (k + 1023) << 52. Valid for |x| ≤ 700 (2^k normal); the caller checks max |x| and falls back to Math.exp.
+const LN2_HI = 6.93147180369123816490e-1;
+const LN2_LO = 1.90821492927058770002e-10;
+const MAGIC = 6755399441055744; // 1.5·2⁵²: k + MAGIC holds k in its low mantissa bits
+const TAYLOR = Array.from({ length: 14 }, (_, i) => {
+  let f = 1;
+  for (let j = 2; j <= i; j++) f *= j;
+  return 1 / f;
+});
+
+interface ExpConstants {
+  readonly invLn2: number;
+  readonly ln2Hi: number;
+  readonly ln2Lo: number;
+  readonly magic: number;
+  readonly coef: readonly number[];
+  readonly k: number;
+  readonly r: number;
+}
+
+function expConstants(a: Asm): ExpConstants {
+  return {
+    invLn2: constV(a, 1 / Math.LN2),
+    ln2Hi: constV(a, LN2_HI),
+    ln2Lo: constV(a, LN2_LO),
+    magic: constV(a, MAGIC),
+    coef: TAYLOR.map((c) => constV(a, c)),
+    k: a.local(V128),
+    r: a.local(V128),
+  };
+}
+
+/** Leaves exp(local x) (two lanes) on the stack. */
+function expV(a: Asm, c: ExpConstants, x: number): void {
+  a.get(x).get(c.invLn2).simd(F64X2_MUL).simd(F64X2_NEAREST).set(c.k);
+  a.get(x).get(c.k).get(c.ln2Hi).simd(F64X2_MUL).simd(F64X2_SUB).get(c.k).get(c.ln2Lo).simd(F64X2_MUL).simd(F64X2_SUB).set(c.r);
+  // Horner: ((c13 r + c12) r + …) r + c0
+  a.get(c.coef[13]!);
+  for (let i = 12; i >= 0; i--) a.get(c.r).simd(F64X2_MUL).get(c.coef[i]!).simd(F64X2_ADD);
+  // × 2^k: bits of (k + MAGIC) − bits of MAGIC = k as int64; (k + 1023) << 52
+  a.get(c.k).get(c.magic).simd(F64X2_ADD).get(c.magic).simd(I64X2_SUB);
+  a.i32(1023).op(0xac).simd(I64X2_SPLAT).simd(I64X2_ADD); // i64.extend_i32_s, splat
+  a.i32(52).simd(I64X2_SHL);
+  a.simd(F64X2_MUL);
+}
+
+/**
+ * rows(eta, len, kind, w, out, stride, sums, tU, tL, r, omr, iomr): the per-row quantities of the ordinal
+ * likelihood for `len` (even) rows of one category, as Model.evaluateSorted's scalar loop (see there):
+ * out + 8·m·stride holds, for m = 0…4, the arrays c, d, u, l and p; sums[0..5] = Σ w f(a)/p, Σ −w f(b)/p,
+ * Σ w ∂²/∂a², Σ w ∂²/∂b², Σ w ∂²/∂a∂b and max |x| over the rows (x = θ − η, the exp argument).
+ * kind 0: a middle category (θ_c, θ_{c−1}, r = exp(θ_{c−1} − θ_c), omr = 1 − r, iomr = 1/omr); kind 1: the
+ * lowest (the same formulas with r = 0, omr = iomr = 1); kind 2: the highest (only θ_{c−1} = tL).
+ */
+function rowsFn(): number[] {
+  const a = new Asm(12);
+  const [eta, len, kind, w, out, stride, sums, tU, tL, rr, omr, iomr] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11];
+  const t = a.local(I32);
+  const [oC, oD, oU, oL, oP] = [a.local(I32), a.local(I32), a.local(I32), a.local(I32), a.local(I32)];
+  const vs = Array.from({ length: 24 }, () => a.local(V128));
+  const [x, ea, A1, eb, B, invAB, invA, invB, pr, la, lb, haa, hbb, wv, ga, gb, wHaa, wHbb, hab, sGU, sGL, sHUU, sHLL, sHUL] = vs as [
+    number, number, number, number, number, number, number, number, number, number, number, number, number, number, number, number, number, number, number, number, number, number, number, number,
+  ];
+  const mx = a.local(V128);
+  const one = constV(a, 1);
+  const two = constV(a, 2);
+  const zero = constV(a, 0);
+  const c = expConstants(a);
+  const vT = a.local(V128);
+  const vR = a.local(V128);
+  const vNegR = a.local(V128);
+  const vOmr = a.local(V128);
+  const vIomr = a.local(V128);
+  a.get(tU).simd(F64X2_SPLAT).set(vT);
+  a.get(rr).simd(F64X2_SPLAT).set(vR);
+  a.f64(0).get(rr).op(0xa1).simd(F64X2_SPLAT).set(vNegR); // f64.sub: −r
+  a.get(omr).simd(F64X2_SPLAT).set(vOmr);
+  a.get(iomr).simd(F64X2_SPLAT).set(vIomr);
+  // out arrays
+  const stride8 = (dst: number, from: number): void => {
+    a.get(stride).i32(3).op(0x74).get(from).op(0x6a).set(dst);
+  };
+  a.get(out).set(oC);
+  stride8(oD, oC);
+  stride8(oU, oD);
+  stride8(oL, oU);
+  stride8(oP, oL);
+  for (const v of [sGU, sGL, sHUU, sHLL, sHUL, mx]) a.get(zero).set(v);
+  const load = (base: number): void => {
+    a.addr(base, t).simd(V_LOAD, ...MEM_V);
+  };
+  const store = (base: number, v: number): void => {
+    a.addr(base, t).get(v).simd(V_STORE, ...MEM_V);
+  };
+  const mul = (p: number, q: number): Asm => a.get(p).get(q).simd(F64X2_MUL);
+  const accumulate = (s: number, v: number): void => {
+    a.get(s).get(v).simd(F64X2_ADD).set(s);
+  };
+  // if (kind == 2) highest-category loop else middle/lowest loop
+  a.get(kind).i32(2).op(0x46).op(0x04, 0x40); // i32.eq, if
+  a.get(tL).simd(F64X2_SPLAT).set(vT);
+  a.loop(t, null, len, 2, () => {
+    a.get(vT);
+    load(eta);
+    a.simd(F64X2_SUB).set(x);
+    a.get(mx).get(x).simd(F64X2_ABS).simd(F64X2_MAX).set(mx);
+    expV(a, c, x);
+    a.set(eb);
+    // invB = 1/(1 + eb); p = invB; ∂ log p/∂b = −eb invB; ∂²/∂b² = −eb invB invB
+    a.get(one).get(one).get(eb).simd(F64X2_ADD).simd(F64X2_DIV).set(invB);
+    a.get(zero).get(eb).simd(F64X2_SUB).get(invB).simd(F64X2_MUL).set(lb);
+    a.get(lb).get(invB).simd(F64X2_MUL).set(hbb);
+    load(w);
+    a.set(wv);
+    mul(wv, lb).set(gb);
+    mul(wv, hbb).set(wHbb);
+    store(oD, gb);
+    a.addr(oC, t).get(zero).get(wHbb).simd(F64X2_SUB).simd(V_STORE, ...MEM_V);
+    store(oU, zero);
+    store(oL, wHbb);
+    store(oP, invB);
+    accumulate(sGL, gb);
+    accumulate(sHLL, wHbb);
+  });
+  a.op(0x05); // else
+  a.loop(t, null, len, 2, () => {
+    a.get(vT);
+    load(eta);
+    a.simd(F64X2_SUB).set(x);
+    a.get(mx).get(x).simd(F64X2_ABS).simd(F64X2_MAX).set(mx);
+    expV(a, c, x);
+    a.set(ea);
+    a.get(one).get(ea).simd(F64X2_ADD).set(A1);
+    mul(vR, ea).set(eb);
+    a.get(one).get(eb).simd(F64X2_ADD).set(B);
+    a.get(one);
+    mul(A1, B);
+    a.simd(F64X2_DIV).set(invAB);
+    mul(B, invAB).set(invA);
+    mul(A1, invAB).set(invB);
+    mul(ea, vOmr).get(invAB).simd(F64X2_MUL).set(pr);
+    mul(B, invA).get(vIomr).simd(F64X2_MUL).set(la);
+    mul(vNegR, A1).get(invB).simd(F64X2_MUL).get(vIomr).simd(F64X2_MUL).set(lb);
+    // haa = la ((1 − ea) invA − la), hbb = lb ((1 − eb) invB − lb)
+    a.get(la).get(one).get(ea).simd(F64X2_SUB).get(invA).simd(F64X2_MUL).get(la).simd(F64X2_SUB).simd(F64X2_MUL).set(haa);
+    a.get(lb).get(one).get(eb).simd(F64X2_SUB).get(invB).simd(F64X2_MUL).get(lb).simd(F64X2_SUB).simd(F64X2_MUL).set(hbb);
+    load(w);
+    a.set(wv);
+    mul(wv, la).set(ga);
+    mul(wv, lb).set(gb);
+    mul(wv, haa).set(wHaa);
+    mul(wv, hbb).set(wHbb);
+    a.get(zero).get(wv).simd(F64X2_SUB).get(la).simd(F64X2_MUL).get(lb).simd(F64X2_MUL).set(hab);
+    a.addr(oD, t).get(ga).get(gb).simd(F64X2_ADD).simd(V_STORE, ...MEM_V);
+    // c = −((wHaa + 2 hab) + wHbb)
+    a.addr(oC, t).get(zero).get(wHaa).get(two).get(hab).simd(F64X2_MUL).simd(F64X2_ADD).get(wHbb).simd(F64X2_ADD).simd(F64X2_SUB).simd(V_STORE, ...MEM_V);
+    a.addr(oU, t).get(wHaa).get(hab).simd(F64X2_ADD).simd(V_STORE, ...MEM_V);
+    a.addr(oL, t).get(hab).get(wHbb).simd(F64X2_ADD).simd(V_STORE, ...MEM_V);
+    store(oP, pr);
+    accumulate(sGU, ga);
+    accumulate(sGL, gb);
+    accumulate(sHUU, wHaa);
+    accumulate(sHLL, wHbb);
+    accumulate(sHUL, hab);
+  });
+  a.op(0x0b); // end if
+  [sGU, sGL, sHUU, sHLL, sHUL].forEach((v, m) => {
+    a.get(sums).i32(8 * m).op(0x6a);
+    hsum(a, v);
+    a.op(...f64Store);
+  });
+  // max |x| of the two lanes (NaN stays NaN: the caller's check fails and it falls back)
+  a.get(sums).i32(40).op(0x6a).get(mx).simd(F64X2_EXTRACT, 0).get(mx).simd(F64X2_EXTRACT, 1).op(0xa5).op(...f64Store); // f64.max
+  return a.body();
+}
+
+function section(id: number, content: number[]): number[] {
+  return [id, ...uleb(content.length), ...content];
+}
+
+function name(s: string): number[] {
+  const b = [...new TextEncoder().encode(s)];
+  return [...uleb(b.length), ...b];
+}
+
+/** The module: memory imported as env.memory; functions eta, colpass, crossprod (i32 parameters, no results). */
+function moduleBytes(): Uint8Array {
+  const i32s = (k: number): number[] => Array<number>(k).fill(I32);
+  const fns: { name: string; params: number[]; body: number[] }[] = [
+    { name: 'eta', params: i32s(7), body: etaFn() },
+    { name: 'colpass', params: i32s(9), body: colpassFn() },
+    { name: 'crossprod', params: i32s(8), body: crossprodFn() },
+    { name: 'rows', params: [...i32s(7), F64, F64, F64, F64, F64], body: rowsFn() },
+  ];
+  const types = fns.flatMap((f) => [0x60, ...uleb(f.params.length), ...f.params, 0]);
+  const bytes = [
+    0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
+    ...section(1, [...uleb(fns.length), ...types]),
+    ...section(2, [1, ...name('env'), ...name('memory'), 0x02, 0x00, 0x01]), // memory, min 1 page, no max
+    ...section(3, [...uleb(fns.length), ...fns.map((_, i) => i)]),
+    ...section(7, [...uleb(fns.length), ...fns.flatMap((f, i) => [...name(f.name), 0x00, i])]),
+    ...section(10, [...uleb(fns.length), ...fns.flatMap((f) => f.body)]),
+  ];
+  return Uint8Array.from(bytes);
+}
+
+type Kernel = (...args: number[]) => void;
+
+/** The parts of the WebAssembly API used here (the project's TypeScript lib has no DOM/WebAssembly types). */
+interface WasmMemory {
+  readonly buffer: ArrayBuffer;
+  grow(pages: number): number;
+}
+interface WasmApi {
+  Memory: new (descriptor: { initial: number }) => WasmMemory;
+  Module: new (bytes: Uint8Array) => object;
+  Instance: new (module: object, imports: object) => { readonly exports: Record<string, unknown> };
+}
+const wasm = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
+
+export interface SimdKernels {
+  readonly eta: (x: number, n: number, i0: number, len: number, p: number, beta: number, out: number) => void;
+  readonly colpass: (x: number, n: number, i0: number, len: number, p: number, w: number, stride: number, s: number, sums: number) => void;
+  readonly crossprod: (s: number, stride: number, x: number, n: number, i0: number, len: number, p: number, out: number) => void;
+  readonly rows: (eta: number, len: number, kind: number, w: number, out: number, stride: number, sums: number, tU: number, tL: number, r: number, omr: number, iomr: number) => void;
+  readonly memory: WasmMemory;
+}
+
+let instance: SimdKernels | undefined;
+
+/** The kernels of this thread (compiled on first use; one memory per thread). */
+export function simdKernels(): SimdKernels {
+  if (instance !== undefined) return instance;
+  const memory = new wasm.Memory({ initial: 1 });
+  const exp = new wasm.Instance(new wasm.Module(moduleBytes()), { env: { memory } }).exports as Record<string, Kernel>;
+  instance = { eta: exp.eta!, colpass: exp.colpass!, crossprod: exp.crossprod!, rows: exp.rows!, memory };
+  return instance;
+}
+
+/**
+ * The kernels' memory as one arena of Float64 slots, handed to one fit at a time (fits are synchronous
+ * and never nested). `reserve(doubles)` grows the memory if needed and returns a fresh Float64Array view
+ * of the first `doubles` slots (a grown memory detaches the views of an earlier reservation).
+ */
+export function reserveArena(doubles: number): Float64Array {
+  const k = simdKernels();
+  const bytes = doubles * 8;
+  const have = k.memory.buffer.byteLength;
+  if (bytes > have) k.memory.grow(Math.ceil((bytes - have) / 65536));
+  return new Float64Array(k.memory.buffer, 0, doubles);
+}
