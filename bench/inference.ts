@@ -6,7 +6,8 @@
  *   (goal at 100 000: < 1 s; R uniroot: 1.4 s at 1 665, 90 s at 100 000);
  * - the mediation bootstrap, B = 2 000 on 1 665 patients, stratified by evt, percentile intervals, on a
  *   2-thread worker pool (goal < 1 s; R boot + ordinal::clm, B = 1 000: 25 s) — and with BCa (adds a
- *   1 665-sample jackknife). Needs `mediate` in the registry (the worker looks kinds up there).
+ *   1 665-sample jackknife): wall and CPU time on a fresh pool, and again on the warm pool (the difference
+ *   is the pool's start-up and JIT warm-up). Needs `mediate` in the registry (the worker looks kinds up there).
  */
 import type { Artifact } from '../src/data/artifact.js';
 import type { StepContext, StepKind, SubgraphStep, WorkerPool } from '../src/nodes/kind.js';
@@ -61,6 +62,17 @@ async function timeVolumeDelta(n: number, term: string): Promise<void> {
   console.log(`volume_delta ${term.padEnd(15)} n = ${String(n).padStart(6)}: ${(ms / 1000).toFixed(3)} s wall, ${cpu} s CPU, peak RSS ${peakMb()}  [${out.value.patients as number} patients < 80 mL; ${medians}]`);
 }
 
+/** Process CPU seconds (user + system, every thread) since `since`. */
+const cpuAll = (since: NodeJS.CpuUsage): number => {
+  const d = process.cpuUsage(since);
+  return (d.user + d.system) / 1e6;
+};
+
+/**
+ * The mediation bootstrap on a fresh 2-thread pool (what `lesionflow run` pays: threads start, modules load
+ * and the JIT warms up inside the timed run), then again on the same, now warm, pool: the difference is
+ * the pool's start-up and warm-up overhead.
+ */
 async function timeMediationBootstrap(ci: ('percentile' | 'bca')[]): Promise<void> {
   const registered = registry.has('mediate');
   const table = simulateCohort('hermes', 1665, 7);
@@ -82,14 +94,23 @@ async function timeMediationBootstrap(ci: ('percentile' | 'bca')[]): Promise<voi
       ['cohort', { type: 'table', table }],
       ['med', original],
     ]);
-    const t0 = performance.now();
-    const out = await bootstrap.run({ of: 'med', from: 'cohort', replicates: 2000, strata: ['evt'], ci, conf: 0.95, batch: 100 }, inputs, context(pool, sub));
-    const ms = performance.now() - t0;
+    const once = async (): Promise<{ s: number; cpu: number; out: Artifact }> => {
+      const c0 = process.cpuUsage();
+      const t0 = performance.now();
+      const out = await bootstrap.run({ of: 'med', from: 'cohort', replicates: 2000, strata: ['evt'], ci, conf: 0.95, batch: 100 }, inputs, context(pool, sub));
+      return { s: (performance.now() - t0) / 1000, cpu: cpuAll(c0), out };
+    };
+    const cold = await once();
+    const warm = await once();
+    const out = cold.out;
     if (out.type !== 'result') throw new Error('bootstrap gave no result');
     const est = (out.value.estimates as unknown as { name: string; original: number; percentile: { lower: number; upper: number } | null }[]).find((e) => e.name === 'proportion_explained');
     const failed = (out.value.failed as { count: number }).count;
     const pe = est === undefined ? '' : `; proportion explained ${est.original.toFixed(3)} (${est.percentile?.lower.toFixed(3) ?? '?'} to ${est.percentile?.upper.toFixed(3) ?? '?'})`;
-    console.log(`mediation bootstrap B = 2000, n = 1665, ${threads}, ci ${ci.join('+')}: ${(ms / 1000).toFixed(2)} s, peak RSS ${peakMb()}  [${failed} failed${pe}]`);
+    console.log(
+      `mediation bootstrap B = 2000, n = 1665, ${threads}, ci ${ci.join('+')}: ${cold.s.toFixed(2)} s (CPU ${cold.cpu.toFixed(2)} s, all threads); ` +
+        `on the warm pool ${warm.s.toFixed(2)} s (CPU ${warm.cpu.toFixed(2)} s): pool start-up + warm-up ${(cold.s - warm.s).toFixed(2)} s; peak RSS ${peakMb()}  [${failed} failed${pe}]`,
+    );
   } finally {
     await pool.destroy();
   }

@@ -7,15 +7,20 @@
  * Replicate b: rows = bootstrapRows(design, rngFor(seed, b)); sub-step j of it gets the seed
  * derived from the stream (seed, b, j + 1, 0). Jackknife sample i (unit i left out) gives its
  * sub-steps the streams (seed, i, j + 1, 1).
+ *
+ * A sub-pipeline of one `mediate` step reading the `from` table takes a fast path (its resample plan:
+ * the design built once per batch, each replicate's gathered from it) with the same results; any other
+ * sub-pipeline runs step by step on takeRows(table, rows).
  */
 import type { Artifact } from '../data/artifact.js';
+import type { JsonObject } from '../data/canonical.js';
 import { type Table, takeRows } from '../data/table.js';
 import { CancelError, InternalError, LesionflowError } from '../errors.js';
 import { rngFor } from '../stats/rng.js';
 import { bootstrapRows, jackknifeRows, type ResamplingDesign } from '../stats/resample.js';
 import type { StepContext, StepKind, SubgraphStep, WorkerPool } from './kind.js';
-import { registry } from './registry.js';
 import { numericLeaves } from './bootstrap-estimates.js';
+import { type MediateParams, mediate, mediateResamplePlan } from './mediate.js';
 
 export interface ReplicateTask {
   readonly mode: 'bootstrap' | 'jackknife';
@@ -118,19 +123,41 @@ function failureReason(e: unknown): string | undefined {
   return undefined;
 }
 
+/** A step's result on row resamples of one table, without rebuilding the table per replicate; undefined for a resample it leaves to the step itself. */
+type ResamplePlan = (rows: Int32Array, seed: number) => JsonObject | undefined;
+
+/**
+ * Step kinds with a fast path for a sub-pipeline of that one step reading the `from` table directly: its
+ * plan gives, for the rows of a resample, the same result as running the step on takeRows(table, rows)
+ * (tested bit for bit in test/nodes/bootstrap-plan.test.ts).
+ */
+const RESAMPLE_PLANS = new Map<StepKind, (params: unknown, table: Table) => ResamplePlan | undefined>([[mediate as unknown as StepKind, (p, t) => mediateResamplePlan(p as MediateParams, t)]]);
+
+function resamplePlan(task: ReplicateTask, lookup: KindLookup): ResamplePlan | undefined {
+  if (task.steps.length !== 1) return undefined;
+  const step = task.steps[0]!;
+  const kind = lookup(step.kind);
+  const factory = kind === undefined ? undefined : RESAMPLE_PLANS.get(kind);
+  if (factory === undefined || !step.inputs.every((name) => name === task.from)) return undefined;
+  return factory(step.params, task.table);
+}
+
 export async function runReplicatesWith(task: ReplicateTask, lookup: KindLookup): Promise<ReplicateBatch> {
   const k = task.paths.length;
   const count = task.end - task.start;
   const values = new Float64Array(count * k).fill(NaN);
   const failures: ReplicateFailure[] = [];
+  const plan = resamplePlan(task, lookup);
   for (let r = 0; r < count; r++) {
     const index = task.start + r;
     const rows = task.mode === 'bootstrap' ? bootstrapRows(task.design, rngFor(task.seed, index)) : jackknifeRows(task.design, index);
     const tag = task.mode === 'bootstrap' ? 0 : 1;
     const label = `${task.mode} ${index + 1}`;
+    const seedOf = (j: number): number => streamSeed(task.seed, index, j + 1, tag);
     let out: Artifact;
     try {
-      out = await runSubgraph(task.steps, task.from, takeRows(task.table, rows), lookup, (j) => streamSeed(task.seed, index, j + 1, tag), label);
+      const fast = plan?.(rows, seedOf(0));
+      out = fast !== undefined ? { type: 'result', value: fast } : await runSubgraph(task.steps, task.from, takeRows(task.table, rows), lookup, seedOf, label);
     } catch (e) {
       const reason = failureReason(e);
       if (reason === undefined) throw e;
@@ -144,7 +171,15 @@ export async function runReplicatesWith(task: ReplicateTask, lookup: KindLookup)
   return { start: task.start, end: task.end, values, failures };
 }
 
-/** The pool entry point: step kinds come from the registry. */
-export function runReplicates(task: ReplicateTask): Promise<ReplicateBatch> {
+/** Step kinds this module imports anyway (those with a resample plan), by name, as the registry has them. */
+const PLANNED = new Map<string, StepKind>([...RESAMPLE_PLANS.keys()].map((k) => [k.kind, k]));
+
+/**
+ * The pool entry point: step kinds come from the registry — imported only when the sub-pipeline has a
+ * kind other than the planned ones: importing every step kind costs a fresh worker ~150 ms.
+ */
+export async function runReplicates(task: ReplicateTask): Promise<ReplicateBatch> {
+  if (task.steps.every((s) => PLANNED.has(s.kind))) return runReplicatesWith(task, (kind) => PLANNED.get(kind));
+  const { registry } = await import('./registry.js');
   return runReplicatesWith(task, (kind) => registry.get(kind));
 }

@@ -271,8 +271,16 @@ async function runBootstrap(params: BootstrapParams, inputs: ReadonlyMap<string,
     ctx.progress(done, total);
   };
   const base = { table, from: params.from, steps, seed, design, paths };
-  const boot = await runBatches(ctx, { ...base, mode: 'bootstrap' }, B, params.batch, onDone);
-  const jack = withBca ? await runBatches(ctx, { ...base, mode: 'jackknife' }, design.units, params.batch, onDone) : undefined;
+  // The jackknife's batches queue behind the bootstrap's on the same pool, so that no worker idles between
+  // the two (every value depends on its index alone: the order of the batches does not matter).
+  const [bootRun, jackRun] = await Promise.allSettled([
+    runBatches(ctx, { ...base, mode: 'bootstrap' }, B, params.batch, onDone),
+    withBca ? runBatches(ctx, { ...base, mode: 'jackknife' }, design.units, params.batch, onDone) : Promise.resolve(undefined),
+  ]);
+  if (bootRun.status === 'rejected') throw bootRun.reason;
+  if (jackRun.status === 'rejected') throw jackRun.reason;
+  const boot = bootRun.value;
+  const jack = jackRun.value;
 
   const k = paths.length;
   const values = new Float64Array(B * k);

@@ -11,11 +11,11 @@
 import type { StepKind } from './kind.js';
 import { inputTable } from './input-table.js';
 import type { JsonObject } from '../data/canonical.js';
-import { type Table, getColumn, withColumn } from '../data/table.js';
+import { type Column, type Table, getColumn, withColumn } from '../data/table.js';
 import { DataError } from '../errors.js';
 import { buildDesign } from '../stats/design.js';
 import { type Formula, parseFormula } from '../stats/formula.js';
-import { type MediationData, mediation } from '../stats/mediation.js';
+import { type MediationData, mediation, rowClasses } from '../stats/mediation.js';
 import { responseCategories } from '../stats/ordinal.js';
 import { rngFor } from '../stats/rng.js';
 
@@ -41,7 +41,7 @@ export interface MediateParams {
 
 export const mediate: StepKind<MediateParams> = {
   kind: 'mediate',
-  version: 2,
+  version: 3,
   summary: 'Mediation of an exposure effect through a mediator: difference method, product of coefficients, natural direct/indirect effects',
   params: {
     type: 'object',
@@ -79,32 +79,35 @@ export const mediate: StepKind<MediateParams> = {
   },
   run(p, inputs, ctx) {
     const table = inputTable(inputs, p.input, 'mediate');
-    const data = mediationData(table, p);
-    const counterfactual = p.counterfactual ?? true;
-    const result = mediation(
-      data.data,
-      {
-        level: p.level ?? 0.95,
-        favourable: p.favourable ?? 'lower',
-        counterfactual: counterfactual ? { category: data.thresholdCategory, sims: p.sims ?? 1000 } : undefined,
-        fast: !counterfactual,
-      },
-      counterfactual ? rngFor(ctx.seed, 0) : undefined,
-    );
-    const value: JsonObject = {
-      ...(result as unknown as JsonObject),
-      n_dropped: data.nDropped,
-      dropped: Object.fromEntries(data.dropped.map((d) => [d.variable, d.rows])),
-      outcome: { column: p.outcome, model: data.data.outcome.type === 'ordinal' ? 'clm' : 'glm_binomial', categories: data.categories, binary_cut: p.binary_cut ?? null },
-      exposure: p.exposure,
-      mediator: { column: p.mediator, term: data.mediatorTerm },
-      covariates: data.data.columns.slice(2, -1),
-      or_direction: data.data.outcome.type === 'ordinal' ? (p.favourable ?? 'lower') : 'event',
-      threshold: data.data.outcome.type === 'ordinal' && counterfactual ? `P(${p.outcome} <= ${data.categories[data.thresholdCategory]!})` : null,
-    };
-    return { type: 'result', value };
+    return { type: 'result', value: resultValue(p, mediationData(table, p), ctx.seed) };
   },
 };
+
+/** The step's JSON result for a prepared sample (shared by `run` and the bootstrap's resample plan). */
+function resultValue(p: MediateParams, data: Prepared, seed: number): JsonObject {
+  const counterfactual = p.counterfactual ?? true;
+  const result = mediation(
+    data.data,
+    {
+      level: p.level ?? 0.95,
+      favourable: p.favourable ?? 'lower',
+      counterfactual: counterfactual ? { category: data.thresholdCategory, sims: p.sims ?? 1000 } : undefined,
+      fast: !counterfactual,
+    },
+    counterfactual ? rngFor(seed, 0) : undefined,
+  );
+  return {
+    ...(result as unknown as JsonObject),
+    n_dropped: data.nDropped,
+    dropped: Object.fromEntries(data.dropped.map((d) => [d.variable, d.rows])),
+    outcome: { column: p.outcome, model: data.data.outcome.type === 'ordinal' ? 'clm' : 'glm_binomial', categories: data.categories, binary_cut: p.binary_cut ?? null },
+    exposure: p.exposure,
+    mediator: { column: p.mediator, term: data.mediatorTerm },
+    covariates: data.data.columns.slice(2, -1),
+    or_direction: data.data.outcome.type === 'ordinal' ? (p.favourable ?? 'lower') : 'event',
+    threshold: data.data.outcome.type === 'ordinal' && counterfactual ? `P(${p.outcome} <= ${data.categories[data.thresholdCategory]!})` : null,
+  };
+}
 
 /** Parsed formulas by text: a bootstrap calls mediate thousands of times with the same one (parsing is pure). */
 const parsed = new Map<string, Formula>();
@@ -163,12 +166,18 @@ function transformMediator(values: Float64Array, p: MediateParams): { values: Fl
 }
 
 export function mediationData(table: Table, p: MediateParams): Prepared {
+  return prepare(table, p).prepared;
+}
+
+/** mediationData, with what the resample plan also needs: the working table (mediator transformed), the formula and the design's rows. */
+function prepare(table: Table, p: MediateParams): { prepared: Prepared; work: Table; formula: Formula; rows: Int32Array } {
   const med = getColumn(table, p.mediator, 'mediator');
   if (med.type !== 'number') throw new DataError(`the mediator "${p.mediator}" is a ${med.type} column; a numeric mediator is needed`);
   const { values, label } = transformMediator(med.values, p);
   const work = withColumn(table, p.mediator, { type: 'number', values });
   const covs = p.covariates ?? [];
-  const md = buildDesign(formulaFor(`${p.outcome} ~ ${[p.exposure, ...covs, p.mediator].join(' + ')}`), work);
+  const formula = formulaFor(`${p.outcome} ~ ${[p.exposure, ...covs, p.mediator].join(' + ')}`);
+  const md = buildDesign(formula, work);
   const { n, design } = md;
   const colsOf = (term: string): number[] => design.columnTerms.flatMap((t, j) => (t === term ? [j] : []));
   const exp = colsOf(p.exposure);
@@ -216,13 +225,113 @@ export function mediationData(table: Table, p: MediateParams): Prepared {
       throw new DataError(`threshold ${thr} is not a category of "${p.outcome}" below its highest`, { hint: `the categories are: ${rc.labels.join(', ')}` });
     }
   }
-  return {
-    data: { n, X, nCovariates: covCols.length, columns, outcome },
-    nDropped: md.nDropped,
-    dropped: md.dropped,
-    categories,
-    thresholdCategory,
-    mediatorTerm: label,
+  const prepared = { data: { n, X, nCovariates: covCols.length, columns, outcome }, nDropped: md.nDropped, dropped: md.dropped, categories, thresholdCategory, mediatorTerm: label };
+  return { prepared, work, formula, rows: md.rows };
+}
+
+/**
+ * The bootstrap's fast path (src/nodes/bootstrap-worker.ts): `mediate` on row resamples of one table,
+ * without rebuilding the table and the design for every replicate. The design is built once on the whole
+ * table; a resample's design is then its complete rows taken from it (MediationData.source: mediation()
+ * gathers them) — the same numbers `run` computes on `takeRows(table, rows)`, because every model variable
+ * here is a plain column (a row's design row depends on that row alone). Identical rows (equal outcome and design row) share a class id computed once,
+ * so mediation() collapses a resample's repeated rows without hashing them again (same rows, same order,
+ * same counts as its own distinctRows).
+ *
+ * Returns undefined when the shortcut does not apply (a spline or a computed variable, whose columns depend
+ * on the whole sample; a table `run` refuses); the plan returns undefined for a resample that `run` would
+ * treat differently from the whole table — no complete row, a constant term, an empty factor level, an
+ * outcome category missing — so that the caller runs the step itself and gets `run`'s result or error.
+ */
+export function mediateResamplePlan(p: MediateParams, table: Table): ((rows: Int32Array, seed: number) => JsonObject | undefined) | undefined {
+  let full: ReturnType<typeof prepare>;
+  try {
+    full = prepare(table, p);
+  } catch {
+    return undefined;
+  }
+  const { prepared, work, formula, rows: designRows } = full;
+  const response = formula.response;
+  if (response?.expr.type !== 'col') return undefined;
+  // The variables as buildDesign notes their missing values: the response, then the formula's variables.
+  const noted: { label: string; col: Column }[] = [{ label: response.label, col: work.columns.get(response.expr.name)! }];
+  for (const v of formula.variables) {
+    if (v.kind !== 'expr' || v.expr.type !== 'col') return undefined;
+    const col = work.columns.get(v.expr.name);
+    if (col === undefined || col.type === 'string') return undefined;
+    noted.push({ label: v.label, col });
+  }
+  const N = table.nrows;
+  // design row of each table row (−1: incomplete)
+  const designRowOf = new Int32Array(N).fill(-1);
+  designRows.forEach((i, r) => (designRowOf[i] = r));
+  const d = prepared.data;
+  const P = d.columns.length;
+  const Nd = d.n;
+  const outcome = d.outcome;
+  const J = outcome.type === 'ordinal' ? outcome.J : 0;
+  const rowClass = outcome.type === 'ordinal' ? rowClasses(d.X, Nd, P, outcome.codes) : undefined;
+  const variables = noted.slice(1);
+  const counts = new Int32Array(Math.max(J, ...variables.map(({ col }) => (col.type === 'factor' ? col.levels.length : 0))));
+  if (noted.length > 31) return undefined;
+  // Which noted variables each row misses (bit k: noted[k]); most rows miss none.
+  const missingBits = new Int32Array(N);
+  noted.forEach(({ col }, k) => {
+    for (let i = 0; i < N; i++) {
+      if (col.type === 'number' ? Number.isNaN(col.values[i]!) : col.type === 'factor' && col.codes[i]! < 0) missingBits[i]! |= 1 << k;
+    }
+  });
+  // Work arrays reused by every resample (a replicate's data do not outlive its mediation() call).
+  let keep = new Int32Array(0);
+  const missCount = new Int32Array(noted.length);
+
+  return (rows, seed) => {
+    if (keep.length < rows.length) keep = new Int32Array(rows.length);
+    // complete rows of the resample, as design rows; missing values counted per variable
+    let n = 0;
+    missCount.fill(0);
+    for (let r = 0; r < rows.length; r++) {
+      const i = rows[r]!;
+      const dr = designRowOf[i]!;
+      if (dr >= 0) keep[n++] = dr;
+      else for (let bits = missingBits[i]!, k = 0; bits !== 0; bits >>>= 1, k++) if ((bits & 1) !== 0) missCount[k]!++;
+    }
+    if (n === 0) return undefined;
+    // buildDesign's checks on the kept rows: a constant numeric variable, an empty factor level
+    for (const { col } of variables) {
+      if (col.type === 'number') {
+        const first = col.values[designRows[keep[0]!]!]!;
+        let constant = true;
+        for (let r = 1; r < n && constant; r++) if (col.values[designRows[keep[r]!]!] !== first) constant = false;
+        if (constant) return undefined;
+      } else if (col.type === 'factor') {
+        counts.fill(0);
+        for (let r = 0; r < n; r++) counts[col.codes[designRows[keep[r]!]!]!]!++;
+        for (let l = 0; l < col.levels.length; l++) if (counts[l] === 0) return undefined;
+      }
+    }
+    const dropped: { variable: string; rows: number }[] = [];
+    noted.forEach(({ label }, k) => {
+      if (missCount[k]! > 0) dropped.push({ variable: label, rows: missCount[k]! });
+    });
+    let out: MediationData['outcome'];
+    let cls: Int32Array | undefined;
+    if (outcome.type === 'ordinal') {
+      const codes = new Int32Array(n);
+      counts.fill(0);
+      for (let r = 0; r < n; r++) counts[(codes[r] = outcome.codes[keep[r]!]!)]!++;
+      for (let c = 0; c < J; c++) if (counts[c] === 0) return undefined; // the resample's categories differ
+      out = { type: 'ordinal', codes, J };
+      cls = new Int32Array(n);
+      for (let r = 0; r < n; r++) cls[r] = rowClass![keep[r]!]!;
+    } else {
+      const y = new Float64Array(n);
+      for (let r = 0; r < n; r++) y[r] = outcome.y[keep[r]!]!;
+      out = { type: 'binary', y };
+    }
+    // the resample's design rows are the whole table's, gathered by mediation() where it needs them
+    const data: MediationData = { n, X: new Float64Array(0), nCovariates: d.nCovariates, columns: d.columns, outcome: out, rowClass: cls, source: { X: d.X, n: Nd, rows: keep.subarray(0, n) } };
+    return resultValue(p, { ...prepared, data, nDropped: rows.length - n, dropped }, seed);
   };
 }
 

@@ -17,7 +17,7 @@
  *     (each draw: α and the outcome parameters from their asymptotic normal distributions).
  *
  * The outcome model is `ordinal::clm` (logit P(Y ≤ j) = θ_j − xᵀβ) or `glm(binomial)`; the fits are
- * those of ordinal.ts, logistic.ts and linear.ts.
+ * those of ordinal.ts, logistic.ts and linear.ts (its coefficients and covariance, by lm-core.ts).
  *
  * Exported API: `mediation(data, options, rng?)` → MediationResult; `MediationData` is the
  * column-major design [1, exposure, covariate columns…, mediator] built by src/nodes/mediate.ts.
@@ -25,7 +25,7 @@
 import { FitError } from '../errors.js';
 import { pnorm, qlogis, qnorm } from './distributions.js';
 import { cholesky } from './linalg.js';
-import { fitLinear } from './linear.js';
+import { leastSquares } from './lm-core.js';
 import { fitLogistic } from './logistic.js';
 import { fitOrdinal } from './ordinal.js';
 import { quantile7 } from './quantile.js';
@@ -41,6 +41,30 @@ export interface MediationData {
   readonly columns: readonly string[];
   /** Ordinal: category codes 0..J−1; binary: 0/1. */
   readonly outcome: { readonly type: 'ordinal'; readonly codes: Int32Array; readonly J: number } | { readonly type: 'binary'; readonly y: Float64Array };
+  /**
+   * Optional, ordinal outcome: a class id per row (0 ≤ id < 2³¹), equal for two rows exactly when their
+   * outcome and design rows are equal (`rowClasses`) — given, the duplicate rows are found from it instead
+   * of by hashing the rows (the bootstrap computes it once for the whole table).
+   */
+  readonly rowClass?: Int32Array | undefined;
+  /**
+   * Optional: the sample's rows are the rows `rows` of the design `X` (column-major, `n` rows, the same
+   * columns) — then the sample's own X may be left empty (length 0): the models gather their rows from
+   * `source` directly (a bootstrap resample's distinct rows from the whole sample's design), and X in sample
+   * order is gathered only where it is needed.
+   */
+  readonly source?: { readonly X: Float64Array; readonly n: number; readonly rows: Int32Array } | undefined;
+}
+
+/** The sample's design in its own row order: X, or gathered from `source` when X is left empty. */
+function designOf(d: MediationData): Float64Array {
+  const P = d.columns.length;
+  if (d.source === undefined || d.X.length === d.n * P) return d.X;
+  const { X: S, n: N, rows } = d.source;
+  const n = d.n;
+  const X = new Float64Array(n * P);
+  for (let j = 0; j < P; j++) for (let r = 0; r < n; r++) X[j * n + r] = S[j * N + rows[r]!]!;
+  return X;
 }
 
 export interface MediationOptions {
@@ -135,29 +159,44 @@ interface FitRows {
 }
 
 function fitRows(d: MediationData, collapse: boolean): FitRows {
-  const { n, X } = d;
+  const n = d.n;
   const o = d.outcome;
-  if (o.type === 'binary') return { n, X, outcome: o, weights: undefined };
+  if (o.type === 'binary') return { n, X: designOf(d), outcome: o, weights: undefined };
   const P = d.columns.length;
-  const distinct = collapse ? distinctRows(X, n, P, o.codes) : undefined;
-  const rows = distinct?.first ?? Int32Array.from({ length: n }, (_, i) => i);
+  const distinct = !collapse ? undefined : d.rowClass === undefined ? distinctRows(designOf(d), n, P, o.codes) : distinctClasses(d.rowClass);
+  let rows = distinct?.first;
+  if (rows === undefined) {
+    rows = new Int32Array(n);
+    for (let i = 0; i < n; i++) rows[i] = i;
+  }
   const m = rows.length;
+  const y = o.codes;
   // Stable counting sort by category.
   const start = new Int32Array(o.J + 1);
-  for (let r = 0; r < m; r++) start[o.codes[rows[r]!]! + 1]!++;
+  for (let r = 0; r < m; r++) start[y[rows[r]!]! + 1]!++;
   for (let c = 0; c < o.J; c++) start[c + 1] = start[c + 1]! + start[c]!;
   const order = new Int32Array(m);
   const codes = new Int32Array(m);
-  const weights = distinct === undefined ? undefined : new Float64Array(m);
+  const counts = distinct?.counts;
+  const weights = counts === undefined ? undefined : new Float64Array(m);
   for (let r = 0; r < m; r++) {
     const i = rows[r]!;
-    const at = start[o.codes[i]!]!++;
+    const at = start[y[i]!]!++;
     order[at] = i;
-    codes[at] = o.codes[i]!;
-    if (weights !== undefined) weights[at] = distinct!.counts[r]!;
+    codes[at] = y[i]!;
+    if (weights !== undefined) weights[at] = counts![r]!;
   }
+  // the chosen rows, from the sample's design or straight from its source's
   const Xs = new Float64Array(m * P);
-  for (let j = 0; j < P; j++) for (let r = 0; r < m; r++) Xs[j * m + r] = X[j * n + order[r]!]!;
+  const src = d.source !== undefined && d.X.length !== n * P ? d.source : undefined;
+  if (src === undefined) {
+    const X = d.X;
+    for (let j = 0; j < P; j++) for (let r = 0; r < m; r++) Xs[j * m + r] = X[j * n + order[r]!]!;
+  } else {
+    const { X: S, n: N, rows: at } = src;
+    for (let r = 0; r < m; r++) order[r] = at[order[r]!]!;
+    for (let j = 0; j < P; j++) for (let r = 0; r < m; r++) Xs[j * m + r] = S[j * N + order[r]!]!;
+  }
   return { n: m, X: Xs, outcome: { type: 'ordinal', codes, J: o.J }, weights };
 }
 
@@ -171,11 +210,11 @@ function murmurStep(h: number, k: number): number {
 
 /**
  * The distinct rows of (y, X) (X column-major n × P, its first column the intercept) in order of first
- * occurrence, with how often each occurs; undefined when every row is distinct. Rows are compared exactly
- * (===), found by an open-addressing hash table keyed by a hash of their bits (built a column at a time,
- * MurmurHash3's block step and finaliser).
+ * occurrence, with how often each occurs, and each row's class (the index of its distinct row). Rows are
+ * compared exactly (===), found by an open-addressing hash table keyed by a hash of their bits (built a
+ * column at a time, MurmurHash3's block step and finaliser).
  */
-function distinctRows(X: Float64Array, n: number, P: number, y: Int32Array): { first: Int32Array; counts: Float64Array } | undefined {
+function distinctRowClasses(X: Float64Array, n: number, P: number, y: Int32Array): { first: Int32Array; counts: Float64Array; k: number; classOf: Int32Array } {
   const bits = new Uint32Array(X.buffer, X.byteOffset, 2 * X.length);
   const hash = Int32Array.from(y);
   for (let j = 1; j < P; j++) {
@@ -192,6 +231,7 @@ function distinctRows(X: Float64Array, n: number, P: number, y: Int32Array): { f
   const slots = new Int32Array(size).fill(-1);
   const first = new Int32Array(n);
   const counts = new Float64Array(n);
+  const classOf = new Int32Array(n);
   let k = 0;
   for (let i = 0; i < n; i++) {
     let h = hash[i]!;
@@ -203,14 +243,48 @@ function distinctRows(X: Float64Array, n: number, P: number, y: Int32Array): { f
       if (g < 0) {
         slots[s] = k;
         first[k] = i;
+        classOf[i] = k;
         counts[k++] = 1;
         break;
       }
       if (same(first[g]!, i)) {
         counts[g]!++;
+        classOf[i] = g;
         break;
       }
     }
+  }
+  return { first, counts, k, classOf };
+}
+
+/** The distinct rows of (y, X) with their counts (distinctRowClasses), or undefined when every row is distinct. */
+function distinctRows(X: Float64Array, n: number, P: number, y: Int32Array): { first: Int32Array; counts: Float64Array } | undefined {
+  const { first, counts, k } = distinctRowClasses(X, n, P, y);
+  return k === n ? undefined : { first: first.subarray(0, k), counts: counts.subarray(0, k) };
+}
+
+/** Class ids of the rows of (y, X): equal exactly when the rows are (see MediationData.rowClass). */
+export function rowClasses(X: Float64Array, n: number, P: number, y: Int32Array): Int32Array {
+  return distinctRowClasses(X, n, P, y).classOf;
+}
+
+/** distinctRows from class ids: the same rows in the same order with the same counts. */
+function distinctClasses(cls: Int32Array): { first: Int32Array; counts: Float64Array } | undefined {
+  const n = cls.length;
+  let max = 0;
+  for (let i = 0; i < n; i++) if (cls[i]! > max) max = cls[i]!;
+  const slot = new Int32Array(max + 1).fill(-1);
+  const first = new Int32Array(n);
+  const counts = new Float64Array(n);
+  let k = 0;
+  for (let i = 0; i < n; i++) {
+    const c = cls[i]!;
+    const g = slot[c]!;
+    if (g < 0) {
+      slot[c] = k;
+      first[k] = i;
+      counts[k++] = 1;
+    } else counts[g]!++;
   }
   return k === n ? undefined : { first: first.subarray(0, k), counts: counts.subarray(0, k) };
 }
@@ -281,8 +355,8 @@ function totalStart(direct: OutcomeFit, alpha: Float64Array, sigma: number): Flo
 function aPath(d: MediationData, rows: FitRows): { coefficients: Float64Array; stdErrors: Float64Array; vcov: Float64Array; sigma: number } {
   const pa = 2 + d.nCovariates;
   // Without duplicates, the sample in its own order (lm does not need the category sort).
-  const { n, X, weights } = rows.weights === undefined ? { n: d.n, X: d.X, weights: undefined } : rows;
-  const lin = fitLinear(X.subarray(0, n * pa), n, pa, X.subarray(n * pa, n * (pa + 1)), { intercept: true, weights });
+  const { n, X, weights } = rows.weights === undefined ? { n: d.n, X: designOf(d), weights: undefined } : rows;
+  const lin = leastSquares(X.subarray(0, n * pa), n, pa, X.subarray(n * pa, n * (pa + 1)), weights);
   if (weights === undefined) return lin;
   const f = lin.dfResidual / (d.n - pa);
   return { coefficients: lin.coefficients, stdErrors: lin.stdErrors.map((v) => v * Math.sqrt(f)), vcov: lin.vcov.map((v) => v * f), sigma: lin.sigma * Math.sqrt(f) };
@@ -382,7 +456,8 @@ function counterfactualEffects(
   level: number,
   rng: Rng,
 ): NonNullable<MediationResult['counterfactual']> {
-  const { n, X } = d;
+  const n = d.n;
+  const X = designOf(d);
   const c = d.nCovariates;
   const sims = cf.sims;
   const ordinal = d.outcome.type === 'ordinal';

@@ -74,12 +74,12 @@ export function resamplingDesign(n: number, strata: Int32Array | null, clusters:
 /** One bootstrap resample: within each stratum, as many units drawn with replacement as it has; their rows, in draw order. */
 export function bootstrapRows(design: ResamplingDesign, rng: Rng): Int32Array {
   if (design.units === design.nrows) {
-    // units are rows: the resample has exactly n rows (same draws as the general case below)
+    // units are rows (unit u is row u): the resample has exactly n rows (same draws as the general case below)
     const out = new Int32Array(design.nrows);
     let k = 0;
     for (const units of design.strataUnits) {
       const m = units.length;
-      for (let j = 0; j < m; j++) out[k++] = design.rowsOf[units[rng.int(m)]!]![0]!;
+      for (let j = 0; j < m; j++) out[k++] = units[rng.int(m)]!;
     }
     return out;
   }

@@ -1,0 +1,113 @@
+/**
+ * The core of `lm` for callers that need only the coefficients and their covariance (mediation's a-path,
+ * once per bootstrap replicate): the algorithm of linear.ts's fitLinear, with its row sums run by the SIMD
+ * kernels of the ordinal fit (simd-kernels.ts: two rows per instruction), and without what fitLinear adds
+ * for its summaries (fitted values and residuals kept, R², the log-likelihood's Σ log w, one log per row).
+ * The results agree with fitLinear's to rounding (the sums are added in another order; ~1e-15 relative,
+ * test/stats/lm-core.test.ts).
+ *
+ *   β = (X'WX)⁻¹ X'Wy, refined once by β += (X'WX)⁻¹ X'W(y − Xβ);  σ² = Σ w r² / (n − p), n = rows of
+ *   non-zero weight;  Cov(β) = σ² (X'WX)⁻¹.
+ */
+import { FitError } from '../errors.js';
+import { BLOCK, invertSymmetric, symmetrizeUpper } from './linalg.js';
+import { reserveArena, simdKernels } from './simd-kernels.js';
+
+export interface LeastSquares {
+  readonly coefficients: Float64Array;
+  readonly stdErrors: Float64Array;
+  readonly vcov: Float64Array;
+  readonly sigma: number;
+  readonly dfResidual: number;
+}
+
+/** Row stride of the kernels' block arrays: a block of BLOCK rows plus the padding row, kept even. */
+const S = BLOCK + 2;
+
+/** X column-major n × p; y and w (undefined: all 1) of length n. */
+export function leastSquares(X: Float64Array, n: number, p: number, y: Float64Array, w: Float64Array | undefined): LeastSquares {
+  const k = simdKernels();
+  // the kernels' memory, in doubles: X (n × p, then a zero row), the block's fitted values and its row
+  // arrays c, d, u, l (stride S), the scratch c·x_j (p × S), β, the per-column sums (3p), X'WX (p × p)
+  const even = (v: number): number => v + (v & 1);
+  const x = 0;
+  const fit = even(n * p + 2);
+  const rowsAt = fit + S;
+  const s = rowsAt + 4 * S;
+  const beta = s + Math.max(1, p) * S;
+  const sums = beta + even(p);
+  const xtwx = sums + even(3 * p);
+  const A = reserveArena(xtwx + p * p);
+  A.set(X.subarray(0, n * p), x);
+  A[n * p] = 0;
+  A[n * p + 1] = 0;
+  const c = A.subarray(rowsAt, rowsAt + S);
+  const d = A.subarray(rowsAt + S, rowsAt + 2 * S);
+  A.fill(0, rowsAt + 2 * S, rowsAt + 4 * S); // u, l: unused
+  const fitted = A.subarray(fit, fit + S);
+  const XtWX = A.subarray(xtwx, xtwx + p * p);
+  XtWX.fill(0);
+  const wAt = (i: number): number => (w === undefined ? 1 : w[i]!);
+
+  /** Σ_i d_i x_i over the rows into out (length p), d from `dOf(i, fittedValue)`; with `cross`, also X'WX. */
+  const pass = (dOf: (i: number, f: number) => number, out: Float64Array, cross: boolean, withFit: boolean): void => {
+    out.fill(0);
+    for (let i0 = 0; i0 < n; i0 += BLOCK) {
+      const len = Math.min(BLOCK, n - i0);
+      const len2 = len + (len & 1);
+      if (withFit) k.eta(8 * x, n, i0, len2, p, 8 * beta, 8 * fit);
+      for (let t = 0; t < len; t++) {
+        c[t] = wAt(i0 + t);
+        d[t] = dOf(i0 + t, fitted[t]!);
+      }
+      if (len2 > len) {
+        c[len] = 0;
+        d[len] = 0;
+      }
+      k.colpass(8 * x, n, i0, len2, p, 8 * rowsAt, S, 8 * s, 8 * sums);
+      for (let j = 0; j < p; j++) out[j] = out[j]! + A[sums + 3 * j]!;
+      if (cross) k.crossprod(8 * s, S, 8 * x, n, i0, len2, p, 8 * xtwx);
+    }
+  };
+
+  // X'WX and X'Wy in one pass
+  const rhs = new Float64Array(p);
+  pass((i) => wAt(i) * y[i]!, rhs, true, false);
+  symmetrizeUpper(XtWX, p);
+  const inv = invertSymmetric(XtWX, p);
+  if (inv === undefined) throw new FitError('the cross-product matrix is singular: some terms are collinear', { hint: 'drop a duplicated term' });
+  const b = new Float64Array(p);
+  const solve = (v: Float64Array): void => {
+    for (let r = 0; r < p; r++) {
+      let t = 0;
+      for (let q = 0; q < p; q++) t += inv[r * p + q]! * v[q]!;
+      b[r] = b[r]! + t;
+    }
+    A.set(b, beta);
+  };
+  solve(rhs);
+  // one step of iterative refinement, as fitLinear: β += (X'WX)⁻¹ X'W(y − Xβ)
+  const corr = new Float64Array(p);
+  pass((i, f) => (y[i]! - f) * wAt(i), corr, false, true);
+  solve(corr);
+  // σ² from the weighted residuals at the refined β
+  let rss = 0;
+  let nobs = 0;
+  for (let i0 = 0; i0 < n; i0 += BLOCK) {
+    const len = Math.min(BLOCK, n - i0);
+    k.eta(8 * x, n, i0, len + (len & 1), p, 8 * beta, 8 * fit);
+    for (let t = 0; t < len; t++) {
+      const wi = wAt(i0 + t);
+      const res = y[i0 + t]! - fitted[t]!;
+      rss += wi * res * res;
+      if (wi !== 0) nobs++;
+    }
+  }
+  const dfResidual = nobs - p;
+  if (dfResidual <= 0) throw new FitError(`the linear model has ${p} coefficients and only ${nobs} observations`);
+  const sigma2 = rss / dfResidual;
+  const vcov = inv.map((v) => v * sigma2);
+  const stdErrors = new Float64Array(p);
+  for (let j = 0; j < p; j++) stdErrors[j] = Math.sqrt(vcov[j * p + j]!);
+  return { coefficients: b, stdErrors, vcov, sigma: Math.sqrt(sigma2), dfResidual };
+}

@@ -1,0 +1,95 @@
+/**
+ * The bootstrap's fast path for `mediate` (mediateResamplePlan, used by runReplicatesWith): replicate and
+ * jackknife values bit-identical to running the step on takeRows(table, rows), on the HERMES-like fixture
+ * (missing values, a three-level factor), for ordinal and binary outcomes and with counterfactual effects;
+ * resamples the step would treat differently (a missing outcome category) left to the step itself.
+ */
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { type Table, takeRows, withColumn } from '../../src/data/table.js';
+import { numericLeaves } from '../../src/nodes/bootstrap-estimates.js';
+import { runReplicatesWith, type ReplicateTask } from '../../src/nodes/bootstrap-worker.js';
+import type { StepKind } from '../../src/nodes/kind.js';
+import { mediate, type MediateParams, mediateResamplePlan } from '../../src/nodes/mediate.js';
+import { registry } from '../../src/nodes/registry.js';
+import { resamplingDesign } from '../../src/stats/resample.js';
+import { rngFor } from '../../src/stats/rng.js';
+import { testContext } from '../support/context.js';
+import { type FixtureColumn, fixtureTable } from '../stats/fixture-table.js';
+
+const fx = JSON.parse(readFileSync(new URL('../fixtures/mediation/hermes-like.json', import.meta.url), 'utf8')) as { covariates: string[]; data: Record<string, FixtureColumn> };
+const table = fixtureTable(fx.data);
+const base: MediateParams = { input: 'cohort', outcome: 'mrs90', exposure: 'evt', mediator: 'fiv_ml', transform: 'cbrt', covariates: fx.covariates, counterfactual: false };
+
+/** mediate itself, under another identity: runReplicatesWith has no plan for it and runs the step on takeRows(table, rows). */
+const plainMediate = { ...mediate } as unknown as StepKind;
+
+async function batch(t: Table, params: MediateParams, mode: 'bootstrap' | 'jackknife', start: number, end: number, fast: boolean, paths: string[]): Promise<{ values: Float64Array; failures: unknown[] }> {
+  const evt = t.columns.get('evt')!;
+  const design = resamplingDesign(t.nrows, evt.type === 'number' ? Int32Array.from(evt.values) : null, null);
+  const task: ReplicateTask = { mode, table: t, from: 'cohort', steps: [{ name: 'med', kind: 'mediate', params: params as unknown as Record<string, unknown>, inputs: ['cohort'] }], seed: 777, start, end, design, paths };
+  return runReplicatesWith(task, (k) => (k === 'mediate' ? (fast ? (mediate as unknown as StepKind) : plainMediate) : undefined));
+}
+
+async function pathsOf(t: Table, params: MediateParams): Promise<string[]> {
+  const out = await mediate.run(params, new Map([['cohort', { type: 'table', table: t }]]), testContext());
+  if (out.type !== 'result') throw new Error('mediate gives a result');
+  return [...numericLeaves(out.value).keys()];
+}
+
+async function expectSame(t: Table, params: MediateParams, mode: 'bootstrap' | 'jackknife', start: number, end: number): Promise<void> {
+  const paths = await pathsOf(t, params);
+  const fast = await batch(t, params, mode, start, end, true, paths);
+  const slow = await batch(t, params, mode, start, end, false, paths);
+  expect(fast.failures).toEqual(slow.failures);
+  // bit for bit, NaN (an estimate missing from a replicate) included
+  expect(Array.from(fast.values, (v) => Object.is(v, -0) ? '-0' : String(v))).toEqual(Array.from(slow.values, (v) => Object.is(v, -0) ? '-0' : String(v)));
+}
+
+describe('mediate resample plan (bootstrap fast path)', () => {
+  it('gives bootstrap replicates bit-identical to mediate on the resampled table (ordinal outcome, missing values, a factor)', async () => {
+    await expectSame(table, base, 'bootstrap', 0, 40);
+  });
+
+  it('gives jackknife samples bit-identical to mediate on the table without the unit', async () => {
+    await expectSame(table, base, 'jackknife', 100, 125);
+  });
+
+  it('gives the same binary-outcome replicates and counterfactual effects (same random streams)', async () => {
+    await expectSame(table, { ...base, binary_cut: 2 }, 'bootstrap', 0, 15);
+    await expectSame(table, { ...base, counterfactual: true, sims: 20 }, 'bootstrap', 5, 12);
+  });
+
+  it("is the registry's mediate that the worker uses without importing the registry", () => {
+    expect(registry.get('mediate')).toBe(mediate);
+  });
+
+  it('leaves to mediate the resamples it would treat differently, and the designs it cannot gather', async () => {
+    // mRS 6 kept in a single row: most resamples lose the category (fewer thresholds), some keep it
+    const mrs = table.columns.get('mrs90')!;
+    if (mrs.type !== 'number') throw new Error('mrs90 is numeric');
+    let seen = false;
+    const rare = withColumn(table, 'mrs90', {
+      type: 'number',
+      values: mrs.values.map((v) => {
+        if (v !== 6) return v;
+        if (seen) return 5;
+        seen = true;
+        return 6;
+      }),
+    });
+    await expectSame(rare, base, 'bootstrap', 0, 12);
+    const plan = mediateResamplePlan(base, rare)!;
+    const rng = rngFor(1, 2);
+    const without6 = Int32Array.from({ length: 300 }, () => rng.int(rare.nrows));
+    const has6 = Array.from(without6).some((i) => (rare.columns.get('mrs90') as { values: Float64Array }).values[i] === 6);
+    if (!has6) expect(plan(without6, 1)).toBeUndefined();
+    // a spline's knots depend on the whole sample: no plan
+    expect(mediateResamplePlan({ ...base, covariates: ['rcs(age, 4)', 'nihss'] }, table)).toBeUndefined();
+    expect(mediateResamplePlan({ ...base, covariates: ['I(age / 10)', 'nihss'] }, table)).toBeUndefined();
+    // and what plan gives equals mediate on the rows
+    const rows = Int32Array.from({ length: table.nrows }, (_, i) => (i * 7) % table.nrows);
+    const viaStep = await mediate.run(base, new Map([['cohort', { type: 'table', table: takeRows(table, rows) }]]), testContext());
+    expect(viaStep.type === 'result' ? viaStep.value : undefined).toEqual(mediateResamplePlan(base, table)!(rows, 1));
+  });
+});
