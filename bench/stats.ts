@@ -125,8 +125,8 @@ function largeFits(n: number, print = true): void {
   const design = timed(() => buildDesign(`y ${formula}`, table));
   const mdL = design.value;
   const y = (mdL.response as { values: Float64Array }).values;
-  // the median of `reps` fits (one at 1e6 rows): a single figure on a shared machine is noisy
-  const reps = n <= 100_000 ? 5 : 1;
+  // the median of `reps` fits: a single figure on a shared machine is noisy
+  const reps = n <= 100_000 ? 5 : 3;
   const best = <T>(f: () => T): { value: T; wall: number; cpu: number } => {
     const runs = Array.from({ length: reps }, () => timed(f));
     const m = median(runs.map((r) => r.wall));

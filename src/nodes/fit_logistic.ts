@@ -67,7 +67,7 @@ export function fitOneLogistic(params: FitLogisticParams, table: Table, step: st
 
 export const fitLogisticStep: StepKind<FitLogisticParams> = {
   kind: 'fit_logistic',
-  version: 2,
+  version: 3,
   summary: "Logistic regression of a 0/1 outcome, as R's glm(family = binomial): odds ratios, Wald or profile-likelihood CIs",
   params: fitSchema({
     ci: { enum: ['profile', 'wald'], default: 'profile', description: 'Confidence intervals: profile likelihood (as R\'s confint) or Wald (confint.default).' },

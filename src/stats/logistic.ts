@@ -18,7 +18,8 @@
  */
 import { FitError } from '../errors.js';
 import { lgamma, qchisq, qnorm } from './distributions.js';
-import { BLOCK, equilibratedCholesky, choleskySolve, choleskyInverse, linearPredictor, linearPredictorBlock, symmetrizeUpper, weightedCrossprodBlock } from './linalg.js';
+import { BLOCK, equilibratedCholesky, choleskySolve, choleskyInverse, linearPredictor, linearPredictorBlock, symmetrizeUpper } from './linalg.js';
+import { reserveArena, simdKernels } from './simd-kernels.js';
 
 const DBL_EPSILON = 2.220446049250313e-16;
 const THRESH = 30;
@@ -168,9 +169,9 @@ function refreshBlock(
 }
 
 /**
- * glm.fit's working weights and response for the rows i0..i0+len−1, into W[0..len) and z[0..len):
+ * glm.fit's working weights and response for the rows i0..i0+len−1, as W[t] and Wz[t] = W·z:
  * W = w mu'(η)²/(mu(1 − mu)), z = η − offset + (y − mu)/mu'(η), with mu'(η) from the kept exp(η) (R's
- * logit_mu_eta); rows with w = 0 or mu'(η) = 0 (not "good") get W = z = 0.
+ * logit_mu_eta); rows with w = 0 or mu'(η) = 0 (not "good") get W = 0.
  */
 function workingWeights(
   eta: Float64Array,
@@ -182,7 +183,7 @@ function workingWeights(
   i0: number,
   len: number,
   W: Float64Array,
-  z: Float64Array,
+  Wz: Float64Array,
 ): void {
   for (let t = 0; t < len; t++) {
     const i = i0 + t;
@@ -193,12 +194,61 @@ function workingWeights(
     const wi = w === undefined ? 1 : w[i]!;
     if (!(wi > 0) || me === 0) {
       W[t] = 0;
-      z[t] = 0;
+      Wz[t] = 0;
       continue;
     }
-    W[t] = (wi * me * me) / (m * (1 - m));
-    z[t] = e - (offset === undefined ? 0 : offset[i]!) + (y[i]! - m) / me;
+    const Wt = (wi * me * me) / (m * (1 - m));
+    W[t] = Wt;
+    Wz[t] = Wt * (e - (offset === undefined ? 0 : offset[i]!) + (y[i]! - m) / me);
   }
+}
+
+/** Rows per block of the SIMD cross-product and its row stride (even, with room for a padding row). */
+const S = BLOCK + 2;
+
+/**
+ * X'WX (upper triangle, into the first p² slots of `out`) and X'Wz (into rhs) over all rows, a block of
+ * rows at a time through the SIMD kernels (simd-kernels.ts: colpass forms W x_j and Σ Wz x_j, crossprod
+ * the products), with each block of X copied into the kernels' memory (X itself stays where it is: no
+ * n × p copy). `fill(i0, len, W, Wz)` gives the block's weights.
+ */
+function weightedCrossprodSimd(
+  X: Float64Array,
+  n: number,
+  p: number,
+  fill: (i0: number, len: number, W: Float64Array, Wz: Float64Array) => void,
+  out: Float64Array,
+  rhs: Float64Array,
+): void {
+  const k = simdKernels();
+  // arena, in doubles: the block of X (p × S), the scratch W x_j (p × S), the row arrays c = W, d = Wz,
+  // u, l (4 × S; u and l stay 0), the per-column sums (3p), X'WX (p × p)
+  const xb = 0;
+  const sb = p * S;
+  const rows = 2 * p * S;
+  const sums = rows + 4 * S;
+  const xtwx = sums + 3 * p + ((3 * p) & 1);
+  const A = reserveArena(xtwx + p * p);
+  A.fill(0, 0, xtwx + p * p);
+  const c = A.subarray(rows, rows + S);
+  const d = A.subarray(rows + S, rows + 2 * S);
+  rhs.fill(0);
+  for (let i0 = 0; i0 < n; i0 += BLOCK) {
+    const len = Math.min(BLOCK, n - i0);
+    for (let j = 0; j < p; j++) A.set(X.subarray(j * n + i0, j * n + i0 + len), xb + j * S);
+    fill(i0, len, c, d);
+    const len2 = len + (len & 1);
+    if (len2 > len) {
+      // an odd last block: one padding row of weight 0 (its x are 0 too)
+      c[len] = 0;
+      d[len] = 0;
+      for (let j = 0; j < p; j++) A[xb + j * S + len] = 0;
+    }
+    k.colpass(8 * xb, S, 0, len2, p, 8 * rows, S, 8 * sb, 8 * sums);
+    for (let j = 0; j < p; j++) rhs[j] = rhs[j]! + A[sums + 3 * j]!;
+    k.crossprod(8 * sb, S, 8 * xb, S, 0, len2, p, 8 * xtwx);
+  }
+  out.set(A.subarray(xtwx, xtwx + p * p));
 }
 
 interface IrlsResult {
@@ -256,8 +306,6 @@ function irls(X: Float64Array, n: number, p: number, y: Float64Array, o: Logisti
     return finishDeviance();
   };
   let devold = refresh();
-  const bW = new Float64Array(BLOCK);
-  const bZ = new Float64Array(BLOCK);
   const XtWX = new Float64Array(p * p);
   const rhs = new Float64Array(p);
   let beta = new Float64Array(p);
@@ -267,15 +315,10 @@ function irls(X: Float64Array, n: number, p: number, y: Float64Array, o: Logisti
   let boundary = false;
   let iter = 0;
   for (iter = 1; iter <= maxit; iter++) {
-    // X'WX and X'Wz in one pass over blocks of rows, computing W and z for each block as it goes
-    // (the arithmetic of weightedCrossprod(X, n, p, W, ·, ·, z, ·), without n-long W and z arrays)
-    XtWX.fill(0);
-    rhs.fill(0);
-    for (let i0 = 0; i0 < n; i0 += BLOCK) {
-      const len = Math.min(BLOCK, n - i0);
-      workingWeights(eta, mu, expEta, y, w, offset, i0, len, bW, bZ);
-      weightedCrossprodBlock(X, n, i0, len, p, bW, 0, bZ, 0, XtWX, rhs);
-    }
+    // X'WX and X'Wz in one pass over blocks of rows, computing W and Wz for each block as it goes
+    weightedCrossprodSimd(X, n, p, (i0, len, W, Wz) => {
+      workingWeights(eta, mu, expEta, y, w, offset, i0, len, W, Wz);
+    }, XtWX, rhs);
     symmetrizeUpper(XtWX, p);
     const { L, scale, failedAt } = equilibratedCholesky(XtWX, p);
     if (failedAt >= 0) {
@@ -384,11 +427,22 @@ export function fitLogistic(X: Float64Array, n: number, p: number, y: Float64Arr
   const termOf = (j: number): string => options.columnTerms?.[j] ?? names[j] ?? String(j);
   const onFailure = options.onFailure ?? 'error';
   const w = options.weights;
+  // one pass over y (and w): valid outcome, whether it varies, whether it is 0/1, and the sums of the null model
   let varies = false;
+  let zeroOne = true;
+  let sw = 0;
+  let swy = 0;
+  let nobs = 0;
+  const y0 = y[0]!;
   for (let i = 0; i < n; i++) {
     const yi = y[i]!;
     if (!(yi >= 0 && yi <= 1)) throw new FitError(`the logistic outcome must be 0/1 (or a proportion), row ${i + 1} has ${yi}`, { hint: 'use a comparison such as "mrs90 <= 2" as the outcome' });
-    if (yi !== y[0]) varies = true;
+    if (yi !== y0) varies = true;
+    if (yi !== 0 && yi !== 1) zeroOne = false;
+    const wi = w === undefined ? 1 : w[i]!;
+    sw += wi;
+    swy += wi * yi;
+    if (wi !== 0) nobs++;
   }
   if (!varies) throw new FitError(`the logistic outcome is ${y[0]!} in every fitted row`, { hint: 'check the outcome definition and any filter before the fit' });
   const warnings: string[] = [];
@@ -453,17 +507,7 @@ export function fitLogistic(X: Float64Array, n: number, p: number, y: Float64Arr
 
   // Null deviance (glm.fit): weighted mean of y with an intercept, linkinv(offset) without.
   const hasIntercept = options.intercept ?? hasOnesColumn(X, n, p);
-  let sw = 0;
-  let swy = 0;
-  let nobs = 0;
-  for (let i = 0; i < n; i++) {
-    const wi = w === undefined ? 1 : w[i]!;
-    sw += wi;
-    swy += wi * y[i]!;
-    if (wi !== 0) nobs++;
-  }
-  let binary = w === undefined;
-  for (let i = 0; i < n && binary; i++) if (y[i] !== 0 && y[i] !== 1) binary = false;
+  const binary = w === undefined && zeroOne;
   let nullDeviance: number;
   if (binary && hasIntercept) {
     // unweighted 0/1 outcome: every row has mu0 = k/n, so Σ deviance residuals = 2 (k log(1/mu0) + (n − k) log(1/(1 − mu0)))
