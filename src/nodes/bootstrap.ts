@@ -246,8 +246,24 @@ async function runBootstrap(params: BootstrapParams, inputs: ReadonlyMap<string,
   if (ofArtifact.type !== 'result') {
     throw new DataError(`bootstrap of: "${params.of}" produces a ${ofArtifact.type}, not a result with estimates`, { hint: 'bootstrap a fit, mediate or other result step' });
   }
+  // a replicate runs each sub-step as its kind says (kind.replicate); the `of` step's estimates it then
+  // does not produce are left out (or refused when asked for by name)
+  const { registry } = await import('./registry.js');
+  const replicateSteps = steps.map((s) => {
+    const r = registry.get(s.kind)?.replicate;
+    return r === undefined ? s : { ...s, params: r.params(s.params) };
+  });
+  const ofReplicate = registry.get(steps.at(-1)!.kind)?.replicate;
+  const omitted = ofReplicate?.omits(steps.at(-1)!.params) ?? [];
+  const isOmitted = (path: string): boolean => omitted.some((o) => path === o || path.startsWith(`${o}.`) || path.startsWith(`${o}[`));
   const leaves = numericLeaves(ofArtifact.value);
-  const paths = selectPaths(leaves, params.estimates);
+  const asked = params.estimates?.filter(isOmitted) ?? [];
+  if (asked.length > 0 && ofReplicate !== undefined) {
+    throw new DataError(`bootstrap: estimates ${asked.map((e) => `"${e}"`).join(', ')} of step "${params.of}" cannot be bootstrapped: ${ofReplicate.why}`, {
+      hint: `bootstrap the other estimates (leave out ${omitted.join(', ')}), and read those intervals from "${params.of}" itself`,
+    });
+  }
+  const paths = selectPaths(leaves, params.estimates).filter((p) => !isOmitted(p));
   if (paths.length === 0) {
     throw new DataError(`bootstrap: step "${params.of}" has no numeric estimates${params.estimates === undefined ? '' : ` under ${params.estimates.join(', ')}`}`, {
       hint: `its estimates are: ${[...leaves.keys()].slice(0, 20).join(', ')}`,
@@ -270,7 +286,7 @@ async function runBootstrap(params: BootstrapParams, inputs: ReadonlyMap<string,
     done += count;
     ctx.progress(done, total);
   };
-  const base = { table, from: params.from, steps, seed, design, paths };
+  const base = { table, from: params.from, steps: replicateSteps, seed, design, paths };
   // The jackknife's batches queue behind the bootstrap's on the same pool, so that no worker idles between
   // the two (every value depends on its index alone: the order of the batches does not matter).
   const [bootRun, jackRun] = await Promise.allSettled([
@@ -315,6 +331,7 @@ async function runBootstrap(params: BootstrapParams, inputs: ReadonlyMap<string,
     units: design.units,
     conf: params.conf,
     ci: [...params.ci],
+    not_bootstrapped: omitted.length === 0 || ofReplicate === undefined ? null : { paths: [...omitted], why: ofReplicate.why },
     failed: {
       count: failures.length,
       reasons: [...reasons].map(([reason, r]) => ({ reason, count: r.count, first_replicate: r.first })),
@@ -337,7 +354,7 @@ async function runBootstrap(params: BootstrapParams, inputs: ReadonlyMap<string,
 
 export const bootstrap: StepKind<BootstrapParams> = {
   kind: 'bootstrap',
-  version: 1,
+  version: 2,
   summary: 'Resamples the rows of a data step and re-runs the steps up to `of`: bootstrap SEs, percentile and BCa intervals of every estimate.',
   params: {
     type: 'object',

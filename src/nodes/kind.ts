@@ -62,6 +62,13 @@ export interface StepKind<P = Record<string, unknown>> {
    * comparing the outputs byte for byte. Changing one re-uses the cached output.
    */
   readonly unkeyed?: readonly string[];
+  /**
+   * How the step runs inside a bootstrap replicate or jackknife sample, when that differs from `run`:
+   * `params` gives the parameters a replicate uses (e.g. mediate leaves out its counterfactual
+   * simulation, whose intervals it computes itself), `omits` the estimate paths a replicate therefore
+   * does not produce, which the bootstrap leaves out of its estimates (and refuses when asked for).
+   */
+  readonly replicate?: { readonly params: (params: P) => P; readonly omits: (params: P) => readonly string[]; readonly why: string };
   /** Semantic checks beyond the schema (e.g. a formula that does not parse): return messages, each for a parameter path. */
   readonly check?: (params: P) => readonly { readonly path: string; readonly message: string; readonly hint?: string }[];
   run(params: P, inputs: StepInputs, ctx: StepContext): Promise<Artifact> | Artifact;

@@ -58,7 +58,7 @@ export const mediate: StepKind<MediateParams> = {
       binary_cut: { type: 'number', description: 'Binary outcome = (outcome <= binary_cut), e.g. 2 for mRS 0-2.' },
       favourable: { enum: ['lower', 'higher'], default: 'lower', description: 'Ordinal outcome: the direction the reported common ORs describe (lower = shift towards lower mRS).' },
       level: { type: 'number', exclusiveMinimum: 0, exclusiveMaximum: 1, default: 0.95, description: 'Confidence level of the intervals.' },
-      counterfactual: { type: 'boolean', default: true, description: 'Compute natural direct/indirect effects by simulation (switch off inside a bootstrap).' },
+      counterfactual: { type: 'boolean', default: true, description: 'Compute natural direct/indirect effects by simulation (a bootstrap of the step leaves this simulation out of its replicates).' },
       threshold: { type: 'number', default: 2, description: 'Ordinal outcome: the counterfactual effects are on P(outcome <= threshold).' },
       sims: { type: 'integer', minimum: 10, maximum: 100000, default: 1000, description: 'Simulations for the counterfactual effects (mediation::mediate default 1000).' },
     },
@@ -67,6 +67,14 @@ export const mediate: StepKind<MediateParams> = {
   },
   inputs: ['input'],
   random: (p) => p.counterfactual !== false,
+  // A bootstrap of mediate resamples the regression estimates; re-running the counterfactual simulation
+  // (sims draws per replicate) would multiply its cost by B for intervals mediate already gives by its
+  // own quasi-Bayesian simulation, as mediation::mediate does without boot = TRUE.
+  replicate: {
+    params: (p) => (p.counterfactual === false ? p : { ...p, counterfactual: false }),
+    omits: (p) => (p.counterfactual === false ? [] : ['counterfactual']),
+    why: 'its counterfactual effects are not re-simulated in bootstrap replicates: their intervals are mediate\'s own (quasi-Bayesian simulation)',
+  },
   check(p) {
     const out: { path: string; message: string; hint?: string }[] = [];
     const roles = [p.outcome, p.exposure, p.mediator];

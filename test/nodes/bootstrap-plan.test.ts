@@ -7,6 +7,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { type Table, takeRows, withColumn } from '../../src/data/table.js';
+import { bootstrap } from '../../src/nodes/bootstrap.js';
 import { numericLeaves } from '../../src/nodes/bootstrap-estimates.js';
 import { runReplicatesWith, type ReplicateTask } from '../../src/nodes/bootstrap-worker.js';
 import type { StepKind } from '../../src/nodes/kind.js';
@@ -91,5 +92,36 @@ describe('mediate resample plan (bootstrap fast path)', () => {
     const rows = Int32Array.from({ length: table.nrows }, (_, i) => (i * 7) % table.nrows);
     const viaStep = await mediate.run(base, new Map([['cohort', { type: 'table', table: takeRows(table, rows) }]]), testContext());
     expect(viaStep.type === 'result' ? viaStep.value : undefined).toEqual(mediateResamplePlan(base, table)!(rows, 1));
+  });
+});
+
+describe('bootstrap of a mediate step with counterfactual effects (issue 4\'s example spec)', () => {
+  const subgraph = (params: MediateParams) => [{ name: 'med', kind: 'mediate', params: params as unknown as Record<string, unknown>, inputs: ['cohort'] }];
+  async function boot(params: MediateParams, estimates?: string[]) {
+    const ctx = testContext({ seed: 99, subgraph: subgraph(params) });
+    const original = await mediate.run(params, new Map([['cohort', { type: 'table', table }]]), ctx);
+    const inputs = new Map([['cohort', { type: 'table' as const, table }], ['med', original]]);
+    const out = await bootstrap.run({ of: 'med', from: 'cohort', replicates: 20, strata: ['evt'], ci: ['percentile'], conf: 0.95, batch: 10, ...(estimates === undefined ? {} : { estimates }) }, inputs, ctx);
+    if (out.type !== 'result') throw new Error('bootstrap gives a result');
+    return out.value as { estimates: { name: string; percentile: unknown; se: number }[]; not_bootstrapped: { paths: string[]; why: string } | null };
+  }
+
+  it('resamples the regression estimates without re-running the simulation, and says so', async () => {
+    const withCf = await boot({ ...base, counterfactual: true, sims: 50 });
+    const without = await boot(base);
+    const names = withCf.estimates.map((e) => e.name);
+    expect(names.some((n) => n.startsWith('counterfactual'))).toBe(false);
+    expect(names).toContain('proportion_explained');
+    // the same replicates as the bootstrap of mediate without counterfactual effects, value for value
+    expect(withCf.estimates).toEqual(without.estimates);
+    expect(withCf.not_bootstrapped?.paths).toEqual(['counterfactual']);
+    expect(withCf.not_bootstrapped?.why).toMatch(/not re-simulated/);
+    expect(without.not_bootstrapped).toBeNull();
+  });
+
+  it('refuses counterfactual estimates asked for by name, saying where their intervals are', async () => {
+    await expect(boot({ ...base, counterfactual: true, sims: 50 }, ['counterfactual.proportion_mediated.estimate'])).rejects.toThrow(
+      /estimates "counterfactual\.proportion_mediated\.estimate" of step "med" cannot be bootstrapped: its counterfactual effects are not re-simulated/,
+    );
   });
 });
