@@ -8,7 +8,6 @@
  *   (row- and column-major coincide).
  *
  *   weightedCrossprod(X, n, p, w, out)  X' diag(w) X  (w undefined: X'X), blocked for cache locality
- *   weightedCrossprodBlock(…)           its kernel for one block of rows (IRLS fills w and z per block)
  *   crossprodVector(X, n, p, v, out)    X' v
  *   linearPredictor(X, n, p, beta, out) X beta (linearPredictorBlock: rows i0..end−1 of it)
  *   cholesky(A, p, relTol?)             lower L with A = L L', or the first failing pivot
@@ -62,7 +61,7 @@ export function weightedCrossprod(
  * weighted columns out. Two rows j of the result at a time against four columns k (7 loads for 8
  * multiply-adds and 2 multiplies).
  */
-export function weightedCrossprodBlock(
+function weightedCrossprodBlock(
   X: Float64Array,
   n: number,
   i0: number,
@@ -158,62 +157,7 @@ export function weightedCrossprodBlock(
       out[o + p + 2] = out[o + p + 2]! + b2;
       out[o + p + 3] = out[o + p + 3]! + b3;
     }
-    const left = p - k;
-    if (left === 3) {
-      const x0 = k * n + i0;
-      const x1 = x0 + n;
-      const x2 = x1 + n;
-      let a0 = 0;
-      let a1 = 0;
-      let a2 = 0;
-      let b0 = 0;
-      let b1 = 0;
-      let b2 = 0;
-      for (let r = 0; r < len; r++) {
-        const wr = w[wOff + r]!;
-        const a = wr * X[xj0 + r]!;
-        const b = wr * X[xj1 + r]!;
-        const y0 = X[x0 + r]!;
-        const y1 = X[x1 + r]!;
-        const y2 = X[x2 + r]!;
-        a0 += a * y0;
-        a1 += a * y1;
-        a2 += a * y2;
-        b0 += b * y0;
-        b1 += b * y1;
-        b2 += b * y2;
-      }
-      const o = j * p + k;
-      out[o] = out[o]! + a0;
-      out[o + 1] = out[o + 1]! + a1;
-      out[o + 2] = out[o + 2]! + a2;
-      out[o + p] = out[o + p]! + b0;
-      out[o + p + 1] = out[o + p + 1]! + b1;
-      out[o + p + 2] = out[o + p + 2]! + b2;
-    } else if (left === 2) {
-      const x0 = k * n + i0;
-      const x1 = x0 + n;
-      let a0 = 0;
-      let a1 = 0;
-      let b0 = 0;
-      let b1 = 0;
-      for (let r = 0; r < len; r++) {
-        const wr = w[wOff + r]!;
-        const a = wr * X[xj0 + r]!;
-        const b = wr * X[xj1 + r]!;
-        const y0 = X[x0 + r]!;
-        const y1 = X[x1 + r]!;
-        a0 += a * y0;
-        a1 += a * y1;
-        b0 += b * y0;
-        b1 += b * y1;
-      }
-      const o = j * p + k;
-      out[o] = out[o]! + a0;
-      out[o + 1] = out[o + 1]! + a1;
-      out[o + p] = out[o + p]! + b0;
-      out[o + p + 1] = out[o + p + 1]! + b1;
-    } else if (left === 1) {
+    for (; k < p; k++) {
       const xo = k * n + i0;
       let a0 = 0;
       let b0 = 0;

@@ -77,12 +77,7 @@ export function fitLinear(
     }
   }
   const intercept = options.intercept ?? true;
-  const dfResidual = nobs - p;
-  if (dfResidual <= 0) throw new FitError(`the linear model has ${p} coefficients and only ${nobs} observations`);
-  const sigma2 = rss / dfResidual;
-  const vcov = inv.map((v) => v * sigma2);
-  const stdErrors = new Float64Array(p);
-  for (let j = 0; j < p; j++) stdErrors[j] = Math.sqrt(vcov[j * p + j]!);
+  const { dfResidual, sigma2, vcov, stdErrors } = olsCovariance(inv, rss, nobs, p);
   const mean = swy / sw;
   let mss = 0;
   for (let i = 0; i < n; i++) {
@@ -109,4 +104,15 @@ export function fitLinear(
     fitted,
     residuals,
   };
+}
+
+/** summary.lm's σ² = RSS/(nobs − p), Cov(β) = σ²(X'WX)⁻¹ and the SEs, from inv = (X'WX)⁻¹; a FitError when no residual df is left. */
+export function olsCovariance(inv: Float64Array, rss: number, nobs: number, p: number): { dfResidual: number; sigma2: number; vcov: Float64Array; stdErrors: Float64Array } {
+  const dfResidual = nobs - p;
+  if (dfResidual <= 0) throw new FitError(`the linear model has ${p} coefficients and only ${nobs} observations`);
+  const sigma2 = rss / dfResidual;
+  const vcov = inv.map((v) => v * sigma2);
+  const stdErrors = new Float64Array(p);
+  for (let j = 0; j < p; j++) stdErrors[j] = Math.sqrt(vcov[j * p + j]!);
+  return { dfResidual, sigma2, vcov, stdErrors };
 }

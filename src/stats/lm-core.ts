@@ -11,6 +11,7 @@
  */
 import { FitError } from '../errors.js';
 import { BLOCK, invertSymmetric, symmetrizeUpper } from './linalg.js';
+import { olsCovariance } from './linear.js';
 import { reserveArena, simdKernels } from './simd-kernels.js';
 
 export interface LeastSquares {
@@ -103,11 +104,6 @@ export function leastSquares(X: Float64Array, n: number, p: number, y: Float64Ar
       if (wi !== 0) nobs++;
     }
   }
-  const dfResidual = nobs - p;
-  if (dfResidual <= 0) throw new FitError(`the linear model has ${p} coefficients and only ${nobs} observations`);
-  const sigma2 = rss / dfResidual;
-  const vcov = inv.map((v) => v * sigma2);
-  const stdErrors = new Float64Array(p);
-  for (let j = 0; j < p; j++) stdErrors[j] = Math.sqrt(vcov[j * p + j]!);
+  const { dfResidual, sigma2, vcov, stdErrors } = olsCovariance(inv, rss, nobs, p);
   return { coefficients: b, stdErrors, vcov, sigma: Math.sqrt(sigma2), dfResidual };
 }
