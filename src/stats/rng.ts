@@ -80,6 +80,9 @@ export function xoshiro128FromState(state: readonly [number, number, number, num
 }
 
 class Xoshiro128 implements Rng {
+  /** The n of the last int(n) and its rejection limit (int is called in long runs with one n). */
+  private intN = NaN;
+  private intLimit = 0;
   constructor(private readonly s: Uint32Array) {}
 
   /** The next 32-bit output of xoshiro128**. */
@@ -116,12 +119,17 @@ class Xoshiro128 implements Rng {
   }
 
   int(n: number): number {
-    if (!Number.isInteger(n) || n < 1 || n > 0x100000000) throw new RangeError(`rng.int(n) needs an integer 1 ≤ n ≤ 2^32, got ${n}`);
-    // Accept x < limit, the largest multiple of n not above 2³²: every residue is then equally likely.
-    const limit = 0x100000000 - (0x100000000 % n);
+    if (n !== this.intN) {
+      if (!Number.isInteger(n) || n < 1 || n > 0x100000000) throw new RangeError(`rng.int(n) needs an integer 1 ≤ n ≤ 2^32, got ${n}`);
+      // Accept x < limit, the largest multiple of n not above 2³²: every residue is then equally likely.
+      this.intN = n;
+      this.intLimit = 0x100000000 - (0x100000000 % n);
+    }
+    const limit = this.intLimit;
     for (;;) {
       const x = this.next32();
-      if (x < limit) return x % n;
+      // x mod n without the floating-point remainder (x < 2³², so the quotient's floor is exact)
+      if (x < limit) return x - Math.floor(x / n) * n;
     }
   }
 

@@ -94,6 +94,9 @@ describe('rngFor', () => {
     const x2 = counts.reduce((s, c) => s + (c - n / k) ** 2 / (n / k), 0);
     expect(pchisq(x2, k - 1, false)).toBeGreaterThan(1e-4);
     expect(() => r.int(0)).toThrow(RangeError);
+    // also as the first call of a generator, and after a valid n (the rejection limit is cached per n)
+    for (const bad of [0, 2.5, -1, 2 ** 32 + 1, NaN]) expect(() => rngFor(3).int(bad)).toThrow(RangeError);
+    expect(rngFor(3).int(2 ** 32)).toBeLessThan(2 ** 32);
   });
 
   it('normal has mean 0, variance 1 and normal tails', () => {
