@@ -20,7 +20,7 @@ import { rngFor } from '../stats/rng.js';
 import { bootstrapRows, jackknifeRows, type ResamplingDesign } from '../stats/resample.js';
 import type { StepContext, StepKind, SubgraphStep, WorkerPool } from './kind.js';
 import { numericLeaves } from './bootstrap-estimates.js';
-import { type MediateParams, mediate, mediateResamplePlan } from './mediate.js';
+import { mediate } from './mediate.js';
 
 export interface ReplicateTask {
   readonly mode: 'bootstrap' | 'jackknife';
@@ -127,19 +127,15 @@ function failureReason(e: unknown): string | undefined {
 type ResamplePlan = (rows: Int32Array, seed: number) => JsonObject | undefined;
 
 /**
- * Step kinds with a fast path for a sub-pipeline of that one step reading the `from` table directly: its
- * plan gives, for the rows of a resample, the same result as running the step on takeRows(table, rows)
- * (tested bit for bit in test/nodes/bootstrap-plan.test.ts).
+ * The kind's fast path (StepKind.replicate.plan) for a sub-pipeline of one step reading the `from` table
+ * directly (tested bit for bit against running the step in test/nodes/bootstrap-plan.test.ts).
  */
-const RESAMPLE_PLANS = new Map<StepKind, (params: unknown, table: Table) => ResamplePlan | undefined>([[mediate as unknown as StepKind, (p, t) => mediateResamplePlan(p as MediateParams, t)]]);
-
 function resamplePlan(task: ReplicateTask, lookup: KindLookup): ResamplePlan | undefined {
   if (task.steps.length !== 1) return undefined;
   const step = task.steps[0]!;
-  const kind = lookup(step.kind);
-  const factory = kind === undefined ? undefined : RESAMPLE_PLANS.get(kind);
-  if (factory === undefined || !step.inputs.every((name) => name === task.from)) return undefined;
-  return factory(step.params, task.table);
+  const plan = lookup(step.kind)?.replicate?.plan;
+  if (plan === undefined || !step.inputs.every((name) => name === task.from)) return undefined;
+  return plan(step.params, task.table);
 }
 
 export async function runReplicatesWith(task: ReplicateTask, lookup: KindLookup): Promise<ReplicateBatch> {
@@ -171,15 +167,16 @@ export async function runReplicatesWith(task: ReplicateTask, lookup: KindLookup)
   return { start: task.start, end: task.end, values, failures };
 }
 
-/** Step kinds this module imports anyway (those with a resample plan), by name, as the registry has them. */
-const PLANNED = new Map<string, StepKind>([...RESAMPLE_PLANS.keys()].map((k) => [k.kind, k]));
-
 /**
- * The pool entry point: step kinds come from the registry — imported only when the sub-pipeline has a
- * kind other than the planned ones: importing every step kind costs a fresh worker ~150 ms.
+ * Step kinds imported here directly, by name as the registry has them: a sub-pipeline of only these (the
+ * usual bootstrap of a mediate step) never loads the registry — importing every step kind costs a fresh
+ * worker ~150 ms.
  */
+const DIRECT = new Map<string, StepKind>([[mediate.kind, mediate as unknown as StepKind]]);
+
+/** The pool entry point: step kinds from DIRECT, or from the registry when the sub-pipeline has others. */
 export async function runReplicates(task: ReplicateTask): Promise<ReplicateBatch> {
-  if (task.steps.every((s) => PLANNED.has(s.kind))) return runReplicatesWith(task, (kind) => PLANNED.get(kind));
+  if (task.steps.every((s) => DIRECT.has(s.kind))) return runReplicatesWith(task, (kind) => DIRECT.get(kind));
   const { registry } = await import('./registry.js');
   return runReplicatesWith(task, (kind) => registry.get(kind));
 }

@@ -250,16 +250,16 @@ async function runBootstrap(params: BootstrapParams, inputs: ReadonlyMap<string,
   // does not produce are left out (or refused when asked for by name)
   const { registry } = await import('./registry.js');
   const replicateSteps = steps.map((s) => {
-    const r = registry.get(s.kind)?.replicate;
-    return r === undefined ? s : { ...s, params: r.params(s.params) };
+    const r = registry.get(s.kind)?.replicate?.params;
+    return r === undefined ? s : { ...s, params: r(s.params) };
   });
   const ofReplicate = registry.get(steps.at(-1)!.kind)?.replicate;
-  const omitted = ofReplicate?.omits(steps.at(-1)!.params) ?? [];
+  const omitted = ofReplicate?.omits?.(steps.at(-1)!.params) ?? [];
   const isOmitted = (path: string): boolean => omitted.some((o) => path === o || path.startsWith(`${o}.`) || path.startsWith(`${o}[`));
   const leaves = numericLeaves(ofArtifact.value);
   const asked = params.estimates?.filter(isOmitted) ?? [];
   if (asked.length > 0 && ofReplicate !== undefined) {
-    throw new DataError(`bootstrap: estimates ${asked.map((e) => `"${e}"`).join(', ')} of step "${params.of}" cannot be bootstrapped: ${ofReplicate.why}`, {
+    throw new DataError(`bootstrap: estimates ${asked.map((e) => `"${e}"`).join(', ')} of step "${params.of}" cannot be bootstrapped: ${ofReplicate.why ?? 'its kind does not produce them in a replicate'}`, {
       hint: `bootstrap the other estimates (leave out ${omitted.join(', ')}), and read those intervals from "${params.of}" itself`,
     });
   }
@@ -331,7 +331,7 @@ async function runBootstrap(params: BootstrapParams, inputs: ReadonlyMap<string,
     units: design.units,
     conf: params.conf,
     ci: [...params.ci],
-    not_bootstrapped: omitted.length === 0 || ofReplicate === undefined ? null : { paths: [...omitted], why: ofReplicate.why },
+    not_bootstrapped: omitted.length === 0 ? null : { paths: [...omitted], why: ofReplicate?.why ?? null },
     failed: {
       count: failures.length,
       reasons: [...reasons].map(([reason, r]) => ({ reason, count: r.count, first_replicate: r.first })),

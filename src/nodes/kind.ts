@@ -5,6 +5,8 @@
  * but one line of `registry.ts`.
  */
 import type { Artifact } from '../data/artifact.js';
+import type { JsonObject } from '../data/canonical.js';
+import type { Table } from '../data/table.js';
 
 /** A JSON Schema (draft 2020-12 subset understood by ajv) for a step kind's parameters. */
 export type ParamSchema = Readonly<Record<string, unknown>>;
@@ -64,11 +66,19 @@ export interface StepKind<P = Record<string, unknown>> {
   readonly unkeyed?: readonly string[];
   /**
    * How the step runs inside a bootstrap replicate or jackknife sample, when that differs from `run`:
-   * `params` gives the parameters a replicate uses (e.g. mediate leaves out its counterfactual
-   * simulation, whose intervals it computes itself), `omits` the estimate paths a replicate therefore
-   * does not produce, which the bootstrap leaves out of its estimates (and refuses when asked for).
+   * - `params`: the parameters a replicate uses (e.g. mediate leaves out its counterfactual simulation,
+   *   whose intervals it computes itself), with `omits` the estimate paths a replicate therefore does not
+   *   produce, which the bootstrap leaves out of its estimates (and refuses when asked for, saying `why`);
+   * - `plan`: a fast path when the sub-pipeline is this one step reading the resampled table: prepared
+   *   once per batch from the whole table, it gives the step's result for the rows of a resample — the
+   *   same result as `run` on takeRows(table, rows) — or undefined to leave that resample to `run`.
    */
-  readonly replicate?: { readonly params: (params: P) => P; readonly omits: (params: P) => readonly string[]; readonly why: string };
+  readonly replicate?: {
+    readonly params?: (params: P) => P;
+    readonly omits?: (params: P) => readonly string[];
+    readonly why?: string;
+    readonly plan?: (params: P, table: Table) => ((rows: Int32Array, seed: number) => JsonObject | undefined) | undefined;
+  };
   /** Semantic checks beyond the schema (e.g. a formula that does not parse): return messages, each for a parameter path. */
   readonly check?: (params: P) => readonly { readonly path: string; readonly message: string; readonly hint?: string }[];
   run(params: P, inputs: StepInputs, ctx: StepContext): Promise<Artifact> | Artifact;

@@ -74,6 +74,7 @@ export const mediate: StepKind<MediateParams> = {
     params: (p) => (p.counterfactual === false ? p : { ...p, counterfactual: false }),
     omits: (p) => (p.counterfactual === false ? [] : ['counterfactual']),
     why: 'its counterfactual effects are not re-simulated in bootstrap replicates: their intervals are mediate\'s own (quasi-Bayesian simulation)',
+    plan: (p, table) => mediateResamplePlan(p, table),
   },
   check(p) {
     const out: { path: string; message: string; hint?: string }[] = [];

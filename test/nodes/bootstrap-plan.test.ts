@@ -22,15 +22,34 @@ const fx = JSON.parse(readFileSync(new URL('../fixtures/mediation/hermes-like.js
 const table = fixtureTable(fx.data);
 const base: MediateParams = { input: 'cohort', outcome: 'mrs90', exposure: 'evt', mediator: 'fiv_ml', transform: 'cbrt', covariates: fx.covariates, counterfactual: false };
 
-/** mediate itself, under another identity: runReplicatesWith has no plan for it and runs the step on takeRows(table, rows). */
-const plainMediate = { ...mediate } as unknown as StepKind;
+/** mediate without its resample plan: runReplicatesWith then runs the step on takeRows(table, rows). */
+const plainMediate = { ...mediate, replicate: { ...mediate.replicate, plan: undefined } } as unknown as StepKind;
 
 async function batch(t: Table, params: MediateParams, mode: 'bootstrap' | 'jackknife', start: number, end: number, fast: boolean, paths: string[]): Promise<{ values: Float64Array; failures: unknown[] }> {
   const evt = t.columns.get('evt')!;
   const design = resamplingDesign(t.nrows, evt.type === 'number' ? Int32Array.from(evt.values) : null, null);
   const task: ReplicateTask = { mode, table: t, from: 'cohort', steps: [{ name: 'med', kind: 'mediate', params: params as unknown as Record<string, unknown>, inputs: ['cohort'] }], seed: 777, start, end, design, paths };
-  return runReplicatesWith(task, (k) => (k === 'mediate' ? (fast ? (mediate as unknown as StepKind) : plainMediate) : undefined));
+  return runReplicatesWith(task, (k) => (k === 'mediate' ? (fast ? countedMediate : plainMediate) : undefined));
 }
+
+/** mediate with its plan, counting the resamples the plan answers (so a test sees the fast path taken). */
+const planned = { n: 0 };
+const countedMediate = {
+  ...mediate,
+  replicate: {
+    ...mediate.replicate,
+    plan: (p: MediateParams, t: Table) => {
+      const f = mediate.replicate!.plan!(p, t);
+      return f === undefined
+        ? undefined
+        : (rows: Int32Array, seed: number) => {
+            const out = f(rows, seed);
+            if (out !== undefined) planned.n++;
+            return out;
+          };
+    },
+  },
+} as unknown as StepKind;
 
 async function pathsOf(t: Table, params: MediateParams): Promise<string[]> {
   const out = await mediate.run(params, new Map([['cohort', { type: 'table', table: t }]]), testContext());
@@ -40,7 +59,9 @@ async function pathsOf(t: Table, params: MediateParams): Promise<string[]> {
 
 async function expectSame(t: Table, params: MediateParams, mode: 'bootstrap' | 'jackknife', start: number, end: number): Promise<void> {
   const paths = await pathsOf(t, params);
+  const before = planned.n;
   const fast = await batch(t, params, mode, start, end, true, paths);
+  expect(planned.n).toBeGreaterThan(before); // the fast path answered some of the resamples
   const slow = await batch(t, params, mode, start, end, false, paths);
   expect(fast.failures).toEqual(slow.failures);
   // bit for bit, NaN (an estimate missing from a replicate) included
