@@ -39,8 +39,11 @@ export function fillDefaultReferences<T extends BuiltInstance>(
     let params = inst.params;
     for (const [param, rule] of Object.entries(rules)) {
       if (params[param] !== undefined) continue;
+      const via = params[rule.via];
+      // the step named could not be analysed: its own error says what to fix, and this one then fills itself in
+      if (typeof via === 'string' && !built.has(via)) continue;
       const location = locate(inst.base, rule.via);
-      const found = follow(built, params[rule.via], rule);
+      const found = follow(built, via, rule);
       if (typeof found !== 'string') {
         errors.push(new SpecError(`${inst.kind.kind} step "${name}" has no ${param}: and it cannot be taken from ${rule.via}: ${found.why}`, {
           location,
@@ -73,7 +76,7 @@ function follow(
     if (next === undefined || !(rule.through ?? []).includes(next.kind.kind)) return ref;
     target = next;
   }
-  return { why: `step "${via}" could not be analysed` };
+  return { why: `the steps from "${via}" on read each other in a cycle` };
 }
 
 /** Inputs in the order spec analysis uses: reference parameters in code-unit order of their names, then list order. */

@@ -92,6 +92,28 @@ describe('volume_delta without data:', () => {
     expect(step(p, 'vd[modality=MRI]').params.data).toBe('part[modality=MRI]');
   });
 
+  it('adds no error of its own when the model step itself is wrong (its error says what to fix)', () => {
+    const text = `${HEAD}  fit:
+    kind: fit_logistic
+    input: small
+    formula: "mrs90 <= 2 ~ fiv_ml"
+    bogus: 1
+  vd:
+    kind: volume_delta
+    model: fit
+    variable: fiv_ml
+`;
+    let rendered = '';
+    try {
+      analyse(text);
+    } catch (e) {
+      expect(e).toBeInstanceOf(SpecErrors);
+      rendered = renderError(e);
+    }
+    expect(rendered).toContain('unknown parameter "bogus"');
+    expect(rendered).not.toContain('has no data:');
+  });
+
   it('says where and what to write when the model has no data to take', () => {
     const text = `${HEAD}  vd:
     kind: volume_delta
