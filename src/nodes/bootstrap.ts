@@ -98,14 +98,14 @@ async function runBatches(
   total: number,
   batch: number,
   onDone: (count: number) => void,
+  halt: { stop: boolean },
 ): Promise<ReplicateBatch[]> {
   const ranges: [number, number][] = [];
   for (let s = 0; s < total; s += batch) ranges.push([s, Math.min(total, s + batch)]);
   const results = new Array<ReplicateBatch | undefined>(ranges.length);
   let next = 0;
-  let stop = false;
   const worker = async (): Promise<void> => {
-    while (next < ranges.length && !stop) {
+    while (next < ranges.length && !halt.stop) {
       const k = next++;
       const [start, end] = ranges[k]!;
       if (ctx.signal.aborted) throw new CancelError('bootstrap interrupted');
@@ -122,11 +122,12 @@ async function runBatches(
     }
   };
   const lanes = Math.max(1, Math.min(ranges.length, 2 * ctx.pool.size));
-  // On a failure, let the other lanes finish (and checkpoint) their current batch, then rethrow.
+  // On a failure, let the other lanes (of this run and of the other one sharing `halt`) finish and
+  // checkpoint their current batch, take no new one, then rethrow.
   const settled = await Promise.allSettled(
     Array.from({ length: lanes }, () =>
       worker().catch((e: unknown) => {
-        stop = true;
+        halt.stop = true;
         throw e;
       }),
     ),
@@ -289,9 +290,10 @@ async function runBootstrap(params: BootstrapParams, inputs: ReadonlyMap<string,
   const base = { table, from: params.from, steps: replicateSteps, seed, design, paths };
   // The jackknife's batches queue behind the bootstrap's on the same pool, so that no worker idles between
   // the two (every value depends on its index alone: the order of the batches does not matter).
+  const halt = { stop: false }; // a failure in either stops both from taking new batches
   const [bootRun, jackRun] = await Promise.allSettled([
-    runBatches(ctx, { ...base, mode: 'bootstrap' }, B, params.batch, onDone),
-    withBca ? runBatches(ctx, { ...base, mode: 'jackknife' }, design.units, params.batch, onDone) : Promise.resolve(undefined),
+    runBatches(ctx, { ...base, mode: 'bootstrap' }, B, params.batch, onDone, halt),
+    withBca ? runBatches(ctx, { ...base, mode: 'jackknife' }, design.units, params.batch, onDone, halt) : Promise.resolve(undefined),
   ]);
   if (bootRun.status === 'rejected') throw bootRun.reason;
   if (jackRun.status === 'rejected') throw jackRun.reason;

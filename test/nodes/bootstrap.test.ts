@@ -187,6 +187,24 @@ describe('bootstrap', () => {
     expect(encodeArtifact(resumed)).toBe(reference);
   });
 
+  it('stops the jackknife from taking new batches when a bootstrap batch fails', async () => {
+    // a pool on which every bootstrap task after the first two dies; the jackknife's would all succeed
+    const attempts = { bootstrap: 0, jackknife: 0 };
+    const good = scrambledPool(1);
+    const dying: WorkerPool = {
+      size: 1,
+      async run<T>(task: { module: string; fn: string; args: unknown }): Promise<T> {
+        const mode = (task.args as ReplicateTask).mode;
+        attempts[mode]++;
+        if (mode === 'bootstrap' && attempts.bootstrap > 2) throw new Error('worker died');
+        return good.run<T>(task);
+      },
+    };
+    await expect(runBoot({ replicates: 100, batch: 2, ci: ['percentile', 'bca'] }, dying)).rejects.toThrow('worker died');
+    const jackBatches = Math.ceil(data.nrows / 2);
+    expect(attempts.jackknife).toBeLessThan(jackBatches / 2);
+  });
+
   it('reports progress up to replicates + jackknife units', async () => {
     const ctx = testContext({ subgraph: subgraph(), pool: scrambledPool(1) });
     const original = await stats.run({ input: 'cohort' }, new Map([['cohort', { type: 'table', table: data }]]), ctx);
