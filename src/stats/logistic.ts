@@ -117,16 +117,16 @@ interface DevianceSum {
 }
 
 /**
- * For rows i0..end−1: adds the offset to η (when given), mu = linkinv(η) (R's clamped logit inverse,
+ * For rows i0..end−1 (η with any offset already added): mu = linkinv(η) (R's clamped logit inverse,
  * keeping exp(η) for mu'(η)), and adds the rows' deviance to `acc`. Unweighted 0/1 outcomes (`binary`):
  * the deviance is −2 Σ log q_i with q_i = mu_i (y = 1) or 1 − mu_i (y = 0), taken as the log of running
  * products of q (flushed before they can underflow): one log per ~100 rows instead of one per row, with
  * a rounding error of the same size. `startExp`: exp(η) of the rows with y = 0 and y = 1 when η is glm's
- * start for unweighted 0/1 outcomes (two values: exp taken once each).
+ * start for unweighted 0/1 outcomes (two values: exp taken once each); `exps`: exp(η) of the block's rows,
+ * already taken (exps[i − i0]).
  */
 function refreshBlock(
   eta: Float64Array,
-  offset: Float64Array | undefined,
   y: Float64Array,
   w: Float64Array | undefined,
   binary: boolean,
@@ -136,14 +136,14 @@ function refreshBlock(
   mu: Float64Array,
   acc: DevianceSum,
   startExp?: { readonly y0: number; readonly y1: number },
+  exps?: Float64Array,
 ): void {
   let d = acc.d;
   let prod = acc.prod;
   for (let i = i0; i < end; i++) {
-    let e = eta[i]!;
-    if (offset !== undefined) eta[i] = e = e + offset[i]!;
+    const e = eta[i]!;
     const yi = y[i]!;
-    const ex = startExp === undefined ? Math.exp(e) : yi === 1 ? startExp.y1 : startExp.y0;
+    const ex = exps !== undefined ? exps[i - i0]! : startExp === undefined ? Math.exp(e) : yi === 1 ? startExp.y1 : startExp.y0;
     expEta[i] = ex;
     const t = e < -THRESH ? DBL_EPSILON : e > THRESH ? INVEPS : ex;
     const m = t / (1 + t);
@@ -290,9 +290,6 @@ function irls(X: Float64Array, n: number, p: number, y: Float64Array, o: Logisti
   let binary = w === undefined;
   for (let i = 0; i < n && binary; i++) if (y[i] !== 0 && y[i] !== 1) binary = false;
   const acc: DevianceSum = { d: 0, prod: 1 };
-  const refreshRows = (i0: number, end: number, withOffset: boolean): void => {
-    refreshBlock(eta, withOffset ? offset : undefined, y, w, binary, i0, end, expEta, mu, acc);
-  };
   const finishDeviance = (): number => {
     const d = acc.d - 2 * Math.log(acc.prod);
     acc.d = 0;
@@ -302,7 +299,7 @@ function irls(X: Float64Array, n: number, p: number, y: Float64Array, o: Logisti
   /** The deviance at the current η (the start), without the offset. */
   const refresh = (): number => {
     const twoValued = o.etastart === undefined && binary;
-    refreshBlock(eta, undefined, y, w, binary, 0, n, expEta, mu, acc, twoValued ? { y0: Math.exp(eta0), y1: Math.exp(eta1) } : undefined);
+    refreshBlock(eta, y, w, binary, 0, n, expEta, mu, acc, twoValued ? { y0: Math.exp(eta0), y1: Math.exp(eta1) } : undefined);
     return finishDeviance();
   };
   let devold = refresh();
@@ -332,12 +329,23 @@ function irls(X: Float64Array, n: number, p: number, y: Float64Array, o: Logisti
     choleskySolve(L, p, b);
     for (let j = 0; j < p; j++) b[j] = b[j]! * scale[j]!;
     beta = b;
-    /** η = Xβ (+ offset), mu and the deviance, block by block while the block of X is in the cache. */
+    /**
+     * η = Xβ (+ offset), mu and the deviance, block by block while the block of X is in the cache; exp(η)
+     * of a block on the SIMD kernels (Math.exp for a block with |η| > 700, where theirs is not valid).
+     */
     const update = (): void => {
+      const k = simdKernels();
+      const A = reserveArena(2 * S + 2); // the block's η, its exp, max |η|
+      const exps = A.subarray(S, 2 * S);
       for (let i0 = 0; i0 < n; i0 += BLOCK) {
         const end = Math.min(n, i0 + BLOCK);
+        const len = end - i0;
         linearPredictorBlock(X, n, p, beta, i0, end, eta);
-        refreshRows(i0, end, true);
+        if (offset !== undefined) for (let i = i0; i < end; i++) eta[i] = eta[i]! + offset[i]!;
+        A.set(eta.subarray(i0, end), 0);
+        if ((len & 1) === 1) A[len] = 0;
+        k.exps(0, len + (len & 1), 8 * S, 8 * 2 * S);
+        refreshBlock(eta, y, w, binary, i0, end, expEta, mu, acc, undefined, A[2 * S]! <= 700 ? exps : undefined);
       }
       dev = finishDeviance();
     };

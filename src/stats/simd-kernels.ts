@@ -16,6 +16,7 @@
  *                                                      s[j·stride + t] = c_t X[i0 + t, j];
  *                                                      sums[3j..3j+2] = Σ_t (d_t, u_t, l_t) X[i0 + t, j]
  *   crossprod(s, stride, x, n, i0, len, p, out)        out[j·p + k] += Σ_t s[j·stride + t] X[i0 + t, k]  for k ≥ j
+ *   exps(x, len, out, mx)                              out[t] = exp(x[t]); mx = max |x[t]| (exp is valid for ≤ 700)
  */
 
 const I32 = 0x7f;
@@ -408,6 +409,26 @@ function expV(a: Asm, c: ExpConstants, x: number): void {
   a.simd(F64X2_MUL);
 }
 
+/** exps(x, len, out, mx): out[t] = exp(x[t]) for the `len` (even) values at x; the f64 at mx = max |x[t]| (NaN if any is). */
+function expsFn(): number[] {
+  const a = new Asm(4);
+  const [x, len, out, mxAt] = [0, 1, 2, 3];
+  const t = a.local(I32);
+  const v = a.local(V128);
+  const mx = a.local(V128);
+  const c = expConstants(a);
+  zeroV(a, mx);
+  a.loop(t, null, len, 2, () => {
+    a.addr(x, t).simd(V_LOAD, ...MEM_V).set(v);
+    a.get(mx).get(v).simd(F64X2_ABS).simd(F64X2_MAX).set(mx);
+    a.addr(out, t);
+    expV(a, c, v);
+    a.simd(V_STORE, ...MEM_V);
+  });
+  a.get(mxAt).get(mx).simd(F64X2_EXTRACT, 0).get(mx).simd(F64X2_EXTRACT, 1).op(0xa5).op(...f64Store); // f64.max
+  return a.body();
+}
+
 /**
  * rows(eta, len, kind, w, out, stride, sums, tU, tL, r, omr, iomr): the per-row quantities of the ordinal
  * likelihood for `len` (even) rows of one category, as Model.evaluateSorted's scalar loop (see there):
@@ -555,6 +576,7 @@ function moduleBytes(): Uint8Array {
     { name: 'colpass', params: i32s(9), body: colpassFn() },
     { name: 'crossprod', params: i32s(8), body: crossprodFn() },
     { name: 'rows', params: [...i32s(7), F64, F64, F64, F64, F64], body: rowsFn() },
+    { name: 'exps', params: i32s(4), body: expsFn() },
   ];
   const types = fns.flatMap((f) => [0x60, ...uleb(f.params.length), ...f.params, 0]);
   const bytes = [
@@ -587,6 +609,7 @@ export interface SimdKernels {
   readonly colpass: (x: number, n: number, i0: number, len: number, p: number, w: number, stride: number, s: number, sums: number) => void;
   readonly crossprod: (s: number, stride: number, x: number, n: number, i0: number, len: number, p: number, out: number) => void;
   readonly rows: (eta: number, len: number, kind: number, w: number, out: number, stride: number, sums: number, tU: number, tL: number, r: number, omr: number, iomr: number) => void;
+  readonly exps: (x: number, len: number, out: number, mx: number) => void;
   readonly memory: WasmMemory;
 }
 
@@ -597,7 +620,7 @@ export function simdKernels(): SimdKernels {
   if (instance !== undefined) return instance;
   const memory = new wasm.Memory({ initial: 1 });
   const exp = new wasm.Instance(new wasm.Module(moduleBytes()), { env: { memory } }).exports as Record<string, Kernel>;
-  instance = { eta: exp.eta!, colpass: exp.colpass!, crossprod: exp.crossprod!, rows: exp.rows!, memory };
+  instance = { eta: exp.eta!, colpass: exp.colpass!, crossprod: exp.crossprod!, rows: exp.rows!, exps: exp.exps!, memory };
   return instance;
 }
 

@@ -76,4 +76,24 @@ describe('SIMD kernels of the ordinal fit', () => {
     big[2_999_999] = 1.5;
     expect(reserveArena(10).length).toBe(10);
   });
+
+  it('exps gives exp to the last bit or two, and the max |x| the caller checks (NaN when any x is)', () => {
+    const k = simdKernels();
+    const len = 4000;
+    const A = reserveArena(2 * len + 2);
+    for (let i = 0; i < len; i++) A[i] = i < 2000 ? 1400 * ((i + 0.5) / 2000 - 0.5) : val(i, 5) * 10;
+    k.exps(0, len, 8 * len, 8 * 2 * len);
+    let worst = 0;
+    let mx = 0;
+    for (let i = 0; i < len; i++) {
+      const e = Math.exp(A[i]!);
+      worst = Math.max(worst, Math.abs(A[len + i]! - e) / e);
+      mx = Math.max(mx, Math.abs(A[i]!));
+    }
+    expect(worst).toBeLessThan(4.5e-16); // ≤ 2 ulp
+    expect(A[2 * len]).toBe(mx);
+    A[7] = NaN;
+    k.exps(0, len, 8 * len, 8 * 2 * len);
+    expect(A[2 * len]).toBeNaN();
+  });
 });
