@@ -25,6 +25,17 @@ const analyse = (text: string): Pipeline => analyseSpecText(text, file, { regist
 const step = (p: Pipeline, name: string) => p.steps.get(name as StepName)!;
 const keyOf = (p: Pipeline, name: string): CacheKey => cacheKey(keyMaterial(step(p, name), undefined, facts));
 
+/** The errors of a spec that must fail, as the CLI prints them. */
+function renderedErrors(text: string): string {
+  try {
+    analyse(text);
+  } catch (e) {
+    expect(e).toBeInstanceOf(SpecErrors);
+    return renderError(e);
+  }
+  throw new Error('expected the spec to fail');
+}
+
 const HEAD = `name: vd
 seed: 3
 steps:
@@ -103,13 +114,7 @@ describe('volume_delta without data:', () => {
     model: fit
     variable: fiv_ml
 `;
-    let rendered = '';
-    try {
-      analyse(text);
-    } catch (e) {
-      expect(e).toBeInstanceOf(SpecErrors);
-      rendered = renderError(e);
-    }
+    const rendered = renderedErrors(text);
     expect(rendered).toContain('unknown parameter "bogus"');
     expect(rendered).not.toContain('has no data:');
   });
@@ -120,13 +125,7 @@ describe('volume_delta without data:', () => {
     model: cohort
     variable: fiv_ml
 `;
-    let rendered = '';
-    try {
-      analyse(text);
-    } catch (e) {
-      expect(e).toBeInstanceOf(SpecErrors);
-      rendered = renderError(e);
-    }
+    const rendered = renderedErrors(text);
     // at the model: reference (line 13, "model: cohort"), with what to do
     expect(rendered).toMatch(/spec\.yaml:13:12: error: volume_delta step "vd" has no data: and it cannot be taken from model: step "cohort" \(load\) has no single input/);
     expect(rendered).toContain('add data: <step> naming the data step to read');
