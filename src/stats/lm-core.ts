@@ -11,7 +11,7 @@
  */
 import { FitError } from '../errors.js';
 import { BLOCK, invertSymmetric, symmetrizeUpper } from './linalg.js';
-import { olsCovariance } from './linear.js';
+import { fitLinear, olsCovariance } from './linear.js';
 import { reserveArena, simdKernels } from './simd-kernels.js';
 
 export interface LeastSquares {
@@ -38,7 +38,15 @@ export function leastSquares(X: Float64Array, n: number, p: number, y: Float64Ar
   const beta = s + Math.max(1, p) * S;
   const sums = beta + even(p);
   const xtwx = sums + even(3 * p);
-  const A = reserveArena(xtwx + p * p);
+  let A: Float64Array;
+  try {
+    A = reserveArena(xtwx + p * p);
+  } catch (e) {
+    // the kernels' memory cannot hold this design (beyond ~4 GB): lm's plain-JS fit, to 1e-12 the same
+    if (!(e instanceof RangeError)) throw e;
+    const f = fitLinear(X, n, p, y, { weights: w });
+    return { coefficients: f.coefficients, stdErrors: f.stdErrors, vcov: f.vcov, sigma: f.sigma, dfResidual: f.dfResidual };
+  }
   A.set(X.subarray(0, n * p), x);
   A[n * p] = 0;
   A[n * p + 1] = 0;

@@ -1,0 +1,30 @@
+/** lm-core's least squares when the kernels' memory cannot grow (a design beyond ~4 GB): lm's plain-JS fit, not a crash. */
+import { describe, expect, it, vi } from 'vitest';
+import { fitLinear } from '../../src/stats/linear.js';
+import { leastSquares } from '../../src/stats/lm-core.js';
+
+vi.mock('../../src/stats/simd-kernels.js', async (importOriginal) => ({
+  ...(await importOriginal<typeof import('../../src/stats/simd-kernels.js')>()),
+  reserveArena: () => {
+    throw new RangeError('WebAssembly.Memory.grow(): Maximum memory size exceeded');
+  },
+}));
+
+describe('leastSquares without room in the kernels\' memory', () => {
+  it('falls back to fitLinear: the same β, SEs and σ', () => {
+    const n = 50;
+    const X = new Float64Array(2 * n);
+    const y = new Float64Array(n);
+    for (let i = 0; i < n; i++) {
+      X[i] = 1;
+      X[n + i] = Math.sin(i);
+      y[i] = 1 + 2 * X[n + i]! + Math.cos(3 * i);
+    }
+    const a = fitLinear(X, n, 2, y);
+    const b = leastSquares(X, n, 2, y, undefined);
+    expect(Array.from(b.coefficients)).toEqual(Array.from(a.coefficients));
+    expect(Array.from(b.stdErrors)).toEqual(Array.from(a.stdErrors));
+    expect(b.sigma).toBe(a.sigma);
+    expect(b.dfResidual).toBe(a.dfResidual);
+  });
+});
