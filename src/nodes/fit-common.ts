@@ -160,6 +160,11 @@ export interface SingleFit {
   readonly value: JsonObject;
 }
 
+/** The warnings of the fits of m imputations, each prefixed with its imputation (`imputation 2: …`). */
+export function imputationWarnings(fits: readonly { readonly warnings: readonly string[] }[]): string[] {
+  return fits.flatMap((f, k) => f.warnings.map((w) => `imputation ${k + 1}: ${w}`));
+}
+
 /** The `n_dropped` block of a result. */
 export function droppedJson(md: ModelData): JsonObject {
   return { n_dropped: md.nDropped, dropped: md.dropped.map((d) => ({ variable: d.variable, rows: d.rows })) };

@@ -10,7 +10,7 @@ import { DataError } from '../errors.js';
 import { buildDesign, checkFullRank, type ModelData } from '../stats/design.js';
 import { fitLogistic, profileConfint } from '../stats/logistic.js';
 import { weightedCrossprod } from '../stats/linalg.js';
-import { checkFitParams, droppedJson, fitSchema, fitTables, normaliseFitParams, parsedFormula, pooled, pooledHeader, rowsJson, rowsTable, vcovJson, waldRows, withExp, type FitParams, type SingleFit } from './fit-common.js';
+import { checkFitParams, droppedJson, fitSchema, fitTables, imputationWarnings, normaliseFitParams, parsedFormula, pooled, pooledHeader, rowsJson, rowsTable, vcovJson, waldRows, withExp, type FitParams, type SingleFit } from './fit-common.js';
 
 export interface FitLogisticParams extends FitParams {
   readonly ci?: 'profile' | 'wald';
@@ -84,7 +84,8 @@ export const fitLogisticStep: StepKind<FitLogisticParams> = {
       return { type: 'result', value: one.value, tables: new Map([['coefficients', rowsTable((one.value.coefficients as unknown as Parameters<typeof rowsTable>[0]))]]) };
     }
     const fits = tables.map((t) => fitOneLogistic(params, t, ctx.step, false));
-    fits.forEach((f, k) => { f.warnings.forEach((w) => { ctx.warn(`imputation ${k + 1}: ${w}`); }); });
+    const warnings = imputationWarnings(fits);
+    warnings.forEach((w) => { ctx.warn(w); });
     const level = params.level ?? 0.95;
     const pool = pooled(fits, level);
     const rows = withExp(pool.rows, 'odds_ratio');
@@ -99,7 +100,7 @@ export const fitLogisticStep: StepKind<FitLogisticParams> = {
       converged: fits.every((f) => f.value.converged === true),
       iterations: fits.map((f) => f.value.iterations as number),
       per_imputation: fits.map((f) => ({ loglik: f.value.loglik ?? null, aic: f.value.aic ?? null, bic: f.value.bic ?? null, converged: f.value.converged ?? null, iterations: f.value.iterations ?? null })),
-      warnings: fits.flatMap((f, k) => f.warnings.map((w) => `imputation ${k + 1}: ${w}`)),
+      warnings,
       model: { family: 'binomial', link: 'logit', design: first.md.design as unknown as JsonObject, coefficients: rows.map((r) => r.estimate), vcov: vcovJson(first.names, pool.vcov) },
     };
     return { type: 'result', value, tables: new Map([['coefficients', rowsTable(rows)]]) };

@@ -13,7 +13,7 @@ import { buildDesign, checkFullRank } from '../stats/design.js';
 import { fitOrdinal, nominalTest, responseCategories, thresholdNames } from '../stats/ordinal.js';
 import { brantTest } from '../stats/brant.js';
 import { weightedCrossprod } from '../stats/linalg.js';
-import { checkFitParams, droppedJson, fitSchema, fitTables, normaliseFitParams, parsedFormula, pooled, pooledHeader, rowsJson, rowsTable, vcovJson, waldRows, withExp, type CheckProblem, type FitParams, type Row, type SingleFit } from './fit-common.js';
+import { checkFitParams, droppedJson, fitSchema, fitTables, imputationWarnings, normaliseFitParams, parsedFormula, pooled, pooledHeader, rowsJson, rowsTable, vcovJson, waldRows, withExp, type CheckProblem, type FitParams, type Row, type SingleFit } from './fit-common.js';
 
 export interface FitOrdinalParams extends FitParams {
   readonly merge?: readonly (readonly (string | number)[])[];
@@ -142,7 +142,8 @@ export const fitOrdinalStep: StepKind<FitOrdinalParams> = {
       return { type: 'result', value: one.value, tables: new Map([['coefficients', rowsTable(one.value.coefficients as unknown as Row[])]]) };
     }
     const fits = tables.map((t) => fitOneOrdinal(params, t, ctx.step, false));
-    fits.forEach((f, k) => { f.warnings.forEach((w) => { ctx.warn(`imputation ${k + 1}: ${w}`); }); });
+    const warnings = imputationWarnings(fits);
+    warnings.forEach((w) => { ctx.warn(w); });
     const level = params.level ?? 0.95;
     const pool = pooled(fits, level);
     const first = fits[0]!;
@@ -161,7 +162,7 @@ export const fitOrdinalStep: StepKind<FitOrdinalParams> = {
       converged: fits.every((f) => f.value.converged === true),
       iterations: fits.map((f) => f.value.iterations as number),
       per_imputation: fits.map((f) => ({ loglik: f.value.loglik ?? null, aic: f.value.aic ?? null, converged: f.value.converged ?? null, iterations: f.value.iterations ?? null })),
-      warnings: fits.flatMap((f, k) => f.warnings.map((w) => `imputation ${k + 1}: ${w}`)),
+      warnings,
       model: {
         family: 'cumulative',
         link: 'logit',
