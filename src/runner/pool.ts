@@ -2,6 +2,7 @@
  * The WorkerPool of src/nodes/kind.ts on piscina. Threads are created lazily on the first task, so a
  * cached run never pays for them (nor for importing piscina).
  */
+import { setMaxListeners } from 'node:events';
 import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
 import type { WorkerPool } from '../nodes/kind.js';
@@ -14,11 +15,25 @@ type PiscinaLike = {
 
 export class ThreadPool implements WorkerPool {
   private piscina: Promise<PiscinaLike> | undefined;
+  /**
+   * The signal handed to piscina with every task: aborted with the run's. piscina adds a listener to it per
+   * task in flight (and removes it when the task settles), so it has no listener limit; the run's signal
+   * gets one listener, from here, instead of one per task (which set off Node's MaxListenersExceededWarning
+   * past 10 tasks in flight).
+   */
+  private readonly signal: AbortSignal | undefined;
 
   constructor(
     readonly size: number = availableParallelism(),
-    private readonly signal?: AbortSignal,
-  ) {}
+    run?: AbortSignal,
+  ) {
+    if (run === undefined) return;
+    const own = new AbortController();
+    setMaxListeners(0, own.signal);
+    if (run.aborted) own.abort(run.reason);
+    else run.addEventListener('abort', () => { own.abort(run.reason); }, { once: true });
+    this.signal = own.signal;
+  }
 
   private get(): Promise<PiscinaLike> {
     this.piscina ??= import('piscina').then(

@@ -1,3 +1,4 @@
+import { getEventListeners } from 'node:events';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
@@ -23,6 +24,31 @@ describe('worker pool', () => {
       await expect(pool.run({ module: '../../x', fn: 'f', args: null })).rejects.toThrow(/not a lesionflow module path/);
       await expect(pool.run({ module: 'runner/testing/worker-fns', fn: 'nope', args: null })).rejects.toThrow(/no exported function nope/);
     } finally {
+      await pool.destroy();
+    }
+  });
+});
+
+describe('worker pool with a run signal', () => {
+  it('takes one listener on the run signal however many tasks are in flight (no MaxListenersExceededWarning), and cancels with it', async () => {
+    const { ThreadPool } = (await import(pathToFileURL(join(repoRoot, 'dist/src/runner/pool.js')).href)) as typeof import('../../src/runner/pool.js');
+    const warnings: string[] = [];
+    const onWarning = (w: Error): void => {
+      warnings.push(w.name);
+    };
+    process.on('warning', onWarning);
+    const run = new AbortController();
+    const pool = new ThreadPool(2, run.signal);
+    try {
+      const tasks = Array.from({ length: 30 }, (_, x) => pool.run<number>({ module: 'runner/testing/worker-fns', fn: 'square', args: x }));
+      expect((await Promise.all(tasks))[29]).toBe(841);
+      await new Promise((r) => setTimeout(r, 10)); // warnings are emitted on a later tick
+      expect(warnings).not.toContain('MaxListenersExceededWarning');
+      expect(getEventListeners(run.signal, 'abort').length).toBeLessThanOrEqual(1);
+      run.abort(new Error('stopped'));
+      await expect(pool.run({ module: 'runner/testing/worker-fns', fn: 'square', args: 2 })).rejects.toThrow(/aborted/);
+    } finally {
+      process.off('warning', onWarning);
       await pool.destroy();
     }
   });
