@@ -8,9 +8,9 @@
  * derived from the stream (seed, b, j + 1, 0). Jackknife sample i (unit i left out) gives its
  * sub-steps the streams (seed, i, j + 1, 1).
  *
- * A sub-pipeline of one `mediate` step reading the `from` table takes a fast path (its resample plan:
- * the design built once per batch, each replicate's gathered from it) with the same results; any other
- * sub-pipeline runs step by step on takeRows(table, rows).
+ * A sub-pipeline of one `mediate` step reading the `from` table takes a fast path (its resample plan: the
+ * design built once per run on each worker, see ReplicateTask.planKey, and each replicate's gathered from
+ * it) with the same results; any other sub-pipeline runs step by step on takeRows(table, rows).
  */
 import type { Artifact } from '../data/artifact.js';
 import type { JsonObject } from '../data/canonical.js';
@@ -34,6 +34,11 @@ export interface ReplicateTask {
   readonly end: number;
   readonly design: ResamplingDesign;
   readonly paths: readonly string[];
+  /**
+   * Names this run's (table, sub-pipeline) pair, the same in all its batches: a worker keeps the resample
+   * plan of the last key it saw instead of building it again for every batch.
+   */
+  readonly planKey?: string | undefined;
 }
 
 export interface ReplicateFailure {
@@ -135,8 +140,14 @@ function resamplePlan(task: ReplicateTask, lookup: KindLookup): ResamplePlan | u
   const step = task.steps[0]!;
   const plan = lookup(step.kind)?.replicate?.plan;
   if (plan === undefined || !step.inputs.every((name) => name === task.from)) return undefined;
-  return plan(step.params, task.table);
+  if (task.planKey !== undefined && lastPlan?.key === task.planKey) return lastPlan.plan;
+  const made = plan(step.params, task.table);
+  if (task.planKey !== undefined) lastPlan = { key: task.planKey, plan: made };
+  return made;
 }
+
+/** This thread's last resample plan, by ReplicateTask.planKey. */
+let lastPlan: { readonly key: string; readonly plan: ResamplePlan | undefined } | undefined;
 
 export async function runReplicatesWith(task: ReplicateTask, lookup: KindLookup): Promise<ReplicateBatch> {
   const k = task.paths.length;

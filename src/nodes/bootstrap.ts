@@ -12,6 +12,7 @@
  * worker pool (`bootstrap-worker.ts`) and each finished batch is checkpointed, so an interrupted run
  * resumes with the batches it had not finished.
  */
+import { randomUUID } from 'node:crypto';
 import type { Artifact, ResultArtifact } from '../data/artifact.js';
 import type { Json, JsonObject } from '../data/canonical.js';
 import { type Column, type Table, getColumn, makeTable } from '../data/table.js';
@@ -287,7 +288,7 @@ async function runBootstrap(params: BootstrapParams, inputs: ReadonlyMap<string,
     done += count;
     ctx.progress(done, total);
   };
-  const base = { table, from: params.from, steps: replicateSteps, seed, design, paths };
+  const base = { table, from: params.from, steps: replicateSteps, seed, design, paths, planKey: randomUUID() };
   // The jackknife's batches queue behind the bootstrap's on the same pool, so that no worker idles between
   // the two (every value depends on its index alone: the order of the batches does not matter).
   const halt = { stop: false }; // a failure in either stops both from taking new batches

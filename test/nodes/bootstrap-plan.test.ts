@@ -146,3 +146,36 @@ describe('bootstrap of a mediate step with counterfactual effects (issue 4\'s ex
     );
   });
 });
+
+describe('the resample plan across batches', () => {
+  /** mediate whose plan counts how often it is built. */
+  const built = { n: 0 };
+  const countingBuilds = {
+    ...mediate,
+    replicate: {
+      ...mediate.replicate,
+      plan: (p: MediateParams, t: Table) => {
+        built.n++;
+        return mediate.replicate!.plan!(p, t);
+      },
+    },
+  } as unknown as StepKind;
+
+  it('is built once per planKey on a worker, and the batches give the values of fresh plans', async () => {
+    const paths = await pathsOf(table, base);
+    const evt = table.columns.get('evt')!;
+    const design = resamplingDesign(table.nrows, evt.type === 'number' ? Int32Array.from(evt.values) : null, null);
+    const task = (start: number, end: number, planKey?: string): ReplicateTask => ({
+      mode: 'bootstrap', table, from: 'cohort', steps: [{ name: 'med', kind: 'mediate', params: base as unknown as Record<string, unknown>, inputs: ['cohort'] }], seed: 777, start, end, design, paths, planKey,
+    });
+    const run = (t: ReplicateTask) => runReplicatesWith(t, (k) => (k === 'mediate' ? countingBuilds : undefined));
+    built.n = 0;
+    const keyed = [await run(task(0, 3, 'run-1')), await run(task(3, 6, 'run-1')), await run({ ...task(0, 3, 'run-1'), mode: 'jackknife' })];
+    expect(built.n).toBe(1);
+    await run(task(0, 3, 'run-2')); // another run: a plan of its own
+    expect(built.n).toBe(2);
+    const fresh = [await run(task(0, 3)), await run(task(3, 6)), await run({ ...task(0, 3), mode: 'jackknife' })];
+    expect(built.n).toBe(5); // no key: a plan per batch
+    expect(keyed.map((b) => [...b.values])).toEqual(fresh.map((b) => [...b.values]));
+  });
+});
