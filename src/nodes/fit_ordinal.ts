@@ -114,7 +114,7 @@ function checkOrdinal(p: FitOrdinalParams): CheckProblem[] {
 
 export const fitOrdinalStep: StepKind<FitOrdinalParams> = {
   kind: 'fit_ordinal',
-  version: 3,
+  version: 4,
   summary: 'Proportional-odds (cumulative logit) model of an ordinal outcome such as the mRS, as ordinal::clm: common odds ratio, thresholds, PO tests',
   params: fitSchema({
     merge: {

@@ -41,7 +41,7 @@ export interface MediateParams {
 
 export const mediate: StepKind<MediateParams> = {
   kind: 'mediate',
-  version: 3,
+  version: 4,
   summary: 'Mediation of an exposure effect through a mediator: difference method, product of coefficients, natural direct/indirect effects',
   params: {
     type: 'object',

@@ -92,6 +92,24 @@ export interface OrdinalFit {
 
 // ---- the likelihood -------------------------------------------------------------------------------
 
+/** log 2 in two parts (fdlibm's ln2_hi, ln2_lo): k · LN2_HI is exact for |k| < 2²¹. */
+const LN2_HI = 6.93147180369123816490e-1;
+const LN2_LO = 1.90821492927058770002e-10;
+
+/** A sum with Neumaier's compensation (the running error of each addition carried separately). */
+class CompensatedSum {
+  private sum = 0;
+  private err = 0;
+  add(term: number): void {
+    const s = this.sum + term;
+    this.err += Math.abs(this.sum) >= Math.abs(term) ? this.sum - s + term : term - s + this.sum;
+    this.sum = s;
+  }
+  value(): number {
+    return this.sum + this.err;
+  }
+}
+
 /** Work arrays of one model: allocated once per fit, never per row. */
 class Model {
   readonly npar: number;
@@ -104,10 +122,13 @@ class Model {
    * The sorted proportional-odds path's arrays in the SIMD kernels' memory (simd-kernels.ts), as offsets in
    * doubles: X (n × p, then a zero row), the case weights (1 without), the block's η and its row arrays c, d,
    * u, l and p (stride S = BLOCK + 2 each), the scratch c·x_j (p × S), β, the per-column sums (3p), the
-   * rows kernel's sums (6) and X' diag(c) X (p × p). Undefined for the
+   * rows kernel's sums (6), logprod's accumulator (mantissas, exponents — also as `accExp` — and min p) and
+   * X' diag(c) X (p × p). Undefined for the
    * general path (nominal effects, unsorted rows) or when the memory cannot hold X.
    */
-  private readonly simd: { A: Float64Array; x: number; wts: number; eta: number; w: number; s: number; beta: number; sums: number; rs: number; xtcx: number } | undefined;
+  private readonly simd: { A: Float64Array; accExp: Int32Array; x: number; wts: number; eta: number; w: number; s: number; beta: number; sums: number; rs: number; acc: number; xtcx: number } | undefined;
+  /** Per-category sums of evaluateSorted (reused). */
+  private readonly categorySums = new Float64Array(5);
   /** When the rows are sorted by category: rows segments[c] .. segments[c+1]−1 are category c. */
   readonly segments: Int32Array | undefined;
   /** The design in the fit's row order (the general path's; the SIMD path keeps its own copy). */
@@ -149,7 +170,8 @@ class Model {
       const beta = s + p * S;
       const sums = beta + even(p);
       const rs = sums + even(3 * p);
-      const xtcx = rs + 6;
+      const acc = rs + 6;
+      const xtcx = acc + 6;
       let A: Float64Array | undefined;
       try {
         A = reserveArena(xtcx + p * p);
@@ -163,7 +185,7 @@ class Model {
         A[n * p + 1] = 0;
         if (w === undefined) A.fill(1, wts, wts + n);
         else A.set(w, wts);
-        this.simd = { A, x, wts, eta, w: blk, s, beta, sums, rs, xtcx };
+        this.simd = { A, accExp: new Int32Array(A.buffer, A.byteOffset + 8 * (acc + 2), 4), x, wts, eta, w: blk, s, beta, sums, rs, acc, xtcx };
       }
     }
     this.X = this.simd !== undefined ? new Float64Array(0) : order === undefined ? X : gatherRows(X, n, p, order);
@@ -200,30 +222,28 @@ class Model {
    * the sum of logs it replaces.
    */
   private evaluateSorted(par: Float64Array, grad: Float64Array, hess: Float64Array, derivs: boolean, seg: Int32Array): number {
-    const { n, p, K, J, w, npar, nt, counts } = this;
+    const { n, p, K, J, npar, nt, counts } = this;
     const sm = this.simd!;
     const A = sm.A;
     const kern = simdKernels();
-    const bEta = A.subarray(sm.eta, sm.eta + S);
-    const bC = A.subarray(sm.w, sm.w + S);
-    const bD = A.subarray(sm.w + S, sm.w + 2 * S);
-    const bU = A.subarray(sm.w + 2 * S, sm.w + 3 * S);
-    const bL = A.subarray(sm.w + 3 * S, sm.w + 4 * S);
-    const bP = A.subarray(sm.w + 4 * S, sm.w + 5 * S);
     const XtCX = A.subarray(sm.xtcx, sm.xtcx + p * p);
     if (derivs) {
       grad.fill(0);
       hess.fill(0);
       XtCX.fill(0);
     }
-    let nll = 0;
-    let nllC = 0;
-    let prod = 1;
+    // −Σ w log p: the logs of the running product (logprod; counts) plus the other terms, summed with compensation
+    const nll = new CompensatedSum();
+    A[sm.acc] = 1;
+    A[sm.acc + 1] = 1;
+    const accExp = sm.accExp;
+    accExp.fill(0);
     let zeroBeta = true;
     for (let j = 0; j < p; j++) {
       A[sm.beta + j] = par[nt + j]!;
       if (par[nt + j] !== 0) zeroBeta = false;
     }
+    const rs = sm.rs;
     for (let c = 0; c < J; c++) {
       const hasU = c < K;
       const hasL = c > 0;
@@ -232,120 +252,45 @@ class Model {
       const r = Math.exp(tL - tU);
       const oneMinusR = -Math.expm1(tL - tU);
       if (hasU && hasL && !(oneMinusR > 0) && seg[c + 1]! > seg[c]!) return Infinity; // thresholds out of order: p ≤ 0
-      const invOneMinusR = 1 / oneMinusR;
       // the rows kernel: 0 a middle category, 1 the lowest (its formulas with r = 0), 2 the highest
       const kind = hasU && hasL ? 0 : hasU ? 1 : 2;
-      const rK = kind === 1 ? 0 : r;
-      const omrK = kind === 1 ? 1 : oneMinusR;
-      const iomrK = kind === 1 ? 1 : invOneMinusR;
-      let gU = 0;
-      let gL = 0;
-      let hUU = 0;
-      let hLL = 0;
-      let hUL = 0;
+      const sumsOf = this.categorySums.fill(0); // Σ over the category's rows of w ∂/∂a, w ∂/∂b, w ∂²/∂a², w ∂²/∂b², w ∂²/∂a∂b
       for (let i0 = seg[c]!, end = seg[c + 1]!; i0 < end; i0 += BLOCK) {
         const len = Math.min(BLOCK, end - i0);
-        // the kernels take two rows at a time: an odd block runs one row further, with weights 0
+        // the kernels take two rows at a time: an odd block runs one row further, with weight 0
         const len2 = len + (len & 1);
+        const pad = sm.wts + i0 + len;
+        const padWeight = A[pad]!;
+        if (len2 > len) A[pad] = 0;
         // η = X β for the block (none at the starting values β = 0)
-        if (zeroBeta) bEta.fill(0, 0, len);
+        if (zeroBeta) A.fill(0, sm.eta, sm.eta + len2);
         else kern.eta(8 * sm.x, n, i0, len2, p, 8 * sm.beta, 8 * sm.eta);
-        // the rows two at a time in the kernel, while its exp is valid (|θ − η| ≤ 700); the rest here
-        let from = 0;
-        const even = len & ~1;
-        if (even > 0) {
-          kern.rows(8 * sm.eta, even, kind, 8 * (sm.wts + i0), 8 * sm.w, S, 8 * sm.rs, hasU ? tU : 0, tL, rK, omrK, iomrK);
-          if (A[sm.rs + 5]! <= 700) {
-            gU += A[sm.rs]!;
-            gL += A[sm.rs + 1]!;
-            hUU += A[sm.rs + 2]!;
-            hLL += A[sm.rs + 3]!;
-            hUL += A[sm.rs + 4]!;
-            from = even;
+        // the rows, two at a time, while the kernel's exp is valid (|θ − η| ≤ 700); else by rowsScalar
+        kern.rows(8 * sm.eta, len2, kind, 8 * (sm.wts + i0), 8 * sm.w, S, 8 * rs, hasU ? tU : 0, tL, kind === 1 ? 0 : r, kind === 1 ? 1 : oneMinusR, kind === 1 ? 1 : 1 / oneMinusR);
+        if (A[rs + 5]! <= 700) for (let m = 0; m < 5; m++) sumsOf[m] = sumsOf[m]! + A[rs + m]!;
+        else this.rowsScalar(i0, len2, hasU, hasL, tU, tL, r, oneMinusR, sumsOf);
+        const bP = sm.w + 4 * S;
+        if (counts) {
+          // p^w into the running product; the (rare) p < 1e-100 by their logs
+          kern.logprod(8 * bP, 8 * (sm.wts + i0), len2, 8 * sm.acc);
+          const minP = A[sm.acc + 4]!;
+          if (minP < 1e-100) for (let t = 0; t < len; t++) if (A[bP + t]! < 1e-100 && A[sm.wts + i0 + t]! > 0) nll.add(-A[sm.wts + i0 + t]! * Math.log(A[bP + t]!));
+          if (!(minP > 0)) {
+            A[pad] = padWeight;
+            return Infinity;
           }
-        }
-        for (let t = from; t < len; t++) {
-          let pr: number;
-          let la = 0; // ∂ log p/∂a = f(a)/p
-          let lb = 0; // ∂ log p/∂b = −f(b)/p
-          let haa = 0; // ∂² log p/∂a² = f'(a)/p − (f(a)/p)²
-          let hbb = 0; // ∂² log p/∂b² = −f'(b)/p − (f(b)/p)²
-          if (hasU) {
-            const ea = Math.exp(tU - bEta[t]!);
-            const A1 = 1 + ea;
-            if (hasL) {
-              const eb = r * ea;
-              const B = 1 + eb;
-              // one division for both reciprocals
-              const invAB = 1 / (A1 * B);
-              const invA = B * invAB;
-              const invB = A1 * invAB;
-              pr = ea * oneMinusR * invAB;
-              la = B * invA * invOneMinusR;
-              lb = -r * A1 * invB * invOneMinusR;
-              haa = la * ((1 - ea) * invA - la);
-              hbb = lb * ((1 - eb) * invB - lb);
-            } else {
-              // lowest category: p = F(a), ∂² log F(a)/∂a² = −f(a)
-              const invA = 1 / A1;
-              pr = ea * invA;
-              la = invA;
-              haa = -ea * invA * invA;
+        } else {
+          for (let t = 0; t < len; t++) {
+            const pr = A[bP + t]!;
+            if (!(pr > 0)) {
+              A[pad] = padWeight;
+              return Infinity;
             }
-          } else {
-            // highest category: p = 1 − F(b) = 1/(1 + e_b), ∂² log(1 − F(b))/∂b² = −f(b)
-            const eb = Math.exp(tL - bEta[t]!);
-            const invB = 1 / (1 + eb);
-            pr = invB;
-            lb = -eb * invB;
-            hbb = -eb * invB * invB;
-          }
-          const wi = w === undefined ? 1 : w[i0 + t]!;
-          const ga = wi * la;
-          const gb = wi * lb;
-          const wHaa = wi * haa;
-          const wHbb = wi * hbb;
-          const hab = -wi * la * lb; // ∂² log p/∂a∂b = f(a)f(b)/p²
-          bP[t] = pr;
-          bD[t] = ga + gb; // −∂(−log p)/∂η: η enters a and b with sign −1
-          bC[t] = -(wHaa + 2 * hab + wHbb); // ∂²(−log p)/∂η²
-          bU[t] = wHaa + hab;
-          bL[t] = hab + wHbb;
-          gU += ga;
-          gL += gb;
-          hUU += wHaa;
-          hLL += wHbb;
-          hUL += hab;
-        }
-        // −Σ w log p
-        for (let t = 0; t < len; t++) {
-          const pr = bP[t]!;
-          if (!(pr > 0)) return Infinity;
-          const wi = w === undefined ? 1 : w[i0 + t]!;
-          let term = 0; // −w log p, when due
-          if (counts && pr > 1e-100) {
-            // p^w into the running product, one factor at a time (w is a small count)
-            for (let k = wi; k > 0; k--) {
-              prod *= pr;
-              if (prod < 1e-200) {
-                term -= Math.log(prod);
-                prod = 1;
-              }
-            }
-          } else term = -wi * Math.log(pr);
-          if (term !== 0) {
-            const sum = nll + term;
-            nllC += Math.abs(nll) >= Math.abs(term) ? nll - sum + term : term - sum + nll;
-            nll = sum;
+            nll.add(-A[sm.wts + i0 + t]! * Math.log(pr));
           }
         }
+        A[pad] = padWeight;
         if (!derivs) continue;
-        if (len2 > len) {
-          bC[len] = 0;
-          bD[len] = 0;
-          bU[len] = 0;
-          bL[len] = 0;
-        }
         // per column j: the scratch c·x_j and the sums Σ d x_j (β gradient), Σ u x_j (θ_c × β), Σ l x_j (θ_{c−1} × β)
         kern.colpass(8 * sm.x, n, i0, len2, p, 8 * sm.w, S, 8 * sm.s, 8 * sm.sums);
         for (let j = 0, o = sm.sums; j < p; j++, o += 3) {
@@ -357,6 +302,7 @@ class Model {
         kern.crossprod(8 * sm.s, S, 8 * sm.x, n, i0, len2, p, 8 * sm.xtcx);
       }
       if (!derivs) continue;
+      const [gU, gL, hUU, hLL, hUL] = sumsOf as unknown as [number, number, number, number, number];
       if (hasU) {
         grad[c] = grad[c]! - gU;
         hess[c * npar + c] = hess[c * npar + c]! - hUU;
@@ -370,20 +316,82 @@ class Model {
         hess[(c - 1) * npar + c] = hess[(c - 1) * npar + c]! - hUL;
       }
     }
-    if (prod !== 1) {
-      const term = -Math.log(prod);
-      const sum = nll + term;
-      nllC += Math.abs(nll) >= Math.abs(term) ? nll - sum + term : term - sum + nll;
-      nll = sum;
-    }
-    nll += nllC;
-    if (!derivs) return nll;
+    // log of the running product m₀ m₁ 2^e: e log 2 in two parts (e · LN2_HI is exact for |e| < 2²¹)
+    const e = accExp[0]! + accExp[2]!;
+    nll.add(-(e * LN2_HI));
+    nll.add(-(e * LN2_LO + Math.log(A[sm.acc]! * A[sm.acc + 1]!)));
+    if (!derivs) return nll.value();
     symmetrizeUpper(XtCX, p);
     for (let a = 0; a < p; a++) {
       for (let r2 = 0; r2 < nt; r2++) hess[(nt + a) * npar + r2] = hess[r2 * npar + nt + a]!;
       for (let b = 0; b < p; b++) hess[(nt + a) * npar + nt + b] = XtCX[a * p + b]!;
     }
-    return nll;
+    return nll.value();
+  }
+
+  /**
+   * The rows kernel's quantities for rows i0 … i0 + len − 1 of one category, by the same formulas in
+   * scalar code with Math.exp (valid for any |θ − η|): when the kernel's exp range is exceeded.
+   */
+  private rowsScalar(i0: number, len: number, hasU: boolean, hasL: boolean, tU: number, tL: number, r: number, oneMinusR: number, sums: Float64Array): void {
+    const sm = this.simd!;
+    const A = sm.A;
+    const invOneMinusR = 1 / oneMinusR;
+    const [oC, oD, oU, oL, oP] = [sm.w, sm.w + S, sm.w + 2 * S, sm.w + 3 * S, sm.w + 4 * S];
+    for (let t = 0; t < len; t++) {
+      const eta = A[sm.eta + t]!;
+      let pr: number;
+      let la = 0; // ∂ log p/∂a = f(a)/p
+      let lb = 0; // ∂ log p/∂b = −f(b)/p
+      let haa = 0; // ∂² log p/∂a² = f'(a)/p − (f(a)/p)²
+      let hbb = 0; // ∂² log p/∂b² = −f'(b)/p − (f(b)/p)²
+      if (hasU) {
+        const ea = Math.exp(tU - eta);
+        const A1 = 1 + ea;
+        if (hasL) {
+          const eb = r * ea;
+          const B = 1 + eb;
+          // one division for both reciprocals
+          const invAB = 1 / (A1 * B);
+          const invA = B * invAB;
+          const invB = A1 * invAB;
+          pr = ea * oneMinusR * invAB;
+          la = B * invA * invOneMinusR;
+          lb = -r * A1 * invB * invOneMinusR;
+          haa = la * ((1 - ea) * invA - la);
+          hbb = lb * ((1 - eb) * invB - lb);
+        } else {
+          // lowest category: p = F(a), ∂² log F(a)/∂a² = −f(a)
+          const invA = 1 / A1;
+          pr = ea * invA;
+          la = invA;
+          haa = -ea * invA * invA;
+        }
+      } else {
+        // highest category: p = 1 − F(b) = 1/(1 + e_b), ∂² log(1 − F(b))/∂b² = −f(b)
+        const eb = Math.exp(tL - eta);
+        const invB = 1 / (1 + eb);
+        pr = invB;
+        lb = -eb * invB;
+        hbb = -eb * invB * invB;
+      }
+      const wi = A[sm.wts + i0 + t]!;
+      const ga = wi * la;
+      const gb = wi * lb;
+      const wHaa = wi * haa;
+      const wHbb = wi * hbb;
+      const hab = -wi * la * lb; // ∂² log p/∂a∂b = f(a)f(b)/p²
+      A[oP + t] = pr;
+      A[oD + t] = ga + gb; // −∂(−log p)/∂η: η enters a and b with sign −1
+      A[oC + t] = -(wHaa + 2 * hab + wHbb); // ∂²(−log p)/∂η²
+      A[oU + t] = wHaa + hab;
+      A[oL + t] = hab + wHbb;
+      sums[0] = sums[0]! + ga;
+      sums[1] = sums[1]! + gb;
+      sums[2] = sums[2]! + wHaa;
+      sums[3] = sums[3]! + wHbb;
+      sums[4] = sums[4]! + hab;
+    }
   }
 
   /** θ_j(z_i) for threshold j (0-based) of row i. */
@@ -408,8 +416,7 @@ class Model {
       hess.fill(0);
     }
     // −Σ w log p with Neumaier's compensation (see evaluateSorted)
-    let nll = 0;
-    let nllC = 0;
+    const nll = new CompensatedSum();
     // the general loop (nominal effects, or unsorted rows): threshold indices per row
     for (let i = 0; i < n; i++) {
       const yi = y[i]!;
@@ -420,10 +427,7 @@ class Model {
       if (yi > 0) Fb = 1 / (1 + Math.exp(xb[i]! - (q === 1 ? par[yi - 1]! : this.theta(par, yi - 1, i))));
       const pr = Fa - Fb;
       if (!(pr > 0)) return Infinity;
-      const term = -wi * Math.log(pr);
-      const sum = nll + term;
-      nllC += Math.abs(nll) >= Math.abs(term) ? nll - sum + term : term - sum + nll;
-      nll = sum;
+      nll.add(-wi * Math.log(pr));
       if (!derivs) continue;
       const fa = Fa * (1 - Fa);
       const fb = Fb * (1 - Fb);
@@ -478,8 +482,7 @@ class Model {
         }
       }
     }
-    nll += nllC;
-    if (!derivs) return nll;
+    if (!derivs) return nll.value();
     const X = this.X;
     for (let k = 0; k < p; k++) {
       const o = k * n;
@@ -503,7 +506,7 @@ class Model {
     // β × β block: X' diag(c) X
     const XtCX = weightedCrossprod(X, n, p, cB, this.rowArrays().XtCX);
     for (let a = 0; a < p; a++) for (let b = 0; b < p; b++) hess[(nt + a) * npar + nt + b] = XtCX[a * p + b]!;
-    return nll;
+    return nll.value();
   }
 }
 
@@ -582,6 +585,26 @@ interface State {
   grad: Float64Array;
   hess: Float64Array;
   nll: number;
+}
+
+/**
+ * The negative log-likelihood, its gradient and Hessian at `par` (clm's order) — what each Newton
+ * iteration of fitOrdinal computes, for checking one evaluation path against another.
+ */
+export function ordinalObjective(
+  X: Float64Array,
+  n: number,
+  p: number,
+  y: Int32Array,
+  J: number,
+  par: Float64Array,
+  options: Pick<OrdinalOptions, 'weights' | 'nominal'> = {},
+): { nll: number; grad: Float64Array; hess: Float64Array } {
+  const sorted = sortByCategory(n, y, J, options.weights, options.nominal);
+  const m = new Model(X, sorted.order, n, p, sorted.y, J, sorted.w, sorted.Z, options.nominal?.k ?? 0);
+  const grad = new Float64Array(m.npar);
+  const hess = new Float64Array(m.npar * m.npar);
+  return { nll: m.evaluate(par, grad, hess, true), grad, hess };
 }
 
 /** Fits the cumulative-logit model; y holds category codes 0..J−1. */

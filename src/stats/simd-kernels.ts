@@ -17,6 +17,9 @@
  *                                                      sums[3j..3j+2] = Σ_t (d_t, u_t, l_t) X[i0 + t, j]
  *   crossprod(s, stride, x, n, i0, len, p, out)        out[j·p + k] += Σ_t s[j·stride + t] X[i0 + t, k]  for k ≥ j
  *   exps(x, len, out, mx)                              out[t] = exp(x[t]); mx = max |x[t]| (exp is valid for ≤ 700)
+ *   logprod(p, w, len, acc)                            the running product Π p[t]^w[t] (w small whole numbers) kept
+ *                                                      exactly as mantissa × 2^exponent per lane; acc + 32 = min p[t]
+ *                                                      over the rows with w[t] > 0 (see logprodFn)
  */
 
 const I32 = 0x7f;
@@ -119,6 +122,15 @@ const F64X2_DIV = 0xf3;
 const F64X2_MAX = 0xf5;
 const F64X2_ABS = 0xec;
 const F64X2_NEAREST = 0x94;
+const F64X2_MIN = 0xf4;
+const F64X2_GT = 0x4a;
+const F64X2_LE = 0x4b;
+const F64X2_GE = 0x4c;
+const V128_AND = 0x4e;
+const V128_OR = 0x50;
+const V128_BITSELECT = 0x52;
+const V128_ANY_TRUE = 0x53;
+const I64X2_SHR_U = 0xcd;
 const I64X2_SPLAT = 0x12;
 const I64X2_SHL = 0xcb;
 const I64X2_ADD = 0xce;
@@ -559,6 +571,52 @@ function rowsFn(): number[] {
   return a.body();
 }
 
+/**
+ * logprod(p, w, len, acc): Π p[t]^w[t] over `len` (even) rows, for whole-number weights w (0, 1, 2, … as
+ * frequency weights; 0 for padding rows), multiplied into the running product at acc held per lane as
+ * mantissa m ∈ [1, 2) (f64x2 at acc) and binary exponent e (i64x2 at acc + 16): m·2^e is the product, never
+ * rounded beyond one rounding per factor and never under- or overflowing. The caller takes
+ * log Π = log(m₀m₁) + (e₀ + e₁) log 2 once. Factors p < 1e-100 are left out (the caller adds their
+ * w log p itself); the f64 at acc + 32 is min p over the rows with w > 0 (NaN when a p is NaN), reset per call.
+ */
+function logprodFn(): number[] {
+  const a = new Asm(4);
+  const [p, w, len, acc] = [0, 1, 2, 3];
+  const t = a.local(I32);
+  const [m, e, mn, pv, wv, kv, msk, bits] = Array.from({ length: 8 }, () => a.local(V128)) as [number, number, number, number, number, number, number, number];
+  const one = constV(a, 1);
+  const zero = constV(a, 0);
+  const tiny = constV(a, 1e-100);
+  const mant = constV(a, 2 ** -1022 - 2 ** -1074); // bits 0x000FFFFFFFFFFFFF: the mantissa field
+  const bias = a.local(V128);
+  a.i32(1023).op(0xac).simd(I64X2_SPLAT).set(bias); // i64.extend_i32_s, splat
+  a.get(acc).simd(V_LOAD, ...MEM_V).set(m);
+  a.get(acc).i32(16).op(0x6a).simd(V_LOAD, ...MEM_V).set(e);
+  a.f64(Infinity).simd(F64X2_SPLAT).set(mn);
+  a.loop(t, null, len, 2, () => {
+    a.addr(p, t).simd(V_LOAD, ...MEM_V).set(pv);
+    a.addr(w, t).simd(V_LOAD, ...MEM_V).set(wv);
+    // mn = min(mn, w > 0 ? p : 1); the factors taken: p ≥ 1e-100
+    a.get(mn).get(pv).get(one).get(wv).get(zero).simd(F64X2_GT).simd(V128_BITSELECT).simd(F64X2_MIN).set(mn);
+    a.get(pv).get(tiny).simd(F64X2_GE).get(wv).simd(V128_AND).set(wv); // w where p ≥ 1e-100, else 0 (bits of +0)
+    a.get(one).set(kv);
+    // for k = 1, 2, … while some lane has k ≤ w: m ← m · (k ≤ w ? p : 1), renormalised
+    a.op(0x02, 0x40).op(0x03, 0x40); // block, loop
+    a.get(kv).get(wv).simd(F64X2_LE).set(msk);
+    a.get(msk).simd(V128_ANY_TRUE).op(0x45).op(0x0d, 1); // i32.eqz, br_if 1: done
+    a.get(m).get(pv).get(one).get(msk).simd(V128_BITSELECT).simd(F64X2_MUL).set(bits);
+    // e += biased exponent − 1023; m = mantissa with the exponent of 1
+    a.get(e).get(bits).i32(52).simd(I64X2_SHR_U).get(bias).simd(I64X2_SUB).simd(I64X2_ADD).set(e);
+    a.get(bits).get(mant).simd(V128_AND).get(one).simd(V128_OR).set(m);
+    a.get(kv).get(one).simd(F64X2_ADD).set(kv);
+    a.op(0x0c, 0).op(0x0b, 0x0b); // br 0 (loop), end loop, end block
+  });
+  a.get(acc).get(m).simd(V_STORE, ...MEM_V);
+  a.get(acc).i32(16).op(0x6a).get(e).simd(V_STORE, ...MEM_V);
+  a.get(acc).i32(32).op(0x6a).get(mn).simd(F64X2_EXTRACT, 0).get(mn).simd(F64X2_EXTRACT, 1).op(0xa4).op(...f64Store); // f64.min
+  return a.body();
+}
+
 function section(id: number, content: number[]): number[] {
   return [id, ...uleb(content.length), ...content];
 }
@@ -577,6 +635,7 @@ function moduleBytes(): Uint8Array {
     { name: 'crossprod', params: i32s(8), body: crossprodFn() },
     { name: 'rows', params: [...i32s(7), F64, F64, F64, F64, F64], body: rowsFn() },
     { name: 'exps', params: i32s(4), body: expsFn() },
+    { name: 'logprod', params: i32s(4), body: logprodFn() },
   ];
   const types = fns.flatMap((f) => [0x60, ...uleb(f.params.length), ...f.params, 0]);
   const bytes = [
@@ -610,6 +669,7 @@ export interface SimdKernels {
   readonly crossprod: (s: number, stride: number, x: number, n: number, i0: number, len: number, p: number, out: number) => void;
   readonly rows: (eta: number, len: number, kind: number, w: number, out: number, stride: number, sums: number, tU: number, tL: number, r: number, omr: number, iomr: number) => void;
   readonly exps: (x: number, len: number, out: number, mx: number) => void;
+  readonly logprod: (p: number, w: number, len: number, acc: number) => void;
   readonly memory: WasmMemory;
 }
 
@@ -620,7 +680,7 @@ export function simdKernels(): SimdKernels {
   if (instance !== undefined) return instance;
   const memory = new wasm.Memory({ initial: 1 });
   const exp = new wasm.Instance(new wasm.Module(moduleBytes()), { env: { memory } }).exports as Record<string, Kernel>;
-  instance = { eta: exp.eta!, colpass: exp.colpass!, crossprod: exp.crossprod!, rows: exp.rows!, exps: exp.exps!, memory };
+  instance = { eta: exp.eta!, colpass: exp.colpass!, crossprod: exp.crossprod!, rows: exp.rows!, exps: exp.exps!, logprod: exp.logprod!, memory };
   return instance;
 }
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { buildDesign, type ModelData } from '../../src/stats/design.js';
-import { fitOrdinal, nominalTest, responseCategories, thresholdNames } from '../../src/stats/ordinal.js';
+import { fitOrdinal, nominalTest, ordinalObjective, responseCategories, thresholdNames } from '../../src/stats/ordinal.js';
 import { brantTest } from '../../src/stats/brant.js';
 import { bigData, cohortFactors, expectClose, fixture, readFixtureCsv, withCaseWeights } from './models-support.js';
 
@@ -75,6 +75,62 @@ describe('fitOrdinal agrees with ordinal::clm', () => {
   it('100 000 rows', () => {
     const big = fixture<{ ordinal: ClmFixture }>('big.json');
     fitAndCompare(big.ordinal, 'yo ~ x1 + x2 + x3 + x4 + x5 + x6 + x7 + x8 + x9 + x10', bigData());
+  });
+});
+
+describe('fitOrdinal far from the estimate', () => {
+  // 400 rows, 4 categories from logit P(Y ≤ j) = θ_j − x, x in (0, 2); one row with x = 10 in category c10.
+  function data(c10: number): { X: Float64Array; y: Int32Array } {
+    const n = 401;
+    const X = new Float64Array(n);
+    const y = new Int32Array(n);
+    const theta = [-0.5, 0.5, 1.5];
+    for (let i = 0; i < n - 1; i++) {
+      X[i] = 2 * ((i * 0.618034) % 1);
+      const u = (i * 0.381966 + 0.1) % 1;
+      const eta = X[i]!;
+      y[i] = theta.filter((t) => u > 1 / (1 + Math.exp(-(t - eta)))).length;
+    }
+    X[n - 1] = 10;
+    y[n - 1] = c10;
+    return { X, y };
+  }
+
+  /** The likelihood on the SIMD path and on the plain loops (a nominal part with no columns: Math.exp and a log per row). */
+  function bothPaths(c10: number, par: number[], weights?: Float64Array): { simd: ReturnType<typeof ordinalObjective>; plain: ReturnType<typeof ordinalObjective> } {
+    const { X, y } = data(c10);
+    const at = Float64Array.from(par);
+    return {
+      simd: ordinalObjective(X, 401, 1, y, 4, at, { weights }),
+      plain: ordinalObjective(X, 401, 1, y, 4, at, { weights, nominal: { Z: new Float64Array(0), k: 0 } }),
+    };
+  }
+
+  it('beyond the SIMD exp range (|θ − η| > 700) the scalar rows give the plain loops\' likelihood, gradient and Hessian', () => {
+    // β = 70.6: the x = 10 row, in the lowest category, has θ₁ − η ≈ −706.5 (within Math.exp's range) and
+    // p ≈ 1e-307, a large term of the gradient; an odd count of rows per category pads the kernel's blocks
+    for (const w of [undefined, Float64Array.from({ length: 401 }, (_, i) => 1 + (i % 3))]) {
+      const { simd, plain } = bothPaths(0, [-0.5, 0.5, 1.5, 70.6], w);
+      expect(simd.nll).toBeGreaterThan(700);
+      expect(Math.abs(simd.nll - plain.nll)).toBeLessThan(1e-12 * plain.nll);
+      expectClose(simd.grad, [...plain.grad], [], 'gradient', 1e-12, 1e-12);
+      expectClose(simd.hess, [...plain.hess], [], 'Hessian', 1e-12, 1e-12);
+    }
+  });
+
+  it('probabilities below 1e-100 enter the log-likelihood by their logs, not the running product', () => {
+    // β = 25: the x = 10 row, in the lowest category, has p = F(θ₁ − 250) ≈ 1e-109
+    const { simd, plain } = bothPaths(0, [-0.5, 0.5, 1.5, 25]);
+    expect(Math.abs(simd.nll - plain.nll)).toBeLessThan(1e-12 * plain.nll);
+    expectClose(simd.grad, [...plain.grad], [], 'gradient', 1e-12, 1e-12);
+  });
+
+  it('from such a start, the fit reaches the maximum it reaches from clm\'s start', () => {
+    const { X, y } = data(0);
+    const fit = fitOrdinal(X, 401, 1, y, 4);
+    const far = fitOrdinal(X, 401, 1, y, 4, { start: Float64Array.from([-0.5, 0.5, 1.5, 70.6]) });
+    expectClose(far.par, [...fit.par], ['θ1', 'θ2', 'θ3', 'x'], 'estimate', 1e-6, 1e-6);
+    expect(far.loglik).toBeCloseTo(fit.loglik, 9);
   });
 });
 

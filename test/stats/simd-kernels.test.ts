@@ -96,4 +96,45 @@ describe('SIMD kernels of the ordinal fit', () => {
     k.exps(0, len, 8 * len, 8 * 2 * len);
     expect(A[2 * len]).toBeNaN();
   });
+
+  it('logprod keeps Π p^w exactly as mantissa × 2^e, leaves out p < 1e-100 and reports min p over weighted rows', () => {
+    const k = simdKernels();
+    const len = 3000; // in three calls of 1000 rows, into one running product
+    const A = reserveArena(2 * len + 6);
+    const acc = 2 * len;
+    const exps = new Int32Array(A.buffer, 8 * (acc + 2), 4);
+    for (let i = 0; i < len; i++) {
+      A[i] = (0.5 + 0.5 * Math.sin(i)) ** 4 + 1e-12; // (1e-12, 1]: the product underflows a double many times over
+      A[len + i] = i % 7; // whole-number weights 0…6
+    }
+    A[10] = 1e-150; // left out by the kernel (the caller adds its log)
+    A[11] = 1e-300; // weight 0 (11 % 7 = 4 → set below): neither in the product nor the min
+    A[len + 11] = 0;
+    A[acc] = 1;
+    A[acc + 1] = 1;
+    exps.fill(0);
+    let expected = 0;
+    let minP = Infinity;
+    for (let i = 0; i < len; i++) {
+      if (A[len + i]! > 0 && A[i]! >= 1e-100) expected += A[len + i]! * Math.log(A[i]!);
+      if (A[len + i]! > 0) minP = Math.min(minP, A[i]!);
+    }
+    const mins: number[] = [];
+    for (let c = 0; c < 3; c++) {
+      k.logprod(8 * 1000 * c, 8 * (len + 1000 * c), 1000, 8 * acc);
+      mins.push(A[acc + 4]!);
+    }
+    for (const m of [A[acc], A[acc + 1]!]) {
+      expect(m).toBeGreaterThanOrEqual(1);
+      expect(m).toBeLessThan(2);
+    }
+    const logProduct = Math.log(A[acc] * A[acc + 1]!) + (exps[0]! + exps[2]!) * Math.LN2;
+    expect(Math.abs(logProduct - expected)).toBeLessThan(1e-12 * Math.abs(expected));
+    expect(mins[0]).toBe(1e-150); // min p is per call, over rows with w > 0
+    expect(Math.min(...mins)).toBe(minP);
+    A[1500] = NaN;
+    A[len + 1500] = 2;
+    k.logprod(8 * 1000, 8 * (len + 1000), 1000, 8 * acc);
+    expect(A[acc + 4]).toBeNaN();
+  });
 });
