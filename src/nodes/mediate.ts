@@ -15,7 +15,7 @@ import { type Column, type Table, getColumn, withColumn } from '../data/table.js
 import { DataError } from '../errors.js';
 import { buildDesign } from '../stats/design.js';
 import { type Formula, parseFormula } from '../stats/formula.js';
-import { type MediationData, mediation, rowClasses } from '../stats/mediation.js';
+import { directEstimate, type MediationData, mediation, rowClasses } from '../stats/mediation.js';
 import { responseCategories } from '../stats/ordinal.js';
 import { rngFor } from '../stats/rng.js';
 
@@ -93,7 +93,7 @@ export const mediate: StepKind<MediateParams> = {
 };
 
 /** The step's JSON result for a prepared sample (shared by `run` and the bootstrap's resample plan). */
-function resultValue(p: MediateParams, data: Prepared, seed: number): JsonObject {
+function resultValue(p: MediateParams, data: Prepared, seed: number, directStart?: Float64Array): JsonObject {
   const counterfactual = p.counterfactual ?? true;
   const result = mediation(
     data.data,
@@ -102,6 +102,7 @@ function resultValue(p: MediateParams, data: Prepared, seed: number): JsonObject
       favourable: p.favourable ?? 'lower',
       counterfactual: counterfactual ? { category: data.thresholdCategory, sims: p.sims ?? 1000 } : undefined,
       fast: !counterfactual,
+      directStart,
     },
     counterfactual ? rngFor(seed, 0) : undefined,
   );
@@ -241,11 +242,14 @@ function prepare(table: Table, p: MediateParams): { prepared: Prepared; work: Ta
 /**
  * The bootstrap's fast path (src/nodes/bootstrap-worker.ts): `mediate` on row resamples of one table,
  * without rebuilding the table and the design for every replicate. The design is built once on the whole
- * table; a resample's design is then its complete rows taken from it (MediationData.source: mediation()
- * gathers them) — the same numbers `run` computes on `takeRows(table, rows)`, because every model variable
- * here is a plain column (a row's design row depends on that row alone). Identical rows (equal outcome and design row) share a class id computed once,
- * so mediation() collapses a resample's repeated rows without hashing them again (same rows, same order,
- * same counts as its own distinctRows).
+ * table; a resample's design is then its complete rows taken from it — the same data `run` builds from
+ * `takeRows(table, rows)`, because every model variable here is a plain column (a row's design row depends
+ * on that row alone). An ordinal outcome's rows are handed to mediation() already collapsed
+ * (MediationData.collapsed): the whole table's distinct rows are found and sorted by category once, and a
+ * resample is their counts. Every replicate starts its direct clm from the whole table's estimate
+ * (MediationOptions.directStart). The replicate's estimates are those of `run` on the resampled table to
+ * the fits' convergence tolerance (~1e-9 relative), not bit for bit: rows are summed in another order and
+ * the Newton iteration starts elsewhere. They depend on the resample alone, never on the batch or worker.
  *
  * Returns undefined when the shortcut does not apply (a spline or a computed variable, whose columns depend
  * on the whole sample; a table `run` refuses); the plan returns undefined for a resample that `run` would
@@ -270,6 +274,7 @@ export function mediateResamplePlan(p: MediateParams, table: Table): ((rows: Int
     if (col === undefined || col.type === 'string') return undefined;
     noted.push({ label: v.label, col });
   }
+  if (noted.length > 31) return undefined;
   const N = table.nrows;
   // design row of each table row (−1: incomplete)
   const designRowOf = new Int32Array(N).fill(-1);
@@ -277,12 +282,8 @@ export function mediateResamplePlan(p: MediateParams, table: Table): ((rows: Int
   const d = prepared.data;
   const P = d.columns.length;
   const Nd = d.n;
-  const outcome = d.outcome;
-  const J = outcome.type === 'ordinal' ? outcome.J : 0;
-  const rowClass = outcome.type === 'ordinal' ? rowClasses(d.X, Nd, P, outcome.codes) : undefined;
   const variables = noted.slice(1);
-  const counts = new Int32Array(Math.max(J, ...variables.map(({ col }) => (col.type === 'factor' ? col.levels.length : 0))));
-  if (noted.length > 31) return undefined;
+  const counts = new Int32Array(Math.max(d.outcome.type === 'ordinal' ? d.outcome.J : 0, ...variables.map(({ col }) => (col.type === 'factor' ? col.levels.length : 0))));
   // Which noted variables each row misses (bit k: noted[k]); most rows miss none.
   const missingBits = new Int32Array(N);
   noted.forEach(({ col }, k) => {
@@ -290,6 +291,9 @@ export function mediateResamplePlan(p: MediateParams, table: Table): ((rows: Int
       if (col.type === 'number' ? Number.isNaN(col.values[i]!) : col.type === 'factor' && col.codes[i]! < 0) missingBits[i]! |= 1 << k;
     }
   });
+  const collapse = d.outcome.type === 'ordinal' ? distinctRowsByCategory(d.X, Nd, P, d.outcome.codes) : undefined;
+  // Every replicate starts its direct clm from the whole sample's estimate (MediationOptions.directStart).
+  const directStart = directEstimate(d);
   // Work arrays reused by every resample (a replicate's data do not outlive its mediation() call).
   let keep = new Int32Array(0);
   const missCount = new Int32Array(noted.length);
@@ -323,25 +327,92 @@ export function mediateResamplePlan(p: MediateParams, table: Table): ((rows: Int
     noted.forEach(({ label }, k) => {
       if (missCount[k]! > 0) dropped.push({ variable: label, rows: missCount[k]! });
     });
-    let out: MediationData['outcome'];
-    let cls: Int32Array | undefined;
-    if (outcome.type === 'ordinal') {
-      const codes = new Int32Array(n);
-      counts.fill(0);
-      for (let r = 0; r < n; r++) counts[(codes[r] = outcome.codes[keep[r]!]!)]!++;
-      for (let c = 0; c < J; c++) if (counts[c] === 0) return undefined; // the resample's categories differ
-      out = { type: 'ordinal', codes, J };
-      cls = new Int32Array(n);
-      for (let r = 0; r < n; r++) cls[r] = rowClass![keep[r]!]!;
+    const source = { X: d.X, n: Nd, rows: keep.subarray(0, n) };
+    let data: MediationData;
+    if (collapse !== undefined && d.outcome.type === 'ordinal') {
+      const c = collapse.resample(keep, n);
+      if (c === undefined) return undefined; // the resample's categories differ
+      data = { n, X: new Float64Array(0), nCovariates: d.nCovariates, columns: d.columns, outcome: { type: 'ordinal', codes: c.codes, J: d.outcome.J }, collapsed: c, source };
     } else {
       const y = new Float64Array(n);
-      for (let r = 0; r < n; r++) y[r] = outcome.y[keep[r]!]!;
-      out = { type: 'binary', y };
+      if (d.outcome.type === 'binary') for (let r = 0; r < n; r++) y[r] = d.outcome.y[keep[r]!]!;
+      data = { n, X: new Float64Array(0), nCovariates: d.nCovariates, columns: d.columns, outcome: { type: 'binary', y }, source };
     }
-    // the resample's design rows are the whole table's, gathered by mediation() where it needs them
-    const data: MediationData = { n, X: new Float64Array(0), nCovariates: d.nCovariates, columns: d.columns, outcome: out, rowClass: cls, source: { X: d.X, n: Nd, rows: keep.subarray(0, n) } };
-    return resultValue(p, { ...prepared, data, nDropped: rows.length - n, dropped }, seed);
+    return resultValue(p, { ...prepared, data, nDropped: rows.length - n, dropped }, seed, directStart);
   };
+}
+
+/**
+ * The distinct rows (outcome and design row) of a design of N rows, sorted by category, found once; then
+ * for each resample (a list of design rows) its distinct rows with their counts, in that order, gathered
+ * into work arrays reused by every resample. Undefined from `resample` when a category has no row.
+ */
+function distinctRowsByCategory(X: Float64Array, N: number, P: number, codes: Int32Array): { resample(rows: Int32Array, n: number): { n: number; X: Float64Array; codes: Int32Array; weights: Float64Array } | undefined } {
+  const cls = rowClasses(X, N, P, codes);
+  let K = 0;
+  for (let i = 0; i < N; i++) K = Math.max(K, cls[i]! + 1);
+  // each class's first row (classes are numbered in order of first occurrence), then classes by category (stable)
+  const firstRow = new Int32Array(K).fill(-1);
+  for (let i = 0; i < N; i++) if (firstRow[cls[i]!] === -1) firstRow[cls[i]!] = i;
+  let J = 0;
+  for (let i = 0; i < N; i++) J = Math.max(J, codes[i]! + 1);
+  const start = new Int32Array(J + 1);
+  for (let k = 0; k < K; k++) start[codes[firstRow[k]!]! + 1]!++;
+  for (let c = 0; c < J; c++) start[c + 1] = start[c + 1]! + start[c]!;
+  const rankOfClass = new Int32Array(K);
+  for (let k = 0; k < K; k++) rankOfClass[k] = start[codes[firstRow[k]!]!]!++;
+  const rankOfRow = Int32Array.from(cls, (k) => rankOfClass[k]!);
+  // the distinct rows in rank order: their design rows (column-major K × P) and categories
+  const Xr = new Float64Array(K * P);
+  const codeOfRank = new Int32Array(K);
+  for (let k = 0; k < K; k++) {
+    const r = rankOfClass[k]!;
+    codeOfRank[r] = codes[firstRow[k]!]!;
+    for (let j = 0; j < P; j++) Xr[j * K + r] = X[j * N + firstRow[k]!]!;
+  }
+  const count = new Float64Array(K);
+  const sel = new Int32Array(K);
+  const weights = new Float64Array(K);
+  const selCodes = new Int32Array(K);
+  const Xs = new Float64Array(K * P);
+  const perCategory = new Int32Array(J);
+  return {
+    resample(rows, n) {
+      const m = countDistinct(rows, n, rankOfRow, count, sel, weights);
+      perCategory.fill(0);
+      for (let t = 0; t < m; t++) perCategory[(selCodes[t] = codeOfRank[sel[t]!]!)]!++;
+      for (let c = 0; c < J; c++) if (perCategory[c] === 0) return undefined;
+      const Xm = Xs.subarray(0, m * P);
+      gatherColumns(Xr, K, P, sel, m, Xm);
+      return { n: m, X: Xm, codes: selCodes.subarray(0, m), weights: weights.subarray(0, m) };
+    },
+  };
+}
+
+/**
+ * How often each rank occurs among rankOf[rows[0..n−1]] (count, zeroed here), and the ranks that occur in
+ * increasing order (sel) with their counts (weights); returns their number.
+ */
+function countDistinct(rows: Int32Array, n: number, rankOf: Int32Array, count: Float64Array, sel: Int32Array, weights: Float64Array): number {
+  count.fill(0);
+  for (let r = 0; r < n; r++) count[rankOf[rows[r]!]!]!++;
+  let m = 0;
+  for (let k = 0; k < count.length; k++) {
+    const c = count[k]!;
+    if (c === 0) continue;
+    sel[m] = k;
+    weights[m++] = c;
+  }
+  return m;
+}
+
+/** Rows sel[0..m−1] of the column-major K × P matrix A, into `out` (column-major m × P). */
+function gatherColumns(A: Float64Array, K: number, P: number, sel: Int32Array, m: number, out: Float64Array): void {
+  for (let j = 0; j < P; j++) {
+    const from = j * K;
+    const to = j * m;
+    for (let t = 0; t < m; t++) out[to + t] = A[from + sel[t]!]!;
+  }
 }
 
 /**

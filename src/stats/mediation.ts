@@ -42,11 +42,12 @@ export interface MediationData {
   /** Ordinal: category codes 0..J−1; binary: 0/1. */
   readonly outcome: { readonly type: 'ordinal'; readonly codes: Int32Array; readonly J: number } | { readonly type: 'binary'; readonly y: Float64Array };
   /**
-   * Optional, ordinal outcome: a class id per row (0 ≤ id < 2³¹), equal for two rows exactly when their
-   * outcome and design rows are equal (`rowClasses`) — given, the duplicate rows are found from it instead
-   * of by hashing the rows (the bootstrap computes it once for the whole table).
+   * Optional, ordinal outcome: the sample as its distinct rows (outcome and design row), sorted by
+   * category, each with its count as a frequency weight — a bootstrap resample as its plan builds it
+   * (mediateResamplePlan), so that the models need not find the duplicate rows. `n` above stays the number
+   * of patients; `outcome.codes` is not read (the counterfactual effects read `source`).
    */
-  readonly rowClass?: Int32Array | undefined;
+  readonly collapsed?: { readonly n: number; readonly X: Float64Array; readonly codes: Int32Array; readonly weights: Float64Array } | undefined;
   /**
    * Optional: the sample's rows are the rows `rows` of the design `X` (column-major, `n` rows, the same
    * columns) — then the sample's own X may be left empty (length 0): the models gather their rows from
@@ -82,6 +83,13 @@ export interface MediationOptions {
    * ≤ 1e-10 relative (tested). No effect on a sample without duplicate rows, nor on a binary outcome.
    */
   readonly collapseDuplicates?: boolean | undefined;
+  /**
+   * Ordinal outcome: (θ, β) to start the direct clm from, instead of the null model's maximum — a
+   * bootstrap replicate starts from the whole sample's estimate (directEstimate), about one Newton step
+   * closer. Ignored unless it has the model's length. The iteration converges to the same maximum by
+   * clm's criteria; where it stops within them depends on the start (~1e-9 relative).
+   */
+  readonly directStart?: Float64Array | undefined;
 }
 
 export interface Effect {
@@ -162,8 +170,10 @@ function fitRows(d: MediationData, collapse: boolean): FitRows {
   const n = d.n;
   const o = d.outcome;
   if (o.type === 'binary') return { n, X: designOf(d), outcome: o, weights: undefined };
+  const given = d.collapsed;
+  if (given !== undefined) return { n: given.n, X: given.X, outcome: { type: 'ordinal', codes: given.codes, J: o.J }, weights: given.weights };
   const P = d.columns.length;
-  const distinct = !collapse ? undefined : d.rowClass === undefined ? distinctRows(designOf(d), n, P, o.codes) : distinctClasses(d.rowClass);
+  const distinct = collapse ? distinctRows(designOf(d), n, P, o.codes) : undefined;
   let rows = distinct?.first;
   if (rows === undefined) {
     rows = new Int32Array(n);
@@ -263,30 +273,9 @@ function distinctRows(X: Float64Array, n: number, P: number, y: Int32Array): { f
   return k === n ? undefined : { first: first.subarray(0, k), counts: counts.subarray(0, k) };
 }
 
-/** Class ids of the rows of (y, X): equal exactly when the rows are (see MediationData.rowClass). */
+/** Class ids of the rows of (y, X), numbered in order of first occurrence: equal exactly when the rows are. */
 export function rowClasses(X: Float64Array, n: number, P: number, y: Int32Array): Int32Array {
   return distinctRowClasses(X, n, P, y).classOf;
-}
-
-/** distinctRows from class ids: the same rows in the same order with the same counts. */
-function distinctClasses(cls: Int32Array): { first: Int32Array; counts: Float64Array } | undefined {
-  const n = cls.length;
-  let max = 0;
-  for (let i = 0; i < n; i++) if (cls[i]! > max) max = cls[i]!;
-  const slot = new Int32Array(max + 1).fill(-1);
-  const first = new Int32Array(n);
-  const counts = new Float64Array(n);
-  let k = 0;
-  for (let i = 0; i < n; i++) {
-    const c = cls[i]!;
-    const g = slot[c]!;
-    if (g < 0) {
-      slot[c] = k;
-      first[k] = i;
-      counts[k++] = 1;
-    } else counts[g]!++;
-  }
-  return k === n ? undefined : { first: first.subarray(0, k), counts: counts.subarray(0, k) };
 }
 
 /** Fits the outcome model with or without the mediator; `start` (clm only): starting (θ, β) instead of clm.start's. */
@@ -304,6 +293,22 @@ function fitOutcome(d: MediationData, rows: FitRows, withMediator: boolean, fast
   const p = 2 + c + (withMediator ? 1 : 0);
   const fit = fitLogistic(X.subarray(0, n * p), n, p, o.y, { columns: d.columns.slice(0, p), weights });
   return { coef: fit.coefficients, vcov: fit.vcov, thresholds: new Float64Array(0), exposure: 1 };
+}
+
+/**
+ * The direct clm's estimate (θ, β) on the whole sample, for MediationOptions.directStart; undefined for a
+ * binary outcome or when the fit fails (the replicates then start from the null model).
+ */
+export function directEstimate(d: MediationData): Float64Array | undefined {
+  if (d.outcome.type !== 'ordinal') return undefined;
+  try {
+    const rows = fitRows(d, true);
+    const fit = fitOutcome(d, rows, true, true, nullModelStart(rows, 2 + d.nCovariates));
+    return Float64Array.from([...fit.thresholds, ...fit.coef]);
+  } catch (e) {
+    if (e instanceof FitError) return undefined;
+    throw e;
+  }
 }
 
 /**
@@ -395,7 +400,8 @@ export function mediation(d: MediationData, opt: MediationOptions, rng?: Rng): M
   const lin = aPath(d, rows);
   // The direct model from the null model's thresholds, then the total model started from it (clm; see
   // nullModelStart and totalStart).
-  const direct = fitOutcome(d, rows, true, fast, nullModelStart(rows, 2 + d.nCovariates));
+  const start = opt.directStart?.length === (d.outcome.type === 'ordinal' ? d.outcome.J - 1 : -1) + 2 + d.nCovariates ? opt.directStart : undefined;
+  const direct = fitOutcome(d, rows, true, fast, start ?? nullModelStart(rows, 2 + d.nCovariates));
   const total = fitOutcome(d, rows, false, fast, d.outcome.type === 'ordinal' ? totalStart(direct, lin.coefficients, lin.sigma) : undefined);
   const bT = total.coef[total.exposure]!;
   const bD = direct.coef[direct.exposure]!;

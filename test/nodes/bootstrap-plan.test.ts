@@ -1,6 +1,7 @@
 /**
  * The bootstrap's fast path for `mediate` (mediateResamplePlan, used by runReplicatesWith): replicate and
- * jackknife values bit-identical to running the step on takeRows(table, rows), on the HERMES-like fixture
+ * jackknife values equal to running the step on takeRows(table, rows) to the fits' convergence (the plan
+ * sums rows in another order and starts the direct clm elsewhere), on the HERMES-like fixture
  * (missing values, a three-level factor), for ordinal and binary outcomes and with counterfactual effects;
  * resamples the step would treat differently (a missing outcome category) left to the step itself.
  */
@@ -64,16 +65,46 @@ async function expectSame(t: Table, params: MediateParams, mode: 'bootstrap' | '
   expect(planned.n).toBeGreaterThan(before); // the fast path answered some of the resamples
   const slow = await batch(t, params, mode, start, end, false, paths);
   expect(fast.failures).toEqual(slow.failures);
-  // bit for bit, NaN (an estimate missing from a replicate) included
-  expect(Array.from(fast.values, (v) => Object.is(v, -0) ? '-0' : String(v))).toEqual(Array.from(slow.values, (v) => Object.is(v, -0) ? '-0' : String(v)));
+  // to the fits' convergence (the plan sums the rows in another order and starts the direct clm from the
+  // whole sample's estimate), NaN (an estimate missing from a replicate) at the same places
+  const k = paths.length;
+  let worst = 0;
+  let worstAt = '';
+  fast.values.forEach((v, i) => {
+    const w = slow.values[i]!;
+    if (Number.isNaN(w) || Number.isNaN(v)) {
+      expect([paths[i % k], v]).toEqual([paths[i % k], w]);
+      return;
+    }
+    const err = Math.abs(v - w) / Math.max(Math.abs(w), 1e-3);
+    if (err > worst) [worst, worstAt] = [err, `${paths[i % k]!}: ${v} vs ${w}`];
+  });
+  expect(worst, worstAt).toBeLessThan(TOLERANCE);
+}
+
+/**
+ * Largest difference allowed between the plan's and the step's replicate values, relative (absolute below
+ * 1e-3): the fits stop within clm's criteria at points ~1e-10 apart here.
+ */
+const TOLERANCE = 1e-8;
+
+/** Two mediate results alike but for rounding: the same fields and non-numeric values, numbers to TOLERANCE. */
+function expectAlike(actual: unknown, expected: unknown): void {
+  const numbersOut = (v: unknown): unknown => JSON.parse(JSON.stringify(v, (_k, x: unknown) => (typeof x === 'number' ? 0 : x)));
+  expect(numbersOut(actual)).toEqual(numbersOut(expected));
+  const a = numericLeaves(actual);
+  for (const [path, w] of numericLeaves(expected)) {
+    const v = a.get(path)!;
+    expect(Math.abs(v - w) / Math.max(Math.abs(w), 1e-3), `${path}: ${v} vs ${w}`).toBeLessThan(TOLERANCE);
+  }
 }
 
 describe('mediate resample plan (bootstrap fast path)', () => {
-  it('gives bootstrap replicates bit-identical to mediate on the resampled table (ordinal outcome, missing values, a factor)', async () => {
+  it('gives the bootstrap replicates of mediate on the resampled table (ordinal outcome, missing values, a factor)', async () => {
     await expectSame(table, base, 'bootstrap', 0, 40);
   });
 
-  it('gives jackknife samples bit-identical to mediate on the table without the unit', async () => {
+  it('gives the jackknife samples of mediate on the table without the unit', async () => {
     await expectSame(table, base, 'jackknife', 100, 125);
   });
 
@@ -112,7 +143,7 @@ describe('mediate resample plan (bootstrap fast path)', () => {
     // and what plan gives equals mediate on the rows
     const rows = Int32Array.from({ length: table.nrows }, (_, i) => (i * 7) % table.nrows);
     const viaStep = await mediate.run(base, new Map([['cohort', { type: 'table', table: takeRows(table, rows) }]]), testContext());
-    expect(viaStep.type === 'result' ? viaStep.value : undefined).toEqual(mediateResamplePlan(base, table)!(rows, 1));
+    expectAlike(mediateResamplePlan(base, table)!(rows, 1), viaStep.type === 'result' ? viaStep.value : undefined);
   });
 });
 
