@@ -393,6 +393,8 @@ interface ExpConstants {
   readonly coef: readonly number[];
   readonly k: number;
   readonly r: number;
+  /** expV2's Horner accumulator. */
+  readonly acc: number;
 }
 
 function expConstants(a: Asm): ExpConstants {
@@ -404,6 +406,7 @@ function expConstants(a: Asm): ExpConstants {
     coef: TAYLOR.map((c) => constV(a, c)),
     k: a.local(V128),
     r: a.local(V128),
+    acc: a.local(V128),
   };
 }
 
@@ -419,6 +422,30 @@ function expV(a: Asm, c: ExpConstants, x: number): void {
   a.i32(1023).op(0xac).simd(I64X2_SPLAT).simd(I64X2_ADD); // i64.extend_i32_s, splat
   a.i32(52).simd(I64X2_SHL);
   a.simd(F64X2_MUL);
+}
+
+/**
+ * Leaves exp(local x0) and exp(local x1) on the stack (x1's on top): expV's steps for the two, interleaved
+ * instruction by instruction (c2: constants shared with c, its own k and r), each value computed exactly
+ * as expV computes it.
+ */
+function expV2(a: Asm, c: ExpConstants, c2: ExpConstants, x0: number, x1: number): void {
+  const both = (f: (cc: ExpConstants, x: number) => void): void => {
+    f(c, x0);
+    f(c2, x1);
+  };
+  both((cc, x) => a.get(x).get(cc.invLn2).simd(F64X2_MUL).simd(F64X2_NEAREST).set(cc.k));
+  both((cc, x) => a.get(x).get(cc.k).get(cc.ln2Hi).simd(F64X2_MUL).simd(F64X2_SUB).get(cc.k).get(cc.ln2Lo).simd(F64X2_MUL).simd(F64X2_SUB).set(cc.r));
+  // Horner, each chain in its own local, step by step alternately
+  both((cc) => a.get(cc.coef[13]!).set(cc.acc));
+  for (let i = 12; i >= 0; i--) both((cc) => a.get(cc.acc).get(cc.r).simd(F64X2_MUL).get(cc.coef[i]!).simd(F64X2_ADD).set(cc.acc));
+  for (const cc of [c, c2]) {
+    a.get(cc.acc);
+    a.get(cc.k).get(cc.magic).simd(F64X2_ADD).get(cc.magic).simd(I64X2_SUB);
+    a.i32(1023).op(0xac).simd(I64X2_SPLAT).simd(I64X2_ADD); // i64.extend_i32_s, splat
+    a.i32(52).simd(I64X2_SHL);
+    a.simd(F64X2_MUL);
+  }
 }
 
 /** exps(x, len, out, mx): out[t] = exp(x[t]) for the `len` (even) values at x; the f64 at mx = max |x[t]| (NaN if any is). */
@@ -453,16 +480,21 @@ function rowsFn(): number[] {
   const a = new Asm(12);
   const [eta, len, kind, w, out, stride, sums, tU, tL, rr, omr, iomr] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11];
   const t = a.local(I32);
+  const len4 = a.local(I32);
   const [oC, oD, oU, oL, oP] = [a.local(I32), a.local(I32), a.local(I32), a.local(I32), a.local(I32)];
-  const vs = Array.from({ length: 24 }, () => a.local(V128));
-  const [x, ea, A1, eb, B, invAB, invA, invB, pr, la, lb, haa, hbb, wv, ga, gb, wHaa, wHbb, hab, sGU, sGL, sHUU, sHLL, sHUL] = vs as [
-    number, number, number, number, number, number, number, number, number, number, number, number, number, number, number, number, number, number, number, number, number, number, number, number,
+  const vs = Array.from({ length: 22 }, () => a.local(V128));
+  const [A1, eb, B, invAB, invA, invB, pr, la, lb, haa, hbb, wv, ga, gb, wHaa, wHbb, hab, sGU, sGL, sHUU, sHLL, sHUL] = vs as [
+    number, number, number, number, number, number, number, number, number, number, number, number, number, number, number, number, number, number, number, number, number, number,
   ];
+  // the exp argument and its value for two pairs of rows at once (two independent exp chains)
+  const x = [a.local(V128), a.local(V128)] as const;
+  const e = [a.local(V128), a.local(V128)] as const;
   const mx = a.local(V128);
   const one = constV(a, 1);
   const two = constV(a, 2);
   const zero = constV(a, 0);
   const c = expConstants(a);
+  const c2 = { ...c, k: a.local(V128), r: a.local(V128), acc: a.local(V128) };
   const vT = a.local(V128);
   const vR = a.local(V128);
   const vNegR = a.local(V128);
@@ -483,50 +515,50 @@ function rowsFn(): number[] {
   stride8(oL, oU);
   stride8(oP, oL);
   for (const v of [sGU, sGL, sHUU, sHLL, sHUL, mx]) a.get(zero).set(v);
-  const load = (base: number): void => {
-    a.addr(base, t).simd(V_LOAD, ...MEM_V);
+  a.get(len).i32(-4).op(0x71).set(len4); // i32.and: len rounded down to a multiple of 4
+  /** v128 at base + 8t + off (off: 0 for the first pair of rows, 16 for the second) */
+  const load = (base: number, off: number): void => {
+    a.addr(base, t).simd(V_LOAD, 4, off);
   };
-  const store = (base: number, v: number): void => {
-    a.addr(base, t).get(v).simd(V_STORE, ...MEM_V);
+  const storeWith = (base: number, off: number, value: () => void): void => {
+    a.addr(base, t);
+    value();
+    a.simd(V_STORE, 4, off);
   };
   const mul = (p: number, q: number): Asm => a.get(p).get(q).simd(F64X2_MUL);
-  const accumulate = (s: number, v: number): void => {
-    a.get(s).get(v).simd(F64X2_ADD).set(s);
+  const accumulate = (sum: number, v: number): void => {
+    a.get(sum).get(v).simd(F64X2_ADD).set(sum);
   };
-  // if (kind == 2) highest-category loop else middle/lowest loop
-  a.get(kind).i32(2).op(0x46).op(0x04, 0x40); // i32.eq, if
-  a.get(tL).simd(F64X2_SPLAT).set(vT);
-  a.loop(t, null, len, 2, () => {
+  /** x[h] = θ − η for pair h, max |x| updated */
+  const argument = (h: 0 | 1): void => {
     a.get(vT);
-    load(eta);
-    a.simd(F64X2_SUB).set(x);
-    a.get(mx).get(x).simd(F64X2_ABS).simd(F64X2_MAX).set(mx);
-    expV(a, c, x);
-    a.set(eb);
+    load(eta, 16 * h);
+    a.simd(F64X2_SUB).set(x[h]);
+    a.get(mx).get(x[h]).simd(F64X2_ABS).simd(F64X2_MAX).set(mx);
+  };
+  /** the highest category, pair h: e_b = e[h] */
+  const highest = (h: 0 | 1): void => {
+    const off = 16 * h;
     // invB = 1/(1 + eb); p = invB; ∂ log p/∂b = −eb invB; ∂²/∂b² = −eb invB invB
-    a.get(one).get(one).get(eb).simd(F64X2_ADD).simd(F64X2_DIV).set(invB);
-    a.get(zero).get(eb).simd(F64X2_SUB).get(invB).simd(F64X2_MUL).set(lb);
+    a.get(one).get(one).get(e[h]).simd(F64X2_ADD).simd(F64X2_DIV).set(invB);
+    a.get(zero).get(e[h]).simd(F64X2_SUB).get(invB).simd(F64X2_MUL).set(lb);
     a.get(lb).get(invB).simd(F64X2_MUL).set(hbb);
-    load(w);
+    load(w, off);
     a.set(wv);
     mul(wv, lb).set(gb);
     mul(wv, hbb).set(wHbb);
-    store(oD, gb);
-    a.addr(oC, t).get(zero).get(wHbb).simd(F64X2_SUB).simd(V_STORE, ...MEM_V);
-    store(oU, zero);
-    store(oL, wHbb);
-    store(oP, invB);
+    storeWith(oD, off, () => a.get(gb));
+    storeWith(oC, off, () => a.get(zero).get(wHbb).simd(F64X2_SUB));
+    storeWith(oU, off, () => a.get(zero));
+    storeWith(oL, off, () => a.get(wHbb));
+    storeWith(oP, off, () => a.get(invB));
     accumulate(sGL, gb);
     accumulate(sHLL, wHbb);
-  });
-  a.op(0x05); // else
-  a.loop(t, null, len, 2, () => {
-    a.get(vT);
-    load(eta);
-    a.simd(F64X2_SUB).set(x);
-    a.get(mx).get(x).simd(F64X2_ABS).simd(F64X2_MAX).set(mx);
-    expV(a, c, x);
-    a.set(ea);
+  };
+  /** a middle or the lowest category, pair h: e_a = e[h] */
+  const middle = (h: 0 | 1): void => {
+    const off = 16 * h;
+    const ea = e[h];
     a.get(one).get(ea).simd(F64X2_ADD).set(A1);
     mul(vR, ea).set(eb);
     a.get(one).get(eb).simd(F64X2_ADD).set(B);
@@ -541,25 +573,52 @@ function rowsFn(): number[] {
     // haa = la ((1 − ea) invA − la), hbb = lb ((1 − eb) invB − lb)
     a.get(la).get(one).get(ea).simd(F64X2_SUB).get(invA).simd(F64X2_MUL).get(la).simd(F64X2_SUB).simd(F64X2_MUL).set(haa);
     a.get(lb).get(one).get(eb).simd(F64X2_SUB).get(invB).simd(F64X2_MUL).get(lb).simd(F64X2_SUB).simd(F64X2_MUL).set(hbb);
-    load(w);
+    load(w, off);
     a.set(wv);
     mul(wv, la).set(ga);
     mul(wv, lb).set(gb);
     mul(wv, haa).set(wHaa);
     mul(wv, hbb).set(wHbb);
     a.get(zero).get(wv).simd(F64X2_SUB).get(la).simd(F64X2_MUL).get(lb).simd(F64X2_MUL).set(hab);
-    a.addr(oD, t).get(ga).get(gb).simd(F64X2_ADD).simd(V_STORE, ...MEM_V);
+    storeWith(oD, off, () => a.get(ga).get(gb).simd(F64X2_ADD));
     // c = −((wHaa + 2 hab) + wHbb)
-    a.addr(oC, t).get(zero).get(wHaa).get(two).get(hab).simd(F64X2_MUL).simd(F64X2_ADD).get(wHbb).simd(F64X2_ADD).simd(F64X2_SUB).simd(V_STORE, ...MEM_V);
-    a.addr(oU, t).get(wHaa).get(hab).simd(F64X2_ADD).simd(V_STORE, ...MEM_V);
-    a.addr(oL, t).get(hab).get(wHbb).simd(F64X2_ADD).simd(V_STORE, ...MEM_V);
-    store(oP, pr);
+    storeWith(oC, off, () => a.get(zero).get(wHaa).get(two).get(hab).simd(F64X2_MUL).simd(F64X2_ADD).get(wHbb).simd(F64X2_ADD).simd(F64X2_SUB));
+    storeWith(oU, off, () => a.get(wHaa).get(hab).simd(F64X2_ADD));
+    storeWith(oL, off, () => a.get(hab).get(wHbb).simd(F64X2_ADD));
+    storeWith(oP, off, () => a.get(pr));
     accumulate(sGU, ga);
     accumulate(sGL, gb);
     accumulate(sHUU, wHaa);
     accumulate(sHLL, wHbb);
     accumulate(sHUL, hab);
-  });
+  };
+  /**
+   * The rows four at a time while they last — both pairs' exp chains interleaved (independent, so the
+   * processor overlaps them), then each pair's quantities in row order, so that every sum takes its terms
+   * in the same order as two rows at a time would — and a last pair of rows.
+   */
+  const rowLoop = (perPair: (h: 0 | 1) => void): void => {
+    a.loop(t, null, len4, 4, () => {
+      argument(0);
+      argument(1);
+      expV2(a, c, c2, x[0], x[1]);
+      a.set(e[1]).set(e[0]);
+      perPair(0);
+      perPair(1);
+    });
+    a.get(len4).get(len).op(0x48).op(0x04, 0x40); // if (len4 < len): t = len4 here
+    argument(0);
+    expV(a, c, x[0]);
+    a.set(e[0]);
+    perPair(0);
+    a.op(0x0b);
+  };
+  // if (kind == 2) highest-category loop else middle/lowest loop
+  a.get(kind).i32(2).op(0x46).op(0x04, 0x40); // i32.eq, if
+  a.get(tL).simd(F64X2_SPLAT).set(vT);
+  rowLoop(highest);
+  a.op(0x05); // else
+  rowLoop(middle);
   a.op(0x0b); // end if
   [sGU, sGL, sHUU, sHLL, sHUL].forEach((v, m) => {
     a.get(sums).i32(8 * m).op(0x6a);
