@@ -15,7 +15,7 @@ import { type Column, type Table, getColumn, withColumn } from '../data/table.js
 import { DataError } from '../errors.js';
 import { buildDesign } from '../stats/design.js';
 import { type Formula, parseFormula } from '../stats/formula.js';
-import { directEstimate, type MediationData, mediation, rowClasses } from '../stats/mediation.js';
+import { type MediationData, type MediationOptions, mediation, rowClasses, wholeSampleFits } from '../stats/mediation.js';
 import { responseCategories } from '../stats/ordinal.js';
 import { rngFor } from '../stats/rng.js';
 
@@ -93,7 +93,7 @@ export const mediate: StepKind<MediateParams> = {
 };
 
 /** The step's JSON result for a prepared sample (shared by `run` and the bootstrap's resample plan). */
-function resultValue(p: MediateParams, data: Prepared, seed: number, directStart?: Float64Array): JsonObject {
+function resultValue(p: MediateParams, data: Prepared, seed: number, startFrom?: MediationOptions['startFrom']): JsonObject {
   const counterfactual = p.counterfactual ?? true;
   const result = mediation(
     data.data,
@@ -102,7 +102,7 @@ function resultValue(p: MediateParams, data: Prepared, seed: number, directStart
       favourable: p.favourable ?? 'lower',
       counterfactual: counterfactual ? { category: data.thresholdCategory, sims: p.sims ?? 1000 } : undefined,
       fast: !counterfactual,
-      directStart,
+      startFrom,
     },
     counterfactual ? rngFor(seed, 0) : undefined,
   );
@@ -246,8 +246,8 @@ function prepare(table: Table, p: MediateParams): { prepared: Prepared; work: Ta
  * `takeRows(table, rows)`, because every model variable here is a plain column (a row's design row depends
  * on that row alone). An ordinal outcome's rows are handed to mediation() already collapsed
  * (MediationData.collapsed): the whole table's distinct rows are found and sorted by category once, and a
- * resample is their counts. Every replicate starts its direct clm from the whole table's estimate
- * (MediationOptions.directStart). The replicate's estimates are those of `run` on the resampled table to
+ * resample is their counts. Every replicate starts its two clm fits from the whole table's estimates
+ * (MediationOptions.startFrom). The replicate's estimates are those of `run` on the resampled table to
  * the fits' convergence tolerance (~1e-9 relative), not bit for bit: rows are summed in another order and
  * the Newton iteration starts elsewhere. They depend on the resample alone, never on the batch or worker.
  *
@@ -292,8 +292,8 @@ export function mediateResamplePlan(p: MediateParams, table: Table): ((rows: Int
     }
   });
   const collapse = d.outcome.type === 'ordinal' ? distinctRowsByCategory(d.X, Nd, P, d.outcome.codes) : undefined;
-  // Every replicate starts its direct clm from the whole sample's estimate (MediationOptions.directStart).
-  const directStart = directEstimate(d);
+  // Every replicate starts its clm fits from the whole sample's estimates (MediationOptions.startFrom).
+  const startFrom = wholeSampleFits(d);
   // Work arrays reused by every resample (a replicate's data do not outlive its mediation() call).
   let keep = new Int32Array(0);
   const missCount = new Int32Array(noted.length);
@@ -338,7 +338,7 @@ export function mediateResamplePlan(p: MediateParams, table: Table): ((rows: Int
       if (d.outcome.type === 'binary') for (let r = 0; r < n; r++) y[r] = d.outcome.y[keep[r]!]!;
       data = { n, X: new Float64Array(0), nCovariates: d.nCovariates, columns: d.columns, outcome: { type: 'binary', y }, source };
     }
-    return resultValue(p, { ...prepared, data, nDropped: rows.length - n, dropped }, seed, directStart);
+    return resultValue(p, { ...prepared, data, nDropped: rows.length - n, dropped }, seed, startFrom);
   };
 }
 

@@ -84,12 +84,14 @@ export interface MediationOptions {
    */
   readonly collapseDuplicates?: boolean | undefined;
   /**
-   * Ordinal outcome: (θ, β) to start the direct clm from, instead of the null model's maximum — a
-   * bootstrap replicate starts from the whole sample's estimate (directEstimate), about one Newton step
-   * closer. Ignored unless it has the model's length. The iteration converges to the same maximum by
-   * clm's criteria; where it stops within them depends on the start (~1e-9 relative).
+   * Ordinal outcome: the whole sample's estimates (θ, β) of the direct and the total clm (wholeSampleFits),
+   * as starting values for a bootstrap replicate: the direct model starts there, the total model there
+   * shifted by as much as the replicate's direct estimate moved on the parameters the two share — about
+   * one Newton step fewer for each than from the null model and totalStart. Ignored unless they have the
+   * models' lengths. The iteration converges to the same maximum by clm's criteria; where it stops within
+   * them depends on the start (~1e-10 relative here).
    */
-  readonly directStart?: Float64Array | undefined;
+  readonly startFrom?: { readonly direct: Float64Array; readonly total: Float64Array } | undefined;
 }
 
 export interface Effect {
@@ -296,19 +298,34 @@ function fitOutcome(d: MediationData, rows: FitRows, withMediator: boolean, fast
 }
 
 /**
- * The direct clm's estimate (θ, β) on the whole sample, for MediationOptions.directStart; undefined for a
- * binary outcome or when the fit fails (the replicates then start from the null model).
+ * The direct and total clm's estimates (θ, β) on the whole sample, for MediationOptions.startFrom;
+ * undefined for a binary outcome or when a fit fails (the replicates then start as `mediate` does).
  */
-export function directEstimate(d: MediationData): Float64Array | undefined {
+export function wholeSampleFits(d: MediationData): { direct: Float64Array; total: Float64Array } | undefined {
   if (d.outcome.type !== 'ordinal') return undefined;
   try {
     const rows = fitRows(d, true);
-    const fit = fitOutcome(d, rows, true, true, nullModelStart(rows, 2 + d.nCovariates));
-    return Float64Array.from([...fit.thresholds, ...fit.coef]);
+    const direct = fitOutcome(d, rows, true, true, nullModelStart(rows, 2 + d.nCovariates));
+    const lin = aPath(d, rows);
+    const total = fitOutcome(d, rows, false, true, totalStart(direct, lin.coefficients, lin.sigma));
+    return { direct: Float64Array.from([...direct.thresholds, ...direct.coef]), total: Float64Array.from([...total.thresholds, ...total.coef]) };
   } catch (e) {
     if (e instanceof FitError) return undefined;
     throw e;
   }
+}
+
+/**
+ * A replicate's start for the total clm from the whole sample's fits (MediationOptions.startFrom): the
+ * whole sample's total estimate plus the replicate's direct estimate minus the whole sample's, on the
+ * thresholds and the coefficients the two models share (all but the mediator's).
+ */
+function shiftedTotalStart(direct: OutcomeFit, from: { readonly direct: Float64Array; readonly total: Float64Array }): Float64Array {
+  const K = direct.thresholds.length;
+  const start = Float64Array.from(from.total);
+  for (let j = 0; j < K; j++) start[j] = start[j]! + direct.thresholds[j]! - from.direct[j]!;
+  for (let k = 0; k < from.total.length - K; k++) start[K + k] = start[K + k]! + direct.coef[k]! - from.direct[K + k]!;
+  return start;
 }
 
 /**
@@ -400,9 +417,10 @@ export function mediation(d: MediationData, opt: MediationOptions, rng?: Rng): M
   const lin = aPath(d, rows);
   // The direct model from the null model's thresholds, then the total model started from it (clm; see
   // nullModelStart and totalStart).
-  const start = opt.directStart?.length === (d.outcome.type === 'ordinal' ? d.outcome.J - 1 : -1) + 2 + d.nCovariates ? opt.directStart : undefined;
-  const direct = fitOutcome(d, rows, true, fast, start ?? nullModelStart(rows, 2 + d.nCovariates));
-  const total = fitOutcome(d, rows, false, fast, d.outcome.type === 'ordinal' ? totalStart(direct, lin.coefficients, lin.sigma) : undefined);
+  const pDirect = (d.outcome.type === 'ordinal' ? d.outcome.J - 1 : NaN) + 2 + d.nCovariates;
+  const from = opt.startFrom?.direct.length === pDirect && opt.startFrom.total.length === pDirect - 1 ? opt.startFrom : undefined;
+  const direct = fitOutcome(d, rows, true, fast, from?.direct ?? nullModelStart(rows, 2 + d.nCovariates));
+  const total = fitOutcome(d, rows, false, fast, d.outcome.type !== 'ordinal' ? undefined : from !== undefined ? shiftedTotalStart(direct, from) : totalStart(direct, lin.coefficients, lin.sigma));
   const bT = total.coef[total.exposure]!;
   const bD = direct.coef[direct.exposure]!;
   const mIdx = direct.coef.length - 1;
