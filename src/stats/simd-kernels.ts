@@ -149,82 +149,143 @@ function zeroV(a: Asm, v: number): void {
   a.op(0x44, 0, 0, 0, 0, 0, 0, 0, 0).simd(F64X2_SPLAT).set(v); // f64.const 0, splat
 }
 
-/** eta(x, n, i0, len, p, beta, out) */
+/**
+ * eta(x, n, i0, len, p, beta, out): out = 0, then out += beta[j] X[·, j] column by column — two columns per
+ * pass over the rows (out loaded and stored once for both, the additions in the same order).
+ */
 function etaFn(): number[] {
   const a = new Asm(7);
   const [x, n, i0, len, p, beta, out] = [0, 1, 2, 3, 4, 5, 6];
   const t = a.local(I32);
   const j = a.local(I32);
-  const col = a.local(I32);
-  const b = a.local(V128);
+  const pairs = a.local(I32);
+  const col0 = a.local(I32);
+  const col1 = a.local(I32);
+  const b0 = a.local(V128);
+  const b1 = a.local(V128);
   const z = a.local(V128);
   zeroV(a, z);
   a.loop(t, null, len, 2, () => {
     a.addr(out, t).get(z).simd(V_STORE, ...MEM_V);
   });
-  a.loop(j, null, p, 1, () => {
-    a.addr(beta, j).op(...f64Load).simd(F64X2_SPLAT).set(b);
-    // col = x + 8 (j n + i0)
-    a.get(j).get(n).op(0x6c).get(i0).op(0x6a).set(col);
+  /** local col = x + 8 ((j + plus) n + i0); local b = splat(beta[j + plus]) */
+  const column = (col: number, b: number, plus: number): void => {
+    a.get(beta).get(j).i32(plus).op(0x6a).i32(3).op(0x74).op(0x6a).op(...f64Load).simd(F64X2_SPLAT).set(b);
+    a.get(j).i32(plus).op(0x6a).get(n).op(0x6c).get(i0).op(0x6a).set(col);
     a.addr(x, col).set(col);
+  };
+  a.get(p).i32(-2).op(0x71).set(pairs); // p rounded down to even
+  a.loop(j, null, pairs, 2, () => {
+    column(col0, b0, 0);
+    column(col1, b1, 1);
     a.loop(t, null, len, 2, () => {
       a.addr(out, t);
       a.addr(out, t).simd(V_LOAD, ...MEM_V);
-      a.get(b).addr(col, t).simd(V_LOAD, ...MEM_V).simd(F64X2_MUL);
-      a.simd(F64X2_ADD).simd(V_STORE, ...MEM_V);
+      a.get(b0).addr(col0, t).simd(V_LOAD, ...MEM_V).simd(F64X2_MUL).simd(F64X2_ADD);
+      a.get(b1).addr(col1, t).simd(V_LOAD, ...MEM_V).simd(F64X2_MUL).simd(F64X2_ADD);
+      a.simd(V_STORE, ...MEM_V);
     });
   });
+  // an odd p: the last column alone (j = pairs here)
+  a.get(pairs).get(p).op(0x48).op(0x04, 0x40);
+  column(col0, b0, 0);
+  a.loop(t, null, len, 2, () => {
+    a.addr(out, t);
+    a.addr(out, t).simd(V_LOAD, ...MEM_V);
+    a.get(b0).addr(col0, t).simd(V_LOAD, ...MEM_V).simd(F64X2_MUL).simd(F64X2_ADD);
+    a.simd(V_STORE, ...MEM_V);
+  });
+  a.op(0x0b);
   return a.body();
 }
 
-/** colpass(x, n, i0, len, p, w, stride, s, sums) */
+/**
+ * colpass(x, n, i0, len, p, w, stride, s, sums): per column j the scratch c·x_j and the sums Σ d x_j,
+ * Σ u x_j, Σ l x_j — two columns per pass over the rows (the weights c, d, u, l loaded once for both).
+ */
 function colpassFn(): number[] {
   const a = new Asm(9);
   const [x, n, i0, len, p, w, stride, s, sums] = [0, 1, 2, 3, 4, 5, 6, 7, 8];
   const t = a.local(I32);
   const j = a.local(I32);
-  const col = a.local(I32);
-  const sj = a.local(I32);
+  const pairs = a.local(I32);
   const wd = a.local(I32);
   const wu = a.local(I32);
   const wl = a.local(I32);
-  const xv = a.local(V128);
-  const g = a.local(V128);
-  const u = a.local(V128);
-  const l = a.local(V128);
+  const col = [a.local(I32), a.local(I32)] as const;
+  const sj = [a.local(I32), a.local(I32)] as const;
+  const xv = [a.local(V128), a.local(V128)] as const;
+  const g = [a.local(V128), a.local(V128)] as const;
+  const u = [a.local(V128), a.local(V128)] as const;
+  const l = [a.local(V128), a.local(V128)] as const;
+  const cv = a.local(V128);
+  const dv = a.local(V128);
+  const uv = a.local(V128);
+  const lv = a.local(V128);
   const out = a.local(I32);
   // the weight rows d, u, l after c
   a.get(stride).i32(3).op(0x74).get(w).op(0x6a).set(wd);
   a.get(stride).i32(3).op(0x74).get(wd).op(0x6a).set(wu);
   a.get(stride).i32(3).op(0x74).get(wu).op(0x6a).set(wl);
-  a.loop(j, null, p, 1, () => {
-    a.get(j).get(n).op(0x6c).get(i0).op(0x6a).set(col);
-    a.addr(x, col).set(col);
-    a.get(j).get(stride).op(0x6c).set(sj);
-    a.addr(s, sj).set(sj);
-    zeroV(a, g);
-    zeroV(a, u);
-    zeroV(a, l);
-    a.loop(t, null, len, 2, () => {
-      a.addr(col, t).simd(V_LOAD, ...MEM_V).set(xv);
-      a.addr(sj, t).addr(w, t).simd(V_LOAD, ...MEM_V).get(xv).simd(F64X2_MUL).simd(V_STORE, ...MEM_V);
-      a.get(g).addr(wd, t).simd(V_LOAD, ...MEM_V).get(xv).simd(F64X2_MUL).simd(F64X2_ADD).set(g);
-      a.get(u).addr(wu, t).simd(V_LOAD, ...MEM_V).get(xv).simd(F64X2_MUL).simd(F64X2_ADD).set(u);
-      a.get(l).addr(wl, t).simd(V_LOAD, ...MEM_V).get(xv).simd(F64X2_MUL).simd(F64X2_ADD).set(l);
-    });
-    // sums + 24 j
-    a.get(j).i32(3).op(0x6c).set(out);
-    a.addr(sums, out).set(out);
+  /** column j + h's addresses, its sums zeroed */
+  const begin = (h: 0 | 1): void => {
+    a.get(j).i32(h).op(0x6a).get(n).op(0x6c).get(i0).op(0x6a).set(col[h]);
+    a.addr(x, col[h]).set(col[h]);
+    a.get(j).i32(h).op(0x6a).get(stride).op(0x6c).set(sj[h]);
+    a.addr(s, sj[h]).set(sj[h]);
+    zeroV(a, g[h]);
+    zeroV(a, u[h]);
+    zeroV(a, l[h]);
+  };
+  /** the rows' terms of column j + h, from the weights loaded into cv, dv, uv, lv */
+  const terms = (h: 0 | 1): void => {
+    a.addr(col[h], t).simd(V_LOAD, ...MEM_V).set(xv[h]);
+    a.addr(sj[h], t).get(cv).get(xv[h]).simd(F64X2_MUL).simd(V_STORE, ...MEM_V);
+    a.get(g[h]).get(dv).get(xv[h]).simd(F64X2_MUL).simd(F64X2_ADD).set(g[h]);
+    a.get(u[h]).get(uv).get(xv[h]).simd(F64X2_MUL).simd(F64X2_ADD).set(u[h]);
+    a.get(l[h]).get(lv).get(xv[h]).simd(F64X2_MUL).simd(F64X2_ADD).set(l[h]);
+  };
+  const loadWeights = (): void => {
+    a.addr(w, t).simd(V_LOAD, ...MEM_V).set(cv);
+    a.addr(wd, t).simd(V_LOAD, ...MEM_V).set(dv);
+    a.addr(wu, t).simd(V_LOAD, ...MEM_V).set(uv);
+    a.addr(wl, t).simd(V_LOAD, ...MEM_V).set(lv);
+  };
+  /** sums + 24 (j + h) */
+  const finish = (h: 0 | 1): void => {
+    a.get(j).i32(h).op(0x6a).i32(24).op(0x6c).set(out);
+    a.get(sums).get(out).op(0x6a).set(out);
     a.get(out);
-    hsum(a, g);
+    hsum(a, g[h]);
     a.op(...f64Store);
     a.get(out).i32(8).op(0x6a);
-    hsum(a, u);
+    hsum(a, u[h]);
     a.op(...f64Store);
     a.get(out).i32(16).op(0x6a);
-    hsum(a, l);
+    hsum(a, l[h]);
     a.op(...f64Store);
+  };
+  a.get(p).i32(-2).op(0x71).set(pairs); // p rounded down to even
+  a.loop(j, null, pairs, 2, () => {
+    begin(0);
+    begin(1);
+    a.loop(t, null, len, 2, () => {
+      loadWeights();
+      terms(0);
+      terms(1);
+    });
+    finish(0);
+    finish(1);
   });
+  // an odd p: the last column alone (j = pairs here)
+  a.get(pairs).get(p).op(0x48).op(0x04, 0x40);
+  begin(0);
+  a.loop(t, null, len, 2, () => {
+    loadWeights();
+    terms(0);
+  });
+  finish(0);
+  a.op(0x0b);
   return a.body();
 }
 
