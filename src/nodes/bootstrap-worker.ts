@@ -39,6 +39,8 @@ export interface ReplicateTask {
    * plan of the last key it saw instead of building it again for every batch.
    */
   readonly planKey?: string | undefined;
+  /** The plan's data from StepKind.replicate.prepare on the main thread; null: no plan; absent: the worker builds it. */
+  readonly planData?: unknown;
 }
 
 export interface ReplicateFailure {
@@ -140,8 +142,9 @@ function resamplePlan(task: ReplicateTask, lookup: KindLookup): ResamplePlan | u
   const step = task.steps[0]!;
   const plan = lookup(step.kind)?.replicate?.plan;
   if (plan === undefined || !step.inputs.every((name) => name === task.from)) return undefined;
+  if (task.planData === null) return undefined;
   if (task.planKey !== undefined && lastPlan?.key === task.planKey) return lastPlan.plan;
-  const made = plan(step.params, task.table);
+  const made = plan(step.params, task.table, task.planData);
   if (task.planKey !== undefined) lastPlan = { key: task.planKey, plan: made };
   return made;
 }

@@ -248,6 +248,8 @@ async function runBootstrap(params: BootstrapParams, inputs: ReadonlyMap<string,
   if (ofArtifact.type !== 'result') {
     throw new DataError(`bootstrap of: "${params.of}" produces a ${ofArtifact.type}, not a result with estimates`, { hint: 'bootstrap a fit, mediate or other result step' });
   }
+  // the worker threads start while this prepares the batches
+  ctx.pool.warm?.();
   // a replicate runs each sub-step as its kind says (kind.replicate); the `of` step's estimates it then
   // does not produce are left out (or refused when asked for by name)
   const { registry } = await import('./registry.js');
@@ -288,7 +290,11 @@ async function runBootstrap(params: BootstrapParams, inputs: ReadonlyMap<string,
     done += count;
     ctx.progress(done, total);
   };
-  const base = { table, from: params.from, steps: replicateSteps, seed, design, paths, planKey: randomUUID() };
+  // a kind's fast path for a sub-pipeline of one step reading `from`: its data built here, once
+  const only = replicateSteps.length === 1 ? replicateSteps[0]! : undefined;
+  const prepare = only !== undefined && only.inputs.every((name) => name === params.from) ? registry.get(only.kind)?.replicate?.prepare : undefined;
+  const planData = prepare === undefined ? {} : { planData: prepare(only!.params, table) ?? null };
+  const base = { table, from: params.from, steps: replicateSteps, seed, design, paths, planKey: randomUUID(), ...planData };
   // The jackknife's batches queue behind the bootstrap's on the same pool, so that no worker idles between
   // the two (every value depends on its index alone: the order of the batches does not matter).
   const halt = { stop: false }; // a failure in either stops both from taking new batches

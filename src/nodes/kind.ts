@@ -69,15 +69,20 @@ export interface StepKind<P = Record<string, unknown>> {
    * - `params`: the parameters a replicate uses (e.g. mediate leaves out its counterfactual simulation,
    *   whose intervals it computes itself), with `omits` the estimate paths a replicate therefore does not
    *   produce, which the bootstrap leaves out of its estimates (and refuses when asked for, saying `why`);
-   * - `plan`: a fast path when the sub-pipeline is this one step reading the resampled table: prepared
-   *   once per batch from the whole table, it gives the step's result for the rows of a resample — the
-   *   same result as `run` on takeRows(table, rows) — or undefined to leave that resample to `run`.
+   * - `plan`: a fast path when the sub-pipeline is this one step reading the resampled table: made once
+   *   per run on each worker from the whole table, it gives the step's result for the rows of a resample —
+   *   `run`'s result on takeRows(table, rows), to the precision the kind documents — or undefined to leave
+   *   that resample to `run`;
+   * - `prepare`: the plan's data, built once on the main thread and sent with every batch (typed arrays
+   *   and plain objects only), so that the workers need not each build it: `plan` gets it as `data`
+   *   (undefined: it builds it itself). `prepare` returns undefined where there is no plan.
    */
   readonly replicate?: {
     readonly params?: (params: P) => P;
     readonly omits?: (params: P) => readonly string[];
     readonly why?: string;
-    readonly plan?: (params: P, table: Table) => ((rows: Int32Array, seed: number) => JsonObject | undefined) | undefined;
+    readonly prepare?: (params: P, table: Table) => unknown;
+    readonly plan?: (params: P, table: Table, data?: unknown) => ((rows: Int32Array, seed: number) => JsonObject | undefined) | undefined;
   };
   /** Semantic checks beyond the schema (e.g. a formula that does not parse): return messages, each for a parameter path. */
   readonly check?: (params: P) => readonly { readonly path: string; readonly message: string; readonly hint?: string }[];
@@ -134,4 +139,6 @@ export interface Checkpoints {
 export interface WorkerPool {
   readonly size: number;
   run<T>(task: { readonly module: string; readonly fn: string; readonly args: unknown }, transfer?: readonly ArrayBuffer[]): Promise<T>;
+  /** Start the threads now rather than on the first task: a step calls it before its own preparation, which then overlaps their start. */
+  warm?(): void;
 }

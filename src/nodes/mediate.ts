@@ -74,7 +74,8 @@ export const mediate: StepKind<MediateParams> = {
     params: (p) => (p.counterfactual === false ? p : { ...p, counterfactual: false }),
     omits: (p) => (p.counterfactual === false ? [] : ['counterfactual']),
     why: 'its counterfactual effects are not re-simulated in bootstrap replicates: their intervals are mediate\'s own (quasi-Bayesian simulation)',
-    plan: (p, table) => mediateResamplePlan(p, table),
+    prepare: (p, table) => mediatePlanData(p, table),
+    plan: (p, table, data) => mediateResamplePlan(p, table, data as MediatePlanData | undefined),
   },
   check(p) {
     const out: { path: string; message: string; hint?: string }[] = [];
@@ -256,44 +257,17 @@ function prepare(table: Table, p: MediateParams): { prepared: Prepared; work: Ta
  * treat differently from the whole table — no complete row, a constant term, an empty factor level, an
  * outcome category missing — so that the caller runs the step itself and gets `run`'s result or error.
  */
-export function mediateResamplePlan(p: MediateParams, table: Table): ((rows: Int32Array, seed: number) => JsonObject | undefined) | undefined {
-  let full: ReturnType<typeof prepare>;
-  try {
-    full = prepare(table, p);
-  } catch {
-    return undefined;
-  }
-  const { prepared, work, formula, rows: designRows } = full;
-  const response = formula.response;
-  if (response?.expr.type !== 'col') return undefined;
-  // The variables as buildDesign notes their missing values: the response, then the formula's variables.
-  const noted: { label: string; col: Column }[] = [{ label: response.label, col: work.columns.get(response.expr.name)! }];
-  for (const v of formula.variables) {
-    if (v.kind !== 'expr' || v.expr.type !== 'col') return undefined;
-    const col = work.columns.get(v.expr.name);
-    if (col === undefined || col.type === 'string') return undefined;
-    noted.push({ label: v.label, col });
-  }
-  if (noted.length > 31) return undefined;
-  const N = table.nrows;
-  // design row of each table row (−1: incomplete)
-  const designRowOf = new Int32Array(N).fill(-1);
-  designRows.forEach((i, r) => (designRowOf[i] = r));
+export function mediateResamplePlan(
+  p: MediateParams,
+  table: Table,
+  planData: MediatePlanData | undefined = mediatePlanData(p, table),
+): ((rows: Int32Array, seed: number) => JsonObject | undefined) | undefined {
+  if (planData === undefined) return undefined;
+  const { prepared, designRowOf, missingBits, noted, checks, collapse, startFrom } = planData;
   const d = prepared.data;
-  const P = d.columns.length;
   const Nd = d.n;
-  const variables = noted.slice(1);
-  const counts = new Int32Array(Math.max(d.outcome.type === 'ordinal' ? d.outcome.J : 0, ...variables.map(({ col }) => (col.type === 'factor' ? col.levels.length : 0))));
-  // Which noted variables each row misses (bit k: noted[k]); most rows miss none.
-  const missingBits = new Int32Array(N);
-  noted.forEach(({ col }, k) => {
-    for (let i = 0; i < N; i++) {
-      if (col.type === 'number' ? Number.isNaN(col.values[i]!) : col.type === 'factor' && col.codes[i]! < 0) missingBits[i]! |= 1 << k;
-    }
-  });
-  const collapse = d.outcome.type === 'ordinal' ? distinctRowsByCategory(d.X, Nd, P, d.outcome.codes) : undefined;
-  // Every replicate starts its clm fits from the whole sample's estimates (MediationOptions.startFrom).
-  const startFrom = wholeSampleFits(d);
+  const resampleCollapsed = collapse === undefined ? undefined : distinctRowsOfResample(collapse);
+  const counts = new Int32Array(Math.max(1, ...checks.map((c) => (c.type === 'factor' ? c.levels : 0))));
   // Work arrays reused by every resample (a replicate's data do not outlive its mediation() call).
   let keep = new Int32Array(0);
   const missCount = new Int32Array(noted.length);
@@ -311,26 +285,26 @@ export function mediateResamplePlan(p: MediateParams, table: Table): ((rows: Int
     }
     if (n === 0) return undefined;
     // buildDesign's checks on the kept rows: a constant numeric variable, an empty factor level
-    for (const { col } of variables) {
-      if (col.type === 'number') {
-        const first = col.values[designRows[keep[0]!]!]!;
+    for (const c of checks) {
+      if (c.type === 'number') {
+        const first = c.values[keep[0]!]!;
         let constant = true;
-        for (let r = 1; r < n && constant; r++) if (col.values[designRows[keep[r]!]!] !== first) constant = false;
+        for (let r = 1; r < n && constant; r++) if (c.values[keep[r]!] !== first) constant = false;
         if (constant) return undefined;
-      } else if (col.type === 'factor') {
+      } else {
         counts.fill(0);
-        for (let r = 0; r < n; r++) counts[col.codes[designRows[keep[r]!]!]!]!++;
-        for (let l = 0; l < col.levels.length; l++) if (counts[l] === 0) return undefined;
+        for (let r = 0; r < n; r++) counts[c.codes[keep[r]!]!]!++;
+        for (let l = 0; l < c.levels; l++) if (counts[l] === 0) return undefined;
       }
     }
     const dropped: { variable: string; rows: number }[] = [];
-    noted.forEach(({ label }, k) => {
+    noted.forEach((label, k) => {
       if (missCount[k]! > 0) dropped.push({ variable: label, rows: missCount[k]! });
     });
     const source = { X: d.X, n: Nd, rows: keep.subarray(0, n) };
     let data: MediationData;
-    if (collapse !== undefined && d.outcome.type === 'ordinal') {
-      const c = collapse.resample(keep, n);
+    if (resampleCollapsed !== undefined && d.outcome.type === 'ordinal') {
+      const c = resampleCollapsed(keep, n);
       if (c === undefined) return undefined; // the resample's categories differ
       data = { n, X: new Float64Array(0), nCovariates: d.nCovariates, columns: d.columns, outcome: { type: 'ordinal', codes: c.codes, J: d.outcome.J }, collapsed: c, source };
     } else {
@@ -343,11 +317,84 @@ export function mediateResamplePlan(p: MediateParams, table: Table): ((rows: Int
 }
 
 /**
- * The distinct rows (outcome and design row) of a design of N rows, sorted by category, found once; then
- * for each resample (a list of design rows) its distinct rows with their counts, in that order, gathered
- * into work arrays reused by every resample. Undefined from `resample` when a category has no row.
+ * What mediateResamplePlan needs of the whole table, built once — on the main thread, which sends it to
+ * the workers with every batch (StepKind.replicate.prepare), so that they do not each build the design and
+ * fit the whole sample again. Typed arrays and plain objects only (structured-cloneable).
  */
-function distinctRowsByCategory(X: Float64Array, N: number, P: number, codes: Int32Array): { resample(rows: Int32Array, n: number): { n: number; X: Float64Array; codes: Int32Array; weights: Float64Array } | undefined } {
+export interface MediatePlanData {
+  readonly prepared: Prepared;
+  /** design row of each table row, −1 for an incomplete row */
+  readonly designRowOf: Int32Array;
+  /** per table row, which noted variables it misses (bit k: noted[k]) */
+  readonly missingBits: Int32Array;
+  /** the variables as buildDesign notes their missing values: the response, then the formula's variables */
+  readonly noted: readonly string[];
+  /** buildDesign's checks per design row: a numeric variable's values, a factor's codes and level count */
+  readonly checks: readonly ({ readonly type: 'number'; readonly values: Float64Array } | { readonly type: 'factor'; readonly codes: Int32Array; readonly levels: number })[];
+  readonly collapse: DistinctRows | undefined;
+  readonly startFrom: MediationOptions['startFrom'];
+}
+
+/** The plan's data for `table`, or undefined when the plan does not apply (see mediateResamplePlan). */
+export function mediatePlanData(p: MediateParams, table: Table): MediatePlanData | undefined {
+  let full: ReturnType<typeof prepare>;
+  try {
+    full = prepare(table, p);
+  } catch {
+    return undefined;
+  }
+  const { prepared, work, formula, rows: designRows } = full;
+  const response = formula.response;
+  if (response?.expr.type !== 'col') return undefined;
+  const noted: { label: string; col: Column }[] = [{ label: response.label, col: work.columns.get(response.expr.name)! }];
+  for (const v of formula.variables) {
+    if (v.kind !== 'expr' || v.expr.type !== 'col') return undefined;
+    const col = work.columns.get(v.expr.name);
+    if (col === undefined || col.type === 'string') return undefined;
+    noted.push({ label: v.label, col });
+  }
+  if (noted.length > 31) return undefined;
+  const N = table.nrows;
+  const designRowOf = new Int32Array(N).fill(-1);
+  designRows.forEach((i, r) => (designRowOf[i] = r));
+  const missingBits = new Int32Array(N);
+  noted.forEach(({ col }, k) => {
+    for (let i = 0; i < N; i++) {
+      if (col.type === 'number' ? Number.isNaN(col.values[i]!) : col.type === 'factor' && col.codes[i]! < 0) missingBits[i]! |= 1 << k;
+    }
+  });
+  const checks: MediatePlanData['checks'][number][] = [];
+  for (const { col } of noted.slice(1)) {
+    if (col.type === 'number') checks.push({ type: 'number', values: Float64Array.from(designRows, (i) => col.values[i]!) });
+    else if (col.type === 'factor') checks.push({ type: 'factor', codes: Int32Array.from(designRows, (i) => col.codes[i]!), levels: col.levels.length });
+  }
+  const d = prepared.data;
+  return {
+    prepared,
+    designRowOf,
+    missingBits,
+    noted: noted.map((v) => v.label),
+    checks,
+    collapse: d.outcome.type === 'ordinal' ? distinctRows(d.X, d.n, d.columns.length, d.outcome.codes) : undefined,
+    // Every replicate starts its clm fits from the whole sample's estimates (MediationOptions.startFrom).
+    startFrom: wholeSampleFits(d),
+  };
+}
+
+/**
+ * The distinct rows (outcome and design row) of a design of N rows, sorted by category: their design
+ * rows (column-major K × P), categories, and the rank of each design row's distinct row.
+ */
+interface DistinctRows {
+  readonly K: number;
+  readonly P: number;
+  readonly J: number;
+  readonly X: Float64Array;
+  readonly codeOfRank: Int32Array;
+  readonly rankOfRow: Int32Array;
+}
+
+function distinctRows(X: Float64Array, N: number, P: number, codes: Int32Array): DistinctRows {
   const cls = rowClasses(X, N, P, codes);
   let K = 0;
   for (let i = 0; i < N; i++) K = Math.max(K, cls[i]! + 1);
@@ -361,8 +408,6 @@ function distinctRowsByCategory(X: Float64Array, N: number, P: number, codes: In
   for (let c = 0; c < J; c++) start[c + 1] = start[c + 1]! + start[c]!;
   const rankOfClass = new Int32Array(K);
   for (let k = 0; k < K; k++) rankOfClass[k] = start[codes[firstRow[k]!]!]!++;
-  const rankOfRow = Int32Array.from(cls, (k) => rankOfClass[k]!);
-  // the distinct rows in rank order: their design rows (column-major K × P) and categories
   const Xr = new Float64Array(K * P);
   const codeOfRank = new Int32Array(K);
   for (let k = 0; k < K; k++) {
@@ -370,22 +415,28 @@ function distinctRowsByCategory(X: Float64Array, N: number, P: number, codes: In
     codeOfRank[r] = codes[firstRow[k]!]!;
     for (let j = 0; j < P; j++) Xr[j * K + r] = X[j * N + firstRow[k]!]!;
   }
+  return { K, P, J, X: Xr, codeOfRank, rankOfRow: Int32Array.from(cls, (k) => rankOfClass[k]!) };
+}
+
+/**
+ * For a resample (its design rows) its distinct rows with their counts, in DistinctRows' order, gathered
+ * into work arrays reused by every resample; undefined when a category has no row.
+ */
+function distinctRowsOfResample({ K, P, J, X: Xr, codeOfRank, rankOfRow }: DistinctRows): (rows: Int32Array, n: number) => { n: number; X: Float64Array; codes: Int32Array; weights: Float64Array } | undefined {
   const count = new Float64Array(K);
   const sel = new Int32Array(K);
   const weights = new Float64Array(K);
   const selCodes = new Int32Array(K);
   const Xs = new Float64Array(K * P);
   const perCategory = new Int32Array(J);
-  return {
-    resample(rows, n) {
-      const m = countDistinct(rows, n, rankOfRow, count, sel, weights);
-      perCategory.fill(0);
-      for (let t = 0; t < m; t++) perCategory[(selCodes[t] = codeOfRank[sel[t]!]!)]!++;
-      for (let c = 0; c < J; c++) if (perCategory[c] === 0) return undefined;
-      const Xm = Xs.subarray(0, m * P);
-      gatherColumns(Xr, K, P, sel, m, Xm);
-      return { n: m, X: Xm, codes: selCodes.subarray(0, m), weights: weights.subarray(0, m) };
-    },
+  return (rows, n) => {
+    const m = countDistinct(rows, n, rankOfRow, count, sel, weights);
+    perCategory.fill(0);
+    for (let t = 0; t < m; t++) perCategory[(selCodes[t] = codeOfRank[sel[t]!]!)]!++;
+    for (let c = 0; c < J; c++) if (perCategory[c] === 0) return undefined;
+    const Xm = Xs.subarray(0, m * P);
+    gatherColumns(Xr, K, P, sel, m, Xm);
+    return { n: m, X: Xm, codes: selCodes.subarray(0, m), weights: weights.subarray(0, m) };
   };
 }
 

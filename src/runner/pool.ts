@@ -1,6 +1,7 @@
 /**
- * The WorkerPool of src/nodes/kind.ts on piscina. Threads are created lazily on the first task, so a
- * cached run never pays for them (nor for importing piscina).
+ * The WorkerPool of src/nodes/kind.ts on piscina. The threads start together on the first task (or
+ * `warm()`), so a cached run never pays for them (nor for importing piscina), and stay until `destroy()`:
+ * a later step reuses them with the code they have compiled.
  */
 import { setMaxListeners } from 'node:events';
 import { availableParallelism } from 'node:os';
@@ -40,12 +41,16 @@ export class ThreadPool implements WorkerPool {
       (m) =>
         new m.Piscina({
           filename: resolve(import.meta.dirname, 'pool-worker.js'),
-          minThreads: 0,
+          // all threads start together and stay (with their compiled code) until the run ends
+          minThreads: Math.max(1, this.size),
           maxThreads: Math.max(1, this.size),
-          idleTimeout: 1000,
         }) as unknown as PiscinaLike,
     );
     return this.piscina;
+  }
+
+  warm(): void {
+    this.get().catch(() => undefined); // a failure to start shows on the first task
   }
 
   async run<T>(task: PoolTask, transfer?: readonly ArrayBuffer[]): Promise<T> {

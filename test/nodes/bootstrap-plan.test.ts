@@ -11,12 +11,12 @@ import { type Table, takeRows, withColumn } from '../../src/data/table.js';
 import { bootstrap } from '../../src/nodes/bootstrap.js';
 import { numericLeaves } from '../../src/nodes/bootstrap-estimates.js';
 import { runReplicatesWith, type ReplicateTask } from '../../src/nodes/bootstrap-worker.js';
-import type { StepKind } from '../../src/nodes/kind.js';
-import { mediate, type MediateParams, mediateResamplePlan } from '../../src/nodes/mediate.js';
+import type { StepKind, WorkerPool } from '../../src/nodes/kind.js';
+import { mediate, type MediateParams, type MediatePlanData, mediateResamplePlan } from '../../src/nodes/mediate.js';
 import { registry } from '../../src/nodes/registry.js';
 import { resamplingDesign } from '../../src/stats/resample.js';
 import { rngFor } from '../../src/stats/rng.js';
-import { testContext } from '../support/context.js';
+import { inProcessPool, testContext } from '../support/context.js';
 import { type FixtureColumn, fixtureTable } from '../stats/fixture-table.js';
 
 const fx = JSON.parse(readFileSync(new URL('../fixtures/mediation/hermes-like.json', import.meta.url), 'utf8')) as { covariates: string[]; data: Record<string, FixtureColumn> };
@@ -178,19 +178,22 @@ describe('bootstrap of a mediate step with counterfactual effects (issue 4\'s ex
   });
 });
 
-describe('the resample plan across batches', () => {
-  /** mediate whose plan counts how often it is built. */
-  const built = { n: 0 };
-  const countingBuilds = {
-    ...mediate,
-    replicate: {
-      ...mediate.replicate,
-      plan: (p: MediateParams, t: Table) => {
-        built.n++;
-        return mediate.replicate!.plan!(p, t);
-      },
+/** mediate whose plan counts how often it is made (n) and how often from data given to it (data). */
+const built = { n: 0, data: 0 };
+const countingPlans = {
+  ...mediate,
+  replicate: {
+    ...mediate.replicate,
+    plan: (p: MediateParams, t: Table, data?: unknown) => {
+      if (data === undefined) built.n++;
+      else built.data++;
+      return mediate.replicate!.plan!(p, t, data);
     },
-  } as unknown as StepKind;
+  },
+} as unknown as StepKind;
+
+describe('the resample plan across batches', () => {
+  const countingBuilds = countingPlans;
 
   it('is built once per planKey on a worker, and the batches give the values of fresh plans', async () => {
     const paths = await pathsOf(table, base);
@@ -208,5 +211,47 @@ describe('the resample plan across batches', () => {
     const fresh = [await run(task(0, 3)), await run(task(3, 6)), await run({ ...task(0, 3), mode: 'jackknife' })];
     expect(built.n).toBe(5); // no key: a plan per batch
     expect(keyed.map((b) => [...b.values])).toEqual(fresh.map((b) => [...b.values]));
+  });
+});
+
+describe('the resample plan\'s data, built on the main thread', () => {
+  it('goes with every batch, is used there instead of being rebuilt, and gives the same replicates', async () => {
+    const tasks: ReplicateTask[] = [];
+    let warmed = 0;
+    const recording: WorkerPool = {
+      size: 2,
+      warm: () => {
+        warmed++;
+      },
+      run: async <T>(task: { readonly module: string; readonly fn: string; readonly args: unknown }): Promise<T> => {
+        tasks.push(task.args as ReplicateTask);
+        return (await inProcessPool.run(task)) as T;
+      },
+    };
+    const subgraph = [{ name: 'med', kind: 'mediate', params: base as unknown as Record<string, unknown>, inputs: ['cohort'] }];
+    const ctx = testContext({ seed: 3, subgraph, pool: recording });
+    const original = await mediate.run(base, new Map([['cohort', { type: 'table', table }]]), ctx);
+    const inputs = new Map([['cohort', { type: 'table' as const, table }], ['med', original]]);
+    const params = { of: 'med', from: 'cohort', replicates: 12, strata: ['evt'], ci: ['percentile' as const], conf: 0.95, batch: 4 };
+    const out = await bootstrap.run(params, inputs, ctx);
+    expect(warmed).toBe(1); // the threads start before the batches are prepared
+    expect(tasks).toHaveLength(3);
+    const data = tasks[0]!.planData as MediatePlanData;
+    expect(data.collapse?.K).toBeGreaterThan(1000);
+    expect(tasks.every((t) => t.planData === data && t.planKey === tasks[0]!.planKey)).toBe(true);
+    // the worker's plan from this data equals the plan it would build itself, value for value
+    const paths = await pathsOf(table, base);
+    const run = (planData: unknown) => runReplicatesWith({ ...tasks[0]!, paths, planData, planKey: undefined }, (k) => (k === 'mediate' ? countingPlans : undefined));
+    built.n = 0;
+    const given = await run(data);
+    expect(built.data).toBe(1); // made from the data given
+    const own = await run(undefined);
+    expect([...given.values]).toEqual([...own.values]);
+    expect(out.type).toBe('result');
+    // null: the main thread found no plan, and the worker runs the step itself
+    built.n = 0;
+    built.data = 0;
+    await run(null);
+    expect(built.n + built.data).toBe(0);
   });
 });
