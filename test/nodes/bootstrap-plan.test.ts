@@ -225,7 +225,7 @@ describe('the resample plan\'s data, built on the main thread', () => {
       },
       run: async <T>(task: { readonly module: string; readonly fn: string; readonly args: unknown }): Promise<T> => {
         tasks.push(task.args as ReplicateTask);
-        return (await inProcessPool.run(task)) as T;
+        return (await inProcessPool.run(task));
       },
     };
     const subgraph = [{ name: 'med', kind: 'mediate', params: base as unknown as Record<string, unknown>, inputs: ['cohort'] }];
