@@ -1,7 +1,7 @@
 /**
- * The WorkerPool of src/nodes/kind.ts on piscina. The threads start together on the first task (or
- * `warm()`), so a cached run never pays for them (nor for importing piscina), and stay until `destroy()`:
- * a later step reuses them with the code they have compiled.
+ * The WorkerPool of src/nodes/kind.ts on piscina. Threads start on the first tasks (or `warm()`), so a
+ * cached run never pays for them (nor for importing piscina); an idle thread stays 10 s, so that the run's
+ * next pooled step finds it with the code it has compiled.
  */
 import { setMaxListeners } from 'node:events';
 import { availableParallelism } from 'node:os';
@@ -10,7 +10,7 @@ import type { WorkerPool } from '../nodes/kind.js';
 import { taskModuleUrl, type PoolTask } from './pool-task.js';
 
 type PiscinaLike = {
-  run(task: unknown, options?: { transferList?: readonly ArrayBuffer[]; signal?: AbortSignal }): Promise<unknown>;
+  run(task: unknown, options?: { transferList?: readonly ArrayBuffer[]; signal?: AbortSignal; name?: string }): Promise<unknown>;
   destroy(): Promise<void>;
 };
 
@@ -41,16 +41,20 @@ export class ThreadPool implements WorkerPool {
       (m) =>
         new m.Piscina({
           filename: resolve(import.meta.dirname, 'pool-worker.js'),
-          // all threads start together and stay (with their compiled code) until the run ends
-          minThreads: Math.max(1, this.size),
+          minThreads: 0,
           maxThreads: Math.max(1, this.size),
+          // an idle thread stays a while with the code it has compiled, for the run's next pooled step
+          idleTimeout: 10_000,
         }) as unknown as PiscinaLike,
     );
     return this.piscina;
   }
 
+  /** Starts the threads (an empty task on each) without waiting for them. */
   warm(): void {
-    this.get().catch(() => undefined); // a failure to start shows on the first task
+    this.get()
+      .then((p) => Promise.all(Array.from({ length: Math.max(1, this.size) }, () => p.run(null, { name: 'started' }))))
+      .catch(() => undefined); // a failure to start shows on the first task
   }
 
   async run<T>(task: PoolTask, transfer?: readonly ArrayBuffer[]): Promise<T> {

@@ -53,3 +53,18 @@ describe('worker pool with a run signal', () => {
     }
   });
 });
+
+describe('worker pool warm-up', () => {
+  it('starts its threads before any task, and they run tasks afterwards', async () => {
+    const { ThreadPool } = (await import(pathToFileURL(join(repoRoot, 'dist/src/runner/pool.js')).href)) as typeof import('../../src/runner/pool.js');
+    const pool = new ThreadPool(2);
+    try {
+      pool.warm();
+      const piscina = await (pool as unknown as { piscina: Promise<{ threads: unknown[] }> }).piscina;
+      await expect.poll(() => piscina.threads.length).toBe(2);
+      expect(await pool.run<number>({ module: 'runner/testing/worker-fns', fn: 'square', args: 7 })).toBe(49);
+    } finally {
+      await pool.destroy();
+    }
+  });
+});
