@@ -56,32 +56,30 @@ export function leastSquares(X: Float64Array, n: number, p: number, y: Float64Ar
   const fitted = A.subarray(fit, fit + S);
   const XtWX = A.subarray(xtwx, xtwx + p * p);
   XtWX.fill(0);
-  const wAt = (i: number): number => (w === undefined ? 1 : w[i]!);
-
-  /** Σ_i d_i x_i over the rows into out (length p), d from `dOf(i, fittedValue)`; with `cross`, also X'WX. */
-  const pass = (dOf: (i: number, f: number) => number, out: Float64Array, cross: boolean, withFit: boolean): void => {
+  /**
+   * Σ_i d_i x_i over the rows into out (length p), with d_i = w_i y_i (`residuals` false; with X'WX) or
+   * d_i = (y_i − x_i'β) w_i (`residuals` true: β from the kernels' memory).
+   */
+  const pass = (out: Float64Array, residuals: boolean): void => {
     out.fill(0);
     for (let i0 = 0; i0 < n; i0 += BLOCK) {
       const len = Math.min(BLOCK, n - i0);
       const len2 = len + (len & 1);
-      if (withFit) k.eta(8 * x, n, i0, len2, p, 8 * beta, 8 * fit);
-      for (let t = 0; t < len; t++) {
-        c[t] = wAt(i0 + t);
-        d[t] = dOf(i0 + t, fitted[t]!);
-      }
+      if (residuals) k.eta(8 * x, n, i0, len2, p, 8 * beta, 8 * fit);
+      rowWeights(c, d, y, w, i0, len, residuals ? fitted : undefined);
       if (len2 > len) {
         c[len] = 0;
         d[len] = 0;
       }
       k.colpass(8 * x, n, i0, len2, p, 8 * rowsAt, S, 8 * s, 8 * sums);
       for (let j = 0; j < p; j++) out[j] = out[j]! + A[sums + 3 * j]!;
-      if (cross) k.crossprod(8 * s, S, 8 * x, n, i0, len2, p, 8 * xtwx);
+      if (!residuals) k.crossprod(8 * s, S, 8 * x, n, i0, len2, p, 8 * xtwx);
     }
   };
 
   // X'WX and X'Wy in one pass
   const rhs = new Float64Array(p);
-  pass((i) => wAt(i) * y[i]!, rhs, true, false);
+  pass(rhs, false);
   symmetrizeUpper(XtWX, p);
   const inv = invertSymmetric(XtWX, p);
   if (inv === undefined) throw new FitError('the cross-product matrix is singular: some terms are collinear', { hint: 'drop a duplicated term' });
@@ -97,7 +95,7 @@ export function leastSquares(X: Float64Array, n: number, p: number, y: Float64Ar
   solve(rhs);
   // one step of iterative refinement, as fitLinear: β += (X'WX)⁻¹ X'W(y − Xβ)
   const corr = new Float64Array(p);
-  pass((i, f) => (y[i]! - f) * wAt(i), corr, false, true);
+  pass(corr, true);
   solve(corr);
   // σ² from the weighted residuals at the refined β
   let rss = 0;
@@ -106,7 +104,7 @@ export function leastSquares(X: Float64Array, n: number, p: number, y: Float64Ar
     const len = Math.min(BLOCK, n - i0);
     k.eta(8 * x, n, i0, len + (len & 1), p, 8 * beta, 8 * fit);
     for (let t = 0; t < len; t++) {
-      const wi = wAt(i0 + t);
+      const wi = w === undefined ? 1 : w[i0 + t]!;
       const res = y[i0 + t]! - fitted[t]!;
       rss += wi * res * res;
       if (wi !== 0) nobs++;
@@ -114,4 +112,13 @@ export function leastSquares(X: Float64Array, n: number, p: number, y: Float64Ar
   }
   const { dfResidual, sigma2, vcov, stdErrors } = olsCovariance(inv, rss, nobs, p);
   return { coefficients: b, stdErrors, vcov, sigma: Math.sqrt(sigma2), dfResidual };
+}
+
+/** A block's row weights for lm's passes: c_t = w_t and d_t = w_t y_t, or with `fitted`, d_t = (y_t − fitted_t) w_t. */
+function rowWeights(c: Float64Array, d: Float64Array, y: Float64Array, w: Float64Array | undefined, i0: number, len: number, fitted: Float64Array | undefined): void {
+  for (let t = 0; t < len; t++) {
+    const wi = w === undefined ? 1 : w[i0 + t]!;
+    c[t] = wi;
+    d[t] = fitted === undefined ? wi * y[i0 + t]! : (y[i0 + t]! - fitted[t]!) * wi;
+  }
 }
