@@ -286,7 +286,14 @@ export function choleskyInverse(L: Float64Array, p: number): Float64Array {
   for (let c = 0; c < p; c++) {
     e.fill(0);
     e[c] = 1;
-    choleskySolve(L, p, e);
+    // L z = e_c: z's first c entries are exactly 0 (and add exactly nothing to later sums), so the forward
+    // solve starts at row c — the same numbers as forwardSolve on the whole of e, in a third fewer steps
+    for (let i = c; i < p; i++) {
+      let t = e[i]!;
+      for (let k = c; k < i; k++) t -= L[i * p + k]! * e[k]!;
+      e[i] = t / L[i * p + i]!;
+    }
+    backSolveTransposed(L, p, e);
     for (let r = 0; r < p; r++) inv[r * p + c] = e[r]!;
   }
   // symmetrise (rounding makes the two triangles differ in the last bit)
