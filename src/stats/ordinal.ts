@@ -268,8 +268,14 @@ class Model {
         // the rows, two at a time, while the kernel's exp is valid (|θ − η| ≤ 700); else by rowsScalar
         kern.rows(8 * sm.eta, len2, kind, 8 * (sm.wts + i0), 8 * sm.w, S, 8 * rs, hasU ? tU : 0, tL, kind === 1 ? 0 : r, kind === 1 ? 1 : oneMinusR, kind === 1 ? 1 : 1 / oneMinusR);
         if (A[rs + 5]! <= 700) for (let m = 0; m < 5; m++) sumsOf[m] = sumsOf[m]! + A[rs + m]!;
-        else this.rowsScalar(i0, len2, hasU, hasL, tU, tL, r, oneMinusR, sumsOf);
+        else this.rowsScalar(i0, len, hasU, hasL, tU, tL, r, oneMinusR, sumsOf);
         const bP = sm.w + 4 * S;
+        if (len2 > len) {
+          // the padded row adds nothing (within the kernel's range its weight 0 made it so; beyond, it was
+          // not computed): c, d, u, l = 0 for the column passes and p = 1 for the probability check
+          for (let m = 0; m < 4; m++) A[sm.w + m * S + len] = 0;
+          A[bP + len] = 1;
+        }
         if (counts) {
           // p^w into the running product; the (rare) p < 1e-100 by their logs
           kern.logprod(8 * bP, 8 * (sm.wts + i0), len2, 8 * sm.acc);

@@ -19,7 +19,7 @@
  *   exps(x, len, out, mx)                              out[t] = exp(x[t]); mx = max |x[t]| (exp is valid for ≤ 700)
  *   logprod(p, w, len, acc)                            the running product Π p[t]^w[t] (w small whole numbers) kept
  *                                                      exactly as mantissa × 2^exponent per lane; acc + 32 = min p[t]
- *                                                      over the rows with w[t] > 0 (see logprodFn)
+ *                                                      (see logprodFn)
  */
 
 const I32 = 0x7f;
@@ -123,7 +123,6 @@ const F64X2_MAX = 0xf5;
 const F64X2_ABS = 0xec;
 const F64X2_NEAREST = 0x94;
 const F64X2_MIN = 0xf4;
-const F64X2_GT = 0x4a;
 const F64X2_LE = 0x4b;
 const F64X2_GE = 0x4c;
 const V128_AND = 0x4e;
@@ -697,7 +696,8 @@ function rowsFn(): number[] {
  * mantissa m ∈ [1, 2) (f64x2 at acc) and binary exponent e (i64x2 at acc + 16): m·2^e is the product, never
  * rounded beyond one rounding per factor and never under- or overflowing. The caller takes
  * log Π = log(m₀m₁) + (e₀ + e₁) log 2 once. Factors p < 1e-100 are left out (the caller adds their
- * w log p itself); the f64 at acc + 32 is min p over the rows with w > 0 (NaN when a p is NaN), reset per call.
+ * w log p itself); the f64 at acc + 32 is min p over all the rows, weighted or not (NaN when a p is NaN;
+ * the caller then stops, as for p ≤ 0), reset per call.
  */
 function logprodFn(): number[] {
   const a = new Asm(4);
@@ -705,7 +705,6 @@ function logprodFn(): number[] {
   const t = a.local(I32);
   const [m, e, mn, pv, wv, kv, msk, bits] = Array.from({ length: 8 }, () => a.local(V128)) as [number, number, number, number, number, number, number, number];
   const one = constV(a, 1);
-  const zero = constV(a, 0);
   const tiny = constV(a, 1e-100);
   const mant = constV(a, 2 ** -1022 - 2 ** -1074); // bits 0x000FFFFFFFFFFFFF: the mantissa field
   const bias = a.local(V128);
@@ -716,8 +715,8 @@ function logprodFn(): number[] {
   a.loop(t, null, len, 2, () => {
     a.addr(p, t).simd(V_LOAD, ...MEM_V).set(pv);
     a.addr(w, t).simd(V_LOAD, ...MEM_V).set(wv);
-    // mn = min(mn, w > 0 ? p : 1); the factors taken: p ≥ 1e-100
-    a.get(mn).get(pv).get(one).get(wv).get(zero).simd(F64X2_GT).simd(V128_BITSELECT).simd(F64X2_MIN).set(mn);
+    // mn = min(mn, p); the factors taken: p ≥ 1e-100
+    a.get(mn).get(pv).simd(F64X2_MIN).set(mn);
     a.get(pv).get(tiny).simd(F64X2_GE).get(wv).simd(V128_AND).set(wv); // w where p ≥ 1e-100, else 0 (bits of +0)
     a.get(one).set(kv);
     // for k = 1, 2, … while some lane has k ≤ w: m ← m · (k ≤ w ? p : 1), renormalised

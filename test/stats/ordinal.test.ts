@@ -125,6 +125,21 @@ describe('fitOrdinal far from the estimate', () => {
     expectClose(simd.grad, [...plain.grad], [], 'gradient', 1e-12, 1e-12);
   });
 
+  it('a row of weight 0 adds nothing, and a zero probability in it stops the evaluation as on the plain loops', () => {
+    // rows of weight 0, one of them (x = 10, lowest category) with p ≈ 1e-307 at β = 70.6 — beyond the
+    // kernel's exp range — and odd category sizes (padded blocks)
+    const w = Float64Array.from({ length: 401 }, (_, i) => (i % 5 === 0 || i === 400 ? 0 : 1));
+    const { simd, plain } = bothPaths(0, [-0.5, 0.5, 1.5, 70.6], w);
+    expect(Number.isFinite(simd.nll)).toBe(true);
+    expect(Math.abs(simd.nll - plain.nll)).toBeLessThan(1e-12 * plain.nll);
+    expectClose(simd.grad, [...plain.grad], [], 'gradient', 1e-12, 1e-12);
+    expectClose(simd.hess, [...plain.hess], [], 'Hessian', 1e-12, 1e-12);
+    // β = 80: that row's p underflows to 0 on both paths (Math.exp(800) = Infinity): Infinity, not NaN
+    const far = bothPaths(0, [-0.5, 0.5, 1.5, 80], w);
+    expect(far.plain.nll).toBe(Infinity);
+    expect(far.simd.nll).toBe(Infinity);
+  });
+
   it('from such a start, the fit reaches the maximum it reaches from clm\'s start', () => {
     const { X, y } = data(0);
     const fit = fitOrdinal(X, 401, 1, y, 4);

@@ -97,7 +97,7 @@ describe('SIMD kernels of the ordinal fit', () => {
     expect(A[2 * len]).toBeNaN();
   });
 
-  it('logprod keeps Π p^w exactly as mantissa × 2^e, leaves out p < 1e-100 and reports min p over weighted rows', () => {
+  it('logprod keeps Π p^w exactly as mantissa × 2^e, leaves out p < 1e-100 and reports min p over all rows', () => {
     const k = simdKernels();
     const len = 3000; // in three calls of 1000 rows, into one running product
     const A = reserveArena(2 * len + 6);
@@ -108,7 +108,7 @@ describe('SIMD kernels of the ordinal fit', () => {
       A[len + i] = i % 7; // whole-number weights 0…6
     }
     A[10] = 1e-150; // left out by the kernel (the caller adds its log)
-    A[11] = 1e-300; // weight 0 (11 % 7 = 4 → set below): neither in the product nor the min
+    A[11] = 1e-300; // weight 0 (set below): not in the product, but in the min
     A[len + 11] = 0;
     A[acc] = 1;
     A[acc + 1] = 1;
@@ -117,7 +117,7 @@ describe('SIMD kernels of the ordinal fit', () => {
     let minP = Infinity;
     for (let i = 0; i < len; i++) {
       if (A[len + i]! > 0 && A[i]! >= 1e-100) expected += A[len + i]! * Math.log(A[i]!);
-      if (A[len + i]! > 0) minP = Math.min(minP, A[i]!);
+      minP = Math.min(minP, A[i]!);
     }
     const mins: number[] = [];
     for (let c = 0; c < 3; c++) {
@@ -130,7 +130,8 @@ describe('SIMD kernels of the ordinal fit', () => {
     }
     const logProduct = Math.log(A[acc] * A[acc + 1]!) + (exps[0]! + exps[2]!) * Math.LN2;
     expect(Math.abs(logProduct - expected)).toBeLessThan(1e-12 * Math.abs(expected));
-    expect(mins[0]).toBe(1e-150); // min p is per call, over rows with w > 0
+    expect(mins[0]).toBe(1e-300); // min p is per call, over every row
+    expect(mins[1]).toBeGreaterThan(1e-12);
     expect(Math.min(...mins)).toBe(minP);
     A[1500] = NaN;
     A[len + 1500] = 2;
