@@ -23,6 +23,8 @@ export class ThreadPool implements WorkerPool {
    * past 10 tasks in flight).
    */
   private readonly signal: AbortSignal | undefined;
+  /** Takes the listener off the run's signal (at destroy: a run's signal may outlive its pool). */
+  private readonly unlink: () => void = () => undefined;
 
   constructor(
     readonly size: number = availableParallelism(),
@@ -31,8 +33,16 @@ export class ThreadPool implements WorkerPool {
     if (run === undefined) return;
     const own = new AbortController();
     setMaxListeners(0, own.signal);
-    if (run.aborted) own.abort(run.reason);
-    else run.addEventListener('abort', () => { own.abort(run.reason); }, { once: true });
+    const abort = (): void => {
+      own.abort(run.reason);
+    };
+    if (run.aborted) abort();
+    else {
+      run.addEventListener('abort', abort, { once: true });
+      this.unlink = () => {
+        run.removeEventListener('abort', abort);
+      };
+    }
     this.signal = own.signal;
   }
 
@@ -68,6 +78,7 @@ export class ThreadPool implements WorkerPool {
   }
 
   async destroy(): Promise<void> {
+    this.unlink();
     if (this.piscina === undefined) return;
     const p = await this.piscina;
     this.piscina = undefined;

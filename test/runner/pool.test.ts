@@ -54,6 +54,19 @@ describe('worker pool with a run signal', () => {
   });
 });
 
+describe('worker pool and a run signal that outlives it', () => {
+  it('takes its listener off the signal when destroyed', async () => {
+    const { ThreadPool } = (await import(pathToFileURL(join(repoRoot, 'dist/src/runner/pool.js')).href)) as typeof import('../../src/runner/pool.js');
+    const run = new AbortController();
+    for (let i = 0; i < 12; i++) {
+      const pool = new ThreadPool(1, run.signal);
+      expect(getEventListeners(run.signal, 'abort')).toHaveLength(1);
+      await pool.destroy();
+    }
+    expect(getEventListeners(run.signal, 'abort')).toHaveLength(0);
+  });
+});
+
 describe('worker pool warm-up', () => {
   it('starts its threads before any task, and they run tasks afterwards', async () => {
     const { ThreadPool } = (await import(pathToFileURL(join(repoRoot, 'dist/src/runner/pool.js')).href)) as typeof import('../../src/runner/pool.js');
