@@ -322,7 +322,9 @@ class Model {
         hess[(c - 1) * npar + c] = hess[(c - 1) * npar + c]! - hUL;
       }
     }
-    // log of the running product m₀ m₁ 2^e: e log 2 in two parts (e · LN2_HI is exact for |e| < 2²¹)
+    // log of the running product m₀ m₁ 2^e: e log 2 in two parts (e · LN2_HI is exact for |e| < 2²¹, i.e. up
+    // to ~10⁶ log-likelihood bits; beyond, it is rounded once, ~1e-16 relative). The exponents are read as
+    // the low words of their i64 lanes: exact for |e| < 2³¹.
     const e = accExp[0]! + accExp[2]!;
     nll.add(-(e * LN2_HI));
     nll.add(-(e * LN2_LO + Math.log(A[sm.acc]! * A[sm.acc + 1]!)));
