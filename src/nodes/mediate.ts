@@ -375,7 +375,7 @@ export function mediatePlanData(p: MediateParams, table: Table): MediatePlanData
     missingBits,
     noted: noted.map((v) => v.label),
     checks,
-    collapse: d.outcome.type === 'ordinal' ? distinctRows(d.X, d.n, d.columns.length, d.outcome.codes) : undefined,
+    collapse: d.outcome.type === 'ordinal' ? sortedDistinctRows(d.X, d.n, d.columns.length, d.outcome.codes) : undefined,
     // Every replicate starts its clm fits from the whole sample's estimates (MediationOptions.startFrom).
     startFrom: wholeSampleFits(d),
   };
@@ -394,7 +394,7 @@ interface DistinctRows {
   readonly rankOfRow: Int32Array;
 }
 
-function distinctRows(X: Float64Array, N: number, P: number, codes: Int32Array): DistinctRows {
+function sortedDistinctRows(X: Float64Array, N: number, P: number, codes: Int32Array): DistinctRows {
   const cls = rowClasses(X, N, P, codes);
   let K = 0;
   for (let i = 0; i < N; i++) K = Math.max(K, cls[i]! + 1);

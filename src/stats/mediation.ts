@@ -304,10 +304,7 @@ function fitOutcome(d: MediationData, rows: FitRows, withMediator: boolean, fast
 export function wholeSampleFits(d: MediationData): { direct: Float64Array; total: Float64Array } | undefined {
   if (d.outcome.type !== 'ordinal') return undefined;
   try {
-    const rows = fitRows(d, true);
-    const direct = fitOutcome(d, rows, true, true, nullModelStart(rows, 2 + d.nCovariates));
-    const lin = aPath(d, rows);
-    const total = fitOutcome(d, rows, false, true, totalStart(direct, lin.coefficients, lin.sigma));
+    const { direct, total } = fitModels(d, fitRows(d, true), true, undefined);
     return { direct: Float64Array.from([...direct.thresholds, ...direct.coef]), total: Float64Array.from([...total.thresholds, ...total.coef]) };
   } catch (e) {
     if (e instanceof FitError) return undefined;
@@ -405,6 +402,20 @@ function effect(beta: number, se: number, sign: number, zq: number): Effect {
   };
 }
 
+/**
+ * The three models on the sample's rows: the a-path lm, then the direct model from the null model's
+ * thresholds and the total model started from it (clm; see nullModelStart and totalStart) — or, given
+ * the whole sample's estimates (MediationOptions.startFrom), both clm fits started from those.
+ */
+function fitModels(d: MediationData, rows: FitRows, fast: boolean, startFrom: MediationOptions['startFrom']): { lin: ReturnType<typeof aPath>; direct: OutcomeFit; total: OutcomeFit } {
+  const lin = aPath(d, rows);
+  const pDirect = (d.outcome.type === 'ordinal' ? d.outcome.J - 1 : NaN) + 2 + d.nCovariates;
+  const from = startFrom?.direct.length === pDirect && startFrom.total.length === pDirect - 1 ? startFrom : undefined;
+  const direct = fitOutcome(d, rows, true, fast, from?.direct ?? nullModelStart(rows, 2 + d.nCovariates));
+  const total = fitOutcome(d, rows, false, fast, d.outcome.type !== 'ordinal' ? undefined : from !== undefined ? shiftedTotalStart(direct, from) : totalStart(direct, lin.coefficients, lin.sigma));
+  return { lin, direct, total };
+}
+
 export function mediation(d: MediationData, opt: MediationOptions, rng?: Rng): MediationResult {
   const n = d.n;
   const zq = qnorm(0.5 + opt.level / 2);
@@ -413,14 +424,8 @@ export function mediation(d: MediationData, opt: MediationOptions, rng?: Rng): M
   const fast = opt.fast === true;
 
   const rows = fitRows(d, opt.collapseDuplicates ?? true);
-  // a-path: lm(mediator ~ exposure + covariates).
-  const lin = aPath(d, rows);
-  // The direct model from the null model's thresholds, then the total model started from it (clm; see
-  // nullModelStart and totalStart).
-  const pDirect = (d.outcome.type === 'ordinal' ? d.outcome.J - 1 : NaN) + 2 + d.nCovariates;
-  const from = opt.startFrom?.direct.length === pDirect && opt.startFrom.total.length === pDirect - 1 ? opt.startFrom : undefined;
-  const direct = fitOutcome(d, rows, true, fast, from?.direct ?? nullModelStart(rows, 2 + d.nCovariates));
-  const total = fitOutcome(d, rows, false, fast, d.outcome.type !== 'ordinal' ? undefined : from !== undefined ? shiftedTotalStart(direct, from) : totalStart(direct, lin.coefficients, lin.sigma));
+  // the a-path lm and the direct and total clm (fitModels)
+  const { lin, direct, total } = fitModels(d, rows, fast, opt.startFrom);
   const bT = total.coef[total.exposure]!;
   const bD = direct.coef[direct.exposure]!;
   const mIdx = direct.coef.length - 1;
