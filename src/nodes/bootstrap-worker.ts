@@ -8,9 +8,10 @@
  * derived from the stream (seed, b, j + 1, 0). Jackknife sample i (unit i left out) gives its
  * sub-steps the streams (seed, i, j + 1, 1).
  *
- * A sub-pipeline of one `mediate` step reading the `from` table takes a fast path (its resample plan: the
- * design built once per run on each worker, see ReplicateTask.planKey, and each replicate's gathered from
- * it) with the same results; any other sub-pipeline runs step by step on takeRows(table, rows).
+ * A sub-pipeline of one `mediate` step reading the `from` table takes a fast path (its resample plan, made
+ * once per run on each worker from data the main thread built: see ReplicateTask.planKey and planData),
+ * with the step's results to the precision its kind documents; any other sub-pipeline runs step by step on
+ * takeRows(table, rows).
  */
 import type { Artifact } from '../data/artifact.js';
 import type { JsonObject } from '../data/canonical.js';
@@ -135,7 +136,7 @@ type ResamplePlan = (rows: Int32Array, seed: number) => JsonObject | undefined;
 
 /**
  * The kind's fast path (StepKind.replicate.plan) for a sub-pipeline of one step reading the `from` table
- * directly (tested bit for bit against running the step in test/nodes/bootstrap-plan.test.ts).
+ * directly (tested against running the step in test/nodes/bootstrap-plan.test.ts).
  */
 function resamplePlan(task: ReplicateTask, lookup: KindLookup): ResamplePlan | undefined {
   if (task.steps.length !== 1) return undefined;
