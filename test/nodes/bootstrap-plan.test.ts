@@ -193,8 +193,6 @@ const countingPlans = {
 } as unknown as StepKind;
 
 describe('the resample plan across batches', () => {
-  const countingBuilds = countingPlans;
-
   it('is built once per planKey on a worker, and the batches give the values of fresh plans', async () => {
     const paths = await pathsOf(table, base);
     const evt = table.columns.get('evt')!;
@@ -202,7 +200,7 @@ describe('the resample plan across batches', () => {
     const task = (start: number, end: number, planKey?: string): ReplicateTask => ({
       mode: 'bootstrap', table, from: 'cohort', steps: [{ name: 'med', kind: 'mediate', params: base as unknown as Record<string, unknown>, inputs: ['cohort'] }], seed: 777, start, end, design, paths, planKey,
     });
-    const run = (t: ReplicateTask) => runReplicatesWith(t, (k) => (k === 'mediate' ? countingBuilds : undefined));
+    const run = (t: ReplicateTask) => runReplicatesWith(t, (k) => (k === 'mediate' ? countingPlans : undefined));
     built.n = 0;
     const keyed = [await run(task(0, 3, 'run-1')), await run(task(3, 6, 'run-1')), await run({ ...task(0, 3, 'run-1'), mode: 'jackknife' })];
     expect(built.n).toBe(1);
