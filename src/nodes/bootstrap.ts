@@ -24,6 +24,9 @@ import type { ReplicateBatch, ReplicateTask } from './bootstrap-worker.js';
 import { inputTable } from './input-table.js';
 import type { StepContext, StepKind, SubgraphStep } from './kind.js';
 
+/** The worker-pool module that runs batches of replicates (bootstrap-worker.ts). */
+const WORKER_MODULE = 'nodes/bootstrap-worker';
+
 export type CiType = 'percentile' | 'bca';
 
 export interface BootstrapParams {
@@ -115,7 +118,7 @@ async function runBatches(
       let result: ReplicateBatch;
       if (saved !== undefined) result = decodeBatch(saved);
       else {
-        result = await ctx.pool.run<ReplicateBatch>({ module: 'nodes/bootstrap-worker', fn: 'runReplicates', args: { ...base, start, end } });
+        result = await ctx.pool.run<ReplicateBatch>({ module: WORKER_MODULE, fn: 'runReplicates', args: { ...base, start, end } });
         await ctx.checkpoints.put(name, encodeBatch(result));
       }
       results[k] = result;
@@ -249,7 +252,7 @@ async function runBootstrap(params: BootstrapParams, inputs: ReadonlyMap<string,
     throw new DataError(`bootstrap of: "${params.of}" produces a ${ofArtifact.type}, not a result with estimates`, { hint: 'bootstrap a fit, mediate or other result step' });
   }
   // the worker threads start while this prepares the batches
-  ctx.pool.warm?.();
+  ctx.pool.warm?.([WORKER_MODULE]);
   // a replicate runs each sub-step as its kind says (kind.replicate); the `of` step's estimates it then
   // does not produce are left out (or refused when asked for by name)
   const { registry } = await import('./registry.js');
@@ -364,6 +367,7 @@ async function runBootstrap(params: BootstrapParams, inputs: ReadonlyMap<string,
 export const bootstrap: StepKind<BootstrapParams> = {
   kind: 'bootstrap',
   version: 2,
+  poolModules: [WORKER_MODULE],
   summary: 'Resamples the rows of a data step and re-runs the steps up to `of`: bootstrap SEs, percentile and BCa intervals of every estimate.',
   params: {
     type: 'object',

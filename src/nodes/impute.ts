@@ -13,6 +13,9 @@ import type { Json, JsonObject } from '../data/canonical.js';
 import { type ChainsTask, buildChainSpec } from '../stats/mice/mice.js';
 import { type ChainResult, type MiceMethod, miceMethods, missingRows } from '../stats/mice/sampler.js';
 
+/** The worker-pool module that runs imputation chains (stats/mice/mice.ts). */
+const CHAINS_MODULE = 'stats/mice/mice';
+
 export interface ImputeParams {
   readonly input: string;
   readonly variables: readonly string[];
@@ -28,6 +31,7 @@ export interface ImputeParams {
 export const impute: StepKind<ImputeParams> = {
   kind: 'impute',
   version: 1,
+  poolModules: [CHAINS_MODULE],
   summary: 'Multiple imputation by chained equations (as R mice): pmm, logreg, polr, polyreg; m imputed data sets',
   params: {
     type: 'object',
@@ -78,6 +82,8 @@ export const impute: StepKind<ImputeParams> = {
     return out;
   },
   async run(p, inputs, ctx) {
+    // the worker threads start while this prepares the chains
+    ctx.pool.warm?.([CHAINS_MODULE]);
     const table = inputTable(inputs, p.input, 'impute');
     const spec = buildChainSpec(table, {
       variables: p.variables,
@@ -98,7 +104,7 @@ export const impute: StepKind<ImputeParams> = {
       Array.from({ length: batches }, async (_, b) => {
         const mine = ks.slice(Math.floor((b * p.m) / batches), Math.floor(((b + 1) * p.m) / batches));
         const task: ChainsTask = { spec, seed: ctx.seed, ks: mine };
-        const res = await ctx.pool.run<ChainResult[]>({ module: 'stats/mice/mice', fn: 'runChains', args: task });
+        const res = await ctx.pool.run<ChainResult[]>({ module: CHAINS_MODULE, fn: 'runChains', args: task });
         mine.forEach((k, i) => (chains[k] = res[i]!));
         done += mine.length;
         ctx.progress(done, p.m);

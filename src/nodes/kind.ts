@@ -84,6 +84,13 @@ export interface StepKind<P = Record<string, unknown>> {
     readonly prepare?: (params: P, table: Table) => unknown;
     readonly plan?: (params: P, table: Table, data?: unknown) => ((rows: Int32Array, seed: number) => JsonObject | undefined) | undefined;
   };
+  /**
+   * The worker-pool task modules (WorkerPool.run's `module`) the kind's `run` uses, if it uses the pool:
+   * the runner starts the pool's threads, loading these, as soon as a run misses the cache on the way to
+   * such a step, so that the threads' start overlaps the steps before it. A run that finds the step
+   * cached starts no thread.
+   */
+  readonly poolModules?: readonly string[];
   /** Semantic checks beyond the schema (e.g. a formula that does not parse): return messages, each for a parameter path. */
   readonly check?: (params: P) => readonly { readonly path: string; readonly message: string; readonly hint?: string }[];
   run(params: P, inputs: StepInputs, ctx: StepContext): Promise<Artifact> | Artifact;
@@ -139,6 +146,10 @@ export interface Checkpoints {
 export interface WorkerPool {
   readonly size: number;
   run<T>(task: { readonly module: string; readonly fn: string; readonly args: unknown }, transfer?: readonly ArrayBuffer[]): Promise<T>;
-  /** Start the threads now rather than on the first task: a step calls it before its own preparation, which then overlaps their start. */
-  warm?(): void;
+  /**
+   * Start the threads now rather than on the first task, loading the named task modules in them: the
+   * runner calls it when a run first misses the cache upstream of a step of a kind with `poolModules`,
+   * and a step before its own preparation; either then overlaps the threads' start.
+   */
+  warm?(modules?: readonly string[]): unknown;
 }

@@ -60,6 +60,7 @@ export async function execute(pipeline: Pipeline, options: ExecuteOptions): Prom
 
   const tasks = new Map<StepName, StepName[]>();
   for (const [name, step] of pipeline.steps) tasks.set(name, [...new Set([...step.inputs, ...(ex.subgraph(name) ?? [])])]);
+  ex.warmBefore(poolModulesUpstream(pipeline, tasks));
 
   const results = await schedule(tasks, (name, env) => ex.task(name, env.signal, (fn) => env.withSlot(fn)), {
     jobs: options.jobs,
@@ -110,6 +111,13 @@ class Execution {
     this.logger = options.logger ?? silentLogger;
   }
 
+  /** Per step, the pool modules of the pooled steps at or downstream of it (poolModulesUpstream). */
+  private warmModules = new Map<StepName, readonly string[]>();
+
+  warmBefore(modules: Map<StepName, readonly string[]>): void {
+    this.warmModules = modules;
+  }
+
   subgraph(name: StepName): StepName[] | undefined {
     if (!this.subgraphs.has(name)) this.subgraphs.set(name, subgraphSteps(this.pipeline, this.step(name)));
     return this.subgraphs.get(name);
@@ -156,6 +164,9 @@ class Execution {
       this.note(name, `cache entry ${short(key)} is ${state === 'corrupt' ? 'corrupt (its bytes do not match their hash)' : 'missing its output'}: recomputing`);
       if (state === 'corrupt') await this.options.store.dropObject(record.output);
     }
+    // a miss on the way to a step that uses the worker pool: its threads start now, beside this step
+    const modules = this.warmModules.get(name);
+    if (modules !== undefined) this.options.pool.warm?.(modules);
     // The slot is held while the step computes; storing (an fsync) happens after, letting another
     // step use the core meanwhile.
     const done = await withSlot(() => this.compute(step, signal));
@@ -300,4 +311,29 @@ class Execution {
 
 function isAbort(e: unknown): boolean {
   return e instanceof CancelError || (e instanceof Error && (e.name === 'AbortError' || e.message === 'interrupted'));
+}
+
+/**
+ * For every step at or upstream of a step whose kind uses the worker pool (StepKind.poolModules), those
+ * steps' modules: a cache miss there starts the pool's threads (WorkerPool.warm), which then start beside
+ * the steps still to run before the pooled one. `deps` is the scheduler's: inputs and sub-pipelines.
+ */
+export function poolModulesUpstream(pipeline: Pipeline, deps: ReadonlyMap<StepName, readonly StepName[]>): Map<StepName, readonly string[]> {
+  const found = new Map<StepName, Set<string>>();
+  for (const [name, step] of pipeline.steps) {
+    const modules = step.kind.poolModules;
+    if (modules === undefined || modules.length === 0) continue;
+    const stack = [name];
+    const seen = new Set<StepName>();
+    while (stack.length > 0) {
+      const s = stack.pop()!;
+      if (seen.has(s)) continue;
+      seen.add(s);
+      let set = found.get(s);
+      if (set === undefined) found.set(s, (set = new Set()));
+      for (const m of modules) set.add(m);
+      stack.push(...(deps.get(s) ?? []));
+    }
+  }
+  return new Map([...found].map(([s, set]) => [s, [...set].sort()]));
 }

@@ -72,10 +72,30 @@ describe('worker pool warm-up', () => {
     const { ThreadPool } = (await import(pathToFileURL(join(repoRoot, 'dist/src/runner/pool.js')).href)) as typeof import('../../src/runner/pool.js');
     const pool = new ThreadPool(2);
     try {
-      pool.warm();
+      void pool.warm();
       const piscina = await (pool as unknown as { piscina: Promise<{ threads: unknown[] }> }).piscina;
       await expect.poll(() => piscina.threads.length).toBe(2);
       expect(await pool.run<number>({ module: 'runner/testing/worker-fns', fn: 'square', args: 7 })).toBe(49);
+    } finally {
+      await pool.destroy();
+    }
+  });
+
+  it('starts its threads with the named modules loaded before the first task, once', async () => {
+    const { ThreadPool } = (await import(pathToFileURL(join(repoRoot, 'dist/src/runner/pool.js')).href)) as typeof import('../../src/runner/pool.js');
+    const pool = new ThreadPool(2);
+    try {
+      await pool.warm(['runner/testing/worker-fns']);
+      await new Promise((r) => setTimeout(r, 150));
+      // loaded by warm() at least 150 ms before these tasks, in every thread that runs one
+      const ages = await Promise.all([1, 2, 3, 4].map(() => pool.run<number>({ module: 'runner/testing/worker-fns', fn: 'msSinceLoaded', args: null })));
+      for (const age of ages) expect(age).toBeGreaterThanOrEqual(140);
+      // nothing new to load: no new task
+      const piscina = await (pool as unknown as { piscina: Promise<{ completed: number }> }).piscina;
+      const completed = piscina.completed;
+      await pool.warm(['runner/testing/worker-fns']);
+      await pool.warm();
+      expect(piscina.completed).toBe(completed);
     } finally {
       await pool.destroy();
     }

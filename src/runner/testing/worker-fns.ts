@@ -2,3 +2,10 @@
 export function square(x: number): number {
   return x * x;
 }
+
+const loadedAt = performance.now();
+
+/** Milliseconds since this module was loaded in the thread that runs the task (ThreadPool.warm's test). */
+export function msSinceLoaded(): number {
+  return performance.now() - loadedAt;
+}
