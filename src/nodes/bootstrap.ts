@@ -93,6 +93,23 @@ function decodeBatch(text: string): ReplicateBatch {
 }
 
 /**
+ * The batches of indices 0 … total − 1: `batch` at a time, except the last 2 × batch, in quarters — so
+ * that the threads finish together instead of one waiting out another's last full batch. A function of
+ * (total, batch) alone, so that checkpoints (named by range) are found again whatever `--jobs`.
+ */
+export function batchRanges(total: number, batch: number): [number, number][] {
+  const ranges: [number, number][] = [];
+  const tail = Math.max(0, total - 2 * batch);
+  const small = Math.max(1, Math.ceil(batch / 4));
+  for (let s = 0; s < total; ) {
+    const e = Math.min(s < tail ? tail : total, s + (s < tail ? batch : small));
+    ranges.push([s, e]);
+    s = e;
+  }
+  return ranges;
+}
+
+/**
  * Runs indices 0 … total − 1 in batches on the pool, at most 2 × pool size in flight, reusing
  * checkpointed batches. Returns the batches in index order.
  */
@@ -104,8 +121,7 @@ async function runBatches(
   onDone: (count: number) => void,
   halt: { stop: boolean },
 ): Promise<ReplicateBatch[]> {
-  const ranges: [number, number][] = [];
-  for (let s = 0; s < total; s += batch) ranges.push([s, Math.min(total, s + batch)]);
+  const ranges = batchRanges(total, batch);
   const results = new Array<ReplicateBatch | undefined>(ranges.length);
   let next = 0;
   const worker = async (): Promise<void> => {
@@ -379,7 +395,7 @@ export const bootstrap: StepKind<BootstrapParams> = {
       cluster: { type: 'string', description: 'Resample whole clusters (e.g. trial) instead of rows.' },
       ci: { type: 'array', items: { type: 'string', enum: ['percentile', 'bca'] }, uniqueItems: true, default: ['percentile', 'bca'], description: 'Interval types (boot.ci).' },
       conf: { type: 'number', exclusiveMinimum: 0, exclusiveMaximum: 1, default: 0.95, description: 'Confidence level.' },
-      batch: { type: 'integer', minimum: 1, default: 100, description: 'Replicates per worker task and per checkpoint (does not change results).' },
+      batch: { type: 'integer', minimum: 1, default: 100, description: 'Replicates per worker task and per checkpoint; the last 2 × batch go in quarters (does not change results).' },
       seed: { type: 'integer', minimum: 0, maximum: 4294967295, description: "Overrides the step's seed (derived from the pipeline seed and the step name)." },
       estimates: { type: 'array', items: { type: 'string' }, description: 'Only these estimate paths (or paths under them); default: every numeric estimate.' },
     },

@@ -8,7 +8,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { bootstrap, type BootstrapParams } from '../../src/nodes/bootstrap.js';
+import { batchRanges, bootstrap, type BootstrapParams } from '../../src/nodes/bootstrap.js';
 import { runReplicates, runReplicatesWith, type ReplicateTask } from '../../src/nodes/bootstrap-worker.js';
 import { registry } from '../../src/nodes/registry.js';
 import type { StepKind, SubgraphStep, WorkerPool } from '../../src/nodes/kind.js';
@@ -176,6 +176,21 @@ describe('bootstrap', () => {
     expect((out.value.estimates as unknown as { n_replicates: number }[])[0]!.n_replicates).toBe(300 - failed.count);
   });
 
+  it('splits the last two batches into quarters, covering every index once', () => {
+    expect(batchRanges(1000, 100).map(([a, b]) => b - a)).toEqual([...Array<number>(8).fill(100), ...Array<number>(8).fill(25)]);
+    expect(batchRanges(250, 100)).toEqual([[0, 50], [50, 75], [75, 100], [100, 125], [125, 150], [150, 175], [175, 200], [200, 225], [225, 250]]);
+    for (const [total, batch] of [[1, 1], [7, 3], [2000, 100], [1665, 100], [10, 1000]] as const) {
+      const r = batchRanges(total, batch);
+      expect(r[0]![0]).toBe(0);
+      expect(r.at(-1)![1]).toBe(total);
+      r.forEach(([a, b], i) => {
+        expect(b).toBeGreaterThan(a);
+        expect(b - a).toBeLessThanOrEqual(batch);
+        if (i > 0) expect(a).toBe(r[i - 1]![1]);
+      });
+    }
+  });
+
   it('resumes from checkpoints after an interruption, with the same result', async () => {
     const reference = encodeArtifact(await runBoot({ replicates: 100, batch: 10, ci: ['percentile'] }, scrambledPool(1)));
     const store = new Map<string, string>();
@@ -183,7 +198,7 @@ describe('bootstrap', () => {
     expect(store.size).toBe(4);
     const calls = { n: 0 };
     const resumed = await runBoot({ replicates: 100, batch: 10, ci: ['percentile'] }, scrambledPool(1, calls), { store });
-    expect(calls.n).toBe(6);
+    expect(calls.n).toBe(batchRanges(100, 10).length - 4); // only the batches not checkpointed
     expect(encodeArtifact(resumed)).toBe(reference);
   });
 
