@@ -7,8 +7,15 @@
  * - the mediation bootstrap, B = 2 000 on 1 665 patients, stratified by evt, percentile intervals, on a
  *   2-thread worker pool (goal < 1 s; R boot + ordinal::clm, B = 1 000: 25 s) — and with BCa (adds a
  *   1 665-sample jackknife): wall and CPU time on a fresh pool, and again on the warm pool (the difference
- *   is the pool's start-up and JIT warm-up). Needs `mediate` in the registry (the worker looks kinds up there).
+ *   is the pool's start-up and JIT warm-up). Needs `mediate` in the registry (the worker looks kinds up there);
+ * - the same bootstrap as a step of a cold `lesionflow run --jobs 2` (simulate the cohort → mediate →
+ *   bootstrap, in a temporary folder): what a user's run log shows, the pool's threads started at the
+ *   run's first cache miss (StepKind.poolModules) while the steps before it ran.
  */
+import { spawnSync } from 'node:child_process';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import type { Artifact } from '../src/data/artifact.js';
 import type { StepContext, StepKind, SubgraphStep, WorkerPool } from '../src/nodes/kind.js';
 import { bootstrap } from '../src/nodes/bootstrap.js';
@@ -116,6 +123,43 @@ async function timeMediationBootstrap(ci: ('percentile' | 'bca')[]): Promise<voi
   }
 }
 
+const BOOTSTRAP_SPEC = `name: bench-bootstrap
+seed: 20261122
+steps:
+  cohort: {kind: simulate, cohort: hermes, n: 1665, seed: 7}
+  med:
+    kind: mediate
+    input: cohort
+    outcome: mrs90
+    exposure: evt
+    mediator: fiv_ml
+    transform: cbrt
+    covariates: [age, sex_female, nihss, aspects, occlusion, ivt, onset_to_rand_min]
+    counterfactual: false
+  boot: {kind: bootstrap, of: med, from: cohort, replicates: 2000, strata: [evt], ci: [percentile]}
+`;
+
+/** The bootstrap as a step of a cold `lesionflow run --jobs 2` (new process, empty cache), from its run record. */
+async function timeBootstrapInRun(): Promise<void> {
+  const dir = await mkdtemp(join(tmpdir(), 'lesionflow-bench-boot-'));
+  try {
+    await writeFile(join(dir, 'boot.yaml'), BOOTSTRAP_SPEC);
+    const cli = resolve(import.meta.dirname, '../src/runner/cli.js');
+    const t0 = performance.now();
+    const r = spawnSync(process.execPath, [cli, 'run', 'boot.yaml', '--jobs', '2', '--quiet'], { cwd: dir, encoding: 'utf8', env: { ...process.env, CI: '1' } });
+    const wall = performance.now() - t0;
+    if (r.status !== 0) throw new Error(`lesionflow run exited ${String(r.status)}: ${r.stdout}${r.stderr}`);
+    const record = JSON.parse(await readFile(join(dir, 'outputs/bench-bootstrap/run.json'), 'utf8')) as { ms: number; steps: { name: string; ms: number }[] };
+    const ms = (name: string): string => ((record.steps.find((s) => s.name === name)?.ms ?? NaN) / 1000).toFixed(2);
+    console.log(
+      `mediation bootstrap B = 2000, n = 1665, ci percentile, as a step of a cold \`lesionflow run --jobs 2\`: ${ms('boot')} s ` +
+        `(the run: ${(record.ms / 1000).toFixed(2)} s — simulate ${ms('cohort')} s, mediate ${ms('med')} s; the process: ${(wall / 1000).toFixed(2)} s)`,
+    );
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
 export async function run(): Promise<void> {
   for (const n of [1665, 100000]) {
     await timeVolumeDelta(n, 'fiv_ml');
@@ -123,4 +167,5 @@ export async function run(): Promise<void> {
   }
   await timeMediationBootstrap(['percentile']);
   await timeMediationBootstrap(['percentile', 'bca']);
+  for (let i = 0; i < 3; i++) await timeBootstrapInRun();
 }
