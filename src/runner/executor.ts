@@ -60,7 +60,7 @@ export async function execute(pipeline: Pipeline, options: ExecuteOptions): Prom
 
   const tasks = new Map<StepName, StepName[]>();
   for (const [name, step] of pipeline.steps) tasks.set(name, [...new Set([...step.inputs, ...(ex.subgraph(name) ?? [])])]);
-  ex.warmBefore(poolModulesUpstream(pipeline, tasks));
+  ex.warmPoolAt(poolModulesUpstream(pipeline, tasks));
 
   const results = await schedule(tasks, (name, env) => ex.task(name, env.signal, (fn) => env.withSlot(fn)), {
     jobs: options.jobs,
@@ -111,10 +111,10 @@ class Execution {
     this.logger = options.logger ?? silentLogger;
   }
 
-  /** Per step, the pool modules of the pooled steps at or downstream of it (poolModulesUpstream). */
+  /** The steps whose cache miss starts the worker pool's threads, with the modules to load (poolModulesUpstream). */
   private warmModules = new Map<StepName, readonly string[]>();
 
-  warmBefore(modules: Map<StepName, readonly string[]>): void {
+  warmPoolAt(modules: Map<StepName, readonly string[]>): void {
     this.warmModules = modules;
   }
 

@@ -50,8 +50,8 @@ export class ThreadPool implements WorkerPool {
 
   private get(): Promise<PiscinaLike> {
     if (this.piscina === undefined && compileOnTaskThreads(this.size, availableParallelism())) {
-      // V8 reads the flag when it creates an isolate: it applies to the threads started from here on
-      // (this pool's), not to the main thread's isolate, which already exists.
+      // V8 reads the flag when it creates an isolate: it applies to every thread started from here on in
+      // this process (this pool's first), not to the main thread's isolate, which already exists.
       try {
         setFlagsFromString('--no-concurrent-recompilation');
       } catch {

@@ -20,12 +20,11 @@ const steps = {
   d: { params: { value: 4 } },
 };
 
-function recordingPool(): WorkerPool & { warmed: (readonly string[])[]; startedBefore: string[] } {
+function recordingPool(): WorkerPool & { warmed: (readonly string[])[] } {
   const warmed: (readonly string[])[] = [];
   return {
     size: 2,
     warmed,
-    startedBefore: [],
     run: (task) => inProcessPool.run(task),
     warm(modules) {
       warmed.push(modules ?? []);
