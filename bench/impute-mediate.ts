@@ -3,7 +3,8 @@
  * threads, a figure less sensitive to other load on the machine) and peak memory (process max RSS) of:
  * - `impute` m = 20, maxit = 5, on the HERMES-like synthetic cohort of 1 665 rows and of 100 000 rows
  *   (10 variables, MAR missingness of the generator), on a 2-thread worker pool (goals: < 0.5 s, < 10 s;
- *   R mice + pool: 2.4 s and 110 s);
+ *   R mice + pool: 2.4 s and 110 s) — on a fresh pool, then a warm one, and the 1 665 rows again as a step
+ *   of a cold `lesionflow run --jobs 2` (simulate → impute), whose pool starts with the run;
  * - one `mediate` call without counterfactuals on 1 665 patients (the bootstrap's inner loop), on the
  *   cohort and on bootstrap resamples of it, split into building the complete-case design and the maths
  *   (two clm fits on the distinct rows, the a-path lm), and as the bootstrap's fast path runs it (the
@@ -18,6 +19,7 @@ import { mediation } from '../src/stats/mediation.js';
 import { rngFor } from '../src/stats/rng.js';
 import type { Artifact } from '../src/data/artifact.js';
 import { type Table, takeRows } from '../src/data/table.js';
+import { seconds, timeColdRun } from './run-step.js';
 
 function context(pool: ThreadPool): StepContext {
   return {
@@ -59,7 +61,22 @@ async function timeImpute(n: number, pool: ThreadPool): Promise<void> {
   console.log(`impute m=20 maxit=5, ${n} rows (${missingSummary(table)}), 2 workers: ${(ms / 1000).toFixed(2)} s wall, ${cpuS.toFixed(2)} s CPU (all threads), peak RSS ${peakMb()}`);
 }
 
+const IMPUTE_SPEC = `name: bench-impute
+seed: 20261122
+steps:
+  cohort: {kind: simulate, cohort: hermes, n: 1665, seed: 7}
+  mi:
+    kind: impute
+    input: cohort
+    m: 20
+    variables: [${VARIABLES.join(', ')}]
+`;
+
 export async function run(): Promise<void> {
+  for (let i = 0; i < 3; i++) {
+    const t = await timeColdRun(IMPUTE_SPEC, 'bench-impute');
+    console.log(`impute m=20 maxit=5, 1665 rows, as a step of a cold \`lesionflow run --jobs 2\`: ${seconds(t.steps.get('mi'))} s (the run: ${seconds(t.run)} s; the process: ${seconds(t.process)} s)`);
+  }
   const pool = new ThreadPool(2);
   try {
     await timeImpute(1665, pool); // warms the workers up

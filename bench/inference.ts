@@ -12,10 +12,6 @@
  *   bootstrap, in a temporary folder): what a user's run log shows, the pool's threads started at the
  *   run's first cache miss (StepKind.poolModules) while the steps before it ran.
  */
-import { spawnSync } from 'node:child_process';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
 import type { Artifact } from '../src/data/artifact.js';
 import type { StepContext, StepKind, SubgraphStep, WorkerPool } from '../src/nodes/kind.js';
 import { bootstrap } from '../src/nodes/bootstrap.js';
@@ -26,6 +22,7 @@ import { registry } from '../src/nodes/registry.js';
 import { volumeDelta } from '../src/nodes/volume_delta.js';
 import { ThreadPool } from '../src/runner/pool.js';
 import { simulateCohort } from '../src/stats/simulate/cohorts.js';
+import { seconds, timeColdRun } from './run-step.js';
 
 function context(pool: WorkerPool | undefined, subgraph?: SubgraphStep[]): StepContext {
   return {
@@ -141,23 +138,11 @@ steps:
 
 /** The bootstrap as a step of a cold `lesionflow run --jobs 2` (new process, empty cache), from its run record. */
 async function timeBootstrapInRun(): Promise<void> {
-  const dir = await mkdtemp(join(tmpdir(), 'lesionflow-bench-boot-'));
-  try {
-    await writeFile(join(dir, 'boot.yaml'), BOOTSTRAP_SPEC);
-    const cli = resolve(import.meta.dirname, '../src/runner/cli.js');
-    const t0 = performance.now();
-    const r = spawnSync(process.execPath, [cli, 'run', 'boot.yaml', '--jobs', '2', '--quiet'], { cwd: dir, encoding: 'utf8', env: { ...process.env, CI: '1' } });
-    const wall = performance.now() - t0;
-    if (r.status !== 0) throw new Error(`lesionflow run exited ${String(r.status)}: ${r.stdout}${r.stderr}`);
-    const record = JSON.parse(await readFile(join(dir, 'outputs/bench-bootstrap/run.json'), 'utf8')) as { ms: number; steps: { name: string; ms: number }[] };
-    const ms = (name: string): string => ((record.steps.find((s) => s.name === name)?.ms ?? NaN) / 1000).toFixed(2);
-    console.log(
-      `mediation bootstrap B = 2000, n = 1665, ci percentile, as a step of a cold \`lesionflow run --jobs 2\`: ${ms('boot')} s ` +
-        `(the run: ${(record.ms / 1000).toFixed(2)} s — simulate ${ms('cohort')} s, mediate ${ms('med')} s; the process: ${(wall / 1000).toFixed(2)} s)`,
-    );
-  } finally {
-    await rm(dir, { recursive: true, force: true });
-  }
+  const t = await timeColdRun(BOOTSTRAP_SPEC, 'bench-bootstrap');
+  console.log(
+    `mediation bootstrap B = 2000, n = 1665, ci percentile, as a step of a cold \`lesionflow run --jobs 2\`: ${seconds(t.steps.get('boot'))} s ` +
+      `(the run: ${seconds(t.run)} s — simulate ${seconds(t.steps.get('cohort'))} s, mediate ${seconds(t.steps.get('med'))} s; the process: ${seconds(t.process)} s)`,
+  );
 }
 
 export async function run(): Promise<void> {

@@ -1,0 +1,37 @@
+/**
+ * A step's time as a user's run log shows it: `lesionflow run <spec> --jobs 2` in a new process on an
+ * empty cache, in a temporary folder, read from the run record. Shared by the benchmark modules (this one
+ * has no `run` of its own, so `npm run bench` does not run it).
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+
+export interface StepTimes {
+  /** Per step, ms as the run record gives them. */
+  readonly steps: ReadonlyMap<string, number>;
+  /** The run (the record's own ms) and the whole process, ms. */
+  readonly run: number;
+  readonly process: number;
+}
+
+/** Runs the spec text (its `name:` is `pipeline`) once, cold, with `--jobs 2`. */
+export async function timeColdRun(spec: string, pipeline: string): Promise<StepTimes> {
+  const dir = await mkdtemp(join(tmpdir(), 'lesionflow-bench-run-'));
+  try {
+    await writeFile(join(dir, 'spec.yaml'), spec);
+    const cli = resolve(import.meta.dirname, '../src/runner/cli.js');
+    const t0 = performance.now();
+    const r = spawnSync(process.execPath, [cli, 'run', 'spec.yaml', '--jobs', '2', '--quiet'], { cwd: dir, encoding: 'utf8', env: { ...process.env, CI: '1' } });
+    const wall = performance.now() - t0;
+    if (r.status !== 0) throw new Error(`lesionflow run exited ${String(r.status)}: ${r.stdout}${r.stderr}`);
+    const record = JSON.parse(await readFile(join(dir, 'outputs', pipeline, 'run.json'), 'utf8')) as { ms: number; steps: { name: string; ms: number }[] };
+    return { steps: new Map(record.steps.map((s) => [s.name, s.ms])), run: record.ms, process: wall };
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+/** Seconds, 2 decimals. */
+export const seconds = (ms: number | undefined): string => ((ms ?? NaN) / 1000).toFixed(2);
