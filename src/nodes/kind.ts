@@ -86,9 +86,9 @@ export interface StepKind<P = Record<string, unknown>> {
   };
   /**
    * The worker-pool task modules (WorkerPool.run's `module`) the kind's `run` uses, if it uses the pool:
-   * the runner starts the pool's threads, loading these, as soon as a run misses the cache on the way to
-   * such a step, so that the threads' start overlaps the steps before it. A run that finds the step
-   * cached starts no thread.
+   * the runner starts the pool's threads, loading these, as soon as a run misses the cache at or upstream
+   * of such a step, so that the threads' start overlaps the steps before it. A run that misses the cache
+   * nowhere on the way to the step starts no thread.
    */
   readonly poolModules?: readonly string[];
   /** Semantic checks beyond the schema (e.g. a formula that does not parse): return messages, each for a parameter path. */

@@ -12,11 +12,14 @@ export interface StartTask {
   readonly threads: number;
 }
 
-/** Loads the modules, then waits (at most 2 s) until every thread has its start task, so that each runs one. */
+/**
+ * Counts this thread in, loads the modules, then waits (at most 2 s) until `threads` threads have counted
+ * in, so that each runs one start task.
+ */
 export async function started(task: StartTask): Promise<null> {
-  for (const url of task.urls) await import(url);
   Atomics.add(task.started, 0, 1);
   Atomics.notify(task.started, 0);
+  for (const url of task.urls) await import(url);
   const until = performance.now() + 2000;
   for (let n = Atomics.load(task.started, 0); n < task.threads && performance.now() < until; n = Atomics.load(task.started, 0)) {
     Atomics.wait(task.started, 0, n, until - performance.now());

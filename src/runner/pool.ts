@@ -13,6 +13,7 @@ import type { StartTask } from './pool-worker.js';
 
 type PiscinaLike = {
   run(task: unknown, options?: { transferList?: readonly ArrayBuffer[]; signal?: AbortSignal; name?: string }): Promise<unknown>;
+  readonly threads: readonly unknown[];
   destroy(): Promise<void>;
 };
 
@@ -28,10 +29,16 @@ export class ThreadPool implements WorkerPool {
   /** Takes the listener off the run's signal (at destroy: a run's signal may outlive its pool). */
   private readonly unlink: () => void = () => undefined;
 
+  /** How long an idle thread stays (ms). */
+  private readonly idleTimeout: number;
+
   constructor(
     readonly size: number = availableParallelism(),
     run?: AbortSignal,
+    options: { readonly idleTimeoutMs?: number } = {},
   ) {
+    // an idle thread stays a while with the code it has compiled, for the run's next pooled step
+    this.idleTimeout = options.idleTimeoutMs ?? 10_000;
     if (run === undefined) return;
     const own = new AbortController();
     setMaxListeners(0, own.signal);
@@ -49,14 +56,10 @@ export class ThreadPool implements WorkerPool {
   }
 
   private get(): Promise<PiscinaLike> {
-    if (this.piscina === undefined && compileOnTaskThreads(this.size, availableParallelism())) {
+    if (this.piscina === undefined && compileOnTaskThreads(this.size, availableParallelism(), process.versions.node)) {
       // V8 reads the flag when it creates an isolate: it applies to every thread started from here on in
       // this process (this pool's first), not to the main thread's isolate, which already exists.
-      try {
-        setFlagsFromString('--no-concurrent-recompilation');
-      } catch {
-        // a Node whose V8 flags are frozen after start: the threads compile in the background as usual
-      }
+      setFlagsFromString('--no-concurrent-recompilation');
     }
     this.piscina ??= import('piscina').then(
       (m) =>
@@ -64,39 +67,52 @@ export class ThreadPool implements WorkerPool {
           filename: resolve(import.meta.dirname, 'pool-worker.js'),
           minThreads: 0,
           maxThreads: Math.max(1, this.size),
-          // an idle thread stays a while with the code it has compiled, for the run's next pooled step
-          idleTimeout: 10_000,
+          idleTimeout: this.idleTimeout,
         }) as unknown as PiscinaLike,
     );
     return this.piscina;
   }
 
-  /** Modules the threads have been asked to load (warm). */
+  /** Every module asked for by warm() so far: what a starting thread loads. */
   private readonly warmed = new Set<string>();
+  /** The start round in flight, if any (warm). */
+  private starting: Promise<void> | undefined;
 
   /**
-   * Starts the threads, each loading `modules` (task module paths, as PoolTask.module) so that the first
-   * task finds them imported; callers need not wait (the promise is for tests: it never rejects — a
-   * thread that fails to start or load shows on the first task). Again with nothing new: nothing.
+   * Starts the threads, each loading the modules asked for (task module paths, as PoolTask.module; these
+   * and those of earlier calls) so that the first task finds them imported. Callers need not wait: the
+   * promise is for tests and never rejects (a thread that fails to start or load shows on the first task).
+   * All threads running and nothing new asked: nothing. A pool without threads gets one start task per
+   * thread, each waiting (at most 2 s) until all have started, so that no thread takes two; a pool with
+   * threads, some perhaps busy, gets start tasks that do not wait (they load the new modules in whichever
+   * threads take them, the others load them on their first task).
    */
   warm(modules: readonly string[] = []): Promise<void> {
     const fresh = modules.filter((m) => !this.warmed.has(m));
-    if (this.piscina !== undefined && fresh.length === 0) return Promise.resolve();
     for (const m of fresh) this.warmed.add(m);
+    if (this.starting !== undefined && fresh.length === 0) return this.starting;
     const urls: string[] = [];
-    for (const module of fresh) {
+    for (const module of this.warmed) {
       const where = taskModuleUrl({ module, fn: 'warm', args: null });
       if ('url' in where) urls.push(where.url);
     }
-    // one task per thread: each waits (at most 2 s) until all have started, so no thread takes two
-    const threads = Math.max(1, this.size);
-    const task: StartTask = { urls, started: new Int32Array(new SharedArrayBuffer(4)), threads };
-    return this.get()
-      .then((p) => Promise.all(Array.from({ length: threads }, () => p.run(task, { name: 'started' }))))
+    const size = Math.max(1, this.size);
+    const round = this.get()
+      .then(async (p) => {
+        const alive = p.threads.length;
+        if (alive >= size && fresh.length === 0) return;
+        const task: StartTask = { urls, started: new Int32Array(new SharedArrayBuffer(4)), threads: alive === 0 ? size : 1 };
+        await Promise.all(Array.from({ length: size }, () => p.run(task, { name: 'started' })));
+      })
       .then(
         () => undefined,
         () => undefined,
-      );
+      )
+      .finally(() => {
+        if (this.starting === round) this.starting = undefined;
+      });
+    this.starting = round;
+    return round;
   }
 
   async run<T>(task: PoolTask, transfer?: readonly ArrayBuffer[]): Promise<T> {
@@ -111,6 +127,7 @@ export class ThreadPool implements WorkerPool {
 
   async destroy(): Promise<void> {
     this.unlink();
+    this.warmed.clear();
     if (this.piscina === undefined) return;
     const p = await this.piscina;
     this.piscina = undefined;
@@ -124,8 +141,11 @@ export class ThreadPool implements WorkerPool {
  * every core. A fresh thread spends its first ~100 ms interpreting the numerical code while the optimising
  * compiler works; with every core busy, a background compile only competes with the threads it compiles
  * for, and the interpreter runs all the longer. Measured with bench/inference (mediation bootstrap,
- * 2 threads on 2 cores): ~10 % less wall time on a fresh pool, the same on a warm one.
+ * 2 threads on 2 cores, A/B against the same build without it): ~10 % less wall time on a fresh pool, the
+ * same on a warm one; not measured on more cores.
+ * Only on Node 20, where it is tested: Node does not freeze V8's flags after start there, and setting one
+ * later is otherwise unsupported (a Node that froze them would abort, not throw).
  */
-export function compileOnTaskThreads(threads: number, cores: number): boolean {
-  return threads >= cores;
+export function compileOnTaskThreads(threads: number, cores: number, nodeVersion: string): boolean {
+  return threads >= cores && nodeVersion.split('.')[0] === '20';
 }

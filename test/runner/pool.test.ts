@@ -100,4 +100,46 @@ describe('worker pool warm-up', () => {
       await pool.destroy();
     }
   });
+
+  it('starts threads again, with the modules, after the idle ones have exited', async () => {
+    const { ThreadPool } = (await import(pathToFileURL(join(repoRoot, 'dist/src/runner/pool.js')).href)) as typeof import('../../src/runner/pool.js');
+    const pool = new ThreadPool(2, undefined, { idleTimeoutMs: 100 });
+    try {
+      await pool.warm(['runner/testing/worker-fns']);
+      const piscina = await (pool as unknown as { piscina: Promise<{ threads: unknown[] }> }).piscina;
+      await expect.poll(() => piscina.threads.length, { timeout: 5000 }).toBe(0);
+      await pool.warm(['runner/testing/worker-fns']);
+      await new Promise((r) => setTimeout(r, 60));
+      const ages = await Promise.all([1, 2].map(() => pool.run<number>({ module: 'runner/testing/worker-fns', fn: 'msSinceLoaded', args: null })));
+      for (const age of ages) expect(age).toBeGreaterThanOrEqual(50);
+    } finally {
+      await pool.destroy();
+    }
+  });
+
+  it('does not hold up an idle thread while another is busy when a new module is asked for', async () => {
+    const { ThreadPool } = (await import(pathToFileURL(join(repoRoot, 'dist/src/runner/pool.js')).href)) as typeof import('../../src/runner/pool.js');
+    const pool = new ThreadPool(2);
+    try {
+      await pool.warm(['runner/testing/worker-fns']);
+      const busy = pool.run({ module: 'runner/testing/worker-fns', fn: 'blockFor', args: 1500 });
+      await new Promise((r) => setTimeout(r, 50));
+      const t0 = performance.now();
+      void pool.warm(['nodes/bootstrap-estimates']);
+      for (const x of [2, 3, 4]) expect(await pool.run<number>({ module: 'runner/testing/worker-fns', fn: 'square', args: x })).toBe(x * x);
+      // the idle thread ran them at once, not after the busy one (1.5 s) or a 2 s wait
+      expect(performance.now() - t0).toBeLessThan(1000);
+      await busy;
+    } finally {
+      await pool.destroy();
+    }
+  });
+
+  it('compiles on its own threads only when they take every core, on Node 20', async () => {
+    const { compileOnTaskThreads } = (await import(pathToFileURL(join(repoRoot, 'dist/src/runner/pool.js')).href)) as typeof import('../../src/runner/pool.js');
+    expect(compileOnTaskThreads(2, 2, '20.20.2')).toBe(true);
+    expect(compileOnTaskThreads(4, 2, '20.1.0')).toBe(true);
+    expect(compileOnTaskThreads(1, 2, '20.20.2')).toBe(false);
+    expect(compileOnTaskThreads(2, 2, '22.12.0')).toBe(false);
+  });
 });

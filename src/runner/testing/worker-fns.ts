@@ -9,3 +9,9 @@ const loadedAt = performance.now();
 export function msSinceLoaded(): number {
   return performance.now() - loadedAt;
 }
+
+/** Keeps this thread busy for `ms` (a thread that cannot take another task, for the pool's tests). */
+export function blockFor(ms: number): null {
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
+  return null;
+}
