@@ -654,6 +654,8 @@ export function fitOrdinal(X: Float64Array, n: number, p: number, y: Int32Array,
     [cur, trial] = [trial, cur];
   };
   let i = 1;
+  /** The Cholesky factor of the final Hessian, when the loop ends having computed it (converged, not inflated). */
+  let finalL: Float64Array | undefined;
   // clm.fit.NR (ordinal 2022.11), step by step
   for (; i <= maxIter + 1; i++) {
     const maxGrad = maxAbs(cur.grad);
@@ -682,6 +684,7 @@ export function fitOrdinal(X: Float64Array, n: number, p: number, y: Int32Array,
     const relConv = maxAbs(step) < relTol;
     if (absConv && relConv) {
       conv = 0;
+      if (modifIter === 0) finalL = L;
       break;
     }
     tryStep();
@@ -717,7 +720,7 @@ export function fitOrdinal(X: Float64Array, n: number, p: number, y: Int32Array,
   const { par, grad, hess } = cur;
   if (!Number.isFinite(cur.nll)) throw new FitError('the ordinal fit reached parameters with a zero-probability observation', { hint: 'check the model for separation' });
   const loglik = -cur.nll;
-  const { L, failedAt } = cholesky(hess, npar);
+  const { L, failedAt } = finalL !== undefined ? { L: finalL, failedAt: -1 } : cholesky(hess, npar);
   if (failedAt >= 0) {
     const j = failedAt - K * m.q;
     const term = j >= 0 ? terms[j] : undefined;
