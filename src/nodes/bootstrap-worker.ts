@@ -20,7 +20,7 @@ import { CancelError, InternalError, LesionflowError } from '../errors.js';
 import { rngFor } from '../stats/rng.js';
 import { bootstrapRows, jackknifeRows, type ResamplingDesign } from '../stats/resample.js';
 import type { StepContext, StepKind, SubgraphStep, WorkerPool } from './kind.js';
-import { numericLeaves } from './bootstrap-estimates.js';
+import { leafRoutes, numericLeaves, readLeaf, type RouteStep } from './bootstrap-estimates.js';
 import { mediate } from './mediate.js';
 
 export interface ReplicateTask {
@@ -159,6 +159,9 @@ export async function runReplicatesWith(task: ReplicateTask, lookup: KindLookup)
   const values = new Float64Array(count * k).fill(NaN);
   const failures: ReplicateFailure[] = [];
   const plan = resamplePlan(task, lookup);
+  // the estimates' routes in a result, from the first result that has them all: each replicate's values are
+  // then read along them (readLeaf) instead of by walking its whole result (numericLeaves) — the same values
+  let routes: (readonly RouteStep[])[] | undefined;
   for (let r = 0; r < count; r++) {
     const index = task.start + r;
     const rows = task.mode === 'bootstrap' ? bootstrapRows(task.design, rngFor(task.seed, index)) : jackknifeRows(task.design, index);
@@ -176,8 +179,17 @@ export async function runReplicatesWith(task: ReplicateTask, lookup: KindLookup)
       continue;
     }
     if (out.type !== 'result') throw new InternalError(`bootstrap: the sub-pipeline produced a ${out.type}, not a result`);
-    const leaves = numericLeaves(out.value);
-    for (let j = 0; j < k; j++) values[r * k + j] = leaves.get(task.paths[j]!) ?? NaN;
+    if (routes === undefined) {
+      const found = leafRoutes(out.value);
+      const all = task.paths.map((path) => found.get(path));
+      if (all.every((route) => route !== undefined)) routes = all;
+      else {
+        const leaves = numericLeaves(out.value);
+        for (let j = 0; j < k; j++) values[r * k + j] = leaves.get(task.paths[j]!) ?? NaN;
+        continue;
+      }
+    }
+    for (let j = 0; j < k; j++) values[r * k + j] = readLeaf(out.value, routes[j]!);
   }
   return { start: task.start, end: task.end, values, failures };
 }
