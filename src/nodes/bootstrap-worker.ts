@@ -153,6 +153,18 @@ function resamplePlan(task: ReplicateTask, lookup: KindLookup): ResamplePlan | u
 /** This thread's last resample plan, by ReplicateTask.planKey. */
 let lastPlan: { readonly key: string; readonly plan: ResamplePlan | undefined } | undefined;
 
+/** The routes to `paths` in a result (leafRoutes), or undefined when it lacks one of them. */
+function routesOf(value: JsonObject, paths: readonly string[]): (readonly RouteStep[])[] | undefined {
+  const found = leafRoutes(value);
+  const routes: (readonly RouteStep[])[] = [];
+  for (const path of paths) {
+    const route = found.get(path);
+    if (route === undefined) return undefined;
+    routes.push(route);
+  }
+  return routes;
+}
+
 export async function runReplicatesWith(task: ReplicateTask, lookup: KindLookup): Promise<ReplicateBatch> {
   const k = task.paths.length;
   const count = task.end - task.start;
@@ -179,15 +191,11 @@ export async function runReplicatesWith(task: ReplicateTask, lookup: KindLookup)
       continue;
     }
     if (out.type !== 'result') throw new InternalError(`bootstrap: the sub-pipeline produced a ${out.type}, not a result`);
+    routes ??= routesOf(out.value, task.paths);
     if (routes === undefined) {
-      const found = leafRoutes(out.value);
-      const all = task.paths.map((path) => found.get(path));
-      if (all.every((route) => route !== undefined)) routes = all;
-      else {
-        const leaves = numericLeaves(out.value);
-        for (let j = 0; j < k; j++) values[r * k + j] = leaves.get(task.paths[j]!) ?? NaN;
-        continue;
-      }
+      const leaves = numericLeaves(out.value);
+      for (let j = 0; j < k; j++) values[r * k + j] = leaves.get(task.paths[j]!) ?? NaN;
+      continue;
     }
     for (let j = 0; j < k; j++) values[r * k + j] = readLeaf(out.value, routes[j]!);
   }

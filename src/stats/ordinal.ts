@@ -689,8 +689,13 @@ export function fitOrdinal(X: Float64Array, n: number, p: number, y: Int32Array,
     }
     tryStep();
     let lineIter = 0;
-    let stephalf = trial.nll > cur.nll;
-    if (stephalf && Math.abs(cur.nll - trial.nll) < 1e-10) stephalf = maxGrad < maxAbs(trial.grad);
+    // a worse step; within 1e-10 of the current value, one whose gradient is no smaller. (Every part is
+    // computed every time, though only a near tie needs them all: an operation first reached after the JIT
+    // has compiled this loop would discard the compiled code.)
+    const worse = trial.nll > cur.nll;
+    const nearTie = Math.abs(cur.nll - trial.nll) < 1e-10;
+    const gradNoSmaller = maxGrad < maxAbs(trial.grad);
+    let stephalf = worse && (!nearTie || gradNoSmaller);
     if (absConv && stephalf) {
       conv = 1; // clm restores the parameters and stops
       break;
