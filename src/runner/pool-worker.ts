@@ -1,5 +1,17 @@
 /** The piscina worker: runs one lesionflow task (see pool-task.ts for what may be named). */
+import { workerData } from 'node:worker_threads';
+import { useKernelModule } from '../stats/simd-kernels.js';
 import { runTask, type PoolTask } from './pool-task.js';
+
+/** What ThreadPool hands every thread at its start. */
+export interface PoolWorkerData {
+  /** The fits' compiled WebAssembly kernels (simd-kernels.ts kernelModule), instantiated here instead of assembled and compiled again. */
+  readonly kernels: object;
+}
+
+// piscina hands the pool's `workerData` option to every thread as Node's own workerData
+const given = workerData as PoolWorkerData | undefined;
+if (given?.kernels !== undefined) useKernelModule(given.kernels);
 
 export default function (task: PoolTask): Promise<unknown> {
   return runTask(task);

@@ -8,8 +8,9 @@ import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
 import { setFlagsFromString } from 'node:v8';
 import type { WorkerPool } from '../nodes/kind.js';
+import { kernelModule } from '../stats/simd-kernels.js';
 import { taskModuleUrl, type PoolTask } from './pool-task.js';
-import type { StartTask } from './pool-worker.js';
+import type { PoolWorkerData, StartTask } from './pool-worker.js';
 
 type PiscinaLike = {
   run(task: unknown, options?: { transferList?: readonly ArrayBuffer[]; signal?: AbortSignal; name?: string }): Promise<unknown>;
@@ -68,6 +69,8 @@ export class ThreadPool implements WorkerPool {
           minThreads: 0,
           maxThreads: Math.max(1, this.size),
           idleTimeout: this.idleTimeout,
+          // the fits' WebAssembly kernels, compiled once in this thread: the pool's threads share the code
+          workerData: { kernels: kernelModule() } satisfies PoolWorkerData,
         }) as unknown as PiscinaLike,
     );
     return this.piscina;

@@ -793,12 +793,39 @@ export interface SimdKernels {
 }
 
 let instance: SimdKernels | undefined;
+let compiled: object | undefined;
+/** Whether this thread's module was compiled here or handed over (useKernelModule): for tests. */
+let origin: 'compiled' | 'given' | undefined;
 
-/** The kernels of this thread (compiled on first use; one memory per thread). */
+/**
+ * The kernels' compiled module (assembled and compiled on first use in this thread). A worker thread can
+ * be handed another thread's (useKernelModule): structured cloning a module shares its compiled code.
+ */
+export function kernelModule(): object {
+  if (compiled === undefined) {
+    compiled = new wasm.Module(moduleBytes());
+    origin = 'compiled';
+  }
+  return compiled;
+}
+
+/** Makes this thread's kernels instantiate `module`, another thread's kernelModule(), instead of assembling and compiling their own. */
+export function useKernelModule(module: object): void {
+  if (compiled !== undefined) return;
+  compiled = module;
+  origin = 'given';
+}
+
+/** Where this thread's kernel module came from, once it has one. */
+export function kernelModuleOrigin(): 'compiled' | 'given' | undefined {
+  return origin;
+}
+
+/** The kernels of this thread (instantiated on first use; one memory per thread). */
 export function simdKernels(): SimdKernels {
   if (instance !== undefined) return instance;
   const memory = new wasm.Memory({ initial: 1 });
-  const exp = new wasm.Instance(new wasm.Module(moduleBytes()), { env: { memory } }).exports as Record<string, Kernel>;
+  const exp = new wasm.Instance(kernelModule(), { env: { memory } }).exports as Record<string, Kernel>;
   instance = { eta: exp.eta!, colpass: exp.colpass!, crossprod: exp.crossprod!, rows: exp.rows!, exps: exp.exps!, logprod: exp.logprod!, memory };
   return instance;
 }

@@ -142,4 +142,15 @@ describe('worker pool warm-up', () => {
     expect(compileOnTaskThreads(1, 2, '20.20.2')).toBe(false);
     expect(compileOnTaskThreads(2, 2, '22.12.0')).toBe(false);
   });
+
+  it("gives its threads the main thread's compiled WebAssembly kernels instead of their compiling them again", async () => {
+    const { ThreadPool } = (await import(pathToFileURL(join(repoRoot, 'dist/src/runner/pool.js')).href)) as typeof import('../../src/runner/pool.js');
+    const pool = new ThreadPool(2);
+    try {
+      const origins = await Promise.all([1, 2, 3, 4].map(() => pool.run<string>({ module: 'runner/testing/worker-fns', fn: 'kernelOrigin', args: null })));
+      expect(origins).toEqual(['given', 'given', 'given', 'given']);
+    } finally {
+      await pool.destroy();
+    }
+  });
 });

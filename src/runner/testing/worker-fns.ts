@@ -1,4 +1,7 @@
-/** A worker-pool task for tests (see test-kinds.ts, `square_on_pool`). */
+/** Worker-pool tasks for tests (see test-kinds.ts, `square_on_pool`, and test/runner/pool.test.ts). */
+import { kernelModuleOrigin, simdKernels } from '../../stats/simd-kernels.js';
+
+/** x² (`square_on_pool`). */
 export function square(x: number): number {
   return x * x;
 }
@@ -14,4 +17,10 @@ export function msSinceLoaded(): number {
 export function blockFor(ms: number): null {
   Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
   return null;
+}
+
+/** Instantiates this thread's SIMD kernels and says where their module came from (compiled here, or given by the pool). */
+export function kernelOrigin(): string | undefined {
+  simdKernels();
+  return kernelModuleOrigin();
 }
