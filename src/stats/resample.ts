@@ -3,16 +3,20 @@
  * as trials) optionally grouped in strata. Pure index arithmetic: the rows of a replicate depend
  * only on the design and the random stream handed in.
  *
- * Exported API: resamplingDesign(n, strata, clusters) → ResamplingDesign; bootstrapRows(design, rng);
- * jackknifeRows(design, unit).
+ * Exported API: resamplingDesign(n, strata, clusters) → ResamplingDesign; unitRowsOf(design, u);
+ * bootstrapRows(design, rng); jackknifeRows(design, unit).
  */
 import type { Rng } from './rng.js';
 
 export interface ResamplingDesign {
   /** Number of units (rows, or clusters). */
   readonly units: number;
-  /** rowsOf[u]: the rows of unit u, ascending. */
-  readonly rowsOf: readonly Int32Array[];
+  /**
+   * The rows of unit u, ascending: unitRows[unitStart[u] … unitStart[u + 1] − 1] (unitRowsOf). Two flat
+   * arrays rather than one per unit: the design goes to the worker threads with every batch.
+   */
+  readonly unitStart: Int32Array;
+  readonly unitRows: Int32Array;
   /** strataUnits[s]: the units of stratum s (strata in order of first appearance), ascending. */
   readonly strataUnits: readonly Int32Array[];
   /** The stratum of each unit. */
@@ -68,7 +72,15 @@ export function resamplingDesign(n: number, strata: Int32Array | null, clusters:
       strataLists[s]!.push(u);
     }
   }
-  return { units, rowsOf: rowsLists.map((r) => Int32Array.from(r)), strataUnits: strataLists.map((s) => Int32Array.from(s)), stratumOf, nrows: n };
+  const unitStart = new Int32Array(units + 1);
+  rowsLists.forEach((r, u) => (unitStart[u + 1] = unitStart[u]! + r.length));
+  const unitRows = Int32Array.from(rowsLists.flat());
+  return { units, unitStart, unitRows, strataUnits: strataLists.map((s) => Int32Array.from(s)), stratumOf, nrows: n };
+}
+
+/** The rows of unit u, ascending (a view into the design). */
+export function unitRowsOf(design: ResamplingDesign, u: number): Int32Array {
+  return design.unitRows.subarray(design.unitStart[u], design.unitStart[u + 1]);
 }
 
 /** One bootstrap resample: within each stratum, as many units drawn with replacement as it has; their rows, in draw order. */
@@ -88,7 +100,7 @@ export function bootstrapRows(design: ResamplingDesign, rng: Rng): Int32Array {
     const m = units.length;
     for (let k = 0; k < m; k++) {
       const u = units[rng.int(m)]!;
-      for (const r of design.rowsOf[u]!) rows.push(r);
+      for (let t = design.unitStart[u]!, end = design.unitStart[u + 1]!; t < end; t++) rows.push(design.unitRows[t]!);
     }
   }
   return Int32Array.from(rows);
@@ -96,7 +108,7 @@ export function bootstrapRows(design: ResamplingDesign, rng: Rng): Int32Array {
 
 /** The rows of every unit but `unit`, in data order (a jackknife sample). */
 export function jackknifeRows(design: ResamplingDesign, unit: number): Int32Array {
-  const drop = design.rowsOf[unit]!;
+  const drop = unitRowsOf(design, unit);
   const out = new Int32Array(design.nrows - drop.length);
   let k = 0;
   let d = 0;

@@ -1,6 +1,6 @@
 /** src/stats/resample.ts: strata keep their sizes, clusters are drawn whole, the jackknife leaves one unit out. */
 import { describe, expect, it } from 'vitest';
-import { bootstrapRows, jackknifeRows, resamplingDesign } from '../../src/stats/resample.js';
+import { bootstrapRows, jackknifeRows, resamplingDesign, unitRowsOf } from '../../src/stats/resample.js';
 import { rngFor } from '../../src/stats/rng.js';
 
 describe('resampling', () => {
@@ -19,6 +19,7 @@ describe('resampling', () => {
     const clusters = Int32Array.from([1, 1, 2, 2, 2, 3]);
     const d = resamplingDesign(6, null, clusters);
     expect(d.units).toBe(3);
+    expect([0, 1, 2].map((u) => Array.from(unitRowsOf(d, u)))).toEqual([[0, 1], [2, 3, 4], [5]]);
     const rows = Array.from(bootstrapRows(d, rngFor(2, 0)));
     const counts = new Map<number, number>();
     for (const r of rows) counts.set(clusters[r]!, (counts.get(clusters[r]!) ?? 0) + 1);
