@@ -78,18 +78,24 @@ function cellOf(c: Column, i: number): string | number | null {
 
 // ---- checkpoints ----------------------------------------------------------------------------------
 
+/** A batch as checkpoint text: its values as the bytes of their doubles (little-endian, as on every platform Node runs on), in base64. */
 function encodeBatch(b: ReplicateBatch): string {
-  return JSON.stringify({ start: b.start, end: b.end, values: Array.from(b.values, (v) => (Number.isFinite(v) ? v : Number.isNaN(v) ? null : v > 0 ? 'Inf' : '-Inf')), failures: b.failures });
+  const bytes = Buffer.from(b.values.buffer, b.values.byteOffset, b.values.byteLength);
+  return JSON.stringify({ start: b.start, end: b.end, values64: bytes.toString('base64'), failures: b.failures });
 }
 
 function decodeBatch(text: string): ReplicateBatch {
-  const o = JSON.parse(text) as { start: number; end: number; values: (number | string | null)[]; failures: ReplicateBatch['failures'] };
-  return {
-    start: o.start,
-    end: o.end,
-    values: Float64Array.from(o.values, (v) => (v === null ? NaN : v === 'Inf' ? Infinity : v === '-Inf' ? -Infinity : (v as number))),
-    failures: o.failures,
-  };
+  const o = JSON.parse(text) as { start: number; end: number; values64?: string; values?: (number | string | null)[]; failures: ReplicateBatch['failures'] };
+  let values: Float64Array;
+  if (o.values64 !== undefined) {
+    const bytes = Buffer.from(o.values64, 'base64');
+    values = new Float64Array(bytes.byteLength / 8);
+    new Uint8Array(values.buffer).set(bytes);
+  } else {
+    // a checkpoint of an earlier lesionflow: the values as JSON, NaN as null and ±Infinity as strings
+    values = Float64Array.from(o.values ?? [], (v) => (v === null ? NaN : v === 'Inf' ? Infinity : v === '-Inf' ? -Infinity : (v as number)));
+  }
+  return { start: o.start, end: o.end, values, failures: o.failures };
 }
 
 /**

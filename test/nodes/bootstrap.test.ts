@@ -202,6 +202,30 @@ describe('bootstrap', () => {
     expect(encodeArtifact(resumed)).toBe(reference);
   });
 
+  it("resumes from checkpoints holding failed replicates (NaN), and from an earlier version's JSON checkpoints", async () => {
+    const params = { replicates: 100, batch: 10, ci: ['percentile' as const] };
+    const reference = encodeArtifact(await runBoot(params, scrambledPool(1), { fail: 0 }));
+    const store = new Map<string, string>();
+    await expect(runBoot(params, scrambledPool(1, { n: 0 }, 6), { fail: 0, store })).rejects.toThrow('worker died');
+    expect(store.size).toBe(6);
+    const stored = [...store.values()].map((text) => JSON.parse(text) as { values64: string });
+    expect(stored.every((c) => typeof c.values64 === 'string')).toBe(true);
+    expect(encodeArtifact(await runBoot(params, scrambledPool(1), { fail: 0, store: new Map(store) }))).toBe(reference);
+    // the same checkpoints as lesionflow wrote them before: values as JSON, NaN as null
+    const earlier = new Map(
+      [...store].map(([name, text]) => {
+        const o = JSON.parse(text) as { start: number; end: number; values64: string; failures: unknown };
+        const b = Buffer.from(o.values64, 'base64');
+        const values = Array.from(new Float64Array(b.buffer, b.byteOffset, b.byteLength / 8), (v) => (Number.isNaN(v) ? null : v));
+        return [name, JSON.stringify({ start: o.start, end: o.end, values, failures: o.failures })];
+      }),
+    );
+    expect([...earlier.values()].some((t) => t.includes('null'))).toBe(true); // failed replicates among them
+    const calls = { n: 0 };
+    expect(encodeArtifact(await runBoot(params, scrambledPool(1, calls), { fail: 0, store: earlier }))).toBe(reference);
+    expect(calls.n).toBe(batchRanges(100, 10).length - 6);
+  });
+
   it('stops the jackknife from taking new batches when a bootstrap batch fails', async () => {
     // a pool on which every bootstrap task after the first two dies; the jackknife's would all succeed
     const attempts = { bootstrap: 0, jackknife: 0 };
