@@ -70,7 +70,7 @@ export class ThreadPool implements WorkerPool {
           maxThreads: Math.max(1, this.size),
           idleTimeout: this.idleTimeout,
           // the fits' WebAssembly kernels, compiled once in this thread: the pool's threads share the code
-          workerData: { kernels: kernelModule() } satisfies PoolWorkerData,
+          workerData: sharedKernels(),
         }) as unknown as PiscinaLike,
     );
     return this.piscina;
@@ -151,4 +151,17 @@ export class ThreadPool implements WorkerPool {
  */
 export function compileOnTaskThreads(threads: number, cores: number, nodeVersion: string): boolean {
   return threads >= cores && nodeVersion.split('.')[0] === '20';
+}
+
+/**
+ * What the pool's threads are handed at their start: this thread's compiled kernels — or nothing, when
+ * they cannot be compiled here (no WebAssembly SIMD): a thread then fails only where a task needs them,
+ * as it did compiling its own.
+ */
+function sharedKernels(): PoolWorkerData | undefined {
+  try {
+    return { kernels: kernelModule() };
+  } catch {
+    return undefined;
+  }
 }
