@@ -75,7 +75,7 @@ steps:
 export async function run(): Promise<void> {
   for (let i = 0; i < 3; i++) {
     const t = await timeColdRun(IMPUTE_SPEC, 'bench-impute');
-    console.log(`impute m=20 maxit=5, 1665 rows, as a step of a cold \`lesionflow run --jobs 2\`: ${seconds(t.steps.get('mi'))} s (the run: ${seconds(t.run)} s; the process: ${seconds(t.process)} s)`);
+    console.log(`impute m=20 maxit=5, 1665 rows, as a step of a cold \`lesionflow run --jobs 2\`: ${seconds(t.steps.get('mi'))} s (the run: ${seconds(t.run)} s; the process: ${seconds(t.process)} s, peak RSS ${t.peakMb.toFixed(0)} MB)`);
   }
   const pool = new ThreadPool(2);
   try {

@@ -141,7 +141,7 @@ async function timeBootstrapInRun(): Promise<void> {
   const t = await timeColdRun(BOOTSTRAP_SPEC, 'bench-bootstrap');
   console.log(
     `mediation bootstrap B = 2000, n = 1665, ci percentile, as a step of a cold \`lesionflow run --jobs 2\`: ${seconds(t.steps.get('boot'))} s ` +
-      `(the run: ${seconds(t.run)} s — simulate ${seconds(t.steps.get('cohort'))} s, mediate ${seconds(t.steps.get('med'))} s; the process: ${seconds(t.process)} s)`,
+      `(the run: ${seconds(t.run)} s — simulate ${seconds(t.steps.get('cohort'))} s, mediate ${seconds(t.steps.get('med'))} s; the process: ${seconds(t.process)} s, peak RSS ${t.peakMb.toFixed(0)} MB)`,
   );
 }
 

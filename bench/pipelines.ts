@@ -13,14 +13,12 @@ import { spawnSync } from 'node:child_process';
 import { cp, mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { probedUsage, USAGE_PROBE } from './run-step.js';
 
 const PIPELINES = ['hermes-volume-delta', 'hermes-mediation', 'escape-infarct'] as const;
 const repoRoot = resolve(import.meta.dirname, '../..');
 const cliPath = join(repoRoot, 'dist/src/runner/cli.js');
 
-// The child reports its own CPU time and peak RSS at exit (process.resourceUsage covers every thread).
-const PROBE =
-  "data:text/javascript,process.on('exit',()=>{const u=process.resourceUsage();process.stderr.write('\\nUSAGE '+(u.userCPUTime+u.systemCPUTime)+' '+u.maxRSS)})";
 
 interface Timing {
   readonly wall: number;
@@ -31,15 +29,15 @@ interface Timing {
 function timeRun(project: string): Timing {
   const specs = PIPELINES.map((p) => `pipelines/${p}.yaml`);
   const t0 = performance.now();
-  const r = spawnSync(process.execPath, ['--import', PROBE, cliPath, 'run', ...specs, '--quiet'], {
+  const r = spawnSync(process.execPath, ['--import', USAGE_PROBE, cliPath, 'run', ...specs, '--quiet'], {
     cwd: project,
     env: { ...process.env, CI: '1' },
     encoding: 'utf8',
   });
   const wall = performance.now() - t0;
   if (r.status !== 0) throw new Error(`lesionflow run exited ${String(r.status)}: ${r.stdout}${r.stderr}`);
-  const m = /USAGE (\d+) (\d+)/.exec(r.stderr);
-  return { wall, cpu: m === null ? NaN : Number(m[1]) / 1000, rssMb: m === null ? NaN : Number(m[2]) / 1024 };
+  const u = probedUsage(r.stderr);
+  return { wall, cpu: u.cpuUs / 1000, rssMb: u.maxRssKb / 1024 };
 }
 
 const line = (label: string, t: Timing, goal: number): string =>

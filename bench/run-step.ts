@@ -14,6 +14,18 @@ export interface StepTimes {
   /** The run (the record's own ms) and the whole process, ms. */
   readonly run: number;
   readonly process: number;
+  /** The process's peak memory (max RSS), MB. */
+  readonly peakMb: number;
+}
+
+/** Preloaded into a lesionflow process: it reports its own CPU time and peak RSS at exit (process.resourceUsage covers every thread). */
+export const USAGE_PROBE =
+  "data:text/javascript,process.on('exit',()=>{const u=process.resourceUsage();process.stderr.write('\\nUSAGE '+(u.userCPUTime+u.systemCPUTime)+' '+u.maxRSS)})";
+
+/** The CPU µs and max RSS kB a process preloaded with USAGE_PROBE wrote to its stderr. */
+export function probedUsage(stderr: string): { cpuUs: number; maxRssKb: number } {
+  const m = /USAGE (\d+) (\d+)/.exec(stderr);
+  return m === null ? { cpuUs: NaN, maxRssKb: NaN } : { cpuUs: Number(m[1]), maxRssKb: Number(m[2]) };
 }
 
 /** Runs the spec text (its `name:` is `pipeline`) once, cold, with `--jobs 2`. */
@@ -23,11 +35,11 @@ export async function timeColdRun(spec: string, pipeline: string): Promise<StepT
     await writeFile(join(dir, 'spec.yaml'), spec);
     const cli = resolve(import.meta.dirname, '../src/runner/cli.js');
     const t0 = performance.now();
-    const r = spawnSync(process.execPath, [cli, 'run', 'spec.yaml', '--jobs', '2', '--quiet'], { cwd: dir, encoding: 'utf8', env: { ...process.env, CI: '1' } });
+    const r = spawnSync(process.execPath, ['--import', USAGE_PROBE, cli, 'run', 'spec.yaml', '--jobs', '2', '--quiet'], { cwd: dir, encoding: 'utf8', env: { ...process.env, CI: '1' } });
     const wall = performance.now() - t0;
     if (r.status !== 0) throw new Error(`lesionflow run exited ${String(r.status)}: ${r.stdout}${r.stderr}`);
     const record = JSON.parse(await readFile(join(dir, 'outputs', pipeline, 'run.json'), 'utf8')) as { ms: number; steps: { name: string; ms: number }[] };
-    return { steps: new Map(record.steps.map((s) => [s.name, s.ms])), run: record.ms, process: wall };
+    return { steps: new Map(record.steps.map((s) => [s.name, s.ms])), run: record.ms, process: wall, peakMb: probedUsage(r.stderr).maxRssKb / 1024 };
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
