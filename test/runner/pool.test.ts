@@ -5,6 +5,9 @@ import { describe, expect, it } from 'vitest';
 import { taskModuleUrl } from '../../src/runner/pool-task.js';
 import { repoRoot } from './helpers.js';
 
+/** The compiled pool module (dist/src): its threads load compiled modules, so these tests use the build `npm test` makes first. */
+const compiledPool = (): Promise<typeof import('../../src/runner/pool.js')> => import(pathToFileURL(join(repoRoot, 'dist/src/runner/pool.js')).href);
+
 describe('worker pool', () => {
   it('accepts only lesionflow module paths and identifiers', () => {
     expect(taskModuleUrl({ module: 'nodes/bootstrap-worker', fn: 'runReplicates', args: null })).toHaveProperty('url');
@@ -16,7 +19,7 @@ describe('worker pool', () => {
 
   it('runs a task on a worker thread of the compiled package, and refuses others', async () => {
     // The pool loads compiled modules (dist/src), so this test uses the build `npm test` makes first.
-    const { ThreadPool } = (await import(pathToFileURL(join(repoRoot, 'dist/src/runner/pool.js')).href)) as typeof import('../../src/runner/pool.js');
+    const { ThreadPool } = await compiledPool();
     const pool = new ThreadPool(2);
     try {
       const results = await Promise.all([3, 4, 5].map((x) => pool.run<number>({ module: 'runner/testing/worker-fns', fn: 'square', args: x })));
@@ -31,7 +34,7 @@ describe('worker pool', () => {
 
 describe('worker pool with a run signal', () => {
   it('takes one listener on the run signal however many tasks are in flight (no MaxListenersExceededWarning), and cancels with it', async () => {
-    const { ThreadPool } = (await import(pathToFileURL(join(repoRoot, 'dist/src/runner/pool.js')).href)) as typeof import('../../src/runner/pool.js');
+    const { ThreadPool } = await compiledPool();
     const warnings: string[] = [];
     const onWarning = (w: Error): void => {
       warnings.push(w.name);
@@ -56,7 +59,7 @@ describe('worker pool with a run signal', () => {
 
 describe('worker pool and a run signal that outlives it', () => {
   it('takes its listener off the signal when destroyed', async () => {
-    const { ThreadPool } = (await import(pathToFileURL(join(repoRoot, 'dist/src/runner/pool.js')).href)) as typeof import('../../src/runner/pool.js');
+    const { ThreadPool } = await compiledPool();
     const run = new AbortController();
     for (let i = 0; i < 12; i++) {
       const pool = new ThreadPool(1, run.signal);
@@ -69,7 +72,7 @@ describe('worker pool and a run signal that outlives it', () => {
 
 describe('worker pool warm-up', () => {
   it('starts its threads before any task, and they run tasks afterwards', async () => {
-    const { ThreadPool } = (await import(pathToFileURL(join(repoRoot, 'dist/src/runner/pool.js')).href)) as typeof import('../../src/runner/pool.js');
+    const { ThreadPool } = await compiledPool();
     const pool = new ThreadPool(2);
     try {
       void pool.warm();
@@ -82,7 +85,7 @@ describe('worker pool warm-up', () => {
   });
 
   it('starts its threads with the named modules loaded before the first task, once', async () => {
-    const { ThreadPool } = (await import(pathToFileURL(join(repoRoot, 'dist/src/runner/pool.js')).href)) as typeof import('../../src/runner/pool.js');
+    const { ThreadPool } = await compiledPool();
     const pool = new ThreadPool(2);
     try {
       await pool.warm(['runner/testing/worker-fns']);
@@ -102,7 +105,7 @@ describe('worker pool warm-up', () => {
   });
 
   it('starts threads again, with the modules, after the idle ones have exited', async () => {
-    const { ThreadPool } = (await import(pathToFileURL(join(repoRoot, 'dist/src/runner/pool.js')).href)) as typeof import('../../src/runner/pool.js');
+    const { ThreadPool } = await compiledPool();
     const pool = new ThreadPool(2, undefined, { idleTimeoutMs: 100 });
     try {
       await pool.warm(['runner/testing/worker-fns']);
@@ -118,7 +121,7 @@ describe('worker pool warm-up', () => {
   });
 
   it('does not hold up an idle thread while another is busy when a new module is asked for', async () => {
-    const { ThreadPool } = (await import(pathToFileURL(join(repoRoot, 'dist/src/runner/pool.js')).href)) as typeof import('../../src/runner/pool.js');
+    const { ThreadPool } = await compiledPool();
     const pool = new ThreadPool(2);
     try {
       await pool.warm(['runner/testing/worker-fns']);
@@ -136,7 +139,7 @@ describe('worker pool warm-up', () => {
   });
 
   it('compiles on its own threads only when they take every core, on Node 20', async () => {
-    const { compileOnTaskThreads } = (await import(pathToFileURL(join(repoRoot, 'dist/src/runner/pool.js')).href)) as typeof import('../../src/runner/pool.js');
+    const { compileOnTaskThreads } = await compiledPool();
     expect(compileOnTaskThreads(2, 2, '20.20.2')).toBe(true);
     expect(compileOnTaskThreads(4, 2, '20.1.0')).toBe(true);
     expect(compileOnTaskThreads(1, 2, '20.20.2')).toBe(false);
@@ -144,7 +147,7 @@ describe('worker pool warm-up', () => {
   });
 
   it("gives its threads the main thread's compiled WebAssembly kernels instead of their compiling them again", async () => {
-    const { ThreadPool } = (await import(pathToFileURL(join(repoRoot, 'dist/src/runner/pool.js')).href)) as typeof import('../../src/runner/pool.js');
+    const { ThreadPool } = await compiledPool();
     const pool = new ThreadPool(2);
     try {
       const origins = await Promise.all([1, 2, 3, 4].map(() => pool.run<string>({ module: 'runner/testing/worker-fns', fn: 'kernelOrigin', args: null })));
