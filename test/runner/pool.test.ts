@@ -18,7 +18,6 @@ describe('worker pool', () => {
   });
 
   it('runs a task on a worker thread of the compiled package, and refuses others', async () => {
-    // The pool loads compiled modules (dist/src), so this test uses the build `npm test` makes first.
     const { ThreadPool } = await compiledPool();
     const pool = new ThreadPool(2);
     try {
