@@ -91,7 +91,8 @@ export function bootstrapRows(design: ResamplingDesign, rng: Rng): Int32Array {
     let k = 0;
     for (const units of design.strataUnits) {
       const m = units.length;
-      for (let j = 0; j < m; j++) out[k++] = units[rng.int(m)]!;
+      const draws = rng.sampleWithReplacement(m, m);
+      for (let j = 0; j < m; j++) out[k++] = units[draws[j]!]!;
     }
     return out;
   }

@@ -172,8 +172,30 @@ class Xoshiro128 implements Rng {
   }
 
   sampleWithReplacement(n: number, size: number): Int32Array {
+    if (!Number.isInteger(n) || n < 1 || n > 0x100000000) throw new RangeError(`rng.sampleWithReplacement(n) needs an integer 1 ≤ n ≤ 2^32, got ${n}`);
+    // int(n) `size` times, with the state in locals (next32 and int written out here): the same draws
     const out = new Int32Array(size);
-    for (let i = 0; i < size; i++) out[i] = this.int(n);
+    const limit = 0x100000000 - (0x100000000 % n);
+    const st = this.s;
+    let s0 = st[0]!;
+    let s1 = st[1]!;
+    let s2 = st[2]!;
+    let s3 = st[3]!;
+    for (let i = 0; i < size; ) {
+      const x = Math.imul(rotl(Math.imul(s1, 5) >>> 0, 7), 9) >>> 0;
+      const t = s1 << 9;
+      s2 ^= s0;
+      s3 ^= s1;
+      s1 ^= s2;
+      s0 ^= s3;
+      s2 ^= t;
+      s3 = (s3 << 11) | (s3 >>> 21);
+      if (x < limit) out[i++] = x - Math.floor(x / n) * n;
+    }
+    st[0] = s0;
+    st[1] = s1;
+    st[2] = s2;
+    st[3] = s3;
     return out;
   }
 }

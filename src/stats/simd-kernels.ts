@@ -289,10 +289,11 @@ function colpassFn(): number[] {
 }
 
 /**
- * crossprod(s, stride, x, n, i0, len, p, out): the upper triangle, two rows j, j + 1 of the result against
- * four columns k at a time (each pass loads 6 vectors for 8 vector multiply-adds), the tiling of
- * linalg.ts's weightedCrossprodBlock: first the 2 × 2 corner (j, j), (j, j + 1), (j + 1, j + 1), then k ≥ j + 2; an odd p's
- * last row has only its diagonal.
+ * crossprod(s, stride, x, n, i0, len, p, out): the upper triangle in tiles of two rows j, j + 1 of the
+ * result by up to four columns k … k + 3, for k = j, j + 4, … (a 2 × 4 tile loads 6 vectors for 8 vector
+ * multiply-adds per pass over the rows); the entry (j + 1, j) a tile at k = j also forms is not stored. An
+ * odd p's last row has only its diagonal. Each entry is its own sum over the rows, in row order: the tiling
+ * does not change it.
  */
 function crossprodFn(): number[] {
   const a = new Asm(8);
@@ -300,41 +301,55 @@ function crossprodFn(): number[] {
   const t = a.local(I32);
   const j = a.local(I32);
   const k = a.local(I32);
-  const s0 = a.local(I32);
-  const s1 = a.local(I32);
-  const c0 = a.local(I32);
-  const c1 = a.local(I32);
-  const c2 = a.local(I32);
-  const c3 = a.local(I32);
+  const rows = [a.local(I32), a.local(I32)] as const;
+  const cols = [a.local(I32), a.local(I32), a.local(I32), a.local(I32)] as const;
   const pairEnd = a.local(I32);
   const kEnd4 = a.local(I32);
+  const rest = a.local(I32);
   const o = a.local(I32);
-  const v0 = a.local(V128);
-  const v1 = a.local(V128);
+  const rv = [a.local(V128), a.local(V128)] as const;
   const xv = a.local(V128);
-  const A = [a.local(V128), a.local(V128), a.local(V128), a.local(V128)] as const;
-  const B = [a.local(V128), a.local(V128), a.local(V128), a.local(V128)] as const;
-  /** local dst = x + 8 ((col + plus) n + i0) */
-  const colAddr = (dst: number, col: number, plus: number): void => {
-    a.get(col).i32(plus).op(0x6a).get(n).op(0x6c).get(i0).op(0x6a).set(dst);
+  const acc = [0, 1].map(() => [a.local(V128), a.local(V128), a.local(V128), a.local(V128)] as const);
+  /** local dst = x + 8 ((k + plus) n + i0) */
+  const colAddr = (dst: number, plus: number): void => {
+    a.get(k).i32(plus).op(0x6a).get(n).op(0x6c).get(i0).op(0x6a).set(dst);
     a.addr(x, dst).set(dst);
   };
-  /** local dst = s + 8 (row + plus) stride */
+  /** local dst = s + 8 (j + plus) stride */
   const rowAddr = (dst: number, plus: number): void => {
     a.get(j).i32(plus).op(0x6a).get(stride).op(0x6c).set(dst);
     a.addr(s, dst).set(dst);
   };
-  /** out[(j + rowPlus) p + col + colPlus] += hsum(v) */
-  const add = (v: number, rowPlus: number, col: number, colPlus: number): void => {
-    a.get(j).i32(rowPlus).op(0x6a).get(p).op(0x6c).get(col).op(0x6a).i32(colPlus).op(0x6a).set(o);
+  /** out[(j + rowPlus) p + k + colPlus] += hsum(v) */
+  const add = (v: number, rowPlus: number, colPlus: number): void => {
+    a.get(j).i32(rowPlus).op(0x6a).get(p).op(0x6c).get(k).op(0x6a).i32(colPlus).op(0x6a).set(o);
     a.addr(out, o).set(o);
     a.get(o).get(o).op(...f64Load);
     hsum(a, v);
     a.op(0xa0).op(...f64Store);
   };
-  /** local acc += load(row address) × load(column address) */
-  const fma = (acc: number, rowV: number, col: number): void => {
-    a.get(acc).get(rowV).addr(col, t).simd(V_LOAD, ...MEM_V).simd(F64X2_MUL).simd(F64X2_ADD).set(acc);
+  /** One pass over the rows for the tile of rows j … j + h − 1 by columns k … k + w − 1. */
+  const tile = (h: number, w: number): void => {
+    for (let r = 0; r < h; r++) rowAddr(rows[r]!, r);
+    for (let c = 0; c < w; c++) colAddr(cols[c]!, c);
+    for (let r = 0; r < h; r++) for (let c = 0; c < w; c++) zeroV(a, acc[r]![c]!);
+    a.loop(t, null, len, 2, () => {
+      for (let r = 0; r < h; r++) a.addr(rows[r]!, t).simd(V_LOAD, ...MEM_V).set(rv[r]!);
+      for (let c = 0; c < w; c++) {
+        a.addr(cols[c]!, t).simd(V_LOAD, ...MEM_V).set(xv);
+        for (let r = 0; r < h; r++) a.get(acc[r]![c]!).get(rv[r]!).get(xv).simd(F64X2_MUL).simd(F64X2_ADD).set(acc[r]![c]!);
+      }
+    });
+    for (let r = 0; r < h; r++) {
+      for (let c = 0; c < w; c++) {
+        if (r === 1 && c === 0) {
+          // (j + 1, k) lies below the diagonal when k = j
+          a.get(k).get(j).op(0x47).op(0x04, 0x40); // i32.ne, if
+          add(acc[r]![c], r, c);
+          a.op(0x0b);
+        } else add(acc[r]![c]!, r, c);
+      }
+    }
   };
   /** while (k < end) { body; k += step } */
   const whileK = (end: number, step: number, body: () => void): void => {
@@ -346,82 +361,34 @@ function crossprodFn(): number[] {
     a.get(k).get(end).op(0x48).op(0x0d, 0);
     a.op(0x0b, 0x0b);
   };
+  /** if (local v == c) body */
+  const when = (v: number, c: number, body: () => void): void => {
+    a.get(v).i32(c).op(0x46).op(0x04, 0x40);
+    body();
+    a.op(0x0b);
+  };
   a.get(p).i32(1).op(0x6b).set(pairEnd); // pairs while j < p − 1
-  a.get(p).i32(3).op(0x6b).set(kEnd4); // quads while k < p − 3
+  a.get(p).i32(3).op(0x6b).set(kEnd4); // whole tiles while k < p − 3
   a.i32(0).set(j);
   a.op(0x02, 0x40);
   a.get(j).get(pairEnd).op(0x4e).op(0x0d, 0);
   a.op(0x03, 0x40);
   {
-    rowAddr(s0, 0);
-    rowAddr(s1, 1);
-    // the corner: (j, j), (j, j + 1), (j + 1, j + 1)
-    colAddr(c0, j, 0);
-    colAddr(c1, j, 1);
-    zeroV(a, A[0]);
-    zeroV(a, A[1]);
-    zeroV(a, B[1]);
-    a.loop(t, null, len, 2, () => {
-      a.addr(s0, t).simd(V_LOAD, ...MEM_V).set(v0);
-      a.addr(c1, t).simd(V_LOAD, ...MEM_V).set(xv);
-      fma(A[0], v0, c0);
-      a.get(A[1]).get(v0).get(xv).simd(F64X2_MUL).simd(F64X2_ADD).set(A[1]);
-      a.get(B[1]).addr(s1, t).simd(V_LOAD, ...MEM_V).get(xv).simd(F64X2_MUL).simd(F64X2_ADD).set(B[1]);
-    });
     a.get(j).set(k);
-    add(A[0], 0, k, 0);
-    add(A[1], 0, k, 1);
-    add(B[1], 1, k, 1);
-    a.get(j).i32(2).op(0x6a).set(k);
-    // quads k … k + 3 for both rows
-    whileK(kEnd4, 4, () => {
-      colAddr(c0, k, 0);
-      colAddr(c1, k, 1);
-      colAddr(c2, k, 2);
-      colAddr(c3, k, 3);
-      for (const v of [...A, ...B]) zeroV(a, v);
-      a.loop(t, null, len, 2, () => {
-        a.addr(s0, t).simd(V_LOAD, ...MEM_V).set(v0);
-        a.addr(s1, t).simd(V_LOAD, ...MEM_V).set(v1);
-        [c0, c1, c2, c3].forEach((c, m) => {
-          a.addr(c, t).simd(V_LOAD, ...MEM_V).set(xv);
-          a.get(A[m]!).get(v0).get(xv).simd(F64X2_MUL).simd(F64X2_ADD).set(A[m]!);
-          a.get(B[m]!).get(v1).get(xv).simd(F64X2_MUL).simd(F64X2_ADD).set(B[m]!);
-        });
-      });
-      for (let m = 0; m < 4; m++) {
-        add(A[m]!, 0, k, m);
-        add(B[m]!, 1, k, m);
-      }
-    });
-    // the remaining columns one at a time
-    whileK(p, 1, () => {
-      colAddr(c0, k, 0);
-      zeroV(a, A[0]);
-      zeroV(a, B[0]);
-      a.loop(t, null, len, 2, () => {
-        a.addr(c0, t).simd(V_LOAD, ...MEM_V).set(xv);
-        a.get(A[0]).addr(s0, t).simd(V_LOAD, ...MEM_V).get(xv).simd(F64X2_MUL).simd(F64X2_ADD).set(A[0]);
-        a.get(B[0]).addr(s1, t).simd(V_LOAD, ...MEM_V).get(xv).simd(F64X2_MUL).simd(F64X2_ADD).set(B[0]);
-      });
-      add(A[0], 0, k, 0);
-      add(B[0], 1, k, 0);
-    });
+    whileK(kEnd4, 4, () => { tile(2, 4); });
+    // the last 1–3 columns (k ≤ p here)
+    a.get(p).get(k).op(0x6b).set(rest);
+    when(rest, 3, () => { tile(2, 3); });
+    when(rest, 2, () => { tile(2, 2); });
+    when(rest, 1, () => { tile(2, 1); });
   }
   a.get(j).i32(2).op(0x6a).set(j);
   a.get(j).get(pairEnd).op(0x48).op(0x0d, 0);
   a.op(0x0b, 0x0b);
   // an odd p: the last row's diagonal
   a.get(j).get(p).op(0x48).op(0x04, 0x40); // if (j < p)
-  rowAddr(s0, 0);
-  colAddr(c0, j, 0);
-  zeroV(a, A[0]);
-  a.loop(t, null, len, 2, () => {
-    a.addr(s0, t).simd(V_LOAD, ...MEM_V).set(v0);
-    fma(A[0], v0, c0);
-  });
   a.get(j).set(k);
-  add(A[0], 0, k, 0);
+  tile(1, 1);
   a.op(0x0b);
   return a.body();
 }

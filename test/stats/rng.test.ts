@@ -133,6 +133,19 @@ describe('rngFor', () => {
     expect(new Set(s).size).toBe(10);
   });
 
+  it('sampleWithReplacement draws what int(n) would, draw for draw, and leaves the stream where int would', () => {
+    // n = 3e9 rejects ~30 % of the 32-bit outputs; n = 7 and 1 almost none and all
+    for (const n of [3e9, 7, 1, 2 ** 32]) {
+      const a = rngFor(11, n % 1000);
+      const b = rngFor(11, n % 1000);
+      const bulk = a.sampleWithReplacement(n, 500);
+      const one = Array.from({ length: 500 }, () => b.int(n));
+      expect(Array.from(bulk)).toEqual(one.map((v) => v | 0));
+      expect(a.uniform()).toBe(b.uniform());
+    }
+    expect(() => rngFor(1).sampleWithReplacement(0, 5)).toThrow(RangeError);
+  });
+
   it('refuses seeds that are not 32-bit unsigned integers', () => {
     expect(() => rngFor(-1)).toThrow(RangeError);
     expect(() => rngFor(2 ** 32)).toThrow(RangeError);
