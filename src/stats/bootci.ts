@@ -23,9 +23,10 @@ export interface Interval {
 }
 
 function finiteSorted(t: ArrayLike<number>): Float64Array {
-  const out: number[] = [];
-  for (let i = 0; i < t.length; i++) if (Number.isFinite(t[i]!)) out.push(t[i]!);
-  return Float64Array.from(out).sort();
+  const out = new Float64Array(t.length);
+  let k = 0;
+  for (let i = 0; i < t.length; i++) if (Number.isFinite(t[i]!)) out[k++] = t[i]!;
+  return out.subarray(0, k).sort();
 }
 
 /** boot's norm.inter for one level α on the sorted finite replicates. */
