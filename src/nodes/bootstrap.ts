@@ -186,15 +186,24 @@ function column(values: Float64Array, rows: number, k: number, j: number): Float
   return out;
 }
 
+/** Mean and SD of the finite values of x (in order: the same sums as over x's finite values alone). */
 function meanSd(x: Float64Array): { n: number; mean: number; sd: number } {
-  const f = x.filter((v) => Number.isFinite(v));
-  const n = f.length;
-  if (n === 0) return { n, mean: NaN, sd: NaN };
+  let n = 0;
   let s = 0;
-  for (const v of f) s += v;
+  for (let i = 0; i < x.length; i++) {
+    const v = x[i]!;
+    if (Number.isFinite(v)) {
+      n++;
+      s += v;
+    }
+  }
+  if (n === 0) return { n, mean: NaN, sd: NaN };
   const mean = s / n;
   let ss = 0;
-  for (const v of f) ss += (v - mean) * (v - mean);
+  for (let i = 0; i < x.length; i++) {
+    const v = x[i]!;
+    if (Number.isFinite(v)) ss += (v - mean) * (v - mean);
+  }
   return { n, mean, sd: n > 1 ? Math.sqrt(ss / (n - 1)) : NaN };
 }
 
@@ -388,7 +397,7 @@ async function runBootstrap(params: BootstrapParams, inputs: ReadonlyMap<string,
 
 export const bootstrap: StepKind<BootstrapParams> = {
   kind: 'bootstrap',
-  version: 2,
+  version: 3,
   poolModules: [WORKER_MODULE],
   summary: 'Resamples the rows of a data step and re-runs the steps up to `of`: bootstrap SEs, percentile and BCa intervals of every estimate.',
   params: {

@@ -247,10 +247,11 @@ function prepare(table: Table, p: MediateParams): { prepared: Prepared; work: Ta
  * `takeRows(table, rows)`, because every model variable here is a plain column (a row's design row depends
  * on that row alone). An ordinal outcome's rows are handed to mediation() already collapsed
  * (MediationData.collapsed): the whole table's distinct rows are found and sorted by category once, and a
- * resample is their counts. Every replicate starts its two clm fits from the whole table's estimates
- * (MediationOptions.startFrom). The replicate's estimates are those of `run` on the resampled table to
- * the fits' convergence tolerance (~1e-9 relative), not bit for bit: rows are summed in another order and
- * the Newton iteration starts elsewhere. They depend on the resample alone, never on the batch or worker.
+ * resample is their counts. Every replicate starts its two clm fits from the whole table's estimates,
+ * shifted to the resample (MediationOptions.startFrom). The replicate's estimates are those of `run` on the
+ * resampled table to the fits' convergence criteria (≲ 1e-7 relative on the HERMES-like cohort), not bit
+ * for bit: rows are summed in another order and the Newton iteration starts elsewhere, so it stops at
+ * another point within clm's criteria. They depend on the resample alone, never on the batch or worker.
  *
  * Returns undefined when the shortcut does not apply (a spline or a computed variable, whose columns depend
  * on the whole sample; a table `run` refuses); the plan returns undefined for a resample that `run` would

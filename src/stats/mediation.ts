@@ -84,14 +84,16 @@ export interface MediationOptions {
    */
   readonly collapseDuplicates?: boolean | undefined;
   /**
-   * Ordinal outcome: the whole sample's estimates (θ, β) of the direct and the total clm (wholeSampleFits),
-   * as starting values for a bootstrap replicate: the direct model starts there, the total model there
+   * Ordinal outcome: the whole sample's estimates (θ, β) of the direct and the total clm and its cumulative
+   * logits (wholeSampleFits), as starting values for a bootstrap replicate: the direct model starts at the
+   * whole sample's estimate with each threshold shifted by as much as the replicate's cumulative logit moved
+   * (a resample's thresholds follow its category proportions), the total model at the whole sample's
    * shifted by as much as the replicate's direct estimate moved on the parameters the two share — about
    * one Newton step fewer for each than from the null model and totalStart. Ignored unless they have the
    * models' lengths. The iteration converges to the same maximum by clm's criteria; where it stops within
-   * them depends on the start (~1e-10 relative here).
+   * them depends on the start (≲ 1e-6, the criteria's tolerance).
    */
-  readonly startFrom?: { readonly direct: Float64Array; readonly total: Float64Array } | undefined;
+  readonly startFrom?: { readonly direct: Float64Array; readonly total: Float64Array; readonly cumulativeLogits: Float64Array } | undefined;
 }
 
 export interface Effect {
@@ -301,15 +303,31 @@ function fitOutcome(d: MediationData, rows: FitRows, withMediator: boolean, fast
  * The direct and total clm's estimates (θ, β) on the whole sample, for MediationOptions.startFrom;
  * undefined for a binary outcome or when a fit fails (the replicates then start as `mediate` does).
  */
-export function wholeSampleFits(d: MediationData): { direct: Float64Array; total: Float64Array } | undefined {
+export function wholeSampleFits(d: MediationData): NonNullable<MediationOptions['startFrom']> | undefined {
   if (d.outcome.type !== 'ordinal') return undefined;
   try {
-    const { direct, total } = fitModels(d, fitRows(d, true), true, undefined);
-    return { direct: Float64Array.from([...direct.thresholds, ...direct.coef]), total: Float64Array.from([...total.thresholds, ...total.coef]) };
+    const rows = fitRows(d, true);
+    const cumulativeLogits = nullModelStart(rows, 0);
+    if (cumulativeLogits === undefined) return undefined;
+    const { direct, total } = fitModels(d, rows, true, undefined);
+    return { direct: Float64Array.from([...direct.thresholds, ...direct.coef]), total: Float64Array.from([...total.thresholds, ...total.coef]), cumulativeLogits };
   } catch (e) {
     if (e instanceof FitError) return undefined;
     throw e;
   }
+}
+
+/**
+ * A replicate's start for the direct clm from the whole sample's (MediationOptions.startFrom): its estimate
+ * with θ_j + (L_j − L̂_j), L_j the logit of the replicate's cumulative proportion of categories ≤ j (the null
+ * model's θ, nullModelStart) and L̂_j the whole sample's — the thresholds move with the category proportions.
+ */
+function shiftedDirectStart(rows: FitRows, from: NonNullable<MediationOptions['startFrom']>): Float64Array {
+  const start = Float64Array.from(from.direct);
+  const logits = nullModelStart(rows, 0);
+  if (logits?.length !== from.cumulativeLogits.length) return start;
+  for (let j = 0; j < logits.length; j++) start[j] = start[j]! + logits[j]! - from.cumulativeLogits[j]!;
+  return start;
 }
 
 /**
@@ -411,7 +429,7 @@ function fitModels(d: MediationData, rows: FitRows, fast: boolean, startFrom: Me
   const lin = aPath(d, rows);
   const pDirect = (d.outcome.type === 'ordinal' ? d.outcome.J - 1 : NaN) + 2 + d.nCovariates;
   const from = startFrom?.direct.length === pDirect && startFrom.total.length === pDirect - 1 ? startFrom : undefined;
-  const direct = fitOutcome(d, rows, true, fast, from?.direct ?? nullModelStart(rows, 2 + d.nCovariates));
+  const direct = fitOutcome(d, rows, true, fast, from !== undefined ? shiftedDirectStart(rows, from) : nullModelStart(rows, 2 + d.nCovariates));
   const total = fitOutcome(d, rows, false, fast, d.outcome.type !== 'ordinal' ? undefined : from !== undefined ? shiftedTotalStart(direct, from) : totalStart(direct, lin.coefficients, lin.sigma));
   return { lin, direct, total };
 }
