@@ -122,11 +122,14 @@ class Model {
    * The sorted proportional-odds path's arrays in the SIMD kernels' memory (simd-kernels.ts), as offsets in
    * doubles: X (n × p, then a zero row), the case weights (1 without), the block's η and its row arrays c, d,
    * u, l and p (stride S = BLOCK + 2 each), the scratch c·x_j (p × S), β, the per-column sums (3p), the
-   * rows kernel's sums (6), logprod's accumulator (mantissas, exponents — also as `accExp` — and min p) and
-   * X' diag(c) X (p × p). Undefined for the
+   * rows kernel's sums (6), logprod's accumulator (mantissas, exponents — also as `accExp` — and min p),
+   * X' diag(c) X (p × p), and for the kernels' `evaluate`: the category segments (J + 1 int32s), the
+   * categories' constants (5 J), the gradient (npar) and the Hessian (npar²). Undefined for the
    * general path (nominal effects, unsorted rows) or when the memory cannot hold X.
    */
-  private readonly simd: { A: Float64Array; accExp: Int32Array; x: number; wts: number; eta: number; w: number; s: number; beta: number; sums: number; rs: number; acc: number; xtcx: number } | undefined;
+  private readonly simd:
+    | { A: Float64Array; accExp: Int32Array; x: number; wts: number; eta: number; w: number; s: number; beta: number; sums: number; rs: number; acc: number; xtcx: number; seg: number; cats: number; grad: number; hess: number }
+    | undefined;
   /** Per-category sums of evaluateSorted (reused). */
   private readonly categorySums = new Float64Array(5);
   /** When the rows are sorted by category: rows segments[c] .. segments[c+1]−1 are category c. */
@@ -146,6 +149,8 @@ class Model {
     readonly w: Float64Array | undefined,
     readonly Z: Float64Array | undefined,
     k: number,
+    /** 'js': the sorted path's pass over the rows in this file's loop, not the kernels' `evaluate` (for tests). */
+    private readonly loop: 'wasm' | 'js' = 'wasm',
   ) {
     this.q = 1 + k;
     this.K = J - 1;
@@ -172,9 +177,13 @@ class Model {
       const rs = sums + even(3 * p);
       const acc = rs + 6;
       const xtcx = acc + 6;
+      const segAt = xtcx + p * p;
+      const cats = segAt + Math.ceil((J + 1) / 2);
+      const grad = cats + 5 * J;
+      const hess = grad + this.npar;
       let A: Float64Array | undefined;
       try {
-        A = reserveArena(xtcx + p * p);
+        A = reserveArena(hess + this.npar * this.npar);
       } catch (e) {
         if (!(e instanceof RangeError)) throw e; // the memory cannot grow that far: the general path
       }
@@ -185,7 +194,8 @@ class Model {
         A[n * p + 1] = 0;
         if (w === undefined) A.fill(1, wts, wts + n);
         else A.set(w, wts);
-        this.simd = { A, accExp: new Int32Array(A.buffer, A.byteOffset + 8 * (acc + 2), 4), x, wts, eta, w: blk, s, beta, sums, rs, acc, xtcx };
+        new Int32Array(A.buffer, A.byteOffset + 8 * segAt, J + 1).set(this.segments!);
+        this.simd = { A, accExp: new Int32Array(A.buffer, A.byteOffset + 8 * (acc + 2), 4), x, wts, eta, w: blk, s, beta, sums, rs, acc, xtcx, seg: segAt, cats, grad, hess };
       }
     }
     this.X = this.simd !== undefined ? new Float64Array(0) : order === undefined ? X : gatherRows(X, n, p, order);
@@ -219,9 +229,57 @@ class Model {
    * Without weights, or with frequency weights (small whole numbers w: p enters the product w times), the
    * logs are taken of running products of p (flushed before they can underflow), so there is one log per
    * ~100 rows instead of one per row; the product's relative rounding error is the same size as that of
-   * the sum of logs it replaces.
+   * the sum of logs it replaces. With such weights the pass itself runs in the kernels (`evaluate`: the
+   * steps of evaluateSortedJs in its order, so the same bits; a worker thread then has no JavaScript loop to
+   * compile), handing back to evaluateSortedJs the rare evaluation that needs Math.exp or Math.log.
    */
   private evaluateSorted(par: Float64Array, grad: Float64Array, hess: Float64Array, derivs: boolean, seg: Int32Array): number {
+    const { n, p, K, J, npar, nt } = this;
+    const sm = this.simd!;
+    const A = sm.A;
+    let zeroBeta = true;
+    for (let j = 0; j < p; j++) {
+      A[sm.beta + j] = par[nt + j]!;
+      if (par[nt + j] !== 0) zeroBeta = false;
+    }
+    if (!this.counts || this.loop === 'js') return this.evaluateSortedJs(par, grad, hess, derivs, seg, zeroBeta);
+    // the whole pass in the kernels (evaluate: the steps of evaluateSortedJs, in its order), given each
+    // category's arguments of the rows kernel
+    for (let c = 0; c < J; c++) {
+      const hasU = c < K;
+      const hasL = c > 0;
+      const tU = hasU ? par[c]! : 0;
+      const tL = hasL ? par[c - 1]! : 0;
+      const r = Math.exp(tL - tU);
+      const oneMinusR = -Math.expm1(tL - tU);
+      if (hasU && hasL && !(oneMinusR > 0) && seg[c + 1]! > seg[c]!) return Infinity; // thresholds out of order: p ≤ 0
+      const lowest = hasU && !hasL;
+      const o = sm.cats + 5 * c;
+      A[o] = tU;
+      A[o + 1] = tL;
+      A[o + 2] = lowest ? 0 : r;
+      A[o + 3] = lowest ? 1 : oneMinusR;
+      A[o + 4] = lowest ? 1 : 1 / oneMinusR;
+    }
+    A[sm.acc] = 1;
+    A[sm.acc + 1] = 1;
+    sm.accExp.fill(0);
+    const status = simdKernels().evaluate(
+      8 * sm.x, n, p, 8 * sm.seg, J, 8 * sm.cats, 8 * sm.wts, 8 * sm.eta, 8 * sm.w, S, 8 * sm.s, 8 * sm.sums, 8 * sm.rs, 8 * sm.acc, 8 * sm.xtcx, 8 * sm.beta,
+      8 * sm.grad, 8 * sm.hess, npar, nt, derivs ? 1 : 0, zeroBeta ? 1 : 0,
+    );
+    if (status === 3) return Infinity; // a probability ≤ 0
+    // 1, 2: a row beyond the exp kernel's range or a probability below 1e-100: this file's loop (Math.exp, Math.log)
+    if (status !== 0) return this.evaluateSortedJs(par, grad, hess, derivs, seg, zeroBeta);
+    if (derivs) {
+      grad.set(A.subarray(sm.grad, sm.grad + npar));
+      hess.set(A.subarray(sm.hess, sm.hess + npar * npar));
+    }
+    return this.finishSorted(new CompensatedSum(), hess, derivs);
+  }
+
+  /** evaluateSorted's pass over the rows in JavaScript, calling the kernels block by block (see there). */
+  private evaluateSortedJs(par: Float64Array, grad: Float64Array, hess: Float64Array, derivs: boolean, seg: Int32Array, zeroBeta: boolean): number {
     const { n, p, K, J, npar, nt, counts } = this;
     const sm = this.simd!;
     const A = sm.A;
@@ -236,13 +294,7 @@ class Model {
     const nll = new CompensatedSum();
     A[sm.acc] = 1;
     A[sm.acc + 1] = 1;
-    const accExp = sm.accExp;
-    accExp.fill(0);
-    let zeroBeta = true;
-    for (let j = 0; j < p; j++) {
-      A[sm.beta + j] = par[nt + j]!;
-      if (par[nt + j] !== 0) zeroBeta = false;
-    }
+    sm.accExp.fill(0);
     const rs = sm.rs;
     for (let c = 0; c < J; c++) {
       const hasU = c < K;
@@ -322,6 +374,15 @@ class Model {
         hess[(c - 1) * npar + c] = hess[(c - 1) * npar + c]! - hUL;
       }
     }
+    return this.finishSorted(nll, hess, derivs);
+  }
+
+  /** The end of evaluateSorted: the log of the running product into nll, and the Hessian's β rows and block. */
+  private finishSorted(nll: CompensatedSum, hess: Float64Array, derivs: boolean): number {
+    const { p, npar, nt } = this;
+    const sm = this.simd!;
+    const A = sm.A;
+    const accExp = sm.accExp;
     // log of the running product m₀ m₁ 2^e: e log 2 in two parts (e · LN2_HI is exact for |e| < 2²¹, i.e. up
     // to ~10⁶ log-likelihood bits; beyond, it is rounded once, ~1e-16 relative). The exponents are read as
     // the low words of their i64 lanes: exact for |e| < 2³¹.
@@ -329,6 +390,7 @@ class Model {
     nll.add(-(e * LN2_HI));
     nll.add(-(e * LN2_LO + Math.log(A[sm.acc]! * A[sm.acc + 1]!)));
     if (!derivs) return nll.value();
+    const XtCX = A.subarray(sm.xtcx, sm.xtcx + p * p);
     symmetrizeUpper(XtCX, p);
     for (let a = 0; a < p; a++) {
       for (let r2 = 0; r2 < nt; r2++) hess[(nt + a) * npar + r2] = hess[r2 * npar + nt + a]!;
@@ -597,7 +659,8 @@ interface State {
 
 /**
  * The negative log-likelihood, its gradient and Hessian at `par` (clm's order) — what each Newton
- * iteration of fitOrdinal computes, for checking one evaluation path against another.
+ * iteration of fitOrdinal computes, for checking one evaluation path against another (`loop: 'js'`: the
+ * sorted path's pass over the rows in JavaScript instead of the kernels' `evaluate`).
  */
 export function ordinalObjective(
   X: Float64Array,
@@ -606,10 +669,10 @@ export function ordinalObjective(
   y: Int32Array,
   J: number,
   par: Float64Array,
-  options: Pick<OrdinalOptions, 'weights' | 'nominal'> = {},
+  options: Pick<OrdinalOptions, 'weights' | 'nominal'> & { readonly loop?: 'wasm' | 'js' } = {},
 ): { nll: number; grad: Float64Array; hess: Float64Array } {
   const sorted = sortByCategory(n, y, J, options.weights, options.nominal);
-  const m = new Model(X, sorted.order, n, p, sorted.y, J, sorted.w, sorted.Z, options.nominal?.k ?? 0);
+  const m = new Model(X, sorted.order, n, p, sorted.y, J, sorted.w, sorted.Z, options.nominal?.k ?? 0, options.loop);
   const grad = new Float64Array(m.npar);
   const hess = new Float64Array(m.npar * m.npar);
   return { nll: m.evaluate(par, grad, hess, true), grad, hess };

@@ -1,7 +1,8 @@
 /**
  * The row-block kernels of the ordinal (clm) fit in WebAssembly SIMD (f64x2: two rows per instruction, no
  * bounds checks): the linear predictor of a block, the per-column sums of the gradient and of the threshold ×
- * β block of the Hessian, and the β × β block X' diag(c) X. The module is assembled here from its opcodes
+ * β block of the Hessian, and the β × β block X' diag(c) X — and `evaluate`, the fit's whole pass over its
+ * blocks calling them (compiled WebAssembly is shared by worker threads; compiled JavaScript is not). The module is assembled here from its opcodes
  * (no build step, no binary blob): `Asm` below is a minimal assembler for the few instructions used.
  *
  * All arrays live in the module's memory (`SimdArena`) and are addressed by byte offset; the column-major
@@ -20,7 +21,11 @@
  *   logprod(p, w, len, acc)                            the running product Π p[t]^w[t] (w small whole numbers) kept
  *                                                      exactly as mantissa × 2^exponent per lane; acc + 32 = min p[t]
  *                                                      (see logprodFn)
+ *   evaluate(…) → status                               the ordinal fit's whole pass over its blocks of rows, calling
+ *                                                      the kernels above (see evaluateFn)
  */
+
+import { BLOCK } from './linalg.js';
 
 const I32 = 0x7f;
 const F64 = 0x7c;
@@ -703,6 +708,208 @@ function logprodFn(): number[] {
   return a.body();
 }
 
+/** The kernels' function indices in the module (moduleBytes), for `call`. */
+const FN = { eta: 0, colpass: 1, crossprod: 2, rows: 3, exps: 4, logprod: 5 } as const;
+
+
+/**
+ * evaluate(x, n, p, seg, J, cats, wts, eta, w, stride, s, sums, rs, acc, xtcx, beta, grad, hess, npar, nt,
+ * derivs, zeroBeta) → status: Model.evaluateSorted's pass over the rows of a proportional-odds fit with
+ * whole-number weights (ordinal.ts; its JavaScript loop is the same steps in the same order, so the sums are
+ * the same to the last bit). Rows sorted by category: category c is rows i32 seg[c] … seg[c + 1] − 1; for
+ * each, blocks of at most BLOCK rows (an odd block padded by one row of weight 0) go through eta (or
+ * η = 0 when zeroBeta), rows (with the category's f64 constants at cats + 40c: θ_c or 0, θ_{c−1}, r, 1 − r,
+ * 1/(1 − r), as rows takes them), logprod into acc, and with `derivs` colpass and crossprod, adding the
+ * column sums into grad (β part, at nt) and hess (θ × β rows, npar wide) block by block, and each
+ * category's threshold sums into grad and hess at its end — grad, hess (npar²) and xtcx (p²) zeroed first.
+ * Status 0: done; 1: a row's |θ − η| exceeds the exp kernel's range; 2: a probability below 1e-100 (its log
+ * is needed); 3: a probability that is not positive (the likelihood is 0). On 1 and 2 the caller runs its
+ * own loop (which has Math.exp and Math.log), on 3 it returns Infinity. The padding rows' weights are left
+ * as found.
+ */
+function evaluateFn(): number[] {
+  const a = new Asm(22);
+  const [x, n, p, seg, J, cats, wts, eta, w, stride, s, sums, rs, acc, xtcx, beta, grad, hess, npar, nt, derivs, zeroBeta] = Array.from({ length: 22 }, (_, i) => i) as [
+    number, number, number, number, number, number, number, number, number, number, number,
+    number, number, number, number, number, number, number, number, number, number, number,
+  ];
+  const [c, K, i0, end, len, len2, pad, t, j, o, kind, cat, bP, rowW, hasU, hasL, count] = Array.from({ length: 17 }, () => a.local(I32)) as [
+    number, number, number, number, number, number, number, number, number, number, number, number, number, number, number, number, number,
+  ];
+  const [padWeight, tU, tL, rr, omr, iomr, minP] = Array.from({ length: 7 }, () => a.local(F64)) as [number, number, number, number, number, number, number];
+  const sumsOf = Array.from({ length: 5 }, () => a.local(F64));
+  const F64_ADD = 0xa0;
+  const F64_SUB = 0xa1;
+  /** mem[base + 8·i] (op)= value, value pushed by `value` */
+  const update = (base: number, i: number, op: number, value: () => void): void => {
+    a.addr(base, i).set(o);
+    a.get(o).get(o).op(...f64Load);
+    value();
+    a.op(op).op(...f64Store);
+  };
+  /** zero `count` doubles from byte address local base */
+  const zero = (base: number, doubles: () => void): void => {
+    doubles();
+    a.set(count);
+    a.loop(t, null, count, 1, () => {
+      a.addr(base, t).f64(0).op(...f64Store);
+    });
+  };
+  /** if (cond) body — cond pushes an i32 */
+  const when = (cond: () => void, body: () => void): void => {
+    cond();
+    a.op(0x04, 0x40);
+    body();
+    a.op(0x0b);
+  };
+  /** leave the function with status k, the padding weight put back */
+  const leave = (k: number): void => {
+    a.get(pad).get(padWeight).op(...f64Store);
+    a.i32(k).op(0x0f);
+  };
+  a.get(J).i32(1).op(0x6b).set(K);
+  when(
+    () => a.get(derivs),
+    () => {
+      zero(grad, () => a.get(npar));
+      zero(hess, () => a.get(npar).get(npar).op(0x6c));
+      zero(xtcx, () => a.get(p).get(p).op(0x6c));
+    },
+  );
+  a.i32(0).set(c);
+  a.op(0x02, 0x40).op(0x03, 0x40); // block, loop: the categories
+  {
+    a.get(c).i32(40).op(0x6c).get(cats).op(0x6a).set(cat);
+    [tU, tL, rr, omr, iomr].forEach((v, m) => a.get(cat).op(0x2b, 3, 8 * m).set(v));
+    a.get(c).get(K).op(0x48).set(hasU); // c < K
+    a.get(c).i32(0).op(0x4a).set(hasL); // c > 0
+    // kind: 0 a middle category, 1 the lowest, 2 the highest
+    a.i32(0).i32(1).i32(2).get(hasU).op(0x1b).get(hasU).get(hasL).op(0x71).op(0x1b).set(kind);
+    for (const v of sumsOf) a.f64(0).set(v);
+    a.get(seg).get(c).i32(2).op(0x74).op(0x6a).op(0x28, 2, 0).set(i0);
+    a.get(seg).get(c).i32(2).op(0x74).op(0x6a).op(0x28, 2, 4).set(end);
+    a.op(0x02, 0x40); // block: the category's rows
+    a.get(i0).get(end).op(0x4e).op(0x0d, 0); // i0 >= end: none
+    a.op(0x03, 0x40); // loop: its blocks
+    {
+      // len = min(BLOCK, end − i0), len2 = len rounded up to even
+      a.get(end).get(i0).op(0x6b).i32(BLOCK).get(end).get(i0).op(0x6b).i32(BLOCK).op(0x48).op(0x1b).set(len);
+      a.get(len).get(len).i32(1).op(0x71).op(0x6a).set(len2);
+      a.get(i0).get(len).op(0x6a).set(pad);
+      a.addr(wts, pad).set(pad);
+      a.get(pad).op(...f64Load).set(padWeight);
+      when(
+        () => a.get(len2).get(len).op(0x4a),
+        () => a.get(pad).f64(0).op(...f64Store),
+      );
+      a.get(zeroBeta).op(0x04, 0x40);
+      a.loop(t, null, len2, 1, () => a.addr(eta, t).f64(0).op(...f64Store));
+      a.op(0x05);
+      a.get(x).get(n).get(i0).get(len2).get(p).get(beta).get(eta).op(0x10, FN.eta);
+      a.op(0x0b);
+      a.addr(wts, i0).set(rowW);
+      a.get(eta).get(len2).get(kind).get(rowW).get(w).get(stride).get(rs).get(tU).get(tL).get(rr).get(omr).get(iomr).op(0x10, FN.rows);
+      // beyond the exp kernel's range (or NaN): the caller's loop
+      a.get(rs).op(0x2b, 3, 40).f64(700).op(0x65).op(0x45).op(0x04, 0x40); // !(max |x| <= 700)
+      leave(1);
+      a.op(0x0b);
+      sumsOf.forEach((v, m) => a.get(v).get(rs).op(0x2b, 3, 8 * m).op(F64_ADD).set(v));
+      // p is the fifth row array; the padded row: c, d, u, l = 0 and p = 1
+      a.get(stride).i32(5).op(0x74).get(w).op(0x6a).set(bP); // w + 32·stride
+      when(
+        () => a.get(len2).get(len).op(0x4a),
+        () => {
+          for (let m = 0; m < 4; m++) {
+            a.get(stride).i32(m).op(0x6c).get(len).op(0x6a).set(o);
+            a.addr(w, o).f64(0).op(...f64Store);
+          }
+          a.addr(bP, len).f64(1).op(...f64Store);
+        },
+      );
+      a.get(bP).get(rowW).get(len2).get(acc).op(0x10, FN.logprod);
+      a.get(acc).op(0x2b, 3, 32).set(minP);
+      a.get(minP).f64(1e-100).op(0x63).op(0x04, 0x40); // minP < 1e-100: logs needed
+      leave(2);
+      a.op(0x0b);
+      a.get(minP).f64(0).op(0x64).op(0x45).op(0x04, 0x40); // !(minP > 0)
+      leave(3);
+      a.op(0x0b);
+      a.get(pad).get(padWeight).op(...f64Store);
+      when(
+        () => a.get(derivs),
+        () => {
+          a.get(x).get(n).get(i0).get(len2).get(p).get(w).get(stride).get(s).get(sums).op(0x10, FN.colpass);
+          a.loop(j, null, p, 1, () => {
+            // the column sums at sums + 24 j: Σ d x_j (β gradient), Σ u x_j (row c), Σ l x_j (row c − 1)
+            a.get(j).i32(24).op(0x6c).get(sums).op(0x6a).set(count);
+            a.get(nt).get(j).op(0x6a).set(t);
+            update(grad, t, F64_ADD, () => a.get(count).op(0x2b, 3, 0));
+            when(
+              () => a.get(hasU),
+              () => {
+                a.get(c).get(npar).op(0x6c).get(nt).op(0x6a).get(j).op(0x6a).set(t);
+                update(hess, t, F64_ADD, () => a.get(count).op(0x2b, 3, 8));
+              },
+            );
+            when(
+              () => a.get(hasL),
+              () => {
+                a.get(c).i32(1).op(0x6b).get(npar).op(0x6c).get(nt).op(0x6a).get(j).op(0x6a).set(t);
+                update(hess, t, F64_ADD, () => a.get(count).op(0x2b, 3, 16));
+              },
+            );
+          });
+          a.get(s).get(stride).get(x).get(n).get(i0).get(len2).get(p).get(xtcx).op(0x10, FN.crossprod);
+        },
+      );
+      a.get(i0).i32(BLOCK).op(0x6a).set(i0);
+      a.get(i0).get(end).op(0x48).op(0x0d, 0); // i0 < end: the next block
+    }
+    a.op(0x0b, 0x0b); // end loop, end block
+    // the category's threshold sums
+    when(
+      () => a.get(derivs),
+      () => {
+        const [gU, gL, hUU, hLL, hUL] = sumsOf as [number, number, number, number, number];
+        const diag = (r: number): void => {
+          a.get(r).get(npar).op(0x6c).get(r).op(0x6a).set(t);
+        };
+        when(
+          () => a.get(hasU),
+          () => {
+            update(grad, c, F64_SUB, () => a.get(gU));
+            diag(c);
+            update(hess, t, F64_SUB, () => a.get(hUU));
+          },
+        );
+        when(
+          () => a.get(hasL),
+          () => {
+            a.get(c).i32(1).op(0x6b).set(j);
+            update(grad, j, F64_SUB, () => a.get(gL));
+            diag(j);
+            update(hess, t, F64_SUB, () => a.get(hLL));
+          },
+        );
+        when(
+          () => a.get(hasU).get(hasL).op(0x71),
+          () => {
+            a.get(c).get(npar).op(0x6c).get(j).op(0x6a).set(t); // (c, c − 1)
+            update(hess, t, F64_SUB, () => a.get(hUL));
+            a.get(j).get(npar).op(0x6c).get(c).op(0x6a).set(t); // (c − 1, c)
+            update(hess, t, F64_SUB, () => a.get(hUL));
+          },
+        );
+      },
+    );
+    a.get(c).i32(1).op(0x6a).set(c);
+    a.get(c).get(J).op(0x48).op(0x0d, 0); // c < J: the next category
+  }
+  a.op(0x0b, 0x0b);
+  a.i32(0);
+  return a.body();
+}
+
 function section(id: number, content: number[]): number[] {
   return [id, ...uleb(content.length), ...content];
 }
@@ -715,15 +922,17 @@ function name(s: string): number[] {
 /** The module: memory imported as env.memory; functions eta, colpass, crossprod (i32 parameters, no results). */
 function moduleBytes(): Uint8Array {
   const i32s = (k: number): number[] => Array<number>(k).fill(I32);
-  const fns: { name: string; params: number[]; body: number[] }[] = [
+  const fns: { name: string; params: number[]; results?: number[]; body: number[] }[] = [
     { name: 'eta', params: i32s(7), body: etaFn() },
     { name: 'colpass', params: i32s(9), body: colpassFn() },
     { name: 'crossprod', params: i32s(8), body: crossprodFn() },
     { name: 'rows', params: [...i32s(7), F64, F64, F64, F64, F64], body: rowsFn() },
     { name: 'exps', params: i32s(4), body: expsFn() },
     { name: 'logprod', params: i32s(4), body: logprodFn() },
+    { name: 'evaluate', params: i32s(22), results: [I32], body: evaluateFn() },
   ];
-  const types = fns.flatMap((f) => [0x60, ...uleb(f.params.length), ...f.params, 0]);
+  for (const [name, i] of Object.entries(FN)) if (fns[i]?.name !== name) throw new Error(`simd kernels: function ${i} is not ${name}`);
+  const types = fns.flatMap((f) => [0x60, ...uleb(f.params.length), ...f.params, ...uleb(f.results?.length ?? 0), ...(f.results ?? [])]);
   const bytes = [
     0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
     ...section(1, [...uleb(fns.length), ...types]),
@@ -756,6 +965,7 @@ export interface SimdKernels {
   readonly rows: (eta: number, len: number, kind: number, w: number, out: number, stride: number, sums: number, tU: number, tL: number, r: number, omr: number, iomr: number) => void;
   readonly exps: (x: number, len: number, out: number, mx: number) => void;
   readonly logprod: (p: number, w: number, len: number, acc: number) => void;
+  readonly evaluate: (...args: number[]) => number;
   readonly memory: WasmMemory;
 }
 
@@ -793,7 +1003,7 @@ export function simdKernels(): SimdKernels {
   if (instance !== undefined) return instance;
   const memory = new wasm.Memory({ initial: 1 });
   const exp = new wasm.Instance(kernelModule(), { env: { memory } }).exports as Record<string, Kernel>;
-  instance = { eta: exp.eta!, colpass: exp.colpass!, crossprod: exp.crossprod!, rows: exp.rows!, exps: exp.exps!, logprod: exp.logprod!, memory };
+  instance = { eta: exp.eta!, colpass: exp.colpass!, crossprod: exp.crossprod!, rows: exp.rows!, exps: exp.exps!, logprod: exp.logprod!, evaluate: exp.evaluate as unknown as (...args: number[]) => number, memory };
   return instance;
 }
 
