@@ -293,9 +293,15 @@ export function mediateResamplePlan(
         for (let r = 1; r < n && constant; r++) if (c.values[keep[r]!] !== first) constant = false;
         if (constant) return undefined;
       } else {
+        // every level present: read rows until each has been seen (a few, as a rule)
         counts.fill(0);
-        for (let r = 0; r < n; r++) counts[c.codes[keep[r]!]!]!++;
-        for (let l = 0; l < c.levels; l++) if (counts[l] === 0) return undefined;
+        let seen = 0;
+        for (let r = 0; r < n && seen < c.levels; r++) {
+          const l = c.codes[keep[r]!]!;
+          if (counts[l] === 0) seen++;
+          counts[l] = 1;
+        }
+        if (seen < c.levels) return undefined;
       }
     }
     const dropped: { variable: string; rows: number }[] = [];
@@ -448,12 +454,15 @@ function distinctRowsOfResample({ K, P, J, X: Xr, codeOfRank, rankOfRow }: Disti
 function countDistinct(rows: Int32Array, n: number, rankOf: Int32Array, count: Float64Array, sel: Int32Array, weights: Float64Array): number {
   count.fill(0);
   for (let r = 0; r < n; r++) count[rankOf[rows[r]!]!]!++;
+  // without a branch on c (about a third of the ranks are absent from a resample, at random): each rank is
+  // written at m, which moves on only when it occurs
   let m = 0;
-  for (let k = 0; k < count.length; k++) {
+  const K = count.length;
+  for (let k = 0; k < K; k++) {
     const c = count[k]!;
-    if (c === 0) continue;
     sel[m] = k;
-    weights[m++] = c;
+    weights[m] = c;
+    m += c !== 0 ? 1 : 0;
   }
   return m;
 }
