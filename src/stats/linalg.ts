@@ -279,22 +279,36 @@ export function choleskySolve(L: Float64Array, p: number, b: Float64Array): Floa
   return backSolveTransposed(L, p, forwardSolve(L, p, b));
 }
 
-/** (L L')^{-1}, as R's chol2inv. */
+/**
+ * (L L')^{-1}, as R's chol2inv: column c solves L z = e_c, then L' x = z. All columns at once, a row at a
+ * time (each row's updates run along contiguous rows of the result); every entry takes the same operations
+ * in the same order as solving the columns one by one with forwardSolve and backSolveTransposed. z's first
+ * c entries are exactly 0 (they add exactly nothing to later sums), so the forward pass leaves them out.
+ */
 export function choleskyInverse(L: Float64Array, p: number): Float64Array {
   const inv = new Float64Array(p * p);
-  const e = new Float64Array(p);
-  for (let c = 0; c < p; c++) {
-    e.fill(0);
-    e[c] = 1;
-    // L z = e_c: z's first c entries are exactly 0 (and add exactly nothing to later sums), so the forward
-    // solve starts at row c — the same numbers as forwardSolve on the whole of e, in a third fewer steps
-    for (let i = c; i < p; i++) {
-      let t = e[i]!;
-      for (let k = c; k < i; k++) t -= L[i * p + k]! * e[k]!;
-      e[i] = t / L[i * p + i]!;
+  // forward: row i of Z = L⁻¹, Z[i][c] = (δ_ic − Σ_{k=c}^{i−1} L[i][k] Z[k][c]) / L[i][i] for c ≤ i
+  for (let i = 0; i < p; i++) {
+    const zi = i * p;
+    inv[zi + i] = 1;
+    for (let k = 0; k < i; k++) {
+      const l = L[zi + k]!;
+      const zk = k * p;
+      for (let c = 0; c <= k; c++) inv[zi + c] = inv[zi + c]! - l * inv[zk + c]!;
     }
-    backSolveTransposed(L, p, e);
-    for (let r = 0; r < p; r++) inv[r * p + c] = e[r]!;
+    const d = L[zi + i]!;
+    for (let c = 0; c <= i; c++) inv[zi + c] = inv[zi + c]! / d;
+  }
+  // back: X[i][c] = (Z[i][c] − Σ_{k=i+1}^{p−1} L[k][i] X[k][c]) / L[i][i], rows from the last
+  for (let i = p - 1; i >= 0; i--) {
+    const xi = i * p;
+    for (let k = i + 1; k < p; k++) {
+      const l = L[k * p + i]!;
+      const xk = k * p;
+      for (let c = 0; c < p; c++) inv[xi + c] = inv[xi + c]! - l * inv[xk + c]!;
+    }
+    const d = L[xi + i]!;
+    for (let c = 0; c < p; c++) inv[xi + c] = inv[xi + c]! / d;
   }
   // symmetrise (rounding makes the two triangles differ in the last bit)
   for (let r = 0; r < p; r++) {
