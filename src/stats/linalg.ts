@@ -10,7 +10,7 @@
  *   weightedCrossprod(X, n, p, w, out)  X' diag(w) X  (w undefined: X'X), blocked for cache locality
  *   crossprodVector(X, n, p, v, out)    X' v
  *   linearPredictor(X, n, p, beta, out) X beta (linearPredictorBlock: rows i0..end−1 of it)
- *   cholesky(A, p, relTol?)             lower L with A = L L', or the first failing pivot
+ *   cholesky(A, p, relTol?, L?)         lower L with A = L L', or the first failing pivot
  *   forwardSolve / backSolveTransposed  solve L x = b / L' x = b in place
  *   choleskySolve(L, p, b)              solves (L L') x = b in place
  *   choleskyInverse(L, p)               (L L')^{-1}
@@ -234,11 +234,11 @@ export function linearPredictorBlock(X: Float64Array, n: number, p: number, beta
 
 /**
  * Cholesky factor: lower-triangular L (row-major, p × p) with A = L L', or `failedAt` = the first
- * non-positive pivot. With `relTol` > 0 a pivot d_j ≤ relTol·|A_jj| also fails (a pivot lost to rounding
+ * non-positive pivot. Into `L` when given (a buffer reused between factorisations: only its lower triangle
+ * is written, and only the lower triangle is read by the solvers here). With `relTol` > 0 a pivot d_j ≤ relTol·|A_jj| also fails (a pivot lost to rounding
  * against the original diagonal: singular to working precision; mice's imputation models use 1e-13).
  */
-export function cholesky(A: Float64Array, p: number, relTol = 0): { L: Float64Array; failedAt: number } {
-  const L = new Float64Array(p * p);
+export function cholesky(A: Float64Array, p: number, relTol = 0, L = new Float64Array(p * p)): { L: Float64Array; failedAt: number } {
   for (let j = 0; j < p; j++) {
     let d = A[j * p + j]!;
     for (let k = 0; k < j; k++) d -= L[j * p + k]! * L[j * p + k]!;

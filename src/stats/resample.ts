@@ -91,8 +91,9 @@ export function bootstrapRows(design: ResamplingDesign, rng: Rng): Int32Array {
     let k = 0;
     for (const units of design.strataUnits) {
       const m = units.length;
-      const draws = rng.sampleWithReplacement(m, m);
-      for (let j = 0; j < m; j++) out[k++] = units[draws[j]!]!;
+      // the draws in place, then each replaced by the unit it names
+      rng.intsInto(m, out, k, m);
+      for (let j = 0; j < m; j++, k++) out[k] = units[out[k]!]!;
     }
     return out;
   }

@@ -28,6 +28,8 @@ export interface Rng {
   shuffle<T extends { length: number; [i: number]: unknown }>(a: T): T;
   /** `size` indices drawn uniformly with replacement from 0..n−1. */
   sampleWithReplacement(n: number, size: number): Int32Array;
+  /** int(n) `count` times into out[offset …] (sampleWithReplacement without allocating). */
+  intsInto(n: number, out: Int32Array, offset: number, count: number): void;
 }
 
 /** MurmurHash3's 32-bit finaliser: a bijection with full avalanche. */
@@ -172,16 +174,22 @@ class Xoshiro128 implements Rng {
   }
 
   sampleWithReplacement(n: number, size: number): Int32Array {
-    if (!Number.isInteger(n) || n < 1 || n > 0x100000000) throw new RangeError(`rng.sampleWithReplacement(n) needs an integer 1 ≤ n ≤ 2^32, got ${n}`);
-    // int(n) `size` times, with the state in locals (next32 and int written out here): the same draws
     const out = new Int32Array(size);
+    this.intsInto(n, out, 0, size);
+    return out;
+  }
+
+  intsInto(n: number, out: Int32Array, offset: number, count: number): void {
+    if (!Number.isInteger(n) || n < 1 || n > 0x100000000) throw new RangeError(`rng.intsInto(n) needs an integer 1 ≤ n ≤ 2^32, got ${n}`);
+    // int(n) `count` times, with the state in locals (next32 and int written out here): the same draws
+    const end = offset + count;
     const limit = 0x100000000 - (0x100000000 % n);
     const st = this.s;
     let s0 = st[0]!;
     let s1 = st[1]!;
     let s2 = st[2]!;
     let s3 = st[3]!;
-    for (let i = 0; i < size; ) {
+    for (let i = offset; i < end; ) {
       const x = Math.imul(rotl(Math.imul(s1, 5) >>> 0, 7), 9) >>> 0;
       const t = s1 << 9;
       s2 ^= s0;
@@ -196,7 +204,6 @@ class Xoshiro128 implements Rng {
     st[1] = s1;
     st[2] = s2;
     st[3] = s3;
-    return out;
   }
 }
 

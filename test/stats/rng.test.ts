@@ -144,6 +144,10 @@ describe('rngFor', () => {
       expect(a.uniform()).toBe(b.uniform());
     }
     expect(() => rngFor(1).sampleWithReplacement(0, 5)).toThrow(RangeError);
+    // intsInto: the same draws, at an offset, the rest of the array untouched
+    const into = new Int32Array(12).fill(-1);
+    rngFor(3).intsInto(7, into, 2, 8);
+    expect(Array.from(into)).toEqual([-1, -1, ...Array.from(rngFor(3).sampleWithReplacement(7, 8)), -1, -1]);
   });
 
   it('refuses seeds that are not 32-bit unsigned integers', () => {
