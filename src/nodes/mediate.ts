@@ -288,7 +288,10 @@ export function mediateResamplePlan(
     // buildDesign's checks on the kept rows: a constant numeric variable, an empty factor level
     for (const c of checks) {
       if (c.type === 'number') {
+        // the last row first: a stratified resample's rows come stratum by stratum, so a stratum variable
+        // (evt) is constant over its first half
         const first = c.values[keep[0]!]!;
+        if (c.values[keep[n - 1]!] !== first) continue;
         let constant = true;
         for (let r = 1; r < n && constant; r++) if (c.values[keep[r]!] !== first) constant = false;
         if (constant) return undefined;
@@ -488,10 +491,25 @@ function gatherColumns(A: Float64Array, K: number, P: number, sel: Int32Array, m
       out[t3 + t] = A[f3 + s]!;
     }
   }
-  for (; j < P; j++) {
-    const from = j * K;
-    const to = j * m;
-    for (let t = 0; t < m; t++) out[to + t] = A[from + sel[t]!]!;
+  // the last one to three columns in one pass
+  const rest = P - j;
+  if (rest === 0) return;
+  const f0 = j * K;
+  const t0 = j * m;
+  if (rest === 1) for (let t = 0; t < m; t++) out[t0 + t] = A[f0 + sel[t]!]!;
+  else if (rest === 2) {
+    for (let t = 0; t < m; t++) {
+      const s = sel[t]!;
+      out[t0 + t] = A[f0 + s]!;
+      out[t0 + m + t] = A[f0 + K + s]!;
+    }
+  } else {
+    for (let t = 0; t < m; t++) {
+      const s = sel[t]!;
+      out[t0 + t] = A[f0 + s]!;
+      out[t0 + m + t] = A[f0 + K + s]!;
+      out[t0 + 2 * m + t] = A[f0 + 2 * K + s]!;
+    }
   }
 }
 

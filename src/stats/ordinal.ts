@@ -125,15 +125,15 @@ class Model {
    * rows kernel's sums (6), logprod's accumulator (mantissas, exponents — also as `accExp` — and min p),
    * X' diag(c) X (p × p), and for the kernels' `evaluate`: the category segments (J + 1 int32s), the
    * categories' constants (5 J), the gradient (npar) and the Hessian (npar²). Undefined for the
-   * general path (nominal effects, unsorted rows) or when the memory cannot hold X.
+   * general path (nominal effects) or when the memory cannot hold X.
    */
   private readonly simd:
     | { A: Float64Array; accExp: Int32Array; x: number; wts: number; eta: number; w: number; s: number; beta: number; sums: number; rs: number; acc: number; xtcx: number; seg: number; cats: number; grad: number; hess: number }
     | undefined;
   /** Per-category sums of evaluateSorted (reused). */
   private readonly categorySums = new Float64Array(5);
-  /** When the rows are sorted by category: rows segments[c] .. segments[c+1]−1 are category c. */
-  readonly segments: Int32Array | undefined;
+  /** Rows segments[c] .. segments[c+1]−1 are category c (the rows come sorted by category). */
+  readonly segments: Int32Array;
   /** The design in the fit's row order (the general path's; the SIMD path keeps its own copy). */
   readonly X: Float64Array;
   /** No weights, or all weights small whole numbers (frequency weights, e.g. mediation's collapsed rows). */
@@ -156,15 +156,21 @@ class Model {
     this.K = J - 1;
     this.nt = this.K * this.q;
     this.npar = this.nt + p;
-    let sorted = true;
-    for (let i = 1; i < n && sorted; i++) if (y[i]! < y[i - 1]!) sorted = false;
-    if (sorted) {
-      const seg = new Int32Array(J + 1);
-      for (let i = 0; i < n; i++) seg[y[i]! + 1]!++;
-      for (let c = 0; c < J; c++) seg[c + 1] = seg[c + 1]! + seg[c]!;
-      this.segments = seg;
+    // y is sorted by category (sortByCategory): category c is rows seg[c] … seg[c + 1] − 1, its end found by
+    // bisection (the first row of a higher category)
+    const seg = new Int32Array(J + 1);
+    for (let c = 0; c < J; c++) {
+      let lo = seg[c]!;
+      let hi = n;
+      while (lo < hi) {
+        const mid = (lo + hi) >>> 1;
+        if (y[mid]! <= c) lo = mid + 1;
+        else hi = mid;
+      }
+      seg[c + 1] = lo;
     }
-    if (sorted && Z === undefined) {
+    this.segments = seg;
+    if (Z === undefined) {
       // offsets in doubles, each even (16-byte aligned for the f64x2 loads)
       const even = (v: number): number => v + (v & 1);
       const x = 0;
@@ -194,13 +200,21 @@ class Model {
         A[n * p + 1] = 0;
         if (w === undefined) A.fill(1, wts, wts + n);
         else A.set(w, wts);
-        new Int32Array(A.buffer, A.byteOffset + 8 * segAt, J + 1).set(this.segments!);
+        new Int32Array(A.buffer, A.byteOffset + 8 * segAt, J + 1).set(seg);
         this.simd = { A, accExp: new Int32Array(A.buffer, A.byteOffset + 8 * (acc + 2), 4), x, wts, eta, w: blk, s, beta, sums, rs, acc, xtcx, seg: segAt, cats, grad, hess };
       }
     }
     this.X = this.simd !== undefined ? new Float64Array(0) : order === undefined ? X : gatherRows(X, n, p, order);
     let counts = true;
-    if (w !== undefined) for (let i = 0; i < n && counts; i++) counts = Number.isInteger(w[i]) && w[i]! >= 0 && w[i]! <= 64;
+    if (w !== undefined) {
+      for (let i = 0; i < n; i++) {
+        const v = w[i]!;
+        if (!(v >= 0 && v <= 64 && Math.trunc(v) === v)) {
+          counts = false;
+          break;
+        }
+      }
+    }
     this.counts = counts;
   }
 
@@ -477,7 +491,7 @@ class Model {
    * `derivs`, its gradient and Hessian — in one pass over the rows.
    */
   evaluate(par: Float64Array, grad: Float64Array, hess: Float64Array, derivs: boolean): number {
-    if (this.simd !== undefined && this.segments !== undefined) return this.evaluateSorted(par, grad, hess, derivs, this.segments);
+    if (this.simd !== undefined) return this.evaluateSorted(par, grad, hess, derivs, this.segments);
     const { n, p, y, K, q, w, Z, npar, nt } = this;
     const { xb, cB, dB, eU, eL } = this.rowArrays();
     linearPredictor(this.X, n, p, par.subarray(nt), xb);
@@ -487,7 +501,7 @@ class Model {
     }
     // −Σ w log p with Neumaier's compensation (see evaluateSorted)
     const nll = new CompensatedSum();
-    // the general loop (nominal effects, or unsorted rows): threshold indices per row
+    // the general loop (nominal effects, or a design the kernels' memory cannot hold): threshold indices per row
     for (let i = 0; i < n; i++) {
       const yi = y[i]!;
       const wi = w === undefined ? 1 : w[i]!;
