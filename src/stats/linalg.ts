@@ -238,7 +238,7 @@ export function linearPredictorBlock(X: Float64Array, n: number, p: number, beta
  * is written, and only the lower triangle is read by the solvers here). With `relTol` > 0 a pivot d_j ≤ relTol·|A_jj| also fails (a pivot lost to rounding
  * against the original diagonal: singular to working precision; mice's imputation models use 1e-13).
  */
-export function cholesky(A: Float64Array, p: number, relTol = 0, L = new Float64Array(p * p)): { L: Float64Array; failedAt: number } {
+export function cholesky(A: Float64Array, p: number, relTol = 0, L: Float64Array = new Float64Array(p * p)): { L: Float64Array; failedAt: number } {
   for (let j = 0; j < p; j++) {
     let d = A[j * p + j]!;
     for (let k = 0; k < j; k++) d -= L[j * p + k]! * L[j * p + k]!;

@@ -33,7 +33,7 @@ import type * as MlMatrix from 'ml-matrix';
 import { FitError } from '../errors.js';
 import { pchisq, qlogis } from './distributions.js';
 import { BLOCK, cholesky, choleskyInverse, choleskySolve, linearPredictor, symmetrizeUpper, weightedCrossprod } from './linalg.js';
-import { reserveArena, simdKernels } from './simd-kernels.js';
+import { reserveArena, type SimdKernels, simdKernels } from './simd-kernels.js';
 
 /** Row stride of the SIMD path's block arrays: a block of BLOCK rows plus the padding row, kept even. */
 const S = BLOCK + 2;
@@ -110,6 +110,11 @@ class CompensatedSum {
   }
 }
 
+/** fitOrdinal's Newton arrays: two states (par, grad: npar each; hess: npar²), the step, the Cholesky factor and the inverse (npar² each). */
+function iterationDoubles(npar: number): number {
+  return 2 * (2 * npar + npar * npar) + npar + 2 * npar * npar;
+}
+
 /** Work arrays of one model: allocated once per fit, never per row. */
 class Model {
   readonly npar: number;
@@ -124,11 +129,12 @@ class Model {
    * u, l and p (stride S = BLOCK + 2 each), the scratch c·x_j (p × S), β, the per-column sums (3p), the
    * rows kernel's sums (6), logprod's accumulator (mantissas, exponents — also as `accExp` — and min p),
    * X' diag(c) X (p × p), and for the kernels' `evaluate`: the category segments (J + 1 int32s), the
-   * categories' constants (5 J), the gradient (npar) and the Hessian (npar²). Undefined for the
+   * categories' constants (5 J), the gradient (npar) and the Hessian (npar²); then fitOrdinal's iteration
+   * arrays (iterationArrays). Undefined for the
    * general path (nominal effects) or when the memory cannot hold X.
    */
   private readonly simd:
-    | { A: Float64Array; accExp: Int32Array; x: number; wts: number; eta: number; w: number; s: number; beta: number; sums: number; rs: number; acc: number; xtcx: number; seg: number; cats: number; grad: number; hess: number }
+    | { A: Float64Array; accExp: Int32Array; x: number; wts: number; eta: number; w: number; s: number; beta: number; sums: number; rs: number; acc: number; xtcx: number; seg: number; cats: number; grad: number; hess: number; work: number }
     | undefined;
   /** Per-category sums of evaluateSorted (reused). */
   private readonly categorySums = new Float64Array(5);
@@ -187,9 +193,10 @@ class Model {
       const cats = segAt + Math.ceil((J + 1) / 2);
       const grad = cats + 5 * J;
       const hess = grad + this.npar;
+      const work = hess + this.npar * this.npar;
       let A: Float64Array | undefined;
       try {
-        A = reserveArena(hess + this.npar * this.npar);
+        A = reserveArena(work + iterationDoubles(this.npar));
       } catch (e) {
         if (!(e instanceof RangeError)) throw e; // the memory cannot grow that far: the general path
       }
@@ -201,7 +208,7 @@ class Model {
         if (w === undefined) A.fill(1, wts, wts + n);
         else A.set(w, wts);
         new Int32Array(A.buffer, A.byteOffset + 8 * segAt, J + 1).set(seg);
-        this.simd = { A, accExp: new Int32Array(A.buffer, A.byteOffset + 8 * (acc + 2), 4), x, wts, eta, w: blk, s, beta, sums, rs, acc, xtcx, seg: segAt, cats, grad, hess };
+        this.simd = { A, accExp: new Int32Array(A.buffer, A.byteOffset + 8 * (acc + 2), 4), x, wts, eta, w: blk, s, beta, sums, rs, acc, xtcx, seg: segAt, cats, grad, hess, work };
       }
     }
     this.X = this.simd !== undefined ? new Float64Array(0) : order === undefined ? X : gatherRows(X, n, p, order);
@@ -216,6 +223,18 @@ class Model {
       }
     }
     this.counts = counts;
+  }
+
+  /**
+   * fitOrdinal's arrays for the Newton iteration (iterationDoubles(npar) doubles): in the kernels' memory on
+   * the kernels' path, so that the kernels' chol, cholsolve and cholinv work on them in place; else new.
+   */
+  iterationArrays(): { work: Float64Array; kernels: SimdKernels | undefined } {
+    const size = iterationDoubles(this.npar);
+    if (this.simd === undefined) return { work: new Float64Array(size), kernels: undefined };
+    const work = this.simd.A.subarray(this.simd.work, this.simd.work + size);
+    work.fill(0);
+    return { work, kernels: simdKernels() };
   }
 
   private rowArrays(): { xb: Float64Array; cB: Float64Array; dB: Float64Array; eU: Float64Array; eL: Float64Array; XtCX: Float64Array } {
@@ -711,7 +730,7 @@ export function fitOrdinal(X: Float64Array, n: number, p: number, y: Int32Array,
   // and is freed by the garbage collector; a view into one costs next to nothing): two states, the step and
   // the Cholesky factor, reused by every iteration
   const state = 2 * npar + npar * npar;
-  const work = new Float64Array(2 * state + npar + npar * npar);
+  const { work, kernels } = m.iterationArrays();
   let states = 0;
   const newState = (): State => {
     const o = state * states++;
@@ -725,7 +744,12 @@ export function fitOrdinal(X: Float64Array, n: number, p: number, y: Int32Array,
   cur.nll = m.evaluate(cur.par, cur.grad, cur.hess, true);
   if (!Number.isFinite(cur.nll)) throw new FitError('non-finite log-likelihood at the starting values');
   const step = work.subarray(2 * state, 2 * state + npar);
-  const factor = work.subarray(2 * state + npar);
+  const factor = work.subarray(2 * state + npar, 2 * state + npar + npar * npar);
+  const inverse = work.subarray(2 * state + npar + npar * npar);
+  // Cholesky factor, solve and inverse: the kernels' (the same operations, compiled once for every thread) on
+  // arrays in their memory, else linalg.ts's
+  const factorize = (h: Float64Array): number =>
+    kernels !== undefined && h.buffer === work.buffer ? kernels.chol(h.byteOffset, npar, 0, factor.byteOffset) : cholesky(h, npar, 0, factor).failedAt;
   let stepFactor = 1;
   let innerIter = 0;
   let modifIter = 0;
@@ -748,7 +772,8 @@ export function fitOrdinal(X: Float64Array, n: number, p: number, y: Int32Array,
     const maxGrad = maxAbs(cur.grad);
     const absConv = maxGrad < gradTol;
     if (absConv) absIter++;
-    let { L, failedAt } = cholesky(cur.hess, npar, 0, factor);
+    const L = factor;
+    let failedAt = factorize(cur.hess);
     if (failedAt >= 0) {
       if (absConv) {
         conv = 1;
@@ -758,7 +783,7 @@ export function fitOrdinal(X: Float64Array, n: number, p: number, y: Int32Array,
       const inflate = Math.abs(Math.min(...eigenvalues(h, npar))) + 1;
       const inflated = Float64Array.from(h);
       for (let r = 0; r < npar; r++) inflated[r * npar + r] = inflated[r * npar + r]! + inflate;
-      ({ L, failedAt } = cholesky(inflated, npar, 0, factor));
+      failedAt = factorize(inflated);
       if (failedAt >= 0) throw new FitError(`cannot compute a Newton step at iteration ${i - 1}: the Hessian is singular`, { hint: 'a term may be collinear with others or separate the outcome' });
       modifIter++;
     } else modifIter = 0;
@@ -767,7 +792,8 @@ export function fitOrdinal(X: Float64Array, n: number, p: number, y: Int32Array,
       break;
     }
     step.set(cur.grad);
-    choleskySolve(L, npar, step);
+    if (kernels !== undefined) kernels.cholsolve(factor.byteOffset, npar, step.byteOffset);
+    else choleskySolve(L, npar, step);
     const relConv = maxAbs(step) < relTol;
     if (absConv && relConv) {
       conv = 0;
@@ -821,7 +847,11 @@ export function fitOrdinal(X: Float64Array, n: number, p: number, y: Int32Array,
       hint: 'the term may be collinear with others or separate the outcome (a category never observed with it)',
     });
   }
-  const vcov = choleskyInverse(L, npar);
+  let vcov: Float64Array;
+  if (kernels !== undefined && L === factor) {
+    kernels.cholinv(factor.byteOffset, npar, inverse.byteOffset);
+    vcov = inverse.slice();
+  } else vcov = choleskyInverse(L, npar);
   // clm's conv.check: eigenvalues of the Hessian (condition number, identifiability warnings)
   let condH = NaN;
   if (options.checkHessian !== false) {

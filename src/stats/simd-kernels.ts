@@ -738,8 +738,6 @@ function evaluateFn(): number[] {
   ];
   const [padWeight, tU, tL, rr, omr, iomr, minP] = Array.from({ length: 7 }, () => a.local(F64)) as [number, number, number, number, number, number, number];
   const sumsOf = Array.from({ length: 5 }, () => a.local(F64));
-  const F64_ADD = 0xa0;
-  const F64_SUB = 0xa1;
   /** mem[base + 8·i] (op)= value, value pushed by `value` */
   const update = (base: number, i: number, op: number, value: () => void): void => {
     a.addr(base, i).set(o);
@@ -910,6 +908,175 @@ function evaluateFn(): number[] {
   return a.body();
 }
 
+// ---- small dense linear algebra (scalar): linalg.ts's cholesky, choleskySolve and choleskyInverse, the same
+// operations in the same order (the same bits), for the Newton iteration of the ordinal fit -------------
+
+const F64_ADD = 0xa0;
+const F64_SUB = 0xa1;
+const F64_MUL = 0xa2;
+const F64_DIV = 0xa3;
+
+/** Pushes the f64 at byte address local base + 8·(local i·p + local k) (row-major p × p). */
+function at(a: Asm, base: number, i: number, p: number, k: number): Asm {
+  return a.get(base).get(i).get(p).op(0x6c).get(k).op(0x6a).i32(3).op(0x74).op(0x6a);
+}
+
+/** for (i = from; i > downTo; i--) body, with from and downTo i32 locals (from may be ≤ downTo: no pass). */
+function loopDown(a: Asm, i: number, from: number, downTo: number, body: () => void): void {
+  a.get(from).set(i);
+  a.op(0x02, 0x40);
+  a.get(i).get(downTo).op(0x4c).op(0x0d, 0); // i <= downTo → break
+  a.op(0x03, 0x40);
+  body();
+  a.get(i).i32(1).op(0x6b).set(i);
+  a.get(i).get(downTo).op(0x4a).op(0x0d, 0); // i > downTo → continue
+  a.op(0x0b, 0x0b);
+}
+
+/**
+ * chol(A, p, relTol, L) → failedAt: linalg.ts's cholesky — L (row-major, lower triangle written) with
+ * A = L L', or the first j whose pivot d is not > 0 or ≤ relTol·|A_jj| (then L is partial); −1 when done.
+ */
+function cholFn(): number[] {
+  const a = new Asm(4);
+  const [A, p, relTol, L] = [0, 1, 2, 3];
+  const [i, j, k, jp1] = [a.local(I32), a.local(I32), a.local(I32), a.local(I32)];
+  const [d, ljj, acc] = [a.local(F64), a.local(F64), a.local(F64)];
+  a.loop(j, null, p, 1, () => {
+    at(a, A, j, p, j).op(...f64Load).set(d);
+    a.loop(k, null, j, 1, () => {
+      a.get(d);
+      at(a, L, j, p, k).op(...f64Load);
+      at(a, L, j, p, k).op(...f64Load);
+      a.op(F64_MUL).op(F64_SUB).set(d);
+    });
+    // !(d > 0) || d <= relTol·|A_jj|
+    a.get(d).f64(0).op(0x64).op(0x45);
+    a.get(d).get(relTol);
+    at(a, A, j, p, j).op(...f64Load).op(0x99); // f64.abs
+    a.op(F64_MUL).op(0x65).op(0x72); // f64.le, i32.or
+    a.op(0x04, 0x40).get(j).op(0x0f).op(0x0b); // if: return j
+    a.get(d).op(0x9f).set(ljj); // f64.sqrt
+    at(a, L, j, p, j).get(ljj).op(...f64Store);
+    a.get(j).i32(1).op(0x6a).set(jp1);
+    a.loop(i, jp1, p, 1, () => {
+      at(a, A, i, p, j).op(...f64Load).set(acc);
+      a.loop(k, null, j, 1, () => {
+        a.get(acc);
+        at(a, L, i, p, k).op(...f64Load);
+        at(a, L, j, p, k).op(...f64Load);
+        a.op(F64_MUL).op(F64_SUB).set(acc);
+      });
+      at(a, L, i, p, j).get(acc).get(ljj).op(F64_DIV).op(...f64Store);
+    });
+  });
+  a.i32(-1);
+  return a.body();
+}
+
+/** cholsolve(L, p, b): linalg.ts's choleskySolve — (L L') x = b in place: L y = b, then L' x = y. */
+function cholsolveFn(): number[] {
+  const a = new Asm(3);
+  const [L, p, b] = [0, 1, 2];
+  const [i, k, ip1, minus1] = [a.local(I32), a.local(I32), a.local(I32), a.local(I32)];
+  const s = a.local(F64);
+  const bAt = (idx: number): Asm => a.get(b).get(idx).i32(3).op(0x74).op(0x6a);
+  a.loop(i, null, p, 1, () => {
+    bAt(i).op(...f64Load).set(s);
+    a.loop(k, null, i, 1, () => {
+      a.get(s);
+      at(a, L, i, p, k).op(...f64Load);
+      bAt(k).op(...f64Load);
+      a.op(F64_MUL).op(F64_SUB).set(s);
+    });
+    bAt(i).get(s);
+    at(a, L, i, p, i).op(...f64Load).op(F64_DIV).op(...f64Store);
+  });
+  a.i32(-1).set(minus1);
+  a.get(p).i32(1).op(0x6b).set(ip1); // from p − 1
+  loopDown(a, i, ip1, minus1, () => {
+    bAt(i).op(...f64Load).set(s);
+    a.get(i).i32(1).op(0x6a).set(k);
+    a.op(0x02, 0x40);
+    a.get(k).get(p).op(0x4e).op(0x0d, 0);
+    a.op(0x03, 0x40);
+    a.get(s);
+    at(a, L, k, p, i).op(...f64Load);
+    bAt(k).op(...f64Load);
+    a.op(F64_MUL).op(F64_SUB).set(s);
+    a.get(k).i32(1).op(0x6a).set(k);
+    a.get(k).get(p).op(0x48).op(0x0d, 0);
+    a.op(0x0b, 0x0b);
+    bAt(i).get(s);
+    at(a, L, i, p, i).op(...f64Load).op(F64_DIV).op(...f64Store);
+  });
+  return a.body();
+}
+
+/** cholinv(L, p, out): linalg.ts's choleskyInverse — out = (L L')⁻¹ (p × p), symmetrised. */
+function cholinvFn(): number[] {
+  const a = new Asm(3);
+  const [L, p, out] = [0, 1, 2];
+  const [i, k, c, ip1, kp1, minus1, o] = Array.from({ length: 7 }, () => a.local(I32)) as [number, number, number, number, number, number, number];
+  const [l, d, v] = [a.local(F64), a.local(F64), a.local(F64)];
+  // out is zero first
+  a.get(p).get(p).op(0x6c).set(ip1);
+  a.loop(o, null, ip1, 1, () => {
+    a.get(out).get(o).i32(3).op(0x74).op(0x6a).f64(0).op(...f64Store);
+  });
+  /** out[i][c] = out[i][c] − l · out[k][c] */
+  const update = (): void => {
+    at(a, out, i, p, c).set(o);
+    a.get(o).get(o).op(...f64Load).get(l);
+    at(a, out, k, p, c).op(...f64Load);
+    a.op(F64_MUL).op(F64_SUB).op(...f64Store);
+  };
+  /** out[i][c] = out[i][c] / d for c < local end */
+  const divide = (end: number): void => {
+    a.loop(c, null, end, 1, () => {
+      at(a, out, i, p, c).set(o);
+      a.get(o).get(o).op(...f64Load).get(d).op(F64_DIV).op(...f64Store);
+    });
+  };
+  // forward: row i of L⁻¹
+  a.loop(i, null, p, 1, () => {
+    at(a, out, i, p, i).f64(1).op(...f64Store);
+    a.loop(k, null, i, 1, () => {
+      at(a, L, i, p, k).op(...f64Load).set(l);
+      a.get(k).i32(1).op(0x6a).set(kp1);
+      a.loop(c, null, kp1, 1, update);
+    });
+    at(a, L, i, p, i).op(...f64Load).set(d);
+    a.get(i).i32(1).op(0x6a).set(ip1);
+    divide(ip1);
+  });
+  // back: rows from the last
+  a.i32(-1).set(minus1);
+  a.get(p).i32(1).op(0x6b).set(ip1);
+  loopDown(a, i, ip1, minus1, () => {
+    a.get(i).i32(1).op(0x6a).set(kp1);
+    a.loop(k, kp1, p, 1, () => {
+      at(a, L, k, p, i).op(...f64Load).set(l);
+      a.loop(c, null, p, 1, update);
+    });
+    at(a, L, i, p, i).op(...f64Load).set(d);
+    divide(p);
+  });
+  // symmetrise: (r, c) and (c, r) = ½ (their sum)
+  a.loop(i, null, p, 1, () => {
+    a.get(i).i32(1).op(0x6a).set(kp1);
+    a.loop(c, kp1, p, 1, () => {
+      a.f64(0.5);
+      at(a, out, i, p, c).op(...f64Load);
+      at(a, out, c, p, i).op(...f64Load);
+      a.op(F64_ADD).op(F64_MUL).set(v);
+      at(a, out, i, p, c).get(v).op(...f64Store);
+      at(a, out, c, p, i).get(v).op(...f64Store);
+    });
+  });
+  return a.body();
+}
+
 function section(id: number, content: number[]): number[] {
   return [id, ...uleb(content.length), ...content];
 }
@@ -930,6 +1097,9 @@ function moduleBytes(): Uint8Array {
     { name: 'exps', params: i32s(4), body: expsFn() },
     { name: 'logprod', params: i32s(4), body: logprodFn() },
     { name: 'evaluate', params: i32s(22), results: [I32], body: evaluateFn() },
+    { name: 'chol', params: [I32, I32, F64, I32], results: [I32], body: cholFn() },
+    { name: 'cholsolve', params: i32s(3), body: cholsolveFn() },
+    { name: 'cholinv', params: i32s(3), body: cholinvFn() },
   ];
   for (const [name, i] of Object.entries(FN)) if (fns[i]?.name !== name) throw new Error(`simd kernels: function ${i} is not ${name}`);
   const types = fns.flatMap((f) => [0x60, ...uleb(f.params.length), ...f.params, ...uleb(f.results?.length ?? 0), ...(f.results ?? [])]);
@@ -966,6 +1136,10 @@ export interface SimdKernels {
   readonly exps: (x: number, len: number, out: number, mx: number) => void;
   readonly logprod: (p: number, w: number, len: number, acc: number) => void;
   readonly evaluate: (...args: number[]) => number;
+  /** linalg.ts's cholesky, choleskySolve and choleskyInverse on byte addresses (row-major p × p; the same bits). */
+  readonly chol: (A: number, p: number, relTol: number, L: number) => number;
+  readonly cholsolve: (L: number, p: number, b: number) => void;
+  readonly cholinv: (L: number, p: number, out: number) => void;
   readonly memory: WasmMemory;
 }
 
@@ -1003,7 +1177,12 @@ export function simdKernels(): SimdKernels {
   if (instance !== undefined) return instance;
   const memory = new wasm.Memory({ initial: 1 });
   const exp = new wasm.Instance(kernelModule(), { env: { memory } }).exports as Record<string, Kernel>;
-  instance = { eta: exp.eta!, colpass: exp.colpass!, crossprod: exp.crossprod!, rows: exp.rows!, exps: exp.exps!, logprod: exp.logprod!, evaluate: exp.evaluate as unknown as (...args: number[]) => number, memory };
+  instance = { eta: exp.eta!, colpass: exp.colpass!, crossprod: exp.crossprod!, rows: exp.rows!, exps: exp.exps!, logprod: exp.logprod!, evaluate: exp.evaluate as unknown as (...args: number[]) => number,
+    chol: exp.chol as unknown as (A: number, p: number, relTol: number, L: number) => number,
+    cholsolve: exp.cholsolve!,
+    cholinv: exp.cholinv!,
+    memory,
+  };
   return instance;
 }
 
