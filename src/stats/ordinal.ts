@@ -130,8 +130,8 @@ class Model {
    * rows kernel's sums (6), logprod's accumulator (mantissas, exponents — also as `accExp` — and min p),
    * X' diag(c) X (p × p), and for the kernels' `evaluate`: the category segments (J + 1 int32s), the
    * categories' constants (5 J), the gradient (npar) and the Hessian (npar²); then fitOrdinal's iteration
-   * arrays (iterationArrays). Undefined for the
-   * general path (nominal effects) or when the memory cannot hold X.
+   * arrays (iterationArrays). Undefined for the general path (nominal effects) or when the memory cannot
+   * hold X.
    */
   private readonly simd:
     | { A: Float64Array; accExp: Int32Array; x: number; wts: number; eta: number; w: number; s: number; beta: number; sums: number; rs: number; acc: number; xtcx: number; seg: number; cats: number; grad: number; hess: number; work: number }
