@@ -30,6 +30,10 @@ function write(value: unknown, out: string[]): void {
     out.push(JSON.stringify(value.toString()));
   } else if (ArrayBuffer.isView(value) && !(value instanceof DataView)) {
     const arr = value as unknown as ArrayLike<number>;
+    if (plainNumbers(arr)) {
+      out.push(JSON.stringify(Array.from(arr)));
+      return;
+    }
     out.push('[');
     for (let i = 0; i < arr.length; i++) {
       if (i > 0) out.push(',');
@@ -37,6 +41,10 @@ function write(value: unknown, out: string[]): void {
     }
     out.push(']');
   } else if (Array.isArray(value)) {
+    if (plainNumbers(value as unknown[])) {
+      out.push(JSON.stringify(value));
+      return;
+    }
     out.push('[');
     value.forEach((v: unknown, i) => {
       if (i > 0) out.push(',');
@@ -58,6 +66,19 @@ function write(value: unknown, out: string[]): void {
   } else {
     throw new TypeError(`cannot serialise a ${typeof value} to JSON`);
   }
+}
+
+/**
+ * An array of numbers none of which is ±Infinity: JSON.stringify writes it exactly as numberToJson would
+ * (shortest round-trip form, NaN as null, -0 as 0, no white space), at about twice the speed — a bootstrap's
+ * replicate table has 10⁵ numbers.
+ */
+function plainNumbers(arr: ArrayLike<unknown>): boolean {
+  for (let i = 0; i < arr.length; i++) {
+    const v = arr[i];
+    if (typeof v !== 'number' || v === Infinity || v === -Infinity) return false;
+  }
+  return true;
 }
 
 function numberToJson(x: number): string {
