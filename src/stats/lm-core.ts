@@ -1,7 +1,8 @@
 /**
  * The core of `lm` for callers that need only the coefficients and their covariance (mediation's a-path,
- * once per bootstrap replicate): the algorithm of linear.ts's fitLinear, with its row sums run by the SIMD
- * kernels of the ordinal fit (simd-kernels.ts: two rows per instruction), and without what fitLinear adds
+ * once per bootstrap replicate): the algorithm of linear.ts's fitLinear, with its passes over the rows and
+ * the inverse of X'WX run by the WebAssembly kernels of the ordinal fit (simd-kernels.ts: lmpass — two rows
+ * per instruction — and chol, cholinv: linalg.ts's invertSymmetric, the same bits), and without what fitLinear adds
  * for its summaries (fitted values and residuals kept, R², the log-likelihood's Σ log w, one log per row).
  * The results agree with fitLinear's to rounding (the sums are added in another order; ~1e-15 relative,
  * test/stats/lm-core.test.ts).
@@ -10,9 +11,9 @@
  *   non-zero weight;  Cov(β) = σ² (X'WX)⁻¹.
  */
 import { FitError } from '../errors.js';
-import { BLOCK, invertSymmetric, symmetrizeUpper } from './linalg.js';
+import { BLOCK, symmetrizeUpper } from './linalg.js';
 import { fitLinear, olsCovariance } from './linear.js';
-import { reserveArena, simdKernels } from './simd-kernels.js';
+import { reserveArena, type SimdKernels, simdKernels } from './simd-kernels.js';
 
 export interface LeastSquares {
   readonly coefficients: Float64Array;
@@ -38,9 +39,16 @@ export function leastSquares(X: Float64Array, n: number, p: number, y: Float64Ar
   const beta = s + Math.max(1, p) * S;
   const sums = beta + even(p);
   const xtwx = sums + even(3 * p);
+  // y and w, the inverse's equilibrated matrix, its Cholesky factor and inverse, and rhs/corr
+  const yAt = xtwx + p * p;
+  const wAt = yAt + n;
+  const eqAt = wAt + n;
+  const lAt = eqAt + p * p;
+  const invAt = lAt + p * p;
+  const outAt = invAt + p * p;
   let A: Float64Array;
   try {
-    A = reserveArena(xtwx + p * p);
+    A = reserveArena(outAt + p);
   } catch (e) {
     // the kernels' memory cannot hold this design (beyond ~4 GB): lm's plain-JS fit, to 1e-12 the same
     if (!(e instanceof RangeError)) throw e;
@@ -50,38 +58,28 @@ export function leastSquares(X: Float64Array, n: number, p: number, y: Float64Ar
   A.set(X.subarray(0, n * p), x);
   A[n * p] = 0;
   A[n * p + 1] = 0;
-  const c = A.subarray(rowsAt, rowsAt + S);
-  const d = A.subarray(rowsAt + S, rowsAt + 2 * S);
+  A.set(y.subarray(0, n), yAt);
+  if (w !== undefined) A.set(w.subarray(0, n), wAt);
   A.fill(0, rowsAt + 2 * S, rowsAt + 4 * S); // u, l: unused
   const fitted = A.subarray(fit, fit + S);
   const XtWX = A.subarray(xtwx, xtwx + p * p);
   XtWX.fill(0);
+  const out = A.subarray(outAt, outAt + p);
   /**
-   * Σ_i d_i x_i over the rows into out (length p), with d_i = w_i y_i (`residuals` false; with X'WX) or
-   * d_i = (y_i − x_i'β) w_i (`residuals` true: β from the kernels' memory).
+   * Σ_i d_i x_i over the rows into `into` (length p), with d_i = w_i y_i (`residuals` false; with X'WX) or
+   * d_i = (y_i − x_i'β) w_i (`residuals` true: β from the kernels' memory) — the kernels' lmpass, a block of
+   * rows at a time (c_t = w_t and d_t as rowWeights below).
    */
-  const pass = (out: Float64Array, residuals: boolean): void => {
-    out.fill(0);
-    for (let i0 = 0; i0 < n; i0 += BLOCK) {
-      const len = Math.min(BLOCK, n - i0);
-      const len2 = len + (len & 1);
-      if (residuals) k.eta(8 * x, n, i0, len2, p, 8 * beta, 8 * fit);
-      rowWeights(c, d, y, w, i0, len, residuals ? fitted : undefined);
-      if (len2 > len) {
-        c[len] = 0;
-        d[len] = 0;
-      }
-      k.colpass(8 * x, n, i0, len2, p, 8 * rowsAt, S, 8 * s, 8 * sums);
-      for (let j = 0; j < p; j++) out[j] = out[j]! + A[sums + 3 * j]!;
-      if (!residuals) k.crossprod(8 * s, S, 8 * x, n, i0, len2, p, 8 * xtwx);
-    }
+  const pass = (into: Float64Array, residuals: boolean): void => {
+    k.lmpass(8 * x, n, p, 8 * yAt, 8 * wAt, w === undefined ? 0 : 1, residuals ? 1 : 0, 8 * beta, 8 * fit, 8 * rowsAt, S, 8 * s, 8 * sums, 8 * outAt, 8 * xtwx);
+    into.set(out);
   };
 
   // X'WX and X'Wy in one pass
   const rhs = new Float64Array(p);
   pass(rhs, false);
   symmetrizeUpper(XtWX, p);
-  const inv = invertSymmetric(XtWX, p);
+  const inv = invertInKernels(k, A, XtWX, p, eqAt, lAt, invAt);
   if (inv === undefined) throw new FitError('the cross-product matrix is singular: some terms are collinear', { hint: 'drop a duplicated term' });
   const b = new Float64Array(p);
   const solve = (v: Float64Array): void => {
@@ -114,11 +112,23 @@ export function leastSquares(X: Float64Array, n: number, p: number, y: Float64Ar
   return { coefficients: b, stdErrors, vcov, sigma: Math.sqrt(sigma2), dfResidual };
 }
 
-/** A block's row weights for lm's passes: c_t = w_t and d_t = w_t y_t, or with `fitted`, d_t = (y_t − fitted_t) w_t. */
-function rowWeights(c: Float64Array, d: Float64Array, y: Float64Array, w: Float64Array | undefined, i0: number, len: number, fitted: Float64Array | undefined): void {
-  for (let t = 0; t < len; t++) {
-    const wi = w === undefined ? 1 : w[i0 + t]!;
-    c[t] = wi;
-    d[t] = fitted === undefined ? wi * y[i0 + t]! : (y[i0 + t]! - fitted[t]!) * wi;
+/**
+ * linalg.ts's invertSymmetric of the p × p matrix M (in the kernels' memory) with the kernels' chol and
+ * cholinv, the same operations in the same order: D^{-1/2} M D^{-1/2} (D = diag M, at eqAt), its Cholesky
+ * factor (lAt) and inverse (invAt), rescaled by D^{-1/2} on both sides into a new array; undefined when M
+ * is not positive definite.
+ */
+function invertInKernels(k: SimdKernels, A: Float64Array, M: Float64Array, p: number, eqAt: number, lAt: number, invAt: number): Float64Array | undefined {
+  const scale = new Float64Array(p);
+  for (let j = 0; j < p; j++) {
+    const d = M[j * p + j]!;
+    if (!(d > 0)) return undefined;
+    scale[j] = 1 / Math.sqrt(d);
   }
+  for (let r = 0; r < p; r++) for (let c = 0; c < p; c++) A[eqAt + r * p + c] = M[r * p + c]! * scale[r]! * scale[c]!;
+  if (k.chol(8 * eqAt, p, 0, 8 * lAt) >= 0) return undefined;
+  k.cholinv(8 * lAt, p, 8 * invAt);
+  const inv = new Float64Array(p * p);
+  for (let r = 0; r < p; r++) for (let c = 0; c < p; c++) inv[r * p + c] = A[invAt + r * p + c]! * scale[r]! * scale[c]!;
+  return inv;
 }

@@ -908,6 +908,72 @@ function evaluateFn(): number[] {
   return a.body();
 }
 
+/**
+ * lmpass(x, n, p, y, w, hasW, residuals, beta, fit, c, stride, s, sums, out, xtwx): lm-core.ts's pass over
+ * the row blocks (its JavaScript steps in their order): per block of at most BLOCK rows, the row weights
+ * c_t = w_t and d_t = w_t y_t — or, with `residuals`, d_t = (y_t − x_t'β) w_t from eta's fitted values at
+ * fit — (w_t = 1 without hasW; an odd block's padding row 0), then colpass (out[j] += Σ d x_j) and, without
+ * `residuals`, crossprod (xtwx += X' diag(c) X, upper triangle). out (p) is zeroed first; the row arrays
+ * c, d, u, l are at c + 8·m·stride (u and l are left as they are: the caller zeroes them).
+ */
+function lmpassFn(): number[] {
+  const a = new Asm(15);
+  const [x, n, p, y, w, hasW, residuals, beta, fit, c, stride, s, sums, out, xtwx] = Array.from({ length: 15 }, (_, i) => i) as [
+    number, number, number, number, number, number, number, number, number, number, number, number, number, number, number,
+  ];
+  const [i0, len, len2, t, j, d, row, o] = Array.from({ length: 8 }, () => a.local(I32)) as [number, number, number, number, number, number, number, number];
+  const [wi, yi] = [a.local(F64), a.local(F64)];
+  a.get(stride).i32(3).op(0x74).get(c).op(0x6a).set(d); // the d row after c
+  a.loop(j, null, p, 1, () => {
+    a.addr(out, j).f64(0).op(...f64Store);
+  });
+  a.i32(0).set(i0);
+  a.op(0x02, 0x40);
+  a.get(i0).get(n).op(0x4e).op(0x0d, 0); // no rows
+  a.op(0x03, 0x40);
+  {
+    a.get(n).get(i0).op(0x6b).i32(BLOCK).get(n).get(i0).op(0x6b).i32(BLOCK).op(0x48).op(0x1b).set(len);
+    a.get(len).get(len).i32(1).op(0x71).op(0x6a).set(len2);
+    a.get(residuals).op(0x04, 0x40);
+    a.get(x).get(n).get(i0).get(len2).get(p).get(beta).get(fit).op(0x10, FN.eta);
+    a.op(0x0b);
+    a.loop(t, null, len, 1, () => {
+      a.get(i0).get(t).op(0x6a).set(row);
+      // wi = hasW ? w[i0 + t] : 1
+      a.addr(w, row).op(...f64Load).f64(1).get(hasW).op(0x1b).set(wi);
+      a.addr(y, row).op(...f64Load).set(yi);
+      a.addr(c, t).get(wi).op(...f64Store);
+      a.addr(d, t);
+      a.get(residuals).op(0x04, 0x7c); // if (result f64)
+      a.get(yi);
+      a.addr(fit, t).op(...f64Load);
+      a.op(F64_SUB).get(wi).op(F64_MUL);
+      a.op(0x05);
+      a.get(wi).get(yi).op(F64_MUL);
+      a.op(0x0b);
+      a.op(...f64Store);
+    });
+    a.get(len2).get(len).op(0x4a).op(0x04, 0x40);
+    a.addr(c, len).f64(0).op(...f64Store);
+    a.addr(d, len).f64(0).op(...f64Store);
+    a.op(0x0b);
+    a.get(x).get(n).get(i0).get(len2).get(p).get(c).get(stride).get(s).get(sums).op(0x10, FN.colpass);
+    a.loop(j, null, p, 1, () => {
+      a.addr(out, j).set(o);
+      a.get(o).get(o).op(...f64Load);
+      a.get(j).i32(24).op(0x6c).get(sums).op(0x6a).op(...f64Load);
+      a.op(F64_ADD).op(...f64Store);
+    });
+    a.get(residuals).op(0x45).op(0x04, 0x40);
+    a.get(s).get(stride).get(x).get(n).get(i0).get(len2).get(p).get(xtwx).op(0x10, FN.crossprod);
+    a.op(0x0b);
+    a.get(i0).i32(BLOCK).op(0x6a).set(i0);
+    a.get(i0).get(n).op(0x48).op(0x0d, 0);
+  }
+  a.op(0x0b, 0x0b);
+  return a.body();
+}
+
 // ---- small dense linear algebra (scalar): linalg.ts's cholesky, choleskySolve and choleskyInverse, the same
 // operations in the same order (the same bits), for the Newton iteration of the ordinal fit -------------
 
@@ -1100,6 +1166,7 @@ function moduleBytes(): Uint8Array {
     { name: 'chol', params: [I32, I32, F64, I32], results: [I32], body: cholFn() },
     { name: 'cholsolve', params: i32s(3), body: cholsolveFn() },
     { name: 'cholinv', params: i32s(3), body: cholinvFn() },
+    { name: 'lmpass', params: i32s(15), body: lmpassFn() },
   ];
   for (const [name, i] of Object.entries(FN)) if (fns[i]?.name !== name) throw new Error(`simd kernels: function ${i} is not ${name}`);
   const types = fns.flatMap((f) => [0x60, ...uleb(f.params.length), ...f.params, ...uleb(f.results?.length ?? 0), ...(f.results ?? [])]);
@@ -1140,6 +1207,8 @@ export interface SimdKernels {
   readonly chol: (A: number, p: number, relTol: number, L: number) => number;
   readonly cholsolve: (L: number, p: number, b: number) => void;
   readonly cholinv: (L: number, p: number, out: number) => void;
+  /** lm-core.ts's pass over the row blocks (see lmpassFn). */
+  readonly lmpass: (...args: number[]) => void;
   readonly memory: WasmMemory;
 }
 
@@ -1181,6 +1250,7 @@ export function simdKernels(): SimdKernels {
     chol: exp.chol as unknown as (A: number, p: number, relTol: number, L: number) => number,
     cholsolve: exp.cholsolve!,
     cholinv: exp.cholinv!,
+    lmpass: exp.lmpass!,
     memory,
   };
   return instance;
