@@ -433,7 +433,7 @@ function sortedDistinctRows(X: Float64Array, N: number, P: number, codes: Int32A
  * into work arrays reused by every resample; undefined when a category has no row.
  */
 function distinctRowsOfResample({ K, P, J, X: Xr, codeOfRank, rankOfRow }: DistinctRows): (rows: Int32Array, n: number) => { n: number; X: Float64Array; codes: Int32Array; weights: Float64Array } | undefined {
-  const count = new Float64Array(K);
+  const count = new Int32Array(K);
   const sel = new Int32Array(K);
   const weights = new Float64Array(K);
   const selCodes = new Int32Array(K);
@@ -454,18 +454,18 @@ function distinctRowsOfResample({ K, P, J, X: Xr, codeOfRank, rankOfRow }: Disti
  * How often each rank occurs among rankOf[rows[0..n−1]] (count, zeroed here), and the ranks that occur in
  * increasing order (sel) with their counts (weights); returns their number.
  */
-function countDistinct(rows: Int32Array, n: number, rankOf: Int32Array, count: Float64Array, sel: Int32Array, weights: Float64Array): number {
+function countDistinct(rows: Int32Array, n: number, rankOf: Int32Array, count: Int32Array, sel: Int32Array, weights: Float64Array): number {
   count.fill(0);
   for (let r = 0; r < n; r++) count[rankOf[rows[r]!]!]!++;
   // without a branch on c (about a third of the ranks are absent from a resample, at random): each rank is
-  // written at m, which moves on only when it occurs
+  // written at m, which moves on only when it occurs (−c >>> 31 is 1 for a count c > 0, 0 for c = 0)
   let m = 0;
   const K = count.length;
   for (let k = 0; k < K; k++) {
     const c = count[k]!;
     sel[m] = k;
     weights[m] = c;
-    m += c !== 0 ? 1 : 0;
+    m += -c >>> 31;
   }
   return m;
 }
