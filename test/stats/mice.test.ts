@@ -161,6 +161,15 @@ describe('pmm matching', () => {
     expect(new Set(order).size).toBe(d.length);
     for (let i = 1; i < d.length; i++) expect(d[order[i]!]! >= d[order[i - 1]!]!).toBe(true);
   });
+  it('sorts stably with either digit width (8 bits below 65 536 donors, 16 from there): the same permutation', () => {
+    const rng = rngFor(5, 0);
+    for (const n of [600, 5000, 70000]) {
+      // many ties (rounded values), both signs, and -0 beside 0
+      const d = Float64Array.from({ length: n }, (_, i) => (i % 13 === 0 ? -0 : Math.round(rng.normal() * 50) / 4));
+      const stable = Array.from({ length: n }, (_, i) => i).sort((a, b) => d[a]! - d[b]! || (Object.is(d[a], -0) && !Object.is(d[b], -0) ? -1 : !Object.is(d[a], -0) && Object.is(d[b], -0) && d[a] === 0 ? 1 : 0) || a - b);
+      expect(Array.from(sortOrder(d)), `n = ${n}`).toEqual(stable);
+    }
+  });
   it('breaks ties at random', () => {
     const tied = new Float64Array(10).fill(1);
     const seen = new Set<number>();
