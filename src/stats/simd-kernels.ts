@@ -23,6 +23,10 @@
  *                                                      (see logprodFn)
  *   evaluate(…) → status                               the ordinal fit's whole pass over its blocks of rows, calling
  *                                                      the kernels above (see evaluateFn)
+ *   lmpass(…)                                          lm-core.ts's pass over the row blocks (see lmpassFn)
+ *   chol(A, p, relTol, L) → failedAt, cholsolve(L, p, b), cholinv(L, p, out)
+ *                                                      linalg.ts's cholesky, choleskySolve and choleskyInverse
+ *                                                      (scalar; the same operations in the same order)
  */
 
 import { BLOCK } from './linalg.js';
@@ -139,6 +143,11 @@ const I64X2_SPLAT = 0x12;
 const I64X2_SHL = 0xcb;
 const I64X2_ADD = 0xce;
 const I64X2_SUB = 0xd1;
+// scalar f64 arithmetic
+const F64_ADD = 0xa0;
+const F64_SUB = 0xa1;
+const F64_MUL = 0xa2;
+const F64_DIV = 0xa3;
 const MEM_V = [4, 0];
 const MEM_F = [3, 0];
 const f64Load = [0x2b, ...MEM_F];
@@ -976,11 +985,6 @@ function lmpassFn(): number[] {
 
 // ---- small dense linear algebra (scalar): linalg.ts's cholesky, choleskySolve and choleskyInverse, the same
 // operations in the same order (the same bits), for the Newton iteration of the ordinal fit -------------
-
-const F64_ADD = 0xa0;
-const F64_SUB = 0xa1;
-const F64_MUL = 0xa2;
-const F64_DIV = 0xa3;
 
 /** Pushes the f64 at byte address local base + 8·(local i·p + local k) (row-major p × p). */
 function at(a: Asm, base: number, i: number, p: number, k: number): Asm {
