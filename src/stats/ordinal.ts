@@ -267,7 +267,7 @@ class Model {
    * compile), handing back to evaluateSortedJs the rare evaluation that needs Math.exp or Math.log.
    */
   private evaluateSorted(par: Float64Array, grad: Float64Array, hess: Float64Array, derivs: boolean, seg: Int32Array): number {
-    const { n, p, K, J, npar, nt } = this;
+    const { n, p, J, npar, nt } = this;
     const sm = this.simd!;
     const A = sm.A;
     let zeroBeta = true;
@@ -275,25 +275,9 @@ class Model {
       A[sm.beta + j] = par[nt + j]!;
       if (par[nt + j] !== 0) zeroBeta = false;
     }
-    if (!this.counts || this.loop === 'js') return this.evaluateSortedJs(par, grad, hess, derivs, seg, zeroBeta);
-    // the whole pass in the kernels (evaluate: the steps of evaluateSortedJs, in its order), given each
-    // category's arguments of the rows kernel
-    for (let c = 0; c < J; c++) {
-      const hasU = c < K;
-      const hasL = c > 0;
-      const tU = hasU ? par[c]! : 0;
-      const tL = hasL ? par[c - 1]! : 0;
-      const r = Math.exp(tL - tU);
-      const oneMinusR = -Math.expm1(tL - tU);
-      if (hasU && hasL && !(oneMinusR > 0) && seg[c + 1]! > seg[c]!) return Infinity; // thresholds out of order: p ≤ 0
-      const lowest = hasU && !hasL;
-      const o = sm.cats + 5 * c;
-      A[o] = tU;
-      A[o + 1] = tL;
-      A[o + 2] = lowest ? 0 : r;
-      A[o + 3] = lowest ? 1 : oneMinusR;
-      A[o + 4] = lowest ? 1 : 1 / oneMinusR;
-    }
+    if (!this.categoryArguments(par, seg)) return Infinity; // thresholds out of order: p ≤ 0
+    if (!this.counts || this.loop === 'js') return this.evaluateSortedJs(grad, hess, derivs, seg, zeroBeta);
+    // the whole pass in the kernels (evaluate: the steps of evaluateSortedJs, in its order)
     A[sm.acc] = 1;
     A[sm.acc + 1] = 1;
     sm.accExp.fill(0);
@@ -303,7 +287,7 @@ class Model {
     );
     if (status === 3) return Infinity; // a probability ≤ 0
     // 1, 2: a row beyond the exp kernel's range or a probability below 1e-100: this file's loop (Math.exp, Math.log)
-    if (status !== 0) return this.evaluateSortedJs(par, grad, hess, derivs, seg, zeroBeta);
+    if (status !== 0) return this.evaluateSortedJs(grad, hess, derivs, seg, zeroBeta);
     if (derivs) {
       grad.set(A.subarray(sm.grad, sm.grad + npar));
       hess.set(A.subarray(sm.hess, sm.hess + npar * npar));
@@ -311,8 +295,35 @@ class Model {
     return this.finishSorted(new CompensatedSum(), hess, derivs);
   }
 
+  /**
+   * Each category's arguments of the rows kernel, at cats + 5c: θ_c (0 for the highest), θ_{c−1} (0 for the
+   * lowest), r = exp(θ_{c−1} − θ_c), 1 − r = −expm1(θ_{c−1} − θ_c) and 1/(1 − r) — for the lowest, r = 0 and
+   * 1 − r = 1 (its formulas). False when a category with rows has θ_{c−1} ≥ θ_c (its p would be ≤ 0).
+   */
+  private categoryArguments(par: Float64Array, seg: Int32Array): boolean {
+    const { K, J } = this;
+    const A = this.simd!.A;
+    for (let c = 0; c < J; c++) {
+      const hasU = c < K;
+      const hasL = c > 0;
+      const tU = hasU ? par[c]! : 0;
+      const tL = hasL ? par[c - 1]! : 0;
+      const r = Math.exp(tL - tU);
+      const oneMinusR = -Math.expm1(tL - tU);
+      if (hasU && hasL && !(oneMinusR > 0) && seg[c + 1]! > seg[c]!) return false;
+      const lowest = hasU && !hasL;
+      const o = this.simd!.cats + 5 * c;
+      A[o] = tU;
+      A[o + 1] = tL;
+      A[o + 2] = lowest ? 0 : r;
+      A[o + 3] = lowest ? 1 : oneMinusR;
+      A[o + 4] = lowest ? 1 : 1 / oneMinusR;
+    }
+    return true;
+  }
+
   /** evaluateSorted's pass over the rows in JavaScript, calling the kernels block by block (see there). */
-  private evaluateSortedJs(par: Float64Array, grad: Float64Array, hess: Float64Array, derivs: boolean, seg: Int32Array, zeroBeta: boolean): number {
+  private evaluateSortedJs(grad: Float64Array, hess: Float64Array, derivs: boolean, seg: Int32Array, zeroBeta: boolean): number {
     const { n, p, K, J, npar, nt, counts } = this;
     const sm = this.simd!;
     const A = sm.A;
@@ -332,11 +343,9 @@ class Model {
     for (let c = 0; c < J; c++) {
       const hasU = c < K;
       const hasL = c > 0;
-      const tU = hasU ? par[c]! : 0;
-      const tL = hasL ? par[c - 1]! : 0;
-      const r = Math.exp(tL - tU);
-      const oneMinusR = -Math.expm1(tL - tU);
-      if (hasU && hasL && !(oneMinusR > 0) && seg[c + 1]! > seg[c]!) return Infinity; // thresholds out of order: p ≤ 0
+      // the category's arguments (categoryArguments): θ_c, θ_{c−1}, r, 1 − r, 1/(1 − r)
+      const o = sm.cats + 5 * c;
+      const [tU, tL, r, oneMinusR, invOneMinusR] = [A[o]!, A[o + 1]!, A[o + 2]!, A[o + 3]!, A[o + 4]!];
       // the rows kernel: 0 a middle category, 1 the lowest (its formulas with r = 0), 2 the highest
       const kind = hasU && hasL ? 0 : hasU ? 1 : 2;
       const sumsOf = this.categorySums.fill(0); // Σ over the category's rows of w ∂/∂a, w ∂/∂b, w ∂²/∂a², w ∂²/∂b², w ∂²/∂a∂b
@@ -351,7 +360,7 @@ class Model {
         if (zeroBeta) A.fill(0, sm.eta, sm.eta + len2);
         else kern.eta(8 * sm.x, n, i0, len2, p, 8 * sm.beta, 8 * sm.eta);
         // the rows, two at a time, while the kernel's exp is valid (|θ − η| ≤ 700); else by rowsScalar
-        kern.rows(8 * sm.eta, len2, kind, 8 * (sm.wts + i0), 8 * sm.w, S, 8 * rs, hasU ? tU : 0, tL, kind === 1 ? 0 : r, kind === 1 ? 1 : oneMinusR, kind === 1 ? 1 : 1 / oneMinusR);
+        kern.rows(8 * sm.eta, len2, kind, 8 * (sm.wts + i0), 8 * sm.w, S, 8 * rs, tU, tL, r, oneMinusR, invOneMinusR);
         if (A[rs + 5]! <= 700) for (let m = 0; m < 5; m++) sumsOf[m] = sumsOf[m]! + A[rs + m]!;
         else this.rowsScalar(i0, len, hasU, hasL, tU, tL, r, oneMinusR, sumsOf);
         const bP = sm.w + 4 * S;

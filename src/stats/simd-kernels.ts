@@ -1012,14 +1012,18 @@ function cholFn(): number[] {
   const [A, p, relTol, L] = [0, 1, 2, 3];
   const [i, j, k, jp1] = [a.local(I32), a.local(I32), a.local(I32), a.local(I32)];
   const [d, ljj, acc] = [a.local(F64), a.local(F64), a.local(F64)];
-  a.loop(j, null, p, 1, () => {
-    at(a, A, j, p, j).op(...f64Load).set(d);
+  /** local s = A[row][j] − Σ_{k<j} L[row][k] L[j][k], subtracted in k order */
+  const minusDot = (s: number, row: number): void => {
+    at(a, A, row, p, j).op(...f64Load).set(s);
     a.loop(k, null, j, 1, () => {
-      a.get(d);
+      a.get(s);
+      at(a, L, row, p, k).op(...f64Load);
       at(a, L, j, p, k).op(...f64Load);
-      at(a, L, j, p, k).op(...f64Load);
-      a.op(F64_MUL).op(F64_SUB).set(d);
+      a.op(F64_MUL).op(F64_SUB).set(s);
     });
+  };
+  a.loop(j, null, p, 1, () => {
+    minusDot(d, j);
     // !(d > 0) || d <= relTol·|A_jj|
     a.get(d).f64(0).op(0x64).op(0x45);
     a.get(d).get(relTol);
@@ -1030,13 +1034,7 @@ function cholFn(): number[] {
     at(a, L, j, p, j).get(ljj).op(...f64Store);
     a.get(j).i32(1).op(0x6a).set(jp1);
     a.loop(i, jp1, p, 1, () => {
-      at(a, A, i, p, j).op(...f64Load).set(acc);
-      a.loop(k, null, j, 1, () => {
-        a.get(acc);
-        at(a, L, i, p, k).op(...f64Load);
-        at(a, L, j, p, k).op(...f64Load);
-        a.op(F64_MUL).op(F64_SUB).set(acc);
-      });
+      minusDot(acc, i);
       at(a, L, i, p, j).get(acc).get(ljj).op(F64_DIV).op(...f64Store);
     });
   });
