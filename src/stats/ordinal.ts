@@ -774,14 +774,13 @@ export function fitOrdinal(X: Float64Array, n: number, p: number, y: Int32Array,
     [cur, trial] = [trial, cur];
   };
   let i = 1;
-  /** The Cholesky factor of the final Hessian, when the loop ends having computed it (converged, not inflated). */
-  let finalL: Float64Array | undefined;
+  /** Whether `factor` holds the Cholesky factor of the final Hessian (the loop ended having computed it: converged, not inflated). */
+  let factored = false;
   // clm.fit.NR (ordinal 2022.11), step by step
   for (; i <= maxIter + 1; i++) {
     const maxGrad = maxAbs(cur.grad);
     const absConv = maxGrad < gradTol;
     if (absConv) absIter++;
-    const L = factor;
     let failedAt = factorize(cur.hess);
     if (failedAt >= 0) {
       if (absConv) {
@@ -802,11 +801,11 @@ export function fitOrdinal(X: Float64Array, n: number, p: number, y: Int32Array,
     }
     step.set(cur.grad);
     if (kernels !== undefined) kernels.cholsolve(factor.byteOffset, npar, step.byteOffset);
-    else choleskySolve(L, npar, step);
+    else choleskySolve(factor, npar, step);
     const relConv = maxAbs(step) < relTol;
     if (absConv && relConv) {
       conv = 0;
-      if (modifIter === 0) finalL = L;
+      if (modifIter === 0) factored = true;
       break;
     }
     tryStep();
@@ -847,7 +846,7 @@ export function fitOrdinal(X: Float64Array, n: number, p: number, y: Int32Array,
   const { par, grad, hess } = cur;
   if (!Number.isFinite(cur.nll)) throw new FitError('the ordinal fit reached parameters with a zero-probability observation', { hint: 'check the model for separation' });
   const loglik = -cur.nll;
-  const { L, failedAt } = finalL !== undefined ? { L: finalL, failedAt: -1 } : cholesky(hess, npar);
+  const failedAt = factored ? -1 : factorize(hess);
   if (failedAt >= 0) {
     const j = failedAt - K * m.q;
     const term = j >= 0 ? terms[j] : undefined;
@@ -857,10 +856,10 @@ export function fitOrdinal(X: Float64Array, n: number, p: number, y: Int32Array,
     });
   }
   let vcov: Float64Array;
-  if (kernels !== undefined && L === factor) {
+  if (kernels !== undefined) {
     kernels.cholinv(factor.byteOffset, npar, inverse.byteOffset);
     vcov = inverse.slice();
-  } else vcov = choleskyInverse(L, npar);
+  } else vcov = choleskyInverse(factor, npar);
   // clm's conv.check: eigenvalues of the Hessian (condition number, identifiability warnings)
   let condH = NaN;
   if (options.checkHessian !== false) {
