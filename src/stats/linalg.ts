@@ -326,7 +326,7 @@ export function choleskyInverse(L: Float64Array, p: number): Float64Array {
  * to the scale of the covariates (a covariate in minutes next to a 0/1 indicator).
  * Returns the factor and the scales 1/sqrt(A_jj), or `failedAt` (the first dependent column).
  */
-export function equilibratedCholesky(A: Float64Array, p: number): { L: Float64Array; scale: Float64Array; failedAt: number } {
+export function equilibratedCholesky(A: Float64Array, p: number, factorise: CholeskyRoutines['cholesky'] = cholesky): { L: Float64Array; scale: Float64Array; failedAt: number } {
   const scale = new Float64Array(p);
   for (let j = 0; j < p; j++) {
     const d = A[j * p + j]!;
@@ -335,8 +335,14 @@ export function equilibratedCholesky(A: Float64Array, p: number): { L: Float64Ar
   }
   const S = new Float64Array(p * p);
   for (let r = 0; r < p; r++) for (let c = 0; c < p; c++) S[r * p + c] = A[r * p + c]! * scale[r]! * scale[c]!;
-  const { L, failedAt } = cholesky(S, p);
+  const { L, failedAt } = factorise(S, p);
   return { L, scale, failedAt };
+}
+
+/** The factorisation and inverse invertSymmetric uses: these of this file, or others with the same bits (lm-core.ts's, in the WebAssembly kernels). */
+export interface CholeskyRoutines {
+  readonly cholesky: (A: Float64Array, p: number) => { L: Float64Array; failedAt: number };
+  readonly choleskyInverse: (L: Float64Array, p: number) => Float64Array;
 }
 
 /** x = A^{-1} b for a symmetric positive-definite A, or undefined when A is not numerically positive definite. */
@@ -349,11 +355,14 @@ export function solveSymmetric(A: Float64Array, p: number, b: ArrayLike<number>,
   return out;
 }
 
-/** A^{-1} for a symmetric positive-definite A, or undefined when it is not numerically positive definite. */
-export function invertSymmetric(A: Float64Array, p: number): Float64Array | undefined {
-  const { L, scale, failedAt } = equilibratedCholesky(A, p);
+/**
+ * A^{-1} for a symmetric positive-definite A, or undefined when it is not numerically positive definite.
+ * `via`: the factorisation and inverse of the equilibrated matrix (the inverse must be a new array).
+ */
+export function invertSymmetric(A: Float64Array, p: number, via: CholeskyRoutines = { cholesky, choleskyInverse }): Float64Array | undefined {
+  const { L, scale, failedAt } = equilibratedCholesky(A, p, via.cholesky);
   if (failedAt >= 0) return undefined;
-  const inv = choleskyInverse(L, p);
+  const inv = via.choleskyInverse(L, p);
   for (let r = 0; r < p; r++) for (let c = 0; c < p; c++) inv[r * p + c] = inv[r * p + c]! * scale[r]! * scale[c]!;
   return inv;
 }

@@ -11,9 +11,9 @@
  *   non-zero weight;  Cov(β) = σ² (X'WX)⁻¹.
  */
 import { FitError } from '../errors.js';
-import { BLOCK, symmetrizeUpper } from './linalg.js';
+import { BLOCK, invertSymmetric, symmetrizeUpper } from './linalg.js';
 import { fitLinear, olsCovariance } from './linear.js';
-import { reserveArena, type SimdKernels, simdKernels } from './simd-kernels.js';
+import { reserveArena, simdKernels } from './simd-kernels.js';
 
 export interface LeastSquares {
   readonly coefficients: Float64Array;
@@ -79,7 +79,17 @@ export function leastSquares(X: Float64Array, n: number, p: number, y: Float64Ar
   const rhs = new Float64Array(p);
   pass(rhs, false);
   symmetrizeUpper(XtWX, p);
-  const inv = invertInKernels(k, A, XtWX, p, eqAt, lAt, invAt);
+  // invertSymmetric with the kernels' chol and cholinv (linalg.ts's operations: the same bits) on copies in their memory
+  const inv = invertSymmetric(XtWX, p, {
+    cholesky: (S, q) => {
+      A.set(S, eqAt);
+      return { failedAt: k.chol(8 * eqAt, q, 0, 8 * lAt), L: A.subarray(lAt, lAt + q * q) };
+    },
+    choleskyInverse: (L, q) => {
+      k.cholinv(L.byteOffset, q, 8 * invAt);
+      return A.slice(invAt, invAt + q * q);
+    },
+  });
   if (inv === undefined) throw new FitError('the cross-product matrix is singular: some terms are collinear', { hint: 'drop a duplicated term' });
   const b = new Float64Array(p);
   const solve = (v: Float64Array): void => {
@@ -110,25 +120,4 @@ export function leastSquares(X: Float64Array, n: number, p: number, y: Float64Ar
   }
   const { dfResidual, sigma2, vcov, stdErrors } = olsCovariance(inv, rss, nobs, p);
   return { coefficients: b, stdErrors, vcov, sigma: Math.sqrt(sigma2), dfResidual };
-}
-
-/**
- * linalg.ts's invertSymmetric of the p × p matrix M (in the kernels' memory) with the kernels' chol and
- * cholinv, the same operations in the same order: D^{-1/2} M D^{-1/2} (D = diag M, at eqAt), its Cholesky
- * factor (lAt) and inverse (invAt), rescaled by D^{-1/2} on both sides into a new array; undefined when M
- * is not positive definite.
- */
-function invertInKernels(k: SimdKernels, A: Float64Array, M: Float64Array, p: number, eqAt: number, lAt: number, invAt: number): Float64Array | undefined {
-  const scale = new Float64Array(p);
-  for (let j = 0; j < p; j++) {
-    const d = M[j * p + j]!;
-    if (!(d > 0)) return undefined;
-    scale[j] = 1 / Math.sqrt(d);
-  }
-  for (let r = 0; r < p; r++) for (let c = 0; c < p; c++) A[eqAt + r * p + c] = M[r * p + c]! * scale[r]! * scale[c]!;
-  if (k.chol(8 * eqAt, p, 0, 8 * lAt) >= 0) return undefined;
-  k.cholinv(8 * lAt, p, 8 * invAt);
-  const inv = new Float64Array(p * p);
-  for (let r = 0; r < p; r++) for (let c = 0; c < p; c++) inv[r * p + c] = A[invAt + r * p + c]! * scale[r]! * scale[c]!;
-  return inv;
 }
