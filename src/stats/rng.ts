@@ -82,9 +82,10 @@ export function xoshiro128FromState(state: readonly [number, number, number, num
 }
 
 class Xoshiro128 implements Rng {
-  /** The n of the last int(n) and its rejection limit (int is called in long runs with one n). */
+  /** The n of the last int(n), its rejection limit and 1/n (int is called in long runs with one n). */
   private intN = NaN;
   private intLimit = 0;
+  private intInv = 0;
   constructor(private readonly s: Uint32Array) {}
 
   /** The next 32-bit output of xoshiro128**. */
@@ -122,16 +123,14 @@ class Xoshiro128 implements Rng {
 
   int(n: number): number {
     if (n !== this.intN) {
-      if (!Number.isInteger(n) || n < 1 || n > 0x100000000) throw new RangeError(`rng.int(n) needs an integer 1 ≤ n ≤ 2^32, got ${n}`);
-      // Accept x < limit, the largest multiple of n not above 2³²: every residue is then equally likely.
+      this.intLimit = rejectionLimit(n, 'int');
       this.intN = n;
-      this.intLimit = 0x100000000 - (0x100000000 % n);
+      this.intInv = 1 / n;
     }
     const limit = this.intLimit;
     for (;;) {
       const x = this.next32();
-      // x mod n without the floating-point remainder (x < 2³², so the quotient's floor is exact)
-      if (x < limit) return x - Math.floor(x / n) * n;
+      if (x < limit) return residue(x, n, this.intInv);
     }
   }
 
@@ -180,13 +179,10 @@ class Xoshiro128 implements Rng {
   }
 
   intsInto(n: number, out: Int32Array, offset: number, count: number): void {
-    if (!Number.isInteger(n) || n < 1 || n > 0x100000000) throw new RangeError(`rng.intsInto(n) needs an integer 1 ≤ n ≤ 2^32, got ${n}`);
-    // int(n) `count` times, with the state in locals (next32 and int written out here): the same draws
+    const limit = rejectionLimit(n, 'intsInto');
+    // int(n) `count` times, with the state in locals (next32 written out here): the same draws
     const end = offset + count;
-    // x mod n by a multiplication with 1/n and one correction (exact: the quotient's estimate is off by at
-    // most one either way), instead of a division per draw
     const invN = 1 / n;
-    const limit = 0x100000000 - (0x100000000 % n);
     const st = this.s;
     let s0 = st[0]!;
     let s1 = st[1]!;
@@ -201,18 +197,33 @@ class Xoshiro128 implements Rng {
       s0 ^= s3;
       s2 ^= t;
       s3 = (s3 << 11) | (s3 >>> 21);
-      if (x < limit) {
-        let r = x - Math.floor(x * invN) * n;
-        if (r < 0) r += n;
-        else if (r >= n) r -= n;
-        out[i++] = r;
-      }
+      if (x < limit) out[i++] = residue(x, n, invN);
     }
     st[0] = s0;
     st[1] = s1;
     st[2] = s2;
     st[3] = s3;
   }
+}
+
+/**
+ * The rejection limit of int(n): outputs x < limit, the largest multiple of n not above 2³², are accepted,
+ * so that every residue is equally likely. Throws for n outside 1 … 2³² (`what` names the caller).
+ */
+function rejectionLimit(n: number, what: string): number {
+  if (!Number.isInteger(n) || n < 1 || n > 0x100000000) throw new RangeError(`rng.${what}(n) needs an integer 1 ≤ n ≤ 2^32, got ${n}`);
+  return 0x100000000 - (0x100000000 % n);
+}
+
+/**
+ * x mod n for a whole 0 ≤ x < 2³², exactly, without a division: the quotient estimated by a multiplication
+ * with invN = 1/n is off by at most one either way, and one correction puts the remainder in 0 … n − 1.
+ */
+function residue(x: number, n: number, invN: number): number {
+  let r = x - Math.floor(x * invN) * n;
+  if (r < 0) r += n;
+  else if (r >= n) r -= n;
+  return r;
 }
 
 function rotl(x: number, k: number): number {
