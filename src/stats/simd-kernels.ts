@@ -717,6 +717,12 @@ function logprodFn(): number[] {
   return a.body();
 }
 
+/** local len = min(BLOCK, end − i0), the rows of the block at i0; local len2 = len rounded up to even (the kernels take two rows at a time). */
+function blockLength(a: Asm, end: number, i0: number, len: number, len2: number): void {
+  a.get(end).get(i0).op(0x6b).i32(BLOCK).get(end).get(i0).op(0x6b).i32(BLOCK).op(0x48).op(0x1b).set(len); // select(end − i0, BLOCK, end − i0 < BLOCK)
+  a.get(len).get(len).i32(1).op(0x71).op(0x6a).set(len2);
+}
+
 /** The kernels' function indices in the module (moduleBytes), for `call`. */
 const FN = { eta: 0, colpass: 1, crossprod: 2, rows: 3, exps: 4, logprod: 5 } as const;
 
@@ -799,9 +805,7 @@ function evaluateFn(): number[] {
     a.get(i0).get(end).op(0x4e).op(0x0d, 0); // i0 >= end: none
     a.op(0x03, 0x40); // loop: its blocks
     {
-      // len = min(BLOCK, end − i0), len2 = len rounded up to even
-      a.get(end).get(i0).op(0x6b).i32(BLOCK).get(end).get(i0).op(0x6b).i32(BLOCK).op(0x48).op(0x1b).set(len);
-      a.get(len).get(len).i32(1).op(0x71).op(0x6a).set(len2);
+      blockLength(a, end, i0, len, len2);
       a.get(i0).get(len).op(0x6a).set(pad);
       a.addr(wts, pad).set(pad);
       a.get(pad).op(...f64Load).set(padWeight);
@@ -941,8 +945,7 @@ function lmpassFn(): number[] {
   a.get(i0).get(n).op(0x4e).op(0x0d, 0); // no rows
   a.op(0x03, 0x40);
   {
-    a.get(n).get(i0).op(0x6b).i32(BLOCK).get(n).get(i0).op(0x6b).i32(BLOCK).op(0x48).op(0x1b).set(len);
-    a.get(len).get(len).i32(1).op(0x71).op(0x6a).set(len2);
+    blockLength(a, n, i0, len, len2);
     a.get(residuals).op(0x04, 0x40);
     a.get(x).get(n).get(i0).get(len2).get(p).get(beta).get(fit).op(0x10, FN.eta);
     a.op(0x0b);
