@@ -423,7 +423,8 @@ function effect(beta: number, se: number, sign: number, zq: number): Effect {
 /**
  * The three models on the sample's rows: the a-path lm, then the direct model from the null model's
  * thresholds and the total model started from it (clm; see nullModelStart and totalStart) — or, given
- * the whole sample's estimates (MediationOptions.startFrom), both clm fits started from those.
+ * the whole sample's estimates (MediationOptions.startFrom), both clm fits started from those shifted to
+ * the sample (shiftedDirectStart, shiftedTotalStart).
  */
 function fitModels(d: MediationData, rows: FitRows, fast: boolean, startFrom: MediationOptions['startFrom']): { lin: ReturnType<typeof aPath>; direct: OutcomeFit; total: OutcomeFit } {
   const lin = aPath(d, rows);
