@@ -124,3 +124,22 @@ export function editDistance(a: string, b: string): number {
   }
   return prev[b.length]!;
 }
+
+/** Most names a hint lists: a header of 10⁶ columns must not give a message of megabytes. */
+export const MAX_LISTED = 20;
+
+/** `a, b, c` — at most `max` names, then `and N more`. */
+export function listNames(names: Iterable<string>, max = MAX_LISTED): string {
+  const shown: string[] = [];
+  let more = 0;
+  for (const n of names) {
+    if (shown.length < max) shown.push(n);
+    else more++;
+  }
+  return more === 0 ? shown.join(', ') : `${shown.join(', ')} and ${more} more`;
+}
+
+/** A value from a data file as a message shows it: JSON-quoted, long ones cut to `max` characters. */
+export function quoteValue(text: string, max = 40): string {
+  return text.length <= max ? JSON.stringify(text) : `${JSON.stringify(text.slice(0, max))}… (${text.length} characters)`;
+}
