@@ -102,7 +102,7 @@ describe('readDelimited: errors name file, line and column', () => {
     const e = dataError(() => read('id,age\nP1,70\nP2,7O\n', { columns: { age: { type: 'number' } } }));
     expect(e.message).toBe('column "age": "7O" is not a number');
     expect(e.location).toEqual({ file: 'data/cohort.csv', line: 3, col: 4 });
-    expect(e.hint).toMatch(/add it to na:/);
+    expect(e.hint).toMatch(/add them to na:/);
   });
 
   it('the line of a value after a quoted line break', () => {
@@ -174,7 +174,7 @@ describe('readDelimited: JSON lines', () => {
     expect(dataError(() => read('{"a": 1}\n[1]\n', { format: 'jsonl' })).message).toBe('each line must be a JSON object ({"column": value, ...})');
     expect(dataError(() => read('{"a": {"b": 1}}\n', { format: 'jsonl' })).message).toMatch(/nested object/);
     const typed = dataError(() => read('{"a": "x"}\n{"a": "y"}\n', { format: 'jsonl', columns: { a: { type: 'number' } } }));
-    expect([typed.message, typed.location]).toEqual(['column "a": "x" is not a number', { file: 'data/cohort.csv', line: 1, col: 1 }]);
+    expect([typed.message, typed.location]).toEqual(['column "a": 2 values are not numbers: "x" (line 1), "y" (line 2)', { file: 'data/cohort.csv', line: 1, col: 1 }]);
   });
 });
 
