@@ -119,6 +119,8 @@ export interface StepContext {
   readonly seed: number;
   /** Resolves a path from the spec (relative to the spec's folder); refuses one outside the project unless the user gave it on the command line. */
   resolvePath(path: string): string;
+  /** Whether a path came from the command line (`--set`, relative to the working directory) or the spec (relative to its folder), for hints. */
+  pathOrigin?(path: string): 'command line' | 'spec';
   /** The worker-thread pool for CPU-heavy work (bootstrap replicates, imputations). */
   readonly pool: WorkerPool;
   readonly signal: AbortSignal;

@@ -13,7 +13,7 @@ import { FileHasher } from './file-hashes.js';
 import { contentHash, short, stepSeed, type CacheKey, type ContentHash } from './hash.js';
 import { cacheKey, keyMaterial, subgraphSteps, type KeyMaterial } from './key.js';
 import { silentLogger, type Logger } from './logger.js';
-import { pathResolver } from './paths.js';
+import { pathOrigin, pathResolver, relativeTo } from './paths.js';
 import type { Pipeline, PipelineStep, StepName } from './pipeline.js';
 import { schedule, type TaskResult, type TaskStatus } from './scheduler.js';
 
@@ -181,10 +181,13 @@ class Execution {
     for (const f of files) {
       const abs = resolvePath(f);
       const h = await this.hasher.hash(abs).catch((e: unknown) => {
-        throw new DataError(`cannot read the data file "${f}" (${abs}): ${(e as NodeJS.ErrnoException).code ?? String(e)}`, {
+        const origin = pathOrigin(this.pipeline, f);
+        const code = (e as NodeJS.ErrnoException).code;
+        throw new DataError(`cannot read the data file "${f}" (${abs}): ${code === 'ENOENT' ? 'no such file' : (code ?? String(e))}`, {
           step: step.name,
-          location: step.location,
-          hint: 'paths in a spec are relative to the spec file',
+          // a path from the command line has no place in the spec to point at
+          location: origin === 'spec' ? step.location : undefined,
+          hint: `${relativeTo(origin)}; check the name${origin === 'command line' ? ' given to --set' : ''}`,
           cause: e,
         });
       });
@@ -213,6 +216,7 @@ class Execution {
       step: name,
       seed: stepSeed(this.pipeline.seed, name),
       resolvePath: pathResolver(this.pipeline, this.options.root, name),
+      pathOrigin: (p) => pathOrigin(this.pipeline, p),
       pool: this.options.pool,
       signal,
       progress: (done, total) => {

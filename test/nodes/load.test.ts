@@ -38,7 +38,7 @@ describe('load', () => {
   it('declares the data file so the runner hashes it, and takes no inputs', () => {
     expect(load.files?.({ path: 'data/x.csv', na: [] })).toEqual(['data/x.csv']);
     expect(load.inputs).toEqual([]);
-    expect(load.version).toBe(1);
+    expect(load.version).toBe(2);
   });
 
   it('reads a CSV relative to the spec folder with declared types, shorthand and factor levels', async () => {
@@ -107,7 +107,7 @@ describe('load', () => {
   it('says when the file is missing', async () => {
     const e = await failure({ path: 'nowhere.csv' });
     expect(e.message).toMatch(/^cannot read the data file .*nowhere\.csv: no such file$/);
-    expect(e.hint).toMatch(/relative to the folder of the spec file/);
+    expect(e.hint).toMatch(/a path in a spec is relative to the spec file's folder/);
   });
 
   it('checks factor declarations at validation', () => {
