@@ -16,11 +16,14 @@ export type SweepValue = string | number | boolean;
 /** A parameter name as written under `params:` (also usable as `${params.NAME}`). */
 export const PARAM_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
-/** Applies `--set key=value` (or `params.key=value`) overrides. Values given here are user paths too. */
+/**
+ * Applies `--set key=value` (or `params.key=value`) overrides. Strings given here are user paths too:
+ * resolved against the working directory `cwd`, as every command-line tool resolves its arguments.
+ */
 export function applySetOverrides(
   declared: ParamValues,
   sets: readonly string[],
-  specDir: string,
+  cwd: string,
 ): { params: Record<string, unknown>; userPaths: Set<string>; errors: SpecError[] } {
   const params: Record<string, unknown> = { ...declared };
   const userPaths = new Set<string>();
@@ -49,7 +52,7 @@ export function applySetOverrides(
       continue;
     }
     params[key] = parsed.value;
-    for (const s of stringsIn(parsed.value)) userPaths.add(resolve(specDir, s));
+    for (const s of stringsIn(parsed.value)) userPaths.add(resolve(cwd, s));
   }
   return { params, userPaths, errors };
 }

@@ -1,6 +1,7 @@
 /**
  * `StepContext.resolvePath`: a path from the spec, relative to the spec's folder, must stay inside the
- * project folder; a path the user gave on the command line (`pipeline.userPaths`) may lie anywhere.
+ * project folder; a path the user gave on the command line (`--set data=…`, `pipeline.userPaths`) is
+ * relative to the working directory, as for any command-line tool, and may lie anywhere.
  *
  * The check compares real paths (symbolic links resolved, for both the project folder and the target),
  * so a link inside the project pointing outside it (`data/link.csv -> /etc/passwd`) is refused. A
@@ -34,17 +35,24 @@ export function isInsideReal(root: string, path: string): boolean {
   return isInside(realPathOf(root), realPathOf(path));
 }
 
+/** Where a path written in a step's parameters came from: the command line (`--set`) or the spec. */
+export function pathOrigin(pipeline: Pipeline, path: string): 'command line' | 'spec' {
+  return pipeline.userPaths.has(resolve(pipeline.workingDir ?? process.cwd(), path)) ? 'command line' : 'spec';
+}
+
+/** What a relative path is relative to, for a hint. */
+export function relativeTo(origin: 'command line' | 'spec'): string {
+  return origin === 'command line' ? 'a path given with --set is relative to the working directory' : 'a path in a spec is relative to the spec file\'s folder';
+}
+
 export function pathResolver(pipeline: Pipeline, root: string, step?: string): (path: string) => string {
-  const userPaths = new Set<string>();
-  for (const p of pipeline.userPaths) {
-    userPaths.add(p);
-    userPaths.add(resolve(p));
-    userPaths.add(resolve(pipeline.dir, p));
-  }
+  const cwd = pipeline.workingDir ?? process.cwd();
   const realRoot = realPathOf(root);
   return (path: string): string => {
+    const fromCli = resolve(cwd, path);
+    if (pipeline.userPaths.has(fromCli)) return fromCli;
     const abs = resolve(pipeline.dir, path);
-    if (userPaths.has(path) || userPaths.has(abs) || isInside(realRoot, realPathOf(abs))) return abs;
+    if (isInside(realRoot, realPathOf(abs))) return abs;
     throw new DataError(`the path "${path}" lies outside the project folder ${root}`, {
       step,
       hint: 'keep data inside the project (symbolic links are followed), or give the path on the command line (--set name=path)',

@@ -21,8 +21,13 @@ export interface Pipeline {
   readonly seed: number;
   /** `params:` after `--set` overrides. */
   readonly params: Readonly<Record<string, unknown>>;
-  /** Paths given on the command line (`--set data=...`): these may lie outside the project. */
+  /**
+   * Strings given on the command line (`--set data=...`), as absolute paths resolved against the working
+   * directory (`workingDir`): a step path equal to one of them is that file, and may lie outside the project.
+   */
   readonly userPaths: ReadonlySet<string>;
+  /** The working directory of the command line that gave `--set` (default: the process's). */
+  readonly workingDir?: string;
   /** By instance name, in a topological order (ties broken by order in the spec). */
   readonly steps: ReadonlyMap<StepName, PipelineStep>;
 }

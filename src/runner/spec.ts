@@ -39,6 +39,8 @@ export interface LoadOptions {
   readonly displayPath?: string | undefined;
   /** Size limit checked before reading (default 1 MB). */
   readonly maxBytes?: number | undefined;
+  /** The working directory paths given with `--set` are relative to (default: the process's). */
+  readonly cwd?: string | undefined;
 }
 
 /** Reads, checks and expands a spec file. Throws `SpecErrors` holding every problem found. */
@@ -69,7 +71,8 @@ function analyse({ source: src, errors: yamlErrors, duplicates }: Parsed, bytes:
   const errors: SpecError[] = [...duplicates];
   const dir = dirname(absFile);
   const raw = readShape(src, errors);
-  const set = applySetOverrides(raw.params, options.set ?? [], dir);
+  const cwd = resolve(options.cwd ?? process.cwd());
+  const set = applySetOverrides(raw.params, options.set ?? [], cwd);
   errors.push(...set.errors);
   const params = set.params;
 
@@ -132,6 +135,7 @@ function analyse({ source: src, errors: yamlErrors, duplicates }: Parsed, bytes:
     seed: raw.seed,
     params,
     userPaths: set.userPaths,
+    workingDir: cwd,
     steps,
   };
 }

@@ -43,7 +43,7 @@ describe('the project-folder check on spec paths', () => {
     const dir = await freshDir();
     await writeFile(join(outside, 'secret.csv'), 'x\n');
     await symlink(join(outside, 'secret.csv'), join(dir, 'link.csv'));
-    const p = { ...pipelineOf(dir, {}), userPaths: new Set(['link.csv']) };
+    const p = { ...pipelineOf(dir, {}), userPaths: new Set([join(dir, 'link.csv')]), workingDir: dir };
     expect(pathResolver(p, dir)('link.csv')).toBe(join(dir, 'link.csv'));
   });
 });
