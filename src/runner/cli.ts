@@ -188,9 +188,22 @@ async function cli(): Promise<void> {
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
+  // A reader that goes away (`lesionflow plan spec | head`) closes the pipe: stop printing to it, and go
+  // on with the command (a run finishes, writes its outputs and releases its lock) instead of crashing.
+  const closed = { stdout: false, stderr: false };
+  for (const name of ['stdout', 'stderr'] as const) {
+    process[name].on('error', (e: NodeJS.ErrnoException) => {
+      if (e.code !== 'EPIPE') throw e;
+      closed[name] = true;
+    });
+  }
   const io: CommandIo = {
-    out: (l) => process.stdout.write(l + '\n'),
-    err: (l) => process.stderr.write(l + '\n'),
+    out: (l) => {
+      if (!closed.stdout) process.stdout.write(l + '\n');
+    },
+    err: (l) => {
+      if (!closed.stderr) process.stderr.write(l + '\n');
+    },
     tty: process.stdout.isTTY && process.env.CI === undefined ? process.stdout : undefined,
     renderError: renderLazily,
   };
@@ -200,7 +213,7 @@ async function cli(): Promise<void> {
     code = await main(process.argv.slice(2), io, controller.signal);
   } catch (e) {
     const f = await failure(e);
-    process.stderr.write(f.text + '\n');
+    if (!closed.stderr) process.stderr.write(f.text + '\n');
     code = f.code;
   }
   if (controller.signal.aborted && code !== 0) code = 130;

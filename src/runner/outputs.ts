@@ -10,6 +10,10 @@
  * (tracked in `.manifest.json`) or its content no longer matches the sha256 recorded for it (a crash
  * between a file's rename and the manifest's, or a hand edit), files of steps no longer in the spec
  * are removed, and every write is atomic.
+ *
+ * Nothing good is lost to a failed run: the files of a step that failed or was skipped are kept from
+ * the last run that produced them, marked stale — listed in `run.json` (`stale`), and an HTML report or
+ * Markdown summary among them gets a banner saying so — until a run produces them again.
  */
 import { createHash } from 'node:crypto';
 import { readFile, rm } from 'node:fs/promises';
@@ -46,6 +50,13 @@ export interface RunRecord {
   /** Data files read by steps (path as written → sha256). */
   readonly files: Readonly<Record<string, string>>;
   readonly steps: readonly RunRecordStep[];
+  /** Files kept from an earlier run because their step failed or was skipped in this one. */
+  readonly stale?: readonly StaleFile[];
+}
+
+export interface StaleFile {
+  readonly file: string;
+  readonly step: string;
 }
 
 /** Step names may hold `[modality=CT]`; anything outside a safe set becomes `_`. */
@@ -96,6 +107,8 @@ interface ManifestEntry {
   readonly size: number;
   /** sha256 (hex) of the file's bytes as written: a file is trusted only while it still matches. */
   readonly sha256: string;
+  /** Kept from an earlier run (its step failed since) and marked so: rewritten as soon as its step succeeds. */
+  readonly stale?: true;
 }
 
 function sha256(bytes: string | Buffer): string {
@@ -109,11 +122,19 @@ export interface OutputSource {
   load(): Promise<string>;
 }
 
+/** Steps whose files are kept from an earlier run, and the banner that says why. */
+export interface KeepStale {
+  readonly steps: ReadonlySet<string>;
+  /** One sentence for the banner of a kept report, e.g. which step failed. */
+  readonly why: string;
+}
+
 /**
- * Brings `dir` in line with the given outputs; returns how many files were (re)written. Call only while
- * holding the outputs lock: temporary files of other (crashed) processes in `dir` are removed.
+ * Brings `dir` in line with the given outputs; returns how many files were (re)written and which were
+ * kept stale (those of `keep.steps` without an output now). Call only while holding the outputs lock:
+ * temporary files of other (crashed) processes in `dir` are removed.
  */
-export async function writeOutputs(dir: string, sources: readonly OutputSource[]): Promise<number> {
+export async function writeOutputs(dir: string, sources: readonly OutputSource[], keep?: KeepStale): Promise<{ written: number; stale: StaleFile[] }> {
   const manifestPath = join(dir, '.manifest.json');
   await removeStaleTemps(dir, 'not-mine');
   let old: Record<string, ManifestEntry> = {};
@@ -125,7 +146,7 @@ export async function writeOutputs(dir: string, sources: readonly OutputSource[]
   const manifest: Record<string, ManifestEntry> = {};
   let written = 0;
   for (const src of sources) {
-    const mine = Object.entries(old).filter(([, e]) => e.step === src.step && e.output === src.output);
+    const mine = Object.entries(old).filter(([, e]) => e.step === src.step && e.output === src.output && e.stale !== true);
     if (mine.length > 0 && (await allIntact(dir, mine))) {
       for (const [f, e] of mine) manifest[f] = e;
       continue;
@@ -139,10 +160,43 @@ export async function writeOutputs(dir: string, sources: readonly OutputSource[]
       written += 1;
     }
   }
+  const stale: StaleFile[] = [];
+  if (keep !== undefined) {
+    for (const [f, e] of Object.entries(old)) {
+      if (f in manifest || !keep.steps.has(e.step) || !(await allIntact(dir, [[f, e]]))) continue;
+      manifest[f] = e.stale === true ? e : await markStale(dir, f, e, keep.why);
+      stale.push({ file: f, step: e.step });
+    }
+  }
   for (const f of Object.keys(old)) if (!(f in manifest)) await rm(join(dir, f), { force: true });
   const sorted = Object.fromEntries(Object.entries(manifest).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
   if (JSON.stringify(sorted) !== JSON.stringify(old)) await writeFileAtomic(manifestPath, JSON.stringify(sorted, null, 1) + '\n', { fsync: false });
-  return written;
+  stale.sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0));
+  return { written, stale };
+}
+
+/**
+ * A kept file that a person reads gets a banner: an HTML page right after its `<body>` tag (or at its
+ * start), a Markdown file as its first lines. Tables and JSON are left byte for byte (run.json lists them).
+ */
+async function markStale(dir: string, f: string, e: ManifestEntry, why: string): Promise<ManifestEntry> {
+  const path = join(dir, f);
+  let text: string | undefined;
+  if (f.endsWith('.html')) {
+    const old = await readFile(path, 'utf8');
+    const banner = `<div role="alert" style="background:#b00020;color:#fff;padding:12px 16px;font:600 16px/1.4 system-ui,sans-serif">STALE: this is the report of an earlier run. ${escapeHtml(why)} See run.json.</div>`;
+    const body = /<body[^>]*>/i.exec(old);
+    text = body === null ? banner + old : old.slice(0, body.index + body[0].length) + banner + old.slice(body.index + body[0].length);
+  } else if (f.endsWith('.md')) {
+    text = `> **STALE**: from an earlier run. ${why} See run.json.\n\n${await readFile(path, 'utf8')}`;
+  }
+  if (text === undefined) return { ...e, stale: true };
+  await writeFileAtomic(path, text, { fsync: false });
+  return { ...e, size: Buffer.byteLength(text), sha256: sha256(text), stale: true };
+}
+
+function escapeHtml(s: string): string {
+  return s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }
 
 /** Every file still holds exactly the bytes recorded for it (outputs are small: hashing them is cheap). */

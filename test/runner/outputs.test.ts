@@ -64,19 +64,19 @@ describe('outputs are trusted only while their content matches the manifest', ()
     expect(JSON.parse(await readFile(join(dir, 'a.json'), 'utf8'))).toEqual({ v: 2 });
     // As if killed after a.json (v=2) was renamed but before the manifest was: the v=1 manifest remains.
     await writeFile(join(dir, '.manifest.json'), manifestV1);
-    expect(await writeOutputs(dir, [source('a', 1)])).toBe(1);
+    expect((await writeOutputs(dir, [source('a', 1)])).written).toBe(1);
     expect(JSON.parse(await readFile(join(dir, 'a.json'), 'utf8'))).toEqual({ v: 1 });
   });
 
   it('a same-size hand edit of an output is repaired; an untouched one is not rewritten', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'lf-outputs-'));
     await writeOutputs(dir, [source('a', 1)]);
-    expect(await writeOutputs(dir, [source('a', 1)])).toBe(0);
+    expect((await writeOutputs(dir, [source('a', 1)])).written).toBe(0);
     const good = await readFile(join(dir, 'a.json'), 'utf8');
     const edited = good.replace('1', '7');
     expect(edited.length).toBe(good.length);
     await writeFile(join(dir, 'a.json'), edited);
-    expect(await writeOutputs(dir, [source('a', 1)])).toBe(1);
+    expect((await writeOutputs(dir, [source('a', 1)])).written).toBe(1);
     expect(await readFile(join(dir, 'a.json'), 'utf8')).toBe(good);
   });
 });

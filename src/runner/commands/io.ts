@@ -73,5 +73,5 @@ export function makeLogger(o: CommonOptions, io: CommandIo): Logger {
 
 export async function loadSpec(file: string, o: CommonOptions): Promise<Pipeline> {
   const { loadPipeline } = await import('../spec.js');
-  return loadPipeline(file, { set: o.set ?? [], registry: o.registry });
+  return loadPipeline(file, { set: o.set ?? [], registry: o.registry, cwd: o.cwd });
 }

@@ -13,11 +13,13 @@ import { FileHasher } from '../file-hashes.js';
 import { acquireLock } from '../lock.js';
 import { lockfilePath, writeLockfile, LOCKFILE_VERSION, type LockEntry } from '../lockfile.js';
 import { silentLogger, type Logger } from '../logger.js';
-import { writeOutputs, writeRunRecord, type RunRecord } from '../outputs.js';
+import { writeOutputs, writeRunRecord, type KeepStale, type RunRecord } from '../outputs.js';
+import { listNames } from '../../errors.js';
 import type { Pipeline } from '../pipeline.js';
 import { ThreadPool } from '../pool.js';
 import { defaultJobs, loadSpec, makeLogger, outputsDirOf, projectRoot, type CommandIo, type CommonOptions } from './io.js';
 import { rememberLockfile } from './gc.js';
+import { checkOutputFolders } from '../output-folders.js';
 
 export interface RunOptions extends CommonOptions {
   readonly failFast?: boolean;
@@ -59,6 +61,7 @@ export async function runCommand(specs: string | readonly string[], o: RunOption
   const files = typeof specs === 'string' ? [specs] : specs;
   const pipelines: Pipeline[] = [];
   for (const file of files) pipelines.push(await loadSpec(file, o));
+  await checkOutputFolders(pipelines, outputsDirOf(o), safeName, (p) => projectRoot(p, o.cwd));
   const logger = makeLogger(o, io);
   let worst: 0 | 1 | 130 = 0;
   try {
@@ -115,11 +118,12 @@ export async function runPipeline(pipeline: Pipeline, o: RunPipelineOptions): Pr
     });
     const outDir = join(o.outputsDir, safeName(pipeline.name));
     const done = result.steps.filter((s) => s.output !== undefined);
-    await writeOutputs(
+    const { stale } = await writeOutputs(
       outDir,
       done.map((s) => ({ step: s.name, output: s.output!, load: () => result.load(s.name) })),
+      keepOf(result),
     );
-    await writeRunRecord(outDir, await runRecord(pipeline, result, started, o));
+    await writeRunRecord(outDir, { ...(await runRecord(pipeline, result, started, o)), ...(stale.length === 0 ? {} : { stale }) });
     if (result.status === 'ok' && o.writeLock === false) {
       logger.log({ type: 'info', message: `${lockfilePath(pipeline.file)} left as it is: --set was given (add --write-lock to update it)` });
     } else if (result.status === 'ok') {
@@ -136,6 +140,18 @@ export async function runPipeline(pipeline: Pipeline, o: RunPipelineOptions): Pr
     await ownPool?.destroy();
     await lock.release();
   }
+}
+
+/** The steps that produced nothing in this run keep their files from the last run that did (marked stale). */
+function keepOf(result: ExecuteResult): KeepStale | undefined {
+  const missing = result.steps.filter((s) => s.output === undefined);
+  if (missing.length === 0) return undefined;
+  const failed = missing.filter((s) => s.status === 'failed').map((s) => s.name);
+  const why =
+    result.status === 'interrupted'
+      ? 'The latest run was interrupted before this step finished.'
+      : `The latest run failed${failed.length === 0 ? '' : ` at step${failed.length === 1 ? '' : 's'} ${listNames(failed)}`}${missing.length > failed.length ? `, and ${missing.length - failed.length} step${missing.length - failed.length === 1 ? ' was' : 's were'} skipped` : ''}.`;
+  return { steps: new Set(missing.map((s) => s.name)), why };
 }
 
 /** A pipeline name as a folder name. */
