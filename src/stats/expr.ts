@@ -19,6 +19,7 @@
  */
 import { DataError, SpecError, didYouMean } from '../errors.js';
 import type { Column, Table } from '../data/table.js';
+import { nonAsciiNameHint, rFunctionHint } from './r-habits.js';
 
 // ---- AST ------------------------------------------------------------------------------------------
 
@@ -137,7 +138,7 @@ function tokenize(src: string): Token[] {
           const name = close < 0 ? src.slice(i) : src.slice(i, close + 1);
           throw new ExpressionSyntaxError(`unknown operator "${name}"`, i, 'the %-operators are %% (remainder) and %in%');
         }
-        throw new ExpressionSyntaxError(`unexpected character ${JSON.stringify(c)}`, i, c === '_' ? 'a name cannot start with "_"; backquote it: `_name`' : undefined);
+        throw new ExpressionSyntaxError(`unexpected character ${JSON.stringify(c)}`, i, c === '_' ? 'a name cannot start with "_"; backquote it: `_name`' : nonAsciiNameHint(src, i));
       }
       if (op === '&&' || op === '||') throw new ExpressionSyntaxError(`"${op}" is not supported`, i, `use "${op[0]!}", which works element by element`);
       if (op === '=') throw new ExpressionSyntaxError('"=" is not a comparison', i, 'write "==" to test equality');
@@ -390,7 +391,8 @@ class Parser {
   private parseCall(fn: string, at: number, quoted: boolean): Expr {
     const info = FUNCTIONS.get(fn);
     if (info === undefined || quoted) {
-      throw new ExpressionSyntaxError(`unknown function "${fn}"${didYouMean(fn, FUNCTIONS.keys())}`, at, `the functions are ${[...FUNCTIONS.keys()].join(', ')}`);
+      const habit = rFunctionHint(fn);
+      throw new ExpressionSyntaxError(`unknown function "${fn}"${habit === undefined ? didYouMean(fn, FUNCTIONS.keys()) : ''}`, at, habit ?? `the functions are ${[...FUNCTIONS.keys()].join(', ')}`);
     }
     this.pos++; // (
     this.enter(at);

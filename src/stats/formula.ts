@@ -20,6 +20,7 @@
  */
 import { SpecError } from '../errors.js';
 import { deparse, parseExpression, ExpressionSyntaxError, type Expr } from './expr.js';
+import { nonAsciiNameHint } from './r-habits.js';
 
 /** A formula that cannot be parsed: `offset` (0-based) is where in the formula string. */
 export class FormulaError extends SpecError {
@@ -116,7 +117,7 @@ function tokenize(src: string, from: number, to: number): Tok[] {
     } else if (c === '^' || c === '/' || c === '%' || c === '|') {
       throw new FormulaError(`the formula operator "${c}" is not supported`, i, c === '/' ? 'wrap arithmetic in I(), e.g. I(x / 10)' : 'use +, -, * and : between terms, and I(...) for arithmetic');
     } else {
-      throw new FormulaError(`unexpected character ${JSON.stringify(c)}`, i);
+      throw new FormulaError(`unexpected character ${JSON.stringify(c)}`, i, nonAsciiNameHint(src, i));
     }
   }
   toks.push({ t: 'end', at: to });
@@ -272,6 +273,9 @@ class Parser {
     }
     if (t.t !== 'var') throw new FormulaError(t.t === 'end' ? 'the formula ends where a term was expected' : `expected a term, found "${t.v}"`, t.at);
     this.pos++;
+    if (t.src === '.') {
+      throw new FormulaError('"." (every other column, as in R\'s y ~ .) is not supported', t.at, 'list the terms: y ~ age + nihss + …, so that a new column in the data never changes the model');
+    }
     if (t.src === '1') return { terms: [], intercept: 1 };
     if (t.src === '0') return { terms: [], intercept: -1 };
     const v = parseVariable(t.src, t.at);
