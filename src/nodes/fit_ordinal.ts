@@ -20,6 +20,7 @@ export interface FitOrdinalParams extends FitParams {
   readonly favourable?: 'low' | 'high';
   readonly nominal_test?: boolean | readonly string[];
   readonly brant?: boolean;
+  readonly max_categories?: number;
 }
 
 interface OrdinalSingle extends SingleFit {
@@ -38,6 +39,7 @@ export function fitOneOrdinal(params: FitOrdinalParams, table: Table, step: stri
   const md = buildDesign(formula, table, { weights: params.weights, reference: params.reference });
   checkFullRank(md.design, md.X, md.n, md.p, weightedCrossprod(md.X, md.n, md.p, md.weights, new Float64Array(md.p * md.p)));
   const cats = responseCategories(md.response!, params.merge ?? []);
+  checkCategoryCount(cats.labels, md.design.response?.label ?? 'the outcome', params.max_categories ?? MAX_CATEGORIES);
   if (cats.dropped.length > 0) warnings.push(`outcome categories with no rows were dropped: ${cats.dropped.join(', ')}`);
   if (cats.labels.length < 3 && cats.labels.length > 0) warnings.push(`the ordinal outcome has only ${cats.labels.length} categories (a logistic model)`);
   const J = cats.labels.length;
@@ -104,6 +106,17 @@ export function fitOneOrdinal(params: FitOrdinalParams, table: Table, step: stri
   return { names: allNames, estimate: fit.par, vcov: fit.vcov, dfcom: fit.nobs - fit.edf, useT: false, md, value, warnings, nThresholds: K };
 }
 
+/** More outcome categories than this is taken for a continuous outcome given to an ordinal model (the mRS has 7). */
+export const MAX_CATEGORIES = 20;
+
+/** An ordinal model of a continuous outcome would fit one threshold per distinct value, slowly and meaninglessly. */
+function checkCategoryCount(labels: readonly string[], outcome: string, max: number): void {
+  if (labels.length <= max) return;
+  throw new DataError(`the ordinal outcome "${outcome}" has ${labels.length} categories (${labels.slice(0, 5).join(', ')}, …): an ordinal model fits a threshold between each two, at most ${max} are allowed`, {
+    hint: `a continuous outcome takes fit_linear; else cut it into categories in a derive step, pool categories with merge:, or raise max_categories: if ${labels.length} is meant`,
+  });
+}
+
 function checkOrdinal(p: FitOrdinalParams): CheckProblem[] {
   const problems = checkFitParams(p);
   (p.merge ?? []).forEach((g, k) => {
@@ -114,7 +127,7 @@ function checkOrdinal(p: FitOrdinalParams): CheckProblem[] {
 
 export const fitOrdinalStep: StepKind<FitOrdinalParams> = {
   kind: 'fit_ordinal',
-  version: 4,
+  version: 5,
   summary: 'Proportional-odds (cumulative logit) model of an ordinal outcome such as the mRS, as ordinal::clm: common odds ratio, thresholds, PO tests',
   params: fitSchema({
     merge: {
@@ -130,6 +143,8 @@ export const fitOrdinalStep: StepKind<FitOrdinalParams> = {
       description: 'Likelihood-ratio test of proportional odds (ordinal::nominal_test): true for every term, or a list of terms.',
     },
     brant: { type: 'boolean', default: false, description: 'The Brant (1990) test of proportional odds, per column and omnibus.' },
+    // no schema default: it would enter every fit_ordinal step's key
+    max_categories: { type: 'integer', minimum: 2, description: `Most outcome categories accepted (default ${MAX_CATEGORIES}); more is taken for a continuous outcome.` },
   }),
   inputs: ['input'],
   check: checkOrdinal,

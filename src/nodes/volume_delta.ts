@@ -119,6 +119,25 @@ export function volumeOnlyDesign(design: DesignDescription, vol: ReturnType<type
   };
 }
 
+/**
+ * A volume below zero is a data error (a sign flipped, a sentinel): solved, it would be counted as "not
+ * achievable" and shift the summaries. Refused, naming the rows, rather than dropped unseen.
+ */
+function refuseNegative(volume: Float64Array, variable: string, step: string): void {
+  const rows: number[] = [];
+  let count = 0;
+  for (let i = 0; i < volume.length; i++) {
+    if (volume[i]! < 0) {
+      if (rows.length < 5) rows.push(i);
+      count++;
+    }
+  }
+  if (count === 0) return;
+  throw new DataError(`volume_delta: "${variable}" is negative in ${count} row${count === 1 ? '' : 's'} of "${step}": ${rows.map((i) => `row ${i + 1} (${volume[i]!})`).join(', ')}${count > rows.length ? ', …' : ''}`, {
+    hint: `a volume cannot be negative: fix the data, or make such values missing before this step (e.g. a filter step with where: ${variable} >= 0 | is_missing(${variable}))`,
+  });
+}
+
 function linearPredictor(X: Float64Array, n: number, p: number, beta: readonly number[]): Float64Array {
   const eta = new Float64Array(n);
   for (let j = 0; j < p; j++) {
@@ -335,7 +354,7 @@ function adjustedCurve(
 
 export const volumeDelta: StepKind<VolumeDeltaParams> = {
   kind: 'volume_delta',
-  version: 2,
+  version: 3,
   summary: 'Per patient, the lesion-volume reduction that raises the adjusted probability of good outcome by 1, 5, 10 points (Brent), with summaries and the adjusted curve.',
   params: {
     type: 'object',
@@ -384,6 +403,7 @@ export const volumeDelta: StepKind<VolumeDeltaParams> = {
     const keep = evaluate(parseExpression(where), data);
     if (keep.type !== 'number') throw new DataError(`volume_delta where: "${where}" gives text values, a condition was expected`);
     const volumeAll = getNumeric(data, params.variable, 'volume_delta variable:');
+    refuseNegative(volumeAll, params.variable, params.data);
     // Only the columns the model reads (smaller copies in the solver's rounds).
     const needed = vol.sources.filter((c) => data.columns.has(c));
     const slim = makeTable(needed.map((c) => [c, data.columns.get(c)!] as const));

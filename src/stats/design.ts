@@ -419,7 +419,13 @@ export function buildDesign(formulaOrText: Formula | string, table: Table, optio
   for (let i = 0, r = 0; i < N; i++) if (missing[i] === 0) rows[r++] = i;
   if (n === 0) throw new DataError(`no complete rows for the formula "${formula.text}"`, { hint: dropped.map((d) => `${d.variable}: ${d.rows} missing`).join('; ') });
 
-  // Checks on the kept rows: constant numeric terms, empty factor levels.
+  // Checks on the kept rows: finite values, constant numeric terms, empty factor levels.
+  if (responseCol?.type === 'number') checkFinite(responseCol.values, rows, `the outcome "${formula.response!.label}"`, formula.response!.expr);
+  if (weightsAll !== undefined) checkFinite(weightsAll, rows, `the weights "${options.weights!}"`, undefined);
+  formula.variables.forEach((v, k) => {
+    const col = cols[k]!;
+    if (col.type === 'number') checkFinite(col.values, rows, `the formula term "${v.label}"`, v.kind === 'rcs' ? v.arg : v.expr);
+  });
   variables.forEach((v, k) => {
     const col = cols[k]!;
     if (v.kind !== 'factor' && col.type === 'number') {
@@ -468,6 +474,33 @@ export function buildDesign(formulaOrText: Formula | string, table: Table, optio
     for (let r = 0; r < n; r++) weights[r] = weightsAll[rows[r]!]!;
   }
   return { design, X, n, p, response, weights, rows, nDropped: N - n, dropped };
+}
+
+/** Beyond this a value is taken for a data error (an overflowed export, a sentinel such as 1e308), not a measurement. */
+export const ABSURD = 1e300;
+
+/**
+ * A model is not fitted on ±Inf or absurd values (|x| > 1e300): R's glm stops with "NA/NaN/Inf in 'x'";
+ * left in, they would surface as a misleading collinearity or separation error. Names the term, its
+ * columns and the first rows (of the table the step reads, 1-based).
+ */
+function checkFinite(values: Float64Array, rows: Int32Array, what: string, expr: Expr | undefined): void {
+  const bad: number[] = [];
+  let count = 0;
+  for (let r = 0; r < rows.length; r++) {
+    const x = values[rows[r]!]!;
+    if (Math.abs(x) > ABSURD) {
+      if (bad.length < 5) bad.push(rows[r]!);
+      count++;
+    }
+  }
+  if (count === 0) return;
+  const show = (x: number): string => (x === Infinity ? 'Inf' : x === -Infinity ? '-Inf' : String(x));
+  const columns = expr === undefined || expr.type === 'col' ? '' : ` (computed from ${exprColumns(expr).join(', ')})`;
+  const at = bad.map((i) => `row ${i + 1} (${show(values[i]!)})`).join(', ');
+  throw new DataError(`${what}${columns} is infinite or absurd (|x| > 1e300) in ${count} row${count === 1 ? '' : 's'}: ${at}${count > bad.length ? ', …' : ''}`, {
+    hint: 'fix the value in the data, or make it missing (add it to the load step\'s na:, or filter the rows out); rows are those of the table the step reads',
+  });
 }
 
 /**
