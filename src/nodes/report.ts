@@ -24,7 +24,7 @@ const GENERATOR = 'lesionflow report v1';
 
 export const report: StepKind<ReportParams> = {
   kind: 'report',
-  version: 1,
+  version: 2,
   summary: 'HTML report: paper-style tables, inline SVG figures and a reproduction table of the published figures',
   params: reportParamsSchema,
   inputs: ['steps'],

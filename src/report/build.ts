@@ -21,6 +21,7 @@ import { grottaSvg } from './figures/grotta.js';
 import { probabilityCurveSvg, type CurveSeries } from './figures/probability-curve.js';
 import { bootstrapHistogramSvg } from './figures/bootstrap-histogram.js';
 import { fitSummary, modelColumn, type Effect } from './adapters/model.js';
+import { differentSamplesNote, type FittedModel } from './sample-sizes.js';
 
 import { grottaCounts } from './adapters/grotta.js';
 import { table1FromResult, testsFromCompare } from './adapters/table1.js';
@@ -131,12 +132,13 @@ class Context {
         const effects = [...new Set(fits.map((f) => f.effect))];
         if (effects.length > 1) throw new DataError(`report ${where}: the models mix ${effects.join(' and ')} effects`, { hint: 'show logistic, ordinal and linear models in separate model sections' });
         const effect = effects[0]!;
+        const samples = differentSamplesNote(names.map((n, k) => ({ name: n, n: fits[k]!.n })), this.fittedModels());
         return modelTableHtml({
           caption: s.title,
           effect: effect === 'β' ? 'Estimate' : effect,
           models: fits.map((f, k) => modelColumn(this.instanceLabel(names[k]!, names.length > 1), f, s.terms)),
           termLabels: this.b.params.labels,
-          notes: [EFFECT_NOTES[effect]],
+          notes: [...(samples === undefined ? [] : [samples]), EFFECT_NOTES[effect]],
         });
       }
       case 'forest': {
@@ -150,10 +152,11 @@ class Context {
         });
         if (fits.some((f) => f.effect === 'β')) throw new DataError(`report ${where}: a forest plot shows odds ratios; a linear model was named`, { hint: 'show linear models in a model section' });
         const effect = fits.every((f) => f.effect === 'cOR') ? 'cOR' : 'OR';
+        const samples = differentSamplesNote(names.map((n, k) => ({ name: n, n: fits[k]!.n })), this.fittedModels());
         return figureHtml(
           forestSvg({ title: s.title, rows, leftNote: s.left_note, rightNote: s.right_note, valueHeader: `${effect} (95% CI)`, xLabel: `${effect === 'cOR' ? 'Common odds ratio' : 'Odds ratio'}, log scale` }),
           s.title,
-          `Squares: ${effect === 'cOR' ? 'common odds ratios' : 'odds ratios'}; lines: 95% confidence intervals; log scale.`,
+          `Squares: ${effect === 'cOR' ? 'common odds ratios' : 'odds ratios'}; lines: 95% confidence intervals; log scale.${samples === undefined ? '' : ` ${samples}`}`,
         );
       }
       case 'volume_delta': {
@@ -242,6 +245,21 @@ class Context {
       case 'reproduction':
         return reproductionHtml({ caption: s.title, synthetic: this.b.params.synthetic, rows: this.reproductionRows(), notes: [...new Set(this.truthNotes)] });
     }
+  }
+
+  /** Every model fit shown by a model or forest section of the report, with its n. */
+  fittedModels(): FittedModel[] {
+    const out: FittedModel[] = [];
+    this.b.params.sections.forEach((s, i) => {
+      if (s.kind !== 'model' && s.kind !== 'forest') return;
+      for (const name of this.instances(s, `sections[${i}]`)) {
+        const a = this.artifact(name);
+        if (a.type !== 'result') continue;
+        const n = a.value.n;
+        out.push({ name, n: typeof n === 'number' ? n : undefined });
+      }
+    });
+    return out;
   }
 
   /**
