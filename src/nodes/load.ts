@@ -241,7 +241,7 @@ function checkDeclarations(params: LoadParams): { path: string; message: string;
     }
     if (d.pattern !== undefined) {
       const bad = checkPattern(d.pattern);
-      if (bad !== undefined) problems.push({ path: `${at}.pattern`, message: bad, hint: 'e.g. pattern: "mRS (\\\\d)" keeps the digit of "mRS 3"' });
+      if (bad !== undefined) problems.push({ path: `${at}.pattern`, message: bad, hint: 'e.g. pattern: \'mRS (\\d)\' keeps the digit of "mRS 3"' });
     }
     if (type !== 'factor' && (d.levels !== undefined || d.reference !== undefined)) {
       problems.push({ path: at, message: `levels and reference apply to factors, but "${name}" is declared ${type ?? 'without a type'}`, hint: 'write type: factor, or remove levels/reference' });

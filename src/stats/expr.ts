@@ -686,8 +686,8 @@ class Evaluator {
   private num(e: Expr, parent: Expr): Float64Array {
     const v = this.eval(e);
     if (v.kind !== 'num') {
-      throw new DataError(`${deparse(e)} is text (${v.levels === undefined ? 'a string' : 'a factor'}), a number is needed in ${deparse(parent)}`, {
-        hint: 'compare a factor with a level, e.g. occlusion == "M1", which gives 0/1',
+      throw new DataError(`${describeText(e, v)}, a number is needed in ${deparse(parent)}`, {
+        hint: textHint(e, v, 'compare a factor with a level, e.g. occlusion == "M1", which gives 0/1'),
       });
     }
     return v.v;
@@ -724,7 +724,10 @@ class Evaluator {
       return { kind: 'num', v: out };
     }
     if (l.kind !== 'text' || r.kind !== 'text') {
-      throw new DataError(`cannot compare text with a number in ${deparse(e)}`, { hint: 'compare a factor with one of its levels in quotes, e.g. occlusion == "M1"' });
+      const [te, tv] = l.kind === 'text' ? [e.left, l] : [e.right, r as TextValue];
+      throw new DataError(`cannot compare text with a number in ${deparse(e)}: ${describeText(te, tv)}`, {
+        hint: textHint(te, tv, 'compare a factor with one of its levels in quotes, e.g. occlusion == "M1"'),
+      });
     }
     if (e.op !== '==' && e.op !== '!=') throw new DataError(`text cannot be ordered with "${e.op}" in ${deparse(e)}`, { hint: 'use == or != (or %in%) with text' });
     checkLevels(e.left, e.right, r, e);
@@ -838,6 +841,24 @@ class Evaluator {
     }
     throw new DataError(`if_else() needs yes and no of the same type (both numbers or both text) in ${deparse(e)}`);
   }
+}
+
+/** `mrs90 is text (a factor; row 1 holds "mRS 3")`: which operand, and a value of it with its row. */
+function describeText(e: Expr, v: TextValue): string {
+  const i = v.v.findIndex((x) => x !== null);
+  const sample = i < 0 ? '' : `; row ${i + 1} holds ${JSON.stringify(v.v[i]!.length > 40 ? `${v.v[i]!.slice(0, 40)}…` : v.v[i])}`;
+  return `${deparse(e)} is text (${v.levels === undefined ? 'a string' : 'a factor'}${sample})`;
+}
+
+/** For a column read as text whose values hold a number (`mRS 3`): how to read the number in load. */
+function textHint(e: Expr, v: TextValue, otherwise: string): string {
+  const sample = v.v.find((x) => x !== null);
+  if (e.type !== 'col' || sample === undefined || !/\d/.test(sample)) return otherwise;
+  const m = /^(\D*?)\s*(\d+(?:\.\d+)?)\s*(\D*)$/.exec(sample);
+  // a single-quoted YAML string keeps the backslash as written
+  const literal = (t: string): string => t.trim().replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  const pattern = m === null ? '(\\d+)' : `${literal(m[1]!) === '' ? '' : `${literal(m[1]!)} ?`}(\\d+)${literal(m[3]!) === '' ? '' : ` ?${literal(m[3]!)}`}`;
+  return `if ${e.name} holds numbers written as text (such as ${JSON.stringify(sample)}), read the number in the load step: ${e.name}: {type: integer, pattern: '${pattern}'} (or map each value with values: {…}); or ${otherwise}`;
 }
 
 /** A string literal compared with a factor column must be one of its levels: a typo would otherwise silently match nothing. */
