@@ -6,6 +6,7 @@ import { derive } from './derive.js';
 import { describe } from './describe.js';
 import { filter } from './filter.js';
 import { impute } from './impute.js';
+import { join } from './join.js';
 import { fitLinearStep } from './fit_linear.js';
 import { fitLogisticStep } from './fit_logistic.js';
 import { fitOrdinalStep } from './fit_ordinal.js';
@@ -23,6 +24,7 @@ const kinds: readonly Pick<StepKind, 'kind'>[] = [
   filter,
   subset,
   derive,
+  join,
   describe,
   simulate,
   simulateTruth,
