@@ -92,16 +92,17 @@ function typeColumn(c: RawColumn, d: ColumnDeclaration | undefined, o: TypingOpt
 function planColumns(raw: RawTable, names: readonly string[], declared: Readonly<Record<string, ColumnDeclaration>>, o: TableOptions, file: string): Plan[] {
   const header = { file, line: 1, col: 1 };
   const derived = new Map<number, string[]>();
+  const absent = Object.entries(declared).filter(([name, d]) => d.from === undefined && !names.includes(name)).map(([name]) => name);
+  if (absent.length > 0) {
+    const which = absent.length === 1 ? `declared column "${absent[0]!}" is` : `${absent.length} declared columns are`;
+    const list = absent.length === 1 ? didYouMean(absent[0]!, names) : `: ${listNames(absent.map((a) => `"${a}"${didYouMean(a, names)}`))}`;
+    throw new DataError(`${which} not in the file${list}`, {
+      location: header,
+      hint: `the file has columns: ${listNames(names)}${o.rename === undefined || Object.keys(o.rename).length === 0 ? '' : ' (after rename)'}; map a column of another name with rename: {TheirName: ${absent[0]!}} (or ${absent[0]!}: {from: TheirName, …})`,
+    });
+  }
   for (const [name, d] of Object.entries(declared)) {
-    if (d.from === undefined) {
-      if (!names.includes(name)) {
-        throw new DataError(`declared column "${name}" is not in the file${didYouMean(name, names)}`, {
-          location: header,
-          hint: `the file has columns: ${listNames(names)}${o.rename === undefined || Object.keys(o.rename).length === 0 ? '' : ' (after rename)'}; a column of another name is read with ${name}: {from: <its name>, …}`,
-        });
-      }
-      continue;
-    }
+    if (d.from === undefined) continue;
     let j = names.indexOf(d.from);
     if (j < 0) j = raw.names.indexOf(d.from);
     if (j < 0) {

@@ -20,7 +20,7 @@ commands:
   run <spec>…       run the pipeline(s); cached steps are reused (outputs in outputs/<pipeline>/)
   plan <spec>       for each step: cached, or will run and why
   dag <spec>        print the step graph (--format text|mermaid|dot)
-  validate <spec>   check the spec; every error as file:line:col
+  validate <spec>   check the spec; every error as file:line:col (--data: read its data files too)
   verify <spec>     recompute every step ignoring the cache; compare with <spec>.lock.json
   gc [spec…]        drop cache entries no lock file refers to
   schema            print the JSON Schema of a spec (--write FILE to write it)
@@ -57,6 +57,7 @@ function parse(argv: readonly string[]) {
       outputs: { type: 'string' },
       format: { type: 'string' },
       write: { type: 'string' },
+      data: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
       version: { type: 'boolean', short: 'v' },
     },
@@ -147,7 +148,7 @@ async function main(argv: readonly string[], io: CommandIo, signal: AbortSignal)
     }
     case 'validate': {
       const { validateCommand } = await import('./commands/validate.js');
-      return print(await validateCommand({ spec: oneSpec(command, rest), set: common.set, registry }), io);
+      return print(await validateCommand({ spec: oneSpec(command, rest), set: common.set, registry, data: v.data === true }), io);
     }
     case 'dag': {
       const { dagCommand } = await import('./commands/dag.js');
