@@ -6,7 +6,7 @@
  * with any --jobs). Orchestration around it (lock, outputs folder, lock file) is in commands/run.ts.
  */
 import { decodeArtifact, encodeArtifact, type Artifact } from '../data/artifact.js';
-import { CancelError, DataError, InternalError } from '../errors.js';
+import { CancelError, DataError, InternalError, LesionflowError } from '../errors.js';
 import type { StepContext, SubgraphStep, WorkerPool } from '../nodes/kind.js';
 import { CorruptEntry, CorruptRecord, type Store } from './cache.js';
 import { FileHasher } from './file-hashes.js';
@@ -232,7 +232,15 @@ class Execution {
       checkpoints: this.options.store.checkpoints(key),
     };
     const t0 = performance.now();
-    const artifact = await step.kind.run(step.params, inputs, ctx);
+    let artifact: Artifact;
+    try {
+      artifact = await step.kind.run(step.params, inputs, ctx);
+    } catch (e) {
+      // An error with no place of its own (a model that cannot be fitted, a join's duplicate keys) points
+      // at the step in the spec: every error names a file and a line.
+      if (e instanceof LesionflowError && e.location === undefined && !(e instanceof CancelError)) Object.defineProperty(e, 'location', { value: step.location });
+      throw e;
+    }
     const ms = Math.round(performance.now() - t0);
     return { name, key, text: encodeArtifact(artifact), ms };
   }
