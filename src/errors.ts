@@ -93,8 +93,11 @@ export class InternalError extends LesionflowError {
 export function closest(name: string, candidates: Iterable<string>): string | undefined {
   let best: string | undefined;
   let bestDistance = Infinity;
+  const lower = name.toLowerCase();
   for (const c of candidates) {
-    const d = editDistance(name.toLowerCase(), c.toLowerCase());
+    // the distance is at least the difference in length: skip what cannot be within the limit below
+    if (Math.abs(c.length - name.length) > Math.max(2, Math.floor(Math.max(name.length, c.length) / 3)) || Math.abs(c.length - name.length) >= bestDistance) continue;
+    const d = editDistance(lower, c.toLowerCase());
     if (d < bestDistance) {
       best = c;
       bestDistance = d;

@@ -147,7 +147,12 @@ function parseCsv(text: string, file: string, delimiter: string, how: 'given' | 
         }
         const c = text.charCodeAt(pos);
         if (pos < n && c !== d && c !== LF && c !== CR) {
-          fail(`unexpected character ${JSON.stringify(text[pos])} after a closing quote`, pos, 'a quote inside a quoted field is written twice ("")');
+          const other = (DELIMITERS as readonly string[]).includes(text[pos]!);
+          fail(
+            `unexpected character ${JSON.stringify(text[pos])} after a closing quote`,
+            pos,
+            other ? fieldCountHint(text, start, delimiter, how, 0) : 'a quote inside a quoted field is written twice ("")',
+          );
         }
         texts.push(buf);
         flags.push(QUOTED);
