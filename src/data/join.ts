@@ -89,7 +89,7 @@ export function joinTables(left: Table, right: Table, o: JoinOptions): JoinResul
   }
   const dupRight = duplicates(rightCounts);
   if (dupRight.length > 0) {
-    throw new DataError(`join: ${dupRight.length} key${dupRight.length === 1 ? '' : 's'} occur more than once in "${o.rightName}": ${listNames(dupRight)}`, {
+    throw new DataError(`join: ${dupRight.length} key${dupRight.length === 1 ? ' occurs' : 's occur'} more than once in "${o.rightName}": ${listNames(dupRight)}`, {
       hint: `each left row must match at most one row of "${o.rightName}" (${o.relationship}); remove or aggregate the duplicate rows before the join`,
     });
   }
@@ -115,7 +115,7 @@ export function joinTables(left: Table, right: Table, o: JoinOptions): JoinResul
   if (o.relationship === 'one-to-one') {
     const dupLeft = duplicates(leftCounts);
     if (dupLeft.length > 0) {
-      throw new DataError(`join: ${dupLeft.length} key${dupLeft.length === 1 ? '' : 's'} occur more than once in "${o.leftName}": ${listNames(dupLeft)}`, {
+      throw new DataError(`join: ${dupLeft.length} key${dupLeft.length === 1 ? ' occurs' : 's occur'} more than once in "${o.leftName}": ${listNames(dupLeft)}`, {
         hint: `a one-to-one join needs each key once on each side; if several rows of "${o.leftName}" belong to one row of "${o.rightName}", declare relationship: many-to-one`,
       });
     }
