@@ -171,6 +171,45 @@ describe('files R reads give R\'s estimates (to 1e-6)', () => {
     expect(r.stderr).not.toMatch(/"sex_female"|"mrs90"|"age"|"fiv_ml"/);
   });
 
+  it('docs/pipelines.md\'s worked example: the ESCAPE cohort exported the German way gives the estimates of the tidy file', async () => {
+    // the shipped cohort written as Excel in Germany writes it: BOM, CRLF, ";", decimal commas, codes
+    const lines = (await readFile(join(repoRoot, 'pipelines/data/escape_synthetic.csv'), 'utf8')).trim().split('\n');
+    const head = lines[0]!.split(',');
+    const q = (s: string): string => (s === '' ? '' : `"${s}"`);
+    const rows = lines.slice(1).map((l) => {
+      const v = Object.fromEntries(l.split(',').map((x, i) => [head[i]!, x === 'NA' ? '' : x])) as Record<string, string>;
+      const occl = v.occlusion === '' ? '' : v.occlusion === 'ICA' ? 'ICA' : `${v.occlusion!} segment`;
+      return [q(`E${v.id!.padStart(3, '0')}`), q(v.evt!), v.age!.replace('.', ','), q(v.sex_female === '1' ? 'F' : v.sex_female === '0' ? 'M' : ''), v.nihss, v.aspects, q(occl), q(v.ivt!), v.onset_to_rand_min,
+        q(v.modality!), v.fiv_ml!.replace('.', ','), q(v.mrs90 === '' ? '' : `mRS ${v.mrs90!}`), v.nihss_24h, v.delta_nihss, q(v.laterality!), q(v.recanalized!)].join(';');
+    });
+    const header = '"PatID";"Arm";"Age";"Sex";"NIHSS_bl";"ASPECTS";"Occl";"IVT";"OTR_min";"Modality";"FIV";"mRS_d90";"NIHSS_24h";"dNIHSS";"Side";"Recan"';
+    await mkdir(join(project, 'worked/pipelines/data'), { recursive: true });
+    await writeFile(join(project, 'worked/package.json'), '{}\n');
+    await writeFile(join(project, 'worked/ESCAPE_export.csv'), `\uFEFF${[header, ...rows].join('\r\n')}\r\n`);
+    await cp(join(repoRoot, 'pipelines/escape-infarct.yaml'), join(project, 'worked/pipelines/escape-infarct.yaml'));
+    await cp(join(repoRoot, 'pipelines/data/escape_synthetic.csv'), join(project, 'worked/pipelines/data/escape_synthetic.csv'));
+    const worked = join(project, 'worked');
+    const lacking = await cli(['validate', 'pipelines/escape-infarct.yaml', '--data', '--set', 'data=ESCAPE_export.csv'], worked);
+    expectError(lacking, /ESCAPE_export\.csv:1:1: error: step cohort: 15 declared columns are not in the file: "age" \(did you mean "Age"\?\), "aspects" \(did you mean "ASPECTS"\?\)/, /the file has columns: PatID, Arm, Age/);
+    const mapping = [
+      '--set', 'rename={Arm: evt, Age: age, NIHSS_bl: nihss, ASPECTS: aspects, IVT: ivt, OTR_min: onset_to_rand_min, Modality: modality, FIV: fiv_ml, NIHSS_24h: nihss_24h, dNIHSS: delta_nihss, Side: laterality, Recan: recanalized}',
+      '--set', 'recode={sex_female: {from: Sex, values: {F: 1, M: 0}}, occlusion: {from: Occl, pattern: "(M1|M2|ICA)( segment)?"}, mrs90: {from: mRS_d90, pattern: "mRS (\\\\d)"}}',
+    ];
+    const ok = await cli(['validate', 'pipelines/escape-infarct.yaml', '--data', '--set', 'data=ESCAPE_export.csv', ...mapping], worked);
+    expect(ok.code, ok.stderr).toBe(0);
+    expect(ok.stdout).toContain('cohort: ESCAPE_export.csv: ok (315 rows, 16 columns)');
+    expect(ok.stdout).toMatch(/warning: read ESCAPE_export\.csv with delimiter ";", decimal ",", guessed from the file/);
+    const mine = await cli(['run', 'pipelines/escape-infarct.yaml', '--quiet', '--outputs', 'mine', '--set', 'data=ESCAPE_export.csv', '--set', 'delimiter=;', '--set', 'decimal=,', ...mapping], worked);
+    expect(mine.code, mine.stderr).toBe(0);
+    expect(mine.stderr).not.toMatch(/guessed/);
+    const shipped = await cli(['run', 'pipelines/escape-infarct.yaml', '--quiet', '--outputs', 'shipped'], worked);
+    expect(shipped.code, shipped.stderr).toBe(0);
+    for (const step of ['ordinal_published', 'ordinal_adjusted', 'ordinal_evt', 'volume_predictors']) {
+      const coefficients = async (dir: string): Promise<unknown> => (JSON.parse(await readFile(join(worked, dir, 'escape-infarct', `${step}.json`), 'utf8')) as { coefficients: unknown }).coefficients;
+      expect(await coefficients('mine'), step).toEqual(await coefficients('shipped'));
+    }
+  });
+
   it('Windows-1252: refused as not UTF-8 with its line, read with encoding: windows-1252 (a backquoted name with an accent)', async () => {
     const bad = await run(await spec('latin_bad', loadAndFit('data/windows-1252.csv')));
     expectError(bad, /data\/windows-1252\.csv:1:1: error: .*is not UTF-8 text: byte 0xC2 on line 1 \(in Windows-1252 that is "Â"\)/, /set encoding: windows-1252/);
