@@ -110,6 +110,24 @@ describe('load', () => {
     expect(e.hint).toMatch(/a path in a spec is relative to the spec file's folder/);
   });
 
+  it('normalises the reading options at their default away, and merges recode into columns (one key either way)', () => {
+    const normalise = load.normalise!;
+    expect(normalise({ path: 'x.csv', na: [], delimiter: 'auto', decimal: 'auto', encoding: 'auto', sheet: '', recode: {} })).toEqual({ path: 'x.csv', na: [] });
+    expect(normalise({ path: 'x.csv', na: [], delimiter: ';', sheet: 2 })).toEqual({ path: 'x.csv', na: [], delimiter: ';', sheet: 2 });
+    const viaRecode = normalise({ path: 'x.csv', na: [], columns: { mrs90: 'integer', age: 'number' }, recode: { mrs90: { from: 'm', pattern: 'mRS (\\d)' } } });
+    const inline = normalise({ path: 'x.csv', na: [], columns: { mrs90: { type: 'integer', from: 'm', pattern: 'mRS (\\d)' }, age: 'number' } });
+    expect(viaRecode).toEqual(inline);
+  });
+
+  it('checks recodings at validation', () => {
+    const check = load.check!;
+    expect(check({ path: 'x.csv', na: [], columns: { s: { from: 'S', values: { F: 1, M: 'm' } } } })).toEqual([
+      { path: 'columns.s.values', message: 'the values mix booleans, numbers and text', hint: 'map to one kind of value (e.g. all 0/1), or give type: to say how to read them' },
+    ]);
+    expect(check({ path: 'x.csv', na: [], recode: { m: { pattern: '(a+)+' } } }).map((p) => p.path)).toEqual(['recode.m.pattern']);
+    expect(check({ path: 'x.csv', na: [], recode: { m: {} } }).map((p) => p.message)).toEqual(['a recoding needs from:, values: or pattern:', 'column "m" needs a type']);
+  });
+
   it('checks factor declarations at validation', () => {
     const check = load.check!;
     expect(check({ path: 'x.csv', na: [], columns: { age: { type: 'number', levels: ['a'] } } })).toEqual([

@@ -80,3 +80,38 @@ describe('outputs are trusted only while their content matches the manifest', ()
     expect(await readFile(join(dir, 'a.json'), 'utf8')).toBe(good);
   });
 });
+
+describe('a failed step keeps its files from the last good run, marked stale', () => {
+  const report = (body: string) => {
+    const text = encodeArtifact({ type: 'result', value: { files: { 'report.html': `<!doctype html><html><body class="r">${body}</body></html>`, 'summary.md': `# ${body}\n` } } });
+    return { step: 'report', output: `out-${body}` as unknown as ContentHash, load: () => Promise.resolve(text) };
+  };
+  const table = (v: number) => {
+    const text = encodeArtifact({ type: 'result', value: { v } });
+    return { step: 'fit', output: `fit-${String(v)}` as unknown as ContentHash, load: () => Promise.resolve(text) };
+  };
+
+  it('keeps and marks them; removes the files of steps that are gone; the next good run rewrites them', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'lf-outputs-'));
+    await writeOutputs(dir, [table(1), report('A'), { ...table(9), step: 'old' }]);
+    const kept = await writeOutputs(dir, [], { steps: new Set(['fit', 'report']), why: 'The latest run failed at step fit.' });
+    expect(kept.stale).toEqual([
+      { file: 'fit.json', step: 'fit' },
+      { file: 'report.html', step: 'report' },
+      { file: 'report.json', step: 'report' },
+      { file: 'summary.md', step: 'report' },
+    ]);
+    expect(await readFile(join(dir, 'report.html'), 'utf8')).toMatch(/^<!doctype html><html><body class="r"><div role="alert"[^>]*>STALE: this is the report of an earlier run\. The latest run failed at step fit\. See run\.json\.<\/div>A<\/body>/);
+    expect(await readFile(join(dir, 'summary.md'), 'utf8')).toBe('> **STALE**: from an earlier run. The latest run failed at step fit. See run.json.\n\n# A\n');
+    expect(JSON.parse(await readFile(join(dir, 'fit.json'), 'utf8'))).toEqual({ v: 1 });
+    expect((await readdir(dir)).includes('old.json')).toBe(false);
+    // failing again leaves the banner once
+    await writeOutputs(dir, [], { steps: new Set(['fit', 'report']), why: 'Again.' });
+    expect((await readFile(join(dir, 'report.html'), 'utf8')).match(/STALE/g)).toHaveLength(1);
+    // the same outputs produced again: rewritten without the banner
+    const again = await writeOutputs(dir, [table(1), report('A')]);
+    expect(again.stale).toEqual([]);
+    expect(await readFile(join(dir, 'report.html'), 'utf8')).toBe('<!doctype html><html><body class="r">A</body></html>');
+    expect(await readFile(join(dir, 'summary.md'), 'utf8')).toBe('# A\n');
+  });
+});
