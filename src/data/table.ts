@@ -4,7 +4,7 @@
  * its reference level (treatment contrasts are taken against it, as R's `contr.treatment`).
  * Binary variables (evt, sex_female) are numeric 0/1; comparisons in expressions yield 0/1.
  */
-import { DataError, didYouMean } from '../errors.js';
+import { DataError, didYouMean, listNames } from '../errors.js';
 
 export interface NumericColumn {
   readonly type: 'number';
@@ -54,7 +54,7 @@ export function getColumn(table: Table, name: string, what?: string): Column {
   const col = table.columns.get(name);
   if (col === undefined) {
     throw new DataError(`unknown column "${name}"${what === undefined ? '' : ` in ${what}`}${didYouMean(name, table.columns.keys())}`, {
-      hint: `the data has columns: ${[...table.columns.keys()].join(', ')}`,
+      hint: `the data has columns: ${listNames(table.columns.keys())}`,
     });
   }
   return col;

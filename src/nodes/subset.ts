@@ -10,7 +10,7 @@
 import type { StepKind } from './kind.js';
 import { inputTable } from './input-table.js';
 import { getColumn, takeRows, type Column } from '../data/table.js';
-import { DataError, didYouMean } from '../errors.js';
+import { DataError, didYouMean, listNames } from '../errors.js';
 
 type Value = string | number | boolean;
 
@@ -86,9 +86,8 @@ function observed(col: Column): Set<string> {
 function matcher(col: Column, values: readonly Value[], name: string, present: ReadonlySet<string>): (i: number) => boolean {
   const unknown = (v: Value): never => {
     const known = [...present];
-    const shown = known.length <= 20 ? known.join(', ') : `${known.slice(0, 20).join(', ')}, … (${known.length} in all)`;
     throw new DataError(`${JSON.stringify(v)} is not ${col.type === 'factor' ? 'a level' : 'a value'} of column "${name}"${didYouMean(String(v), known)}`, {
-      hint: `${col.type === 'factor' ? 'the levels are' : 'the column has'} ${shown}; or write value: all to keep every row`,
+      hint: `${col.type === 'factor' ? 'the levels are' : 'the column has'} ${listNames(known)}; or write value: all to keep every row`,
     });
   };
   switch (col.type) {

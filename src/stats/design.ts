@@ -18,7 +18,7 @@
  *   non-missing values of x, as `model.frame` does), then rows with any missing value in the response,
  *   a variable or the weights are dropped (listwise, `na.omit`), and the count per variable reported.
  */
-import { DataError, FitError, InternalError } from '../errors.js';
+import { DataError, FitError, InternalError, listNames } from '../errors.js';
 import type { Column, Table } from '../data/table.js';
 import { evaluate, exprColumns, parseExpression, type Expr } from './expr.js';
 import { parseFormula, type Formula } from './formula.js';
@@ -92,7 +92,7 @@ function evaluateVariable(expr: Expr, table: Table, term: string): Column {
       const known = [...table.columns.keys()];
       const near = known.find((k) => k.toLowerCase() === name.toLowerCase());
       throw new DataError(`unknown column "${name}" in the formula term "${term}"${near === undefined ? '' : ` (did you mean "${near}"?)`}`, {
-        hint: `the data has columns: ${known.join(', ')}`,
+        hint: `the data has columns: ${listNames(known)}`,
       });
     }
   }
@@ -129,7 +129,7 @@ function relevel(col: Column & { type: 'factor' }, reference: string | undefined
   if (reference === undefined || col.levels[0] === reference) return col;
   const k = col.levels.indexOf(reference);
   if (k < 0) {
-    throw new DataError(`reference level "${reference}" does not exist in the factor "${term}"`, { hint: `its levels are: ${col.levels.join(', ')}` });
+    throw new DataError(`reference level "${reference}" does not exist in the factor "${term}"`, { hint: `its levels are: ${listNames(col.levels)}` });
   }
   const levels = [reference, ...col.levels.filter((_, i) => i !== k)];
   const map = col.levels.map((l) => levels.indexOf(l));
@@ -308,7 +308,7 @@ function evaluateDesign(design: DesignDescription, table: Table): { ev: Evaluate
           if (c < 0) codes[i] = -1;
           else if (map[c]! < 0) {
             throw new DataError(`level "${col.levels[c]!}" of the factor "${v.label}" (row ${i + 1}) was not in the fitted model`, {
-              hint: `the model knows the levels: ${v.levels.join(', ')}`,
+              hint: `the model knows the levels: ${listNames(v.levels)}`,
             });
           } else codes[i] = map[c]!;
         }

@@ -17,7 +17,7 @@
  * Logical values are numbers 0/1 with NaN for missing, and `&`/`|` follow R's three-valued logic
  * (`FALSE & NA` is FALSE, `TRUE | NA` is TRUE).
  */
-import { DataError, SpecError, didYouMean } from '../errors.js';
+import { DataError, SpecError, didYouMean, listNames } from '../errors.js';
 import type { Column, Table } from '../data/table.js';
 import { nonAsciiNameHint, rFunctionHint } from './r-habits.js';
 
@@ -669,7 +669,7 @@ class Evaluator {
     const col = this.table.columns.get(name);
     if (col === undefined) {
       throw new DataError(`unknown column "${name}" in an expression${didYouMean(name, this.table.columns.keys())}`, {
-        hint: `the data has columns: ${[...this.table.columns.keys()].join(', ')}; backquote a name with spaces: \`my name\``,
+        hint: `the data has columns: ${listNames(this.table.columns.keys())}; backquote a name with spaces: \`my name\``,
       });
     }
     switch (col.type) {
@@ -866,7 +866,7 @@ function checkLevels(literal: Expr, other: Expr, otherValue: TextValue, whole: E
   const levels = otherValue.levels;
   if (literal.type !== 'str' || other.type !== 'col' || levels === undefined || levels.includes(literal.value)) return;
   throw new DataError(`"${literal.value}" is not a level of ${deparse(other)} in ${deparse(whole)}${didYouMean(literal.value, levels)}`, {
-    hint: `the levels are ${levels.join(', ')}`,
+    hint: `the levels are ${listNames(levels)}`,
   });
 }
 

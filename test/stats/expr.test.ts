@@ -231,8 +231,8 @@ describe('evaluate', () => {
   });
 
   it('refuses mixing text and numbers', () => {
-    expect(() => values('modality + 1')).toThrow('modality is text (a factor), a number is needed in modality + 1');
-    expect(() => values('modality == 1')).toThrow('cannot compare text with a number in modality == 1');
+    expect(() => values('modality + 1')).toThrow('modality is text (a factor; row 1 holds "CT"), a number is needed in modality + 1');
+    expect(() => values('modality == 1')).toThrow('cannot compare text with a number in modality == 1: modality is text (a factor; row 1 holds "CT")');
     expect(() => values('modality < "MRI"')).toThrow('text cannot be ordered with "<"');
     expect(() => values('x %in% c("a")')).toThrow('x is numeric but "a" is text');
   });
