@@ -25,13 +25,13 @@ steps:
 `;
 
 describe('failures', () => {
-  it('a failing step stops its dependants, independent steps finish, exit 1, the error names the step', async () => {
+  it('a failing step stops its dependants, independent steps finish, exit 1, the error names the step and its place in the spec', async () => {
     const dir = await freshDir();
     await writeSpec(dir, spec);
     const r = await cli(['run', 'p.yaml', '--jobs', '2'], dir);
     expect(r.code).toBe(1);
     expect(r.stderr.replace(/\(\d+ ms\)/, '(… ms)')).toBe(
-      ['✗ bad failed (… ms)', '  error: step bad: the model did not converge', '    hint: this test step was told to fail', ''].join('\n'),
+      ['✗ bad failed (… ms)', '  p.yaml:7:3: error: step bad: the model did not converge', '    hint: this test step was told to fail', ''].join('\n'),
     );
     expect(r.stdout).toContain('- child skipped (bad failed)');
     expect(r.stdout).toContain('- grandchild skipped (bad failed)');
