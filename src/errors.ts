@@ -146,3 +146,8 @@ export function listNames(names: Iterable<string>, max = MAX_LISTED): string {
 export function quoteValue(text: string, max = 40): string {
   return text.length <= max ? JSON.stringify(text) : `${JSON.stringify(text.slice(0, max))}… (${text.length} characters)`;
 }
+
+/** What a relative path is relative to, for a hint: a path given with `--set` or one written in a spec. */
+export function pathRelativeTo(origin: 'command line' | 'spec'): string {
+  return origin === 'command line' ? 'a path given with --set is relative to the working directory' : "a path in a spec is relative to the spec file's folder";
+}

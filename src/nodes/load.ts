@@ -15,7 +15,7 @@ import { checkPattern, impliedType, type RecodedValue } from '../data/recode.js'
 import { sniff } from '../data/sniff.js';
 import type { Table } from '../data/table.js';
 import { readXlsx } from '../data/xlsx.js';
-import { DataError } from '../errors.js';
+import { DataError, pathRelativeTo } from '../errors.js';
 
 type Level = string | number;
 type Format = 'csv' | 'tsv' | 'jsonl' | 'xlsx';
@@ -145,7 +145,7 @@ export async function readData(params: LoadParams, ctx: Pick<StepContext, 'resol
     const code = (e as NodeJS.ErrnoException).code;
     const origin = ctx.pathOrigin?.(p.path) ?? 'spec';
     throw new DataError(`cannot read the data file ${shown}: ${code === 'ENOENT' ? 'no such file' : (e as Error).message}`, {
-      hint: origin === 'command line' ? 'a path given with --set is relative to the working directory' : 'a path in a spec is relative to the spec file\'s folder',
+      hint: pathRelativeTo(origin),
       cause: e,
     });
   }

@@ -6,14 +6,14 @@
  * with any --jobs). Orchestration around it (lock, outputs folder, lock file) is in commands/run.ts.
  */
 import { decodeArtifact, encodeArtifact, type Artifact } from '../data/artifact.js';
-import { CancelError, DataError, InternalError, LesionflowError } from '../errors.js';
+import { CancelError, DataError, InternalError, LesionflowError, pathRelativeTo } from '../errors.js';
 import type { StepContext, SubgraphStep, WorkerPool } from '../nodes/kind.js';
 import { CorruptEntry, CorruptRecord, type Store } from './cache.js';
 import { FileHasher } from './file-hashes.js';
 import { contentHash, short, stepSeed, type CacheKey, type ContentHash } from './hash.js';
 import { cacheKey, keyMaterial, subgraphSteps, type KeyMaterial } from './key.js';
 import { silentLogger, type Logger } from './logger.js';
-import { pathOrigin, pathResolver, relativeTo } from './paths.js';
+import { pathOrigin, pathResolver } from './paths.js';
 import type { Pipeline, PipelineStep, StepName } from './pipeline.js';
 import { schedule, type TaskResult, type TaskStatus } from './scheduler.js';
 
@@ -187,7 +187,7 @@ class Execution {
           step: step.name,
           // a path from the command line has no place in the spec to point at
           location: origin === 'spec' ? step.location : undefined,
-          hint: `${relativeTo(origin)}; check the name${origin === 'command line' ? ' given to --set' : ''}`,
+          hint: `${pathRelativeTo(origin)}; check the name${origin === 'command line' ? ' given to --set' : ''}`,
           cause: e,
         });
       });

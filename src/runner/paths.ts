@@ -40,11 +40,6 @@ export function pathOrigin(pipeline: Pipeline, path: string): 'command line' | '
   return pipeline.userPaths.has(resolve(pipeline.workingDir ?? process.cwd(), path)) ? 'command line' : 'spec';
 }
 
-/** What a relative path is relative to, for a hint. */
-export function relativeTo(origin: 'command line' | 'spec'): string {
-  return origin === 'command line' ? 'a path given with --set is relative to the working directory' : 'a path in a spec is relative to the spec file\'s folder';
-}
-
 export function pathResolver(pipeline: Pipeline, root: string, step?: string): (path: string) => string {
   const cwd = pipeline.workingDir ?? process.cwd();
   const realRoot = realPathOf(root);

@@ -1,19 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { DataError } from '../../src/errors.js';
+import { dataError } from '../support/errors.js';
 import { readDelimited, writeCsv, type ReadOptions } from '../../src/data/csv.js';
 import { makeTable, type Column } from '../../src/data/table.js';
 
 const read = (text: string, options: Partial<ReadOptions> = {}) => readDelimited(text, { file: 'data/cohort.csv', ...options });
-
-function dataError(f: () => unknown): DataError {
-  try {
-    f();
-  } catch (e) {
-    if (e instanceof DataError) return e;
-    throw e;
-  }
-  throw new Error('expected a DataError');
-}
 
 describe('readDelimited: CSV', () => {
   it('reads declared types, missing tokens and infers the rest', () => {

@@ -2,17 +2,7 @@ import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { decodeText } from '../../src/data/decode.js';
 import { sniff } from '../../src/data/sniff.js';
-import { DataError } from '../../src/errors.js';
-
-function dataError(f: () => unknown): DataError {
-  try {
-    f();
-  } catch (e) {
-    if (e instanceof DataError) return e;
-    throw e;
-  }
-  throw new Error('expected a DataError');
-}
+import { dataError } from '../support/errors.js';
 
 describe('decoding text', () => {
   it('UTF-8 with or without a byte-order mark, UTF-16 by its byte-order mark', () => {

@@ -16,6 +16,7 @@ import { cp, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { cli as runCli } from '../runner/helpers.js';
 
 const repoRoot = resolve(import.meta.dirname, '../..');
 const cliPath = join(repoRoot, 'dist/src/runner/cli.js');
@@ -40,20 +41,11 @@ interface CliResult {
 let project = '';
 let R: RFixture;
 
-/** Runs the CLI in `cwd` (default the project); `stdin`-less, CI-style output. */
-function cli(args: readonly string[], cwd = project): Promise<CliResult> {
+/** Runs the CLI in `cwd` (default the project), timed. */
+async function cli(args: readonly string[], cwd = project): Promise<CliResult> {
   const t0 = performance.now();
-  return new Promise((done, fail) => {
-    const child = spawn(process.execPath, [cliPath, ...args], { cwd, env: { ...process.env, CI: '1', NO_COLOR: '1' } });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('error', fail);
-    child.on('close', (code) => {
-      done({ code, stdout, stderr, ms: performance.now() - t0 });
-    });
-  });
+  const r = await runCli(args, cwd);
+  return { ...r, ms: performance.now() - t0 };
 }
 
 async function spec(name: string, steps: string, extra = ''): Promise<string> {
