@@ -45,6 +45,8 @@ export async function readXlsx(bytes: Buffer, file: string, sheet: string | numb
   try {
     rows = (await readSheet(bytes, sheet ?? 1)) as unknown as Cell[][];
   } catch (e) {
+    // `--set sheet=2` gives the text "2": the second sheet, unless a sheet is called so
+    if (e instanceof SheetNotFoundError && typeof sheet === 'string' && /^[1-9]\d*$/.test(sheet)) return readXlsx(bytes, file, Number(sheet));
     if (e instanceof SheetNotFoundError) {
       const names = (await readXlsxFile(bytes)).map((s) => s.sheet);
       throw new DataError(`${file} has no sheet ${typeof sheet === 'number' ? `number ${sheet}` : `"${String(sheet)}"`}`, {

@@ -224,6 +224,10 @@ describe('files R reads give R\'s estimates (to 1e-6)', () => {
     const named = await run(await spec('sheet', '  imaging: {kind: load, path: data/cohort.xlsx, sheet: Imaging}\n'));
     expect(named.code, named.stderr).toBe(0);
     expect((await readFile(join(project, 'outputs/sheet/imaging.csv'), 'utf8')).split('\n')[0]).toBe('PatientID,FIV');
+    // a number given as text (as --set gives it) is the sheet's number
+    const second = await run(await spec('sheet2', '  imaging: {kind: load, path: data/cohort.xlsx, sheet: "2"}\n'));
+    expect(second.code, second.stderr).toBe(0);
+    expect(await readFile(join(project, 'outputs/sheet2/imaging.csv'), 'utf8')).toBe(await readFile(join(project, 'outputs/sheet/imaging.csv'), 'utf8'));
     const unknown = await run(await spec('nosheet', '  imaging: {kind: load, path: data/cohort.xlsx, sheet: Lab}\n'));
     expectError(unknown, /data\/cohort\.xlsx has no sheet "Lab"/, /its sheets are: "Cohort", "Imaging"/);
     await goodStillCached();
