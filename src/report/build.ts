@@ -7,15 +7,15 @@
 import type { Artifact } from '../data/artifact.js';
 import type { Json } from '../data/canonical.js';
 import { DataError, InternalError } from '../errors.js';
-import { figureHtml, renderDocument, type ReportSection } from './document.js';
-import { html, join, type SafeHtml } from './html.js';
+import { renderDocument, type Block, type ReportDocument, type ReportFigure, type ReportSection } from './document.js';
 import { lookupNumber } from './json-path.js';
 import { groupLabelMap, matchSteps, type ComparisonRow, type ReportParams, type SectionParams, type ValueRef } from './params.js';
-import { formatInterval, formatQuantity, formatQuantityCi, reproductionHtml, type ReproductionRow } from './sections/reproduction.js';
-import { modelTableHtml } from './sections/model.js';
-import { genericTableHtml } from './sections/generic.js';
-import { table1Html } from './sections/table1.js';
-import { volumeDeltaHtml } from './sections/volume-delta.js';
+import { formatInterval, formatQuantity, formatQuantityCi, reproductionTable, type ReproductionRow } from './sections/reproduction.js';
+import { tableMarkdown } from './table-markdown.js';
+import { modelTable } from './sections/model.js';
+import { genericTable } from './sections/generic.js';
+import { table1Table } from './sections/table1.js';
+import { volumeDeltaTable } from './sections/volume-delta.js';
 import { forestSvg, type ForestRow } from './figures/forest.js';
 import { grottaSvg } from './figures/grotta.js';
 import { probabilityCurveSvg, type CurveSeries } from './figures/probability-curve.js';
@@ -45,22 +45,25 @@ export interface BuildInput {
 }
 
 export interface BuiltReport {
+  /** The document model: every renderer (HTML, Word, Markdown, figure files) reads this one. */
+  readonly document: ReportDocument;
   readonly html: string;
+  /** The reproduction table in Markdown (summary.md, printed at the end of `npm start`). */
   readonly markdown: string;
 }
 
 export function buildReport(b: BuildInput): BuiltReport {
   const ctx = new Context(b);
   const sections = b.params.sections.map((s, i) => ctx.section(s, i));
-  const doc = renderDocument({
+  const document: ReportDocument = {
     title: b.params.title,
     subtitle: b.params.subtitle,
     synthetic: b.params.synthetic,
     dataNote: b.params.data_note,
     sections,
     generator: b.generator,
-  });
-  return { html: doc, markdown: ctx.markdown() };
+  };
+  return { document, html: renderDocument(document), markdown: ctx.markdown() };
 }
 
 class Context {
@@ -109,22 +112,20 @@ class Context {
 
   section(s: SectionParams, i: number): ReportSection {
     const where = `sections[${i}] (${s.kind} "${s.title}")`;
-    return { title: s.title, heading: s.kind === 'text', note: s.note, body: this.body(s, where) };
+    return { title: s.title, heading: s.kind === 'text', note: s.note, blocks: this.blocks(s, where) };
   }
 
-  body(s: SectionParams, where: string): SafeHtml {
+  blocks(s: SectionParams, where: string): Block[] {
     switch (s.kind) {
       case 'text':
-        return html``;
+        return [];
       case 'table1': {
         const tests = s.tests === undefined ? undefined : testsFromCompare(this.result(matchOne(s.tests, this.names, where), 'a compare result'), { step: s.tests, expected: 'a compare result' });
-        return join(
-          this.instances(s, where).map((name, _, all) => {
+        return this.instances(s, where).map((name, _, all) => {
             const value = this.result(name, 'a describe or compare result');
             const caption = all.length > 1 ? `${s.title}: ${this.instanceLabel(name, false)}` : s.title;
-            return table1Html(table1FromResult(value, { step: name, expected: 'a describe or compare result' }, { caption, labels: this.b.params.labels ?? {}, groups: groupLabelMap(s.groups) }, tests));
-          }),
-        );
+            return { table: table1Table(table1FromResult(value, { step: name, expected: 'a describe or compare result' }, { caption, labels: this.b.params.labels ?? {}, groups: groupLabelMap(s.groups) }, tests)) };
+          });
       }
       case 'model': {
         const names = this.instances(s, where);
@@ -133,13 +134,17 @@ class Context {
         if (effects.length > 1) throw new DataError(`report ${where}: the models mix ${effects.join(' and ')} effects`, { hint: 'show logistic, ordinal and linear models in separate model sections' });
         const effect = effects[0]!;
         const samples = differentSamplesNote(names.map((n, k) => ({ name: n, n: fits[k]!.n })), this.fittedModels());
-        return modelTableHtml({
-          caption: s.title,
-          effect: effect === 'β' ? 'Estimate' : effect,
-          models: fits.map((f, k) => modelColumn(this.instanceLabel(names[k]!, names.length > 1), f, s.terms)),
-          termLabels: this.b.params.labels,
-          notes: [...(samples === undefined ? [] : [samples]), EFFECT_NOTES[effect]],
-        });
+        return [
+          {
+            table: modelTable({
+              caption: s.title,
+              effect: effect === 'β' ? 'Estimate' : effect,
+              models: fits.map((f, k) => modelColumn(this.instanceLabel(names[k]!, names.length > 1), f, s.terms)),
+              termLabels: this.b.params.labels,
+              notes: [...(samples === undefined ? [] : [samples]), EFFECT_NOTES[effect]],
+            }),
+          },
+        ];
       }
       case 'forest': {
         const names = this.instances(s, where);
@@ -153,16 +158,18 @@ class Context {
         if (fits.some((f) => f.effect === 'β')) throw new DataError(`report ${where}: a forest plot shows odds ratios; a linear model was named`, { hint: 'show linear models in a model section' });
         const effect = fits.every((f) => f.effect === 'cOR') ? 'cOR' : 'OR';
         const samples = differentSamplesNote(names.map((n, k) => ({ name: n, n: fits[k]!.n })), this.fittedModels());
-        return figureHtml(
-          forestSvg({ title: s.title, rows, leftNote: s.left_note, rightNote: s.right_note, valueHeader: `${effect} (95% CI)`, xLabel: `${effect === 'cOR' ? 'Common odds ratio' : 'Odds ratio'}, log scale` }),
-          s.title,
-          `Squares: ${effect === 'cOR' ? 'common odds ratios' : 'odds ratios'}; lines: 95% confidence intervals; log scale.${samples === undefined ? '' : ` ${samples}`}`,
-        );
+        return [
+          figure(
+            forestSvg({ title: s.title, rows, leftNote: s.left_note, rightNote: s.right_note, valueHeader: `${effect} (95% CI)`, xLabel: `${effect === 'cOR' ? 'Common odds ratio' : 'Odds ratio'}, log scale` }),
+            s.title,
+            `Squares: ${effect === 'cOR' ? 'common odds ratios' : 'odds ratios'}; lines: 95% confidence intervals; log scale.${samples === undefined ? '' : ` ${samples}`}`,
+          ),
+        ];
       }
       case 'volume_delta': {
         const names = this.instances(s, where);
         const vds = names.map((n) => ({ name: n, vd: volumeDeltaFromResult(this.artifact(n), { step: n, expected: 'a volume_delta result' }) }));
-        const tables = volumeDeltaHtml({
+        const table = volumeDeltaTable({
           caption: s.title,
           groups: vds.map(({ name, vd }) => ({ label: names.length > 1 ? this.instanceLabel(name, true) : undefined, n: vd.n, rows: vd.rows })),
           notes: [
@@ -175,30 +182,29 @@ class Context {
         const cut = s.cut ?? vds[0]?.vd.cut ?? 80;
         const fig =
           series.length === 0
-            ? ''
-            : figureHtml(
-                probabilityCurveSvg({ title: `Adjusted probability of mRS 0–2 by follow-up infarct volume`, series, cut }),
-                s.figure_title ?? 'Adjusted probability of mRS 0–2 by follow-up infarct volume',
-                `Adjusted probability of mRS 0–2 against follow-up infarct volume, with the 95% pointwise confidence band; dashed line: the ${formatQuantity(cut, 'count')} mL cut.`,
-              );
-        return html`${tables}${fig}`;
+            ? []
+            : [
+                figure(
+                  probabilityCurveSvg({ title: `Adjusted probability of mRS 0–2 by follow-up infarct volume`, series, cut }),
+                  s.figure_title ?? 'Adjusted probability of mRS 0–2 by follow-up infarct volume',
+                  `Adjusted probability of mRS 0–2 against follow-up infarct volume, with the 95% pointwise confidence band; dashed line: the ${formatQuantity(cut, 'count')} mL cut.`,
+                ),
+              ];
+        return [{ table }, ...fig];
       }
       case 'mediation': {
         const names = this.instances(s, where);
-        return join(
-          names.map((name) => {
+        return names.map((name) => {
             const m = mediationRows(this.result(name, 'a mediate result'), { step: name, expected: 'a mediate result' }, { labels: this.b.params.labels, ...this.proportionCi(s, name, names.length, where) });
-            return genericTableHtml({ caption: names.length > 1 ? `${s.title}: ${this.instanceLabel(name, false)}` : s.title, className: 'mediation', columns: ['Effect', 'Estimate (95% CI)', 'p'], rows: m.rows, notes: m.notes });
-          }),
-        );
+            return { table: genericTable({ caption: names.length > 1 ? `${s.title}: ${this.instanceLabel(name, false)}` : s.title, className: 'mediation', columns: ['Effect', 'Estimate (95% CI)', 'p'], rows: m.rows, notes: m.notes }) };
+          });
       }
       case 'bootstrap':
-        return join(
-          this.instances(s, where).map((name, _, all) => {
+        return this.instances(s, where).flatMap((name, _, all): Block[] => {
             const bs = bootstrapFromResult(this.result(name, 'a bootstrap result'), this.artifact(name), { step: name, expected: 'a bootstrap result' }, s.estimate);
             const pct = s.percent ?? false;
             const f = (v: number | undefined): string => formatQuantity(v, pct ? 'percent' : 'number');
-            const table = genericTableHtml({
+            const table = genericTable({
               caption: bootstrapCaption(s.title, bs.estimateName, this.label(bs.estimateName), all.length > 1 ? this.instanceLabel(name, false) : undefined),
               className: 'bootstrap',
               columns: ['', 'Value'],
@@ -214,36 +220,35 @@ class Context {
             const ci = bs.cis[0];
             const fig =
               bs.values.length === 0
-                ? ''
-                : figureHtml(
-                    bootstrapHistogramSvg({ title: `Bootstrap distribution: ${this.label(bs.estimateName)}`, values: bs.values, estimate: bs.estimate, low: ci?.low, high: ci?.high, percent: pct, xLabel: this.label(bs.estimateName) }),
-                    s.figure_title ?? `Bootstrap distribution: ${this.label(bs.estimateName)}`,
-                    `Distribution of ${bs.values.length} bootstrap replicates; solid line: the estimate; dashed lines: the 95% ${ci?.method ?? ''} CI.`,
-                  );
-            return html`${table}${fig}`;
-          }),
-        );
+                ? []
+                : [
+                    figure(
+                      bootstrapHistogramSvg({ title: `Bootstrap distribution: ${this.label(bs.estimateName)}`, values: bs.values, estimate: bs.estimate, low: ci?.low, high: ci?.high, percent: pct, xLabel: this.label(bs.estimateName) }),
+                      s.figure_title ?? `Bootstrap distribution: ${this.label(bs.estimateName)}`,
+                      `Distribution of ${bs.values.length} bootstrap replicates; solid line: the estimate; dashed lines: the 95% ${ci?.method ?? ''} CI.`,
+                    ),
+                  ];
+            return [{ table }, ...fig];
+          });
       case 'comparison': {
         const names = this.instances(s, where);
         const rows = (s.rows ?? []).map((r) => ({ label: r.label, values: names.map((n) => this.comparisonCell(n, r)) }));
-        return genericTableHtml({ caption: s.title, className: 'comparison', columns: ['', ...names.map((n) => this.instanceLabel(n, true))], rows });
+        return [{ table: genericTable({ caption: s.title, className: 'comparison', columns: ['', ...names.map((n) => this.instanceLabel(n, true))], rows }) }];
       }
       case 'grotta': {
         const names = this.instances(s, where);
-        return join(
-          names.map((name) => {
+        return names.map((name) => {
             const a = this.artifact(name);
             const table = a.type === 'table' ? a.table : a.type === 'imputed' ? a.original : undefined;
             if (table === undefined) throw new DataError(`report ${where}: step "${name}" produced a result, a data table was expected`, { step: name, hint: 'name the data step (load, simulate, filter) in the grotta section' });
             const counts = grottaCounts(table, s.outcome!, s.by!, groupLabelMap(s.groups));
             const note = counts.missing > 0 ? ` ${counts.missing} patients with a missing ${s.outcome!} or ${s.by!} are not shown.` : '';
             const title = names.length > 1 ? `${s.title}: ${this.instanceLabel(name, false)}` : s.title;
-            return figureHtml(grottaSvg({ title, categories: counts.categories, groups: counts.groups }), title, `Percentages of each arm by ${this.label(s.outcome!)}.${note}`);
-          }),
-        );
+            return figure(grottaSvg({ title, categories: counts.categories, groups: counts.groups }), title, `Percentages of each arm by ${this.label(s.outcome!)}.${note}`);
+          });
       }
       case 'reproduction':
-        return reproductionHtml({ caption: s.title, synthetic: this.b.params.synthetic, rows: this.reproductionRows(), notes: [...new Set(this.truthNotes)] });
+        return [{ table: reproductionTable({ caption: s.title, synthetic: this.b.params.synthetic, rows: this.reproductionRows(), notes: [...new Set(this.truthNotes)] }) }];
     }
   }
 
@@ -338,13 +343,15 @@ class Context {
     if (p.synthetic) lines.push('**Synthetic data**: a simulated cohort calibrated to the published figures; not patient data.', '');
     const rows = p.published === undefined || p.published.length === 0 ? [] : this.reproductionRows();
     if (rows.length > 0) {
-      const cell = (s: string): string => s.replace(/\|/g, '\\|').replace(/\n/g, ' ');
-      lines.push(`| Quantity | Published | This pipeline${p.synthetic ? ' | True value' : ''} |`, `|---|---|---${p.synthetic ? '|---' : ''}|`);
-      for (const r of rows) lines.push(`| ${cell(r.label)} | ${cell(r.published)} | ${formatQuantityCi(r)}${p.synthetic ? ` | ${formatQuantity(r.truth, r.format)}` : ''} |`);
-      lines.push('');
+      const caption = p.sections.find((x) => x.kind === 'reproduction')?.title ?? 'Reproduction of the published figures';
+      lines.push(tableMarkdown(reproductionTable({ caption, synthetic: p.synthetic, rows, notes: [...new Set(this.truthNotes)] })));
     }
     return lines.join('\n');
   }
+}
+
+function figure(svg: ReportFigure['svg'], title: string, legend: string): { figure: ReportFigure } {
+  return { figure: { svg, title, legend } };
 }
 
 /**

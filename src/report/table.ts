@@ -1,12 +1,13 @@
 /**
- * A table laid out as a clinical paper prints one: a caption ("Table 2. …"), a header that may span
- * columns (a model's "OR (95% CI)" and "p" under the model's name), group rows in bold, indented
- * level rows, right-aligned numbers, and footnotes. Cells are plain text (escaped) or SafeHtml.
+ * The one table model of the report. A table is laid out as a clinical paper prints one: a caption
+ * ("Table 2. …"), a header that may span columns (a model's "OR (95% CI)" and "p" under the model's
+ * name), group rows in bold, indented level rows, right-aligned numbers, and footnotes. Every cell is
+ * plain text, already formatted (format.ts): the HTML (table-html.ts), Word (docx.ts) and Markdown
+ * (markdown.ts) renderings read the same cells, so they cannot disagree.
  */
-import { html, type HtmlValue, type SafeHtml } from './html.js';
 
 export interface CellSpec {
-  readonly text: HtmlValue;
+  readonly text: string;
   readonly colspan?: number;
   readonly align?: 'left' | 'right' | 'center';
 }
@@ -29,21 +30,16 @@ export interface PaperTable {
   readonly className?: string;
 }
 
-function cellOf(c: Cell): CellSpec {
+export function cellOf(c: Cell): CellSpec {
   return typeof c === 'string' ? { text: c } : c;
 }
 
-function cellHtml(tag: 'th' | 'td', cell: Cell, index: number): SafeHtml {
-  const c = cellOf(cell);
-  // Numbers sit right of the label column unless told otherwise.
-  const align = c.align ?? (index === 0 ? 'left' : 'right');
-  const span = c.colspan !== undefined && c.colspan > 1 ? html` colspan="${c.colspan}"` : '';
-  return tag === 'th' ? html`<th class="${align}"${span}>${c.text}</th>` : html`<td class="${align}"${span}>${c.text}</td>`;
+/** A cell's alignment: numbers sit right of the label column unless told otherwise. */
+export function cellAlign(c: CellSpec, index: number): 'left' | 'right' | 'center' {
+  return c.align ?? (index === 0 ? 'left' : 'right');
 }
 
-export function renderTable(t: PaperTable): SafeHtml {
-  const head = t.head.map((row) => html`<tr>${row.map((c, i) => cellHtml('th', c, i))}</tr>`);
-  const body = t.body.map((r) => html`<tr${r.style === undefined ? '' : html` class="${r.style}"`}>${r.cells.map((c, i) => cellHtml('td', c, i))}</tr>`);
-  const notes = t.notes === undefined || t.notes.length === 0 ? '' : html`<div class="notes">${t.notes.map((n) => html`<p>${n}</p>`)}</div>`;
-  return html`<figure class="table"><table class="paper ${t.className ?? ''}"><caption>${t.caption}</caption><thead>${head}</thead><tbody>${body}</tbody></table>${notes}</figure>`;
+/** The number of grid columns a row covers (spans counted). */
+export function rowWidth(cells: readonly Cell[]): number {
+  return cells.reduce<number>((n, c) => n + Math.max(1, cellOf(c).colspan ?? 1), 0);
 }

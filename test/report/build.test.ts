@@ -64,11 +64,11 @@ describe('report step', () => {
     expect(html).toContain(`<td class="right">${f2(vol.common_or as number)} (${f2(vol.common_or_conf_low as number)}–${f2(vol.common_or_conf_high as number)})</td>`);
     const direct = value('med').direct as Record<string, number>;
     const truth = value('truth').population as Record<string, number | number[]>;
-    expect(md).toContain(`| EVT common OR, adjusted for volume | 2.22 | ${f2(direct.or!)} (${f2(direct.or_low!)}–${f2(direct.or_high!)}) | ${f2(truth.cor_evt_adjusted_for_volume as number)} |`);
+    expect(md).toContain(`| EVT common OR, adjusted for volume | HERMES | 2.22 | ${f2(direct.or!)} (${f2(direct.or_low!)}–${f2(direct.or_high!)}) | ${f2(truth.cor_evt_adjusted_for_volume as number)} |`);
     const vd = (value('vd[modality=all]').summaries as Record<string, number>[]).find((r) => r.delta === 0.01)!;
-    expect(md).toContain(`| Median ΔV for +1 point, mL | 2 | ${vd.median!.toFixed(1)} | ${(truth.volume_delta_median_ml as number[])[0]!.toFixed(1)} |`);
+    expect(md).toContain(`| Median ΔV for +1 point, mL | HERMES | 2 | ${vd.median!.toFixed(1)} | ${(truth.volume_delta_median_ml as number[])[0]!.toFixed(1)} |`);
     const trueShare = `${((truth.proportion_mediated as number) * 100).toFixed(1)}%`;
-    expect(md).toMatch(new RegExp(`\\| EVT effect explained by volume \\| 12% \\(1–19\\) \\| \\d+\\.\\d% \\((−?\\d+\\.\\d)( to |–)−?\\d+\\.\\d\\) \\| ${trueShare.replace('.', '\\.')} \\|`));
+    expect(md).toMatch(new RegExp(`\\| EVT effect explained by volume \\| HERMES \\| 12% \\(1–19\\) \\| \\d+\\.\\d% \\((−?\\d+\\.\\d)( to |–)−?\\d+\\.\\d\\) \\| ${trueShare.replace('.', '\\.')} \\|`));
   });
 
   it('reads compare results with the paths the pipelines use', async () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { escapeHtml, html, join, raw, SafeHtml } from '../../src/report/html.js';
-import { renderTable } from '../../src/report/table.js';
+import { renderTable } from '../../src/report/table-html.js';
 
 describe('HTML escaping', () => {
   it('escapes the five special characters', () => {

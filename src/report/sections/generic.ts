@@ -2,8 +2,7 @@
  * A table of already formatted values: the mediation table (effects of one analysis as rows) and the
  * side-by-side comparison by modality (one column per sweep instance) both take this shape.
  */
-import { renderTable } from '../table.js';
-import type { SafeHtml } from '../html.js';
+import type { PaperTable } from '../table.js';
 
 export interface GenericTableInput {
   readonly caption: string;
@@ -14,12 +13,12 @@ export interface GenericTableInput {
   readonly className: string;
 }
 
-export function genericTableHtml(t: GenericTableInput): SafeHtml {
-  return renderTable({
+export function genericTable(t: GenericTableInput): PaperTable {
+  return {
     caption: t.caption,
     className: t.className,
     head: [t.columns],
     body: t.rows.map((r) => ({ cells: [r.label, ...r.values], style: r.style })),
     notes: t.notes,
-  });
+  };
 }

@@ -3,8 +3,7 @@
  * ratio) with 95 % CI and p-value per term, the thresholds omitted, n per model in the header.
  */
 import { formatEstimateCi, formatP, orDigits } from '../format.js';
-import { renderTable, type TableRow } from '../table.js';
-import type { SafeHtml } from '../html.js';
+import type { PaperTable, TableRow } from '../table.js';
 
 export interface ModelTerm {
   readonly term: string;
@@ -38,7 +37,7 @@ export function unionTerms(models: readonly ModelColumn[]): string[] {
   return [...seen];
 }
 
-export function modelTableHtml(t: ModelTableInput): SafeHtml {
+export function modelTable(t: ModelTableInput): PaperTable {
   const terms = unionTerms(t.models);
   const body: TableRow[] = terms.map((term) => ({
     cells: [
@@ -57,5 +56,5 @@ export function modelTableHtml(t: ModelTableInput): SafeHtml {
           ['Term', ...t.models.flatMap(() => [`${t.effect} (95% CI)`, 'p'])],
         ];
   const nNote = t.models.length === 1 && t.models[0]!.n !== undefined ? [`n = ${t.models[0]!.n}.`] : [];
-  return renderTable({ caption: t.caption, className: 'model', head, body, notes: [...nNote, ...(t.notes ?? [])] });
+  return { caption: t.caption, className: 'model', head, body, notes: [...nNote, ...(t.notes ?? [])] };
 }

@@ -3,8 +3,7 @@
  * variables as n (%), each with its number missing where there are any, and an optional p-value.
  */
 import { formatEstimateCi, formatCountPercent, formatMedianIqr, formatP } from '../format.js';
-import { renderTable, type TableRow } from '../table.js';
-import type { SafeHtml } from '../html.js';
+import type { PaperTable, TableRow } from '../table.js';
 
 export interface Table1Group {
   readonly label: string;
@@ -48,7 +47,7 @@ export interface Table1Input {
   readonly notes?: readonly string[];
 }
 
-export function table1Html(t: Table1Input): SafeHtml {
+export function table1Table(t: Table1Input): PaperTable {
   const hasP = t.variables.some((v) => v.p !== undefined);
   const hasShift = t.variables.some((v) => v.kind === 'continuous' && v.shift !== undefined);
   const shiftCell = (v: Table1Variable): string[] =>
@@ -75,7 +74,7 @@ export function table1Html(t: Table1Input): SafeHtml {
       }
     }
   }
-  return renderTable({
+  return {
     caption: t.caption,
     className: 'table1',
     head: [['Characteristic', ...t.groups.map((g) => `${g.label} (n = ${g.n})`), ...(hasShift ? ['Shift (95% CI)'] : []), ...(hasP ? ['p'] : [])]],
@@ -85,7 +84,7 @@ export function table1Html(t: Table1Input): SafeHtml {
       ...(hasShift ? [`Shift: Hodges–Lehmann location shift${shiftDirection(t)} with its 95% CI.`] : []),
       ...(hasP ? [testsNote(t)] : []),
     ],
-  });
+  };
 }
 
 function shiftDirection(t: Table1Input): string {

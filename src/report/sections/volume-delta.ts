@@ -4,8 +4,7 @@
  * solved and not achievable.
  */
 import { formatMedianIqr, formatNumber, MISSING } from '../format.js';
-import { renderTable, type TableRow } from '../table.js';
-import type { SafeHtml } from '../html.js';
+import type { PaperTable, TableRow } from '../table.js';
 
 export interface VolumeDeltaRow {
   /** Gain in probability, as a proportion (0.01 = 1 point). */
@@ -34,7 +33,7 @@ export interface VolumeDeltaInput {
   readonly notes?: readonly string[];
 }
 
-export function volumeDeltaHtml(t: VolumeDeltaInput): SafeHtml {
+export function volumeDeltaTable(t: VolumeDeltaInput): PaperTable {
   const row = (r: VolumeDeltaRow, indent: boolean): TableRow => ({
     style: indent ? 'indent' : undefined,
     cells: [
@@ -52,13 +51,13 @@ export function volumeDeltaHtml(t: VolumeDeltaInput): SafeHtml {
       : [{ style: 'group', cells: [g.n === undefined ? g.label : `${g.label} (n = ${g.n})`, '', '', '', '', ''] }, ...g.rows.map((r) => row(r, true))],
   );
   const single = t.groups.length === 1 ? t.groups[0] : undefined;
-  return renderTable({
+  return {
     caption: t.caption,
     className: 'volume-delta',
     head: [['Gain in adjusted probability of mRS 0–2', 'Patients solved', 'Not achievable', 'Volume reduction, median (IQR), mL', 'Mean, mL', 'Range, mL']],
     body,
     notes: [...(single?.n === undefined ? [] : [`${single.n} patients in the subset.`]), ...(t.notes ?? [])],
-  });
+  };
 }
 
 /** `+1 point`, `+5 points`, `+2.5 points` for δ = 0.01, 0.05, 0.025. */
