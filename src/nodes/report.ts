@@ -1,15 +1,18 @@
 /**
- * `kind: report` — the HTML report of a pipeline: paper-style tables and inline-SVG figures of the
- * steps it names, ending with the reproduction table (published figure, this pipeline's estimate and,
- * for synthetic data, the true value). See docs/steps/report.md.
+ * `kind: report` — the report of a pipeline: paper-style tables and figures of the steps it names,
+ * ending with the reproduction table (published figure, this pipeline's estimate and, for synthetic
+ * data, the true value), as HTML, Word, PNG and SVG figure files and Markdown. See docs/steps/report.md.
  *
- * Output: a `result` whose `files` maps file names to their full content — `report.html` (one
- * self-contained file: inline CSS and SVG, no scripts or network) and `summary.md` (the reproduction
- * table in Markdown, printed after a run). The executor writes each entry verbatim to
+ * Output: a `result` whose `files` maps file names to their full content (src/report/files.ts) —
+ * `report.html` (one self-contained file: inline CSS and SVG, no scripts or network), `report.docx`,
+ * `figure-<n>.svg`, `figure-<n>-<size>-<dpi>dpi.png`, and `summary.md` (the reproduction table in
+ * Markdown, printed after a run); binary files as `{base64: …}`. The runner writes each entry to
  * `outputs/<pipeline>/<name>`. Deterministic: the same inputs give the same bytes.
  */
 import type { StepKind } from './kind.js';
 import { buildReport } from '../report/build.js';
+import { reportFiles } from '../report/files.js';
+import type { Json } from '../data/canonical.js';
 import { checkReportParams, reportParamsSchema, type ReportParams, type SyntheticParam } from '../report/params.js';
 
 /** `synthetic: {data, files}` → whether the data file is one of the synthetic files (compared as resolved paths). */
@@ -20,26 +23,25 @@ export function isSynthetic(s: SyntheticParam, resolvePath: (p: string) => strin
 }
 
 /** Printed in the report's footer. A constant (no timestamp), so reports are byte-identical across runs. */
-const GENERATOR = 'lesionflow report v1';
+const GENERATOR = 'lesionflow report v3';
 
 export const report: StepKind<ReportParams> = {
   kind: 'report',
-  version: 2,
-  summary: 'HTML report: paper-style tables, inline SVG figures and a reproduction table of the published figures',
+  version: 3,
+  summary: 'Report as HTML and Word (editable tables) with PNG/SVG figure files: paper-style tables, figures and a reproduction table of the published figures',
   params: reportParamsSchema,
   inputs: ['steps'],
   check: (p) => checkReportParams(p),
-  run(params, inputs, ctx) {
+  async run(params, inputs, ctx) {
     const synthetic = isSynthetic(params.synthetic, (p) => ctx.resolvePath(p));
     const built = buildReport({ params: { ...params, synthetic }, inputs, generator: GENERATOR });
+    const files: Record<string, Json> = {};
+    for (const [name, content] of await reportFiles(built.document, built.html, built.markdown, params)) {
+      files[name] = typeof content === 'string' ? content : { base64: Buffer.from(content).toString('base64') };
+    }
     return {
       type: 'result',
-      value: {
-        title: params.title,
-        synthetic,
-        sections: params.sections.map((s) => s.title),
-        files: { 'report.html': built.html, 'summary.md': built.markdown },
-      },
+      value: { title: params.title, synthetic, sections: params.sections.map((s) => s.title), files },
     };
   },
 };

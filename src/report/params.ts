@@ -7,10 +7,15 @@ import type { ParamSchema } from '../nodes/kind.js';
 import { didYouMean } from '../errors.js';
 import { parsePath, PathSyntaxError } from './json-path.js';
 import type { QuantityFormat } from './sections/reproduction.js';
+import { FIGURE_DPIS, FIGURE_SIZES, type FigureDpi, type FigureSize } from './figure-sizes.js';
 
 export const SECTION_KINDS = ['table1', 'model', 'forest', 'volume_delta', 'mediation', 'bootstrap', 'comparison', 'grotta', 'reproduction', 'text'] as const;
 export type SectionKind = (typeof SECTION_KINDS)[number];
 export const FORMATS = ['or', 'percent', 'ml', 'number', 'count'] as const;
+/** The files a report writes: report.html, report.docx, figure-<n>-<size>-<dpi>dpi.png, figure-<n>.svg, report.md. */
+export const REPORT_FORMATS = ['html', 'docx', 'png', 'svg', 'md'] as const;
+export type ReportFormat = (typeof REPORT_FORMATS)[number];
+export const DEFAULT_REPORT_FORMATS: readonly ReportFormat[] = ['html', 'docx', 'png', 'svg'];
 
 /** A number picked from a step's result by a path (see json-path.ts), with optional CI bounds. */
 export interface ValueRef {
@@ -100,6 +105,10 @@ export interface ReportParams {
   readonly labels?: Readonly<Record<string, string>>;
   readonly sections: readonly SectionParams[];
   readonly published?: readonly PublishedRow[];
+  /** Which files to write (summary.md is always written). Filled in by the schema's default. */
+  readonly formats?: readonly ReportFormat[];
+  /** The PNG figures' journal widths and resolutions. */
+  readonly png?: { readonly sizes?: readonly FigureSize[]; readonly dpi?: readonly FigureDpi[] };
 }
 
 const str = { type: 'string', minLength: 1 } as const;
@@ -172,6 +181,24 @@ export const reportParamsSchema: ParamSchema = {
         required: ['label', 'published'],
         additionalProperties: false,
       },
+    },
+    formats: {
+      type: 'array',
+      items: { enum: REPORT_FORMATS },
+      minItems: 1,
+      uniqueItems: true,
+      default: [...DEFAULT_REPORT_FORMATS],
+      description: 'Files to write beside summary.md: html (report.html), docx (report.docx: Word tables and figures), png (each figure at the png: sizes and dpi), svg (each figure as SVG), md (report.md: every table in Markdown).',
+    },
+    png: {
+      type: 'object',
+      properties: {
+        sizes: { type: 'array', items: { enum: FIGURE_SIZES }, minItems: 1, uniqueItems: true, default: [...FIGURE_SIZES], description: 'Journal widths: single (90 mm), onehalf (140 mm), double (190 mm).' },
+        dpi: { type: 'array', items: { enum: FIGURE_DPIS }, minItems: 1, uniqueItems: true, default: [300], description: 'Resolutions: 300 and/or 600 dpi (90 mm at 300 dpi = 1063 px wide).' },
+      },
+      additionalProperties: false,
+      default: {},
+      description: 'PNG figure files: one per figure, size and resolution (figure-<n>-<size>-<dpi>dpi.png).',
     },
   },
   required: ['title', 'synthetic', 'steps', 'sections'],

@@ -6,6 +6,7 @@
  */
 import { html, type SafeHtml } from './html.js';
 import { formatNumber } from './format.js';
+import { FIGURE_FONT_FAMILY } from './figure-sizes.js';
 
 /** A coordinate in SVG user units, rounded to 0.01 so that output bytes do not depend on float noise. */
 export function c(x: number): string {
@@ -80,7 +81,8 @@ export function logTickLabel(t: number): string {
   return formatNumber(t, 4);
 }
 
-export const FONT = "system-ui, -apple-system, 'Segoe UI', Roboto, Helvetica, Arial, sans-serif";
+/** The bundled open-licence font first (raster.ts renders PNGs with it alone), then look-alikes for a browser without it. */
+export const FONT = `'${FIGURE_FONT_FAMILY}', Verdana, sans-serif`;
 export const INK = '#222';
 export const GRID = '#e3e3e3';
 

@@ -64,21 +64,27 @@ export function fileStem(step: string): string {
   return step.replace(/[^A-Za-z0-9_.=,[\]+-]/g, '_');
 }
 
-/** The files a result carries in `value.files` (name → text); names are plain file names, never paths. */
-function ownFiles(value: JsonObject): Map<string, string> {
-  const files = new Map<string, string>();
+/**
+ * The files a result carries in `value.files` (name → text, or `{base64}` for a binary file such as the
+ * report's Word file and PNG figures); names are plain file names, never paths.
+ */
+function ownFiles(value: JsonObject): Map<string, string | Buffer> {
+  const files = new Map<string, string | Buffer>();
   const own = value.files;
   if (own === null || typeof own !== 'object' || Array.isArray(own)) return files;
-  for (const [name, text] of Object.entries(own as Record<string, Json>)) {
-    if (/^[A-Za-z0-9_][A-Za-z0-9_.-]*$/.test(name) && typeof text === 'string') files.set(name, text);
+  for (const [name, content] of Object.entries(own as Record<string, Json>)) {
+    if (!/^[A-Za-z0-9_][A-Za-z0-9_.-]*$/.test(name)) continue;
+    if (typeof content === 'string') files.set(name, content);
+    const base64 = content !== null && typeof content === 'object' && !Array.isArray(content) ? (content as { readonly base64?: Json }).base64 : undefined;
+    if (typeof base64 === 'string') files.set(name, Buffer.from(base64, 'base64'));
   }
   return files;
 }
 
 /** The files a step's artifact is shown as, by file name. */
-export function artifactFiles(step: string, a: Artifact): Map<string, string> {
+export function artifactFiles(step: string, a: Artifact): Map<string, string | Buffer> {
   const stem = fileStem(step);
-  const files = new Map<string, string>();
+  const files = new Map<string, string | Buffer>();
   switch (a.type) {
     case 'table':
       files.set(`${stem}.csv`, writeCsv(a.table));

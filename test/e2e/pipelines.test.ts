@@ -8,13 +8,14 @@
  * docs/synthetic-cohort.md): plausible ranges around the published figures, not exact numbers.
  */
 import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { cp, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { checkReportFiles } from '../report/office.js';
 
 const repoRoot = resolve(import.meta.dirname, '../..');
 const cliPath = join(repoRoot, 'dist/src/runner/cli.js');
@@ -79,8 +80,15 @@ async function expectReport(pipeline: string): Promise<string> {
   expect(html).toContain('SYNTHETIC');
   expect(html).toContain('Reproduction of the published figures');
   const summary = await readFile(out(pipeline, 'summary.md'), 'utf8');
-  expect(summary).toContain('| Quantity | Published | This pipeline | True value |');
+  expect(summary).toMatch(/\| Quantity \|( Source \|)? Published \| This pipeline \(95% CI\) \| True value \(synthetic data\) \|/);
   expect(summary).toMatch(/synthetic/i);
+  // report.docx opens, its tables equal the HTML's cell for cell; every figure is an SVG and PNGs at journal widths.
+  const files = new Map<string, Uint8Array>();
+  const { figures } = checkReportFiles((name) => {
+    if (!files.has(name) && existsSync(out(pipeline, name))) files.set(name, readFileSync(out(pipeline, name)));
+    return files.get(name);
+  });
+  expect(figures).toBeGreaterThan(0);
   return html;
 }
 
@@ -263,7 +271,7 @@ describe('pipelines (end to end, reduced sizes)', () => {
     const r = await run('escape-infarct', ['--set', `data=${file}`, '--set', 'rename={FIV: fiv_ml}']);
     expect(r.code, r.stderr).toBe(0);
     const summary = await readFile(out('escape-infarct', 'summary.md'), 'utf8');
-    expect(summary).toContain('| Quantity | Published | This pipeline |');
+    expect(summary).toMatch(/\| Quantity \|( Source \|)? Published \| This pipeline \(95% CI\) \|\n/);
     expect(summary).not.toMatch(/True value|synthetic/i);
     expect(await readFile(out('escape-infarct', 'report.html'), 'utf8')).not.toContain('SYNTHETIC DATA');
   });

@@ -86,6 +86,20 @@ describe.skipIf(!haveChromium)(`report in headless Chromium (${CHROMIUM})`, () =
       for (const [i, svg] of svgs.entries()) await svg.screenshot({ path: join(OUT, `figure-${i + 1}.png`) });
       expect(problems).toEqual([]);
       expect(requests).toEqual([]);
+
+      // The figure files open on their own: each SVG (with the font it names) and its single-column PNG.
+      const files = a.value.files as Record<string, string | { base64: string }>;
+      for (const [name, content] of Object.entries(files)) {
+        if (!/^figure-\d+(\.svg|-single-300dpi\.png)$/.test(name)) continue;
+        const path = join(OUT, `file-${name}`);
+        writeFileSync(path, typeof content === 'string' ? content : Buffer.from(content.base64, 'base64'));
+        await context.unroute('**/*');
+        await page.goto(pathToFileURL(path).href, { waitUntil: 'load' });
+        const box = name.endsWith('.svg') ? await page.locator('svg').first().boundingBox() : await page.locator('img').first().boundingBox();
+        expect(box?.width ?? 0, name).toBeGreaterThan(100);
+        if (name.endsWith('.png')) expect(await page.locator('img').first().evaluate((img) => (img as unknown as { naturalWidth: number }).naturalWidth), name).toBe(1063);
+      }
+      expect(problems).toEqual([]);
     } finally {
       await context.close();
       rmSync(profile, { recursive: true, force: true });

@@ -25,7 +25,7 @@ describe('outputs', () => {
     const t = makeTable([['f', { type: 'factor', codes: Int32Array.of(0, -1), levels: ['M1', 'ICA'] }]]);
     expect([...artifactFiles('cohort', { type: 'table', table: t })]).toEqual([['cohort.csv', 'f\nM1\nNA\n']]);
     const imp = artifactFiles('imp', { type: 'imputed', original: t, m: 2, info: { method: 'pmm' }, imputations: new Map([['f', { rows: Int32Array.of(1), values: [Float64Array.of(0), Float64Array.of(1)] }]]) });
-    expect(JSON.parse(imp.get('imp.json')!)).toEqual({ imputed: ['f'], info: { method: 'pmm' }, m: 2 });
+    expect(JSON.parse(imp.get('imp.json') as string)).toEqual({ imputed: ['f'], info: { method: 'pmm' }, m: 2 });
     expect(imp.get('imp.csv')).toBe('f\nM1\nNA\n');
   });
 
@@ -34,7 +34,14 @@ describe('outputs', () => {
     const files = artifactFiles('report', { type: 'result', value: { title: 'r', files: { 'report.html': html, 'summary.md': '# r\n', '../escape.txt': 'no', 'x/y.txt': 'no' } } });
     expect([...files.keys()]).toEqual(['report.json', 'report.html', 'summary.md']);
     expect(files.get('report.html')).toBe(html);
-    expect(JSON.parse(files.get('report.json')!)).toEqual({ title: 'r', files: ['report.html', 'summary.md'] });
+    expect(JSON.parse(files.get('report.json') as string)).toEqual({ title: 'r', files: ['report.html', 'summary.md'] });
+  });
+
+  it('a binary file given as {base64} is written as its bytes', () => {
+    const bytes = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0, 255]);
+    const files = artifactFiles('report', { type: 'result', value: { files: { 'figure-1-single-300dpi.png': { base64: bytes.toString('base64') }, 'bad.png': { base64: 1 } } } });
+    expect([...files.keys()]).toEqual(['report.json', 'figure-1-single-300dpi.png']);
+    expect(files.get('figure-1-single-300dpi.png')).toEqual(bytes);
   });
 
   it('two steps carrying a file of the same name: the later one is prefixed by its step name', async () => {
