@@ -59,7 +59,9 @@ for (const p of PIPELINES) {
     // no run record: the pipeline did not start
   }
   if (status === 'ok' && existsSync(join(dir, 'summary.md'))) {
-    lines.push(readFileSync(join(dir, 'summary.md'), 'utf8').trimEnd(), '', `Report: ${join(dir, 'report.html')}`, '');
+    lines.push(readFileSync(join(dir, 'summary.md'), 'utf8').trimEnd(), '', `Report: ${join(dir, 'report.html')}`);
+    if (existsSync(join(dir, 'report.docx'))) lines.push(`Word:   ${join(dir, 'report.docx')} (figures as PNG and SVG: ${join(dir, 'figure-*')})`);
+    lines.push('');
   } else {
     lines.push(`## ${p}`, '', `**FAILED** (status: ${status}); see the errors above and ${join(dir, 'run.json')}.`, '');
   }

@@ -60,14 +60,17 @@ export async function reportFiles(doc: ReportDocument, html: string, summary: st
     let r = renders.get(key);
     if (r === undefined) {
       r = rasterise(figures[k]!.figure.svg.value, widthPx(FIGURE_WIDTHS_MM[size], dpi), dpi);
+      // Awaited below; this handler only keeps a failure that is not reached (an earlier one threw) from being unhandled.
+      r.catch(() => undefined);
       renders.set(key, r);
     }
     return r;
   };
-  for (const [k, f] of figures.entries()) {
-    if (formats.has('svg')) files.set(`figure-${k + 1}.svg`, standaloneSvg(f.figure.svg.value));
-    if (formats.has('png')) for (const size of sizes) for (const dpi of dpis) files.set(pngName(k + 1, size, dpi), await render(k, size, dpi));
-  }
+  // Start every render before waiting for any: resvg renders on libuv's threads, in parallel.
+  const pngs = formats.has('png') ? figures.flatMap((_, k) => sizes.flatMap((size) => dpis.map((dpi) => [pngName(k + 1, size, dpi), render(k, size, dpi)] as const))) : [];
+  if (formats.has('docx')) for (let k = 0; k < figures.length; k++) void render(k, ...DOCX_SOURCE);
+  for (const [k, f] of figures.entries()) if (formats.has('svg')) files.set(`figure-${k + 1}.svg`, standaloneSvg(f.figure.svg.value));
+  for (const [name, png] of pngs) files.set(name, await png);
   if (formats.has('docx')) {
     const { renderDocx } = await import('./docx.js');
     const images = new Map<Block, DocxImage>();
