@@ -27,6 +27,8 @@ export interface FitParams {
   readonly weights?: string;
   readonly reference?: Readonly<Record<string, string>>;
   readonly level?: number;
+  /** Also write broom's tidy and glance tables (src/results/broom.ts). */
+  readonly broom?: boolean;
 }
 
 /** JSON-schema properties common to the fit steps. */
@@ -38,6 +40,7 @@ export const fitProperties: Readonly<Record<string, unknown>> = {
   weights: { type: 'string', minLength: 1, description: 'A numeric column of case weights.' },
   reference: { type: 'object', additionalProperties: { type: 'string' }, description: 'Reference level per factor, e.g. {occlusion: M1} (default: the first level).' },
   level: { type: 'number', exclusiveMinimum: 0, exclusiveMaximum: 1, default: 0.95, description: 'Confidence level of the intervals.' },
+  broom: { type: 'boolean', default: true, description: "Also write <step>.tidy.csv and <step>.glance.csv with broom's column names (std.error, p.value, conf.low, logLik, AIC, nobs, …) for checking in R." },
 };
 
 export function fitSchema(extra: Readonly<Record<string, unknown>>): ParamSchema {

@@ -3,6 +3,7 @@
  * R², adjusted R², residual SE. An imputed input is fitted per imputation and pooled by Rubin's rules.
  * See docs/steps/fit_linear.md.
  */
+import { fitOutputTables } from './fit-tables.js';
 import type { StepKind } from './kind.js';
 import type { JsonObject } from '../data/canonical.js';
 import type { Table } from '../data/table.js';
@@ -46,7 +47,7 @@ export function fitOneLinear(params: FitParams, table: Table, step: string): Sin
 
 export const fitLinearStep: StepKind<FitParams> = {
   kind: 'fit_linear',
-  version: 1,
+  version: 2,
   summary: "Linear regression (R's lm), optionally weighted: estimates, t tests, CIs, R², residual SE",
   params: fitSchema({}),
   inputs: ['input'],
@@ -56,7 +57,7 @@ export const fitLinearStep: StepKind<FitParams> = {
     const { tables, imputed } = fitTables(inputs, params.input, 'fit_linear');
     if (!imputed) {
       const one = fitOneLinear(params, tables[0]!, ctx.step);
-      return { type: 'result', value: one.value, tables: new Map([['coefficients', rowsTable(one.value.coefficients as unknown as Parameters<typeof rowsTable>[0])]]) };
+      return { type: 'result', value: one.value, tables: fitOutputTables(one.value, rowsTable(one.value.coefficients as unknown as Parameters<typeof rowsTable>[0]), params, ctx.step) };
     }
     const fits = tables.map((t) => fitOneLinear(params, t, ctx.step));
     const level = params.level ?? 0.95;
@@ -75,6 +76,6 @@ export const fitLinearStep: StepKind<FitParams> = {
       warnings: [],
       model: { family: 'gaussian', link: 'identity', design: first.md.design as unknown as JsonObject, coefficients: pool.rows.map((r) => r.estimate), vcov: vcovJson(first.names, pool.vcov) },
     };
-    return { type: 'result', value, tables: new Map([['coefficients', rowsTable(pool.rows)]]) };
+    return { type: 'result', value, tables: fitOutputTables(value, rowsTable(pool.rows), params, ctx.step) };
   },
 };

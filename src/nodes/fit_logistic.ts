@@ -3,6 +3,7 @@
  * Wald or profile-likelihood (MASS `confint`) intervals and odds ratios. An imputed input is fitted
  * per imputation and pooled by Rubin's rules. See docs/steps/fit_logistic.md.
  */
+import { fitOutputTables } from './fit-tables.js';
 import type { StepKind } from './kind.js';
 import type { JsonObject } from '../data/canonical.js';
 import type { Table } from '../data/table.js';
@@ -67,7 +68,7 @@ export function fitOneLogistic(params: FitLogisticParams, table: Table, step: st
 
 export const fitLogisticStep: StepKind<FitLogisticParams> = {
   kind: 'fit_logistic',
-  version: 3,
+  version: 4,
   summary: "Logistic regression of a 0/1 outcome, as R's glm(family = binomial): odds ratios, Wald or profile-likelihood CIs",
   params: fitSchema({
     ci: { enum: ['profile', 'wald'], default: 'profile', description: 'Confidence intervals: profile likelihood (as R\'s confint) or Wald (confint.default).' },
@@ -81,7 +82,7 @@ export const fitLogisticStep: StepKind<FitLogisticParams> = {
     if (!imputed) {
       const one = fitOneLogistic(params, tables[0]!, ctx.step, (params.ci ?? 'profile') === 'profile');
       one.warnings.forEach((w) => { ctx.warn(w); });
-      return { type: 'result', value: one.value, tables: new Map([['coefficients', rowsTable((one.value.coefficients as unknown as Parameters<typeof rowsTable>[0]))]]) };
+      return { type: 'result', value: one.value, tables: fitOutputTables(one.value, rowsTable((one.value.coefficients as unknown as Parameters<typeof rowsTable>[0])), params, ctx.step) };
     }
     const fits = tables.map((t) => fitOneLogistic(params, t, ctx.step, false));
     const warnings = imputationWarnings(fits);
@@ -103,6 +104,6 @@ export const fitLogisticStep: StepKind<FitLogisticParams> = {
       warnings,
       model: { family: 'binomial', link: 'logit', design: first.md.design as unknown as JsonObject, coefficients: rows.map((r) => r.estimate), vcov: vcovJson(first.names, pool.vcov) },
     };
-    return { type: 'result', value, tables: new Map([['coefficients', rowsTable(rows)]]) };
+    return { type: 'result', value, tables: fitOutputTables(value, rowsTable(rows), params, ctx.step) };
   },
 };

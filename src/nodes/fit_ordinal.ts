@@ -5,6 +5,7 @@
  * the nominal (LR) test and the Brant test of the PO assumption. An imputed input is pooled by
  * Rubin's rules. See docs/steps/fit_ordinal.md.
  */
+import { fitOutputTables } from './fit-tables.js';
 import type { StepKind } from './kind.js';
 import type { Json, JsonObject } from '../data/canonical.js';
 import type { Table } from '../data/table.js';
@@ -154,7 +155,7 @@ export const fitOrdinalStep: StepKind<FitOrdinalParams> = {
     if (!imputed) {
       const one = fitOneOrdinal(params, tables[0]!, ctx.step, true);
       one.warnings.forEach((w) => { ctx.warn(w); });
-      return { type: 'result', value: one.value, tables: new Map([['coefficients', rowsTable(one.value.coefficients as unknown as Row[])]]) };
+      return { type: 'result', value: one.value, tables: fitOutputTables(one.value, rowsTable(one.value.coefficients as unknown as Row[]), params, ctx.step) };
     }
     const fits = tables.map((t) => fitOneOrdinal(params, t, ctx.step, false));
     const warnings = imputationWarnings(fits);
@@ -188,6 +189,6 @@ export const fitOrdinalStep: StepKind<FitOrdinalParams> = {
         vcov: vcovJson(first.names, pool.vcov),
       },
     };
-    return { type: 'result', value, tables: new Map([['coefficients', rowsTable(coefRows)]]) };
+    return { type: 'result', value, tables: fitOutputTables(value, rowsTable(coefRows), params, ctx.step) };
   },
 };

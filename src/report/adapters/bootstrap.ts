@@ -6,7 +6,7 @@
  */
 import type { Artifact } from '../../data/artifact.js';
 import type { Json } from '../../data/canonical.js';
-import { asArray, asRecord, isRecord, optNumber, optString, reqNumber, shapeError, type JsonRecord, type Origin } from './read.js';
+import { asArray, asRecord, isRecord, optNumber, optString, reqNumber, shapeError, type JsonRecord, type Origin } from '../../results/read.js';
 
 export interface BootstrapView {
   readonly estimateName: string;

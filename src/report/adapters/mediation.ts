@@ -13,7 +13,7 @@
  */
 import type { Json } from '../../data/canonical.js';
 import { formatCi, formatEstimateCi, formatNumber, formatP, formatPercent } from '../format.js';
-import { asRecord, isRecord, optNumber, optString, reqNumber, type JsonRecord, type Origin } from './read.js';
+import { asRecord, isRecord, optNumber, optString, reqNumber, type JsonRecord, type Origin } from '../../results/read.js';
 
 export interface MediationRow {
   readonly label: string;

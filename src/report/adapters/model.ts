@@ -1,14 +1,12 @@
 /**
- * From a fit_logistic / fit_ordinal / fit_linear result to the report's model columns and forest rows.
- *
- * The fit result (src/nodes/fit-common.ts) has `model_type` (logistic | ordinal | linear) and
- * `coefficients` rows `{term, estimate, std_error, statistic, p_value, conf_low, conf_high}` on the
- * model's scale, plus `odds_ratio` (logistic) or `common_or` (ordinal, in the step's `favourable`
- * direction) with `<name>_conf_low` / `<name>_conf_high`. Linear models are shown on their own scale.
+ * From a fitted model (decoded by src/results/fitted-model.ts) to the report's model columns and forest
+ * rows: the odds ratio (logistic) or common odds ratio (ordinal, in the step's `favourable` direction)
+ * with its CI; linear models on their own scale. The intercept is left out (thresholds are not terms).
  */
 import type { Json } from '../../data/canonical.js';
+import { decodeFittedModel, type FittedModel, type ModelType } from '../../results/fitted-model.js';
+import type { Origin } from '../../results/read.js';
 import type { ModelColumn, ModelTerm } from '../sections/model.js';
-import { asArray, asRecord, optNumber, optString, reqNumber, shapeError, type JsonRecord, type Origin } from './read.js';
 
 export type Effect = 'OR' | 'cOR' | 'β';
 
@@ -19,45 +17,21 @@ export interface FitSummary {
   readonly terms: readonly ModelTerm[];
 }
 
-const EFFECT_COLUMN: Readonly<Record<Effect, string | undefined>> = { OR: 'odds_ratio', cOR: 'common_or', β: undefined };
+const EFFECT: Readonly<Record<ModelType, Effect>> = { logistic: 'OR', ordinal: 'cOR', linear: 'β' };
 
-function termOf(row: JsonRecord, origin: Origin, what: string, effect: Effect): ModelTerm {
-  const term = optString(row, ['term']);
-  if (term === undefined) throw shapeError(origin, `${what} has no "term"`);
-  const p = optNumber(row, ['p_value'], origin, what) ?? NaN;
-  const col = EFFECT_COLUMN[effect];
-  if (col === undefined) {
-    return { term, estimate: reqNumber(row, ['estimate'], origin, what), low: reqNumber(row, ['conf_low'], origin, what), high: reqNumber(row, ['conf_high'], origin, what), p };
-  }
-  return {
-    term,
-    estimate: reqNumber(row, [col], origin, what),
-    low: reqNumber(row, [`${col}_conf_low`], origin, what),
-    high: reqNumber(row, [`${col}_conf_high`], origin, what),
-    p,
-  };
-}
-
-function effectOf(root: JsonRecord, origin: Origin): Effect {
-  const type = optString(root, ['model_type']);
-  switch (type) {
-    case 'logistic':
-      return 'OR';
-    case 'ordinal':
-      return 'cOR';
-    case 'linear':
-      return 'β';
-    default:
-      throw shapeError(origin, type === undefined ? 'it has no model_type' : `its model_type "${type}" is not logistic, ordinal or linear`, 'name a fit_logistic, fit_ordinal or fit_linear step');
-  }
+export function fitSummaryOf(fit: FittedModel): FitSummary {
+  const effect = EFFECT[fit.modelType];
+  const terms = fit.coefficients
+    .filter((c) => c.term !== '(Intercept)')
+    .map((c): ModelTerm => {
+      if (c.effect === undefined) return { term: c.term, estimate: c.estimate, low: c.confLow, high: c.confHigh, p: c.pValue };
+      return { term: c.term, estimate: c.effect.estimate, low: c.effect.low, high: c.effect.high, p: c.pValue };
+    });
+  return { n: fit.n, effect, terms };
 }
 
 export function fitSummary(value: Json, origin: Origin): FitSummary {
-  const root = asRecord(value, origin, 'the result');
-  const effect = effectOf(root, origin);
-  const rows = asArray(root.coefficients, origin, 'coefficients');
-  const terms = rows.map((r, i) => termOf(asRecord(r, origin, `coefficients[${i}]`), origin, `coefficients[${i}]`, effect)).filter((t) => t.term !== '(Intercept)');
-  return { n: optNumber(root, ['n'], origin, 'the result'), effect, terms };
+  return fitSummaryOf(decodeFittedModel(value, origin));
 }
 
 /** A model's column of a regression table, keeping only `only` (in that order) when given. */

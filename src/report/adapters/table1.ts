@@ -12,7 +12,7 @@
  */
 import type { Json } from '../../data/canonical.js';
 import type { Table1Input, Table1Variable } from '../sections/table1.js';
-import { asArray, asRecord, isRecord, optNumber, optString, reqNumber, shapeError, type JsonRecord, type Origin } from './read.js';
+import { asArray, asRecord, isRecord, optNumber, optString, reqNumber, shapeError, type JsonRecord, type Origin } from '../../results/read.js';
 
 export interface Table1Options {
   readonly caption: string;

@@ -10,7 +10,7 @@
 import type { Artifact } from '../../data/artifact.js';
 import type { CurvePoint } from '../figures/probability-curve.js';
 import type { VolumeDeltaRow } from '../sections/volume-delta.js';
-import { asArray, asRecord, isRecord, optNumber, optString, reqNumber, shapeError, type Origin } from './read.js';
+import { asArray, asRecord, isRecord, optNumber, optString, reqNumber, shapeError, type Origin } from '../../results/read.js';
 
 export interface VolumeDeltaView {
   readonly rows: VolumeDeltaRow[];

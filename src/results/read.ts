@@ -1,25 +1,28 @@
 /**
- * Reading other step kinds' result JSON defensively: every adapter names the step and the field it
- * needed when a result does not have the expected shape, so a report never fails with "cannot read
- * property of undefined" — and never prints a wrong number silently.
+ * Reading step results' JSON defensively, for the result codecs (src/results/*): every codec names the
+ * step and the field it needed when a result does not have the expected shape, so a reader (the
+ * report, the Word export, the run history) never fails with "cannot read property of undefined" —
+ * and never prints a wrong number silently.
  */
-import type { Json } from '../../data/canonical.js';
-import { jsonToNumber } from '../../data/canonical.js';
-import { DataError } from '../../errors.js';
+import type { Json } from '../data/canonical.js';
+import { jsonToNumber } from '../data/canonical.js';
+import { DataError } from '../errors.js';
 
 export type JsonRecord = { readonly [k: string]: Json };
 
-/** Where a value came from, for messages: the step (instance) name and the section that reads it. */
+/** Where a value came from, for messages: the step (instance) name and what the reader expected of it. */
 export interface Origin {
   readonly step: string;
   /** e.g. `a volume_delta result`. */
   readonly expected: string;
+  /** Who reads it, first word of a message (default `report`). */
+  readonly reader?: string;
 }
 
 export function shapeError(origin: Origin, what: string, hint?: string): DataError {
-  return new DataError(`report: step "${origin.step}" is not ${origin.expected}: ${what}`, {
+  return new DataError(`${origin.reader ?? 'report'}: step "${origin.step}" is not ${origin.expected}: ${what}`, {
     step: origin.step,
-    hint: hint ?? `check that the report section names the right step (a ${origin.expected.replace(/^an? /, '')})`,
+    hint: hint ?? `check that the ${origin.reader === undefined ? 'report section' : origin.reader} names the right step (a ${origin.expected.replace(/^an? /, '')})`,
   });
 }
 
