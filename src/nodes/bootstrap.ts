@@ -12,6 +12,7 @@
  * worker pool (`bootstrap-worker.ts`) and each finished batch is checkpointed, so an interrupted run
  * resumes with the batches it had not finished.
  */
+import { DATA } from '../results/products.js';
 import { randomUUID } from 'node:crypto';
 import type { Artifact, ResultArtifact } from '../data/artifact.js';
 import type { Json, JsonObject } from '../data/canonical.js';
@@ -398,6 +399,7 @@ async function runBootstrap(params: BootstrapParams, inputs: ReadonlyMap<string,
 export const bootstrap: StepKind<BootstrapParams> = {
   kind: 'bootstrap',
   version: 3,
+  produces: 'bootstrap',
   poolModules: [WORKER_MODULE],
   summary: 'Resamples the rows of a data step and re-runs the steps up to `of`: bootstrap SEs, percentile and BCa intervals of every estimate.',
   params: {
@@ -418,6 +420,7 @@ export const bootstrap: StepKind<BootstrapParams> = {
     additionalProperties: false,
   },
   inputs: ['of', 'from'],
+  accepts: { from: DATA },
   // Replicate b draws from rngFor(seed, b) alone, so the batch size cannot change the output: it stays
   // out of the cache key (test/nodes/bootstrap.test.ts: "is bit-identical across batch sizes …").
   unkeyed: ['batch'],

@@ -7,6 +7,7 @@
  *   (Yates-corrected when 2 × 2, as R's default). Levels absent from both groups are left out.
  * Groups are the two levels of a factor `by` (in level order) or the two values of a numeric one (ascending).
  */
+import { DATA } from '../results/products.js';
 import type { JsonObject } from '../data/canonical.js';
 import { type Column, type Table, getColumn, makeTable } from '../data/table.js';
 import { DataError } from '../errors.js';
@@ -200,6 +201,7 @@ function factorTable(rows: FactorRow[]): Table {
 export const compare: StepKind<CompareParams> = {
   kind: 'compare',
   version: 2,
+  produces: 'compare',
   summary: 'Two groups: medians and quartiles with the Wilcoxon rank-sum test and location shift; counts with the chi-squared test for factors.',
   params: {
     type: 'object',
@@ -213,6 +215,7 @@ export const compare: StepKind<CompareParams> = {
     additionalProperties: false,
   },
   inputs: ['input'],
+  accepts: { input: DATA },
   run(params, inputs, ctx) {
     const table = inputTable(inputs, params.input, 'compare');
     const groups = groupsOf(getColumn(table, params.by, 'compare by:'), params.by);

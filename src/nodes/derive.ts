@@ -8,6 +8,7 @@
  * naming its own column (`nihss: pmin(nihss, 30)`) reads the input's column. Dependency cycles are
  * refused at validation.
  */
+import { DATA } from '../results/products.js';
 import type { StepKind } from './kind.js';
 import { inputTable } from './input-table.js';
 import { expressionProblem, parseParam, type CheckProblem } from './expression-check.js';
@@ -23,6 +24,7 @@ export interface DeriveParams {
 export const derive: StepKind<DeriveParams> = {
   kind: 'derive',
   version: 2,
+  produces: 'table',
   summary: 'Add columns computed from expressions (arithmetic, comparisons, log, sqrt, if_else, …)',
   params: {
     type: 'object',
@@ -39,6 +41,7 @@ export const derive: StepKind<DeriveParams> = {
     additionalProperties: false,
   },
   inputs: ['input'],
+  accepts: { input: DATA },
   check: (p) => checkDerive(p),
   run(params, inputs, ctx) {
     let table = inputTable(inputs, params.input, 'derive');

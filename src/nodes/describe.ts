@@ -5,6 +5,7 @@
  * where factors, string columns and numeric 0/1 columns are categorical. Rows whose `by` value is
  * missing count in the overall column only. See docs/steps/describe.md for the output layout.
  */
+import { DATA } from '../results/products.js';
 import type { StepKind } from './kind.js';
 import { inputTable } from './input-table.js';
 import { expressionProblem, parseParam, type CheckProblem } from './expression-check.js';
@@ -29,6 +30,7 @@ const NUMERIC_STATS = ['n', 'missing', 'mean', 'sd', 'median', 'q1', 'q3', 'min'
 export const describe: StepKind<DescribeParams> = {
   kind: 'describe',
   version: 2,
+  produces: 'describe',
   summary: 'A "Table 1": n, missing, median and quartiles, mean and SD, or counts and percentages, overall and by group',
   params: {
     type: 'object',
@@ -47,6 +49,7 @@ export const describe: StepKind<DescribeParams> = {
     additionalProperties: false,
   },
   inputs: ['input'],
+  accepts: { input: DATA },
   check: (p) => p.variables.flatMap((v, k): CheckProblem[] => {
     const problem = expressionProblem(`variables[${k}]`, v);
     return problem === undefined ? [] : [problem];

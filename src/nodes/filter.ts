@@ -3,6 +3,7 @@
  * condition is missing is dropped, as dplyr does. Several conditions (a list) must all hold.
  * The condition is an expression of docs/expressions.md, e.g. `fiv_ml < 80`, `modality == "CT"`.
  */
+import { DATA } from '../results/products.js';
 import type { StepKind } from './kind.js';
 import { inputTable } from './input-table.js';
 import { expressionProblem, parseParam } from './expression-check.js';
@@ -21,6 +22,7 @@ const pathOf = (p: FilterParams, k: number): string => (typeof p.where === 'stri
 export const filter: StepKind<FilterParams> = {
   kind: 'filter',
   version: 2,
+  produces: 'table',
   summary: 'Keep the rows where a condition holds (rows where it is missing are dropped)',
   params: {
     type: 'object',
@@ -38,6 +40,7 @@ export const filter: StepKind<FilterParams> = {
     additionalProperties: false,
   },
   inputs: ['input'],
+  accepts: { input: DATA },
   check: (p) => conditions(p).flatMap((src, k) => expressionProblem(pathOf(p, k), src) ?? []),
   run(params, inputs, ctx) {
     const table = inputTable(inputs, params.input, 'filter');

@@ -48,9 +48,11 @@ export function fitOneLinear(params: FitParams, table: Table, step: string): Sin
 export const fitLinearStep: StepKind<FitParams> = {
   kind: 'fit_linear',
   version: 2,
+  produces: 'fit:linear',
   summary: "Linear regression (R's lm), optionally weighted: estimates, t tests, CIs, R², residual SE",
   params: fitSchema({}),
   inputs: ['input'],
+  accepts: { input: ['table', 'imputed'] },
   check: checkFitParams,
   normalise: normaliseFitParams,
   run(params, inputs, ctx) {

@@ -69,12 +69,14 @@ export function fitOneLogistic(params: FitLogisticParams, table: Table, step: st
 export const fitLogisticStep: StepKind<FitLogisticParams> = {
   kind: 'fit_logistic',
   version: 4,
+  produces: 'fit:logistic',
   summary: "Logistic regression of a 0/1 outcome, as R's glm(family = binomial): odds ratios, Wald or profile-likelihood CIs",
   params: fitSchema({
     ci: { enum: ['profile', 'wald'], default: 'profile', description: 'Confidence intervals: profile likelihood (as R\'s confint) or Wald (confint.default).' },
     on_separation: { enum: ['error', 'warn'], default: 'error', description: 'Separation or non-convergence: stop with an error naming the term, or return R\'s fit with warnings.' },
   }),
   inputs: ['input'],
+  accepts: { input: ['table', 'imputed'] },
   check: checkFitParams,
   normalise: normaliseFitParams,
   run(params, inputs, ctx) {

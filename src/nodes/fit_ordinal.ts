@@ -129,6 +129,7 @@ function checkOrdinal(p: FitOrdinalParams): CheckProblem[] {
 export const fitOrdinalStep: StepKind<FitOrdinalParams> = {
   kind: 'fit_ordinal',
   version: 5,
+  produces: 'fit:ordinal',
   summary: 'Proportional-odds (cumulative logit) model of an ordinal outcome such as the mRS, as ordinal::clm: common odds ratio, thresholds, PO tests',
   params: fitSchema({
     merge: {
@@ -148,6 +149,7 @@ export const fitOrdinalStep: StepKind<FitOrdinalParams> = {
     max_categories: { type: 'integer', minimum: 2, description: `Most outcome categories accepted (default ${MAX_CATEGORIES}); more is taken for a continuous outcome.` },
   }),
   inputs: ['input'],
+  accepts: { input: ['table', 'imputed'] },
   check: checkOrdinal,
   normalise: normaliseFitParams,
   run(params, inputs, ctx) {

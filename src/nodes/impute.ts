@@ -6,6 +6,7 @@
  * info holds the methods, the predictor matrix, the missing counts and the chain means and SDs per
  * iteration (for convergence plots).
  */
+import { DATA } from '../results/products.js';
 import type { StepKind } from './kind.js';
 import { inputTable } from './input-table.js';
 import type { ImputedArtifact, ImputedVariable } from '../data/artifact.js';
@@ -31,6 +32,7 @@ export interface ImputeParams {
 export const impute: StepKind<ImputeParams> = {
   kind: 'impute',
   version: 1,
+  produces: 'imputed',
   poolModules: [CHAINS_MODULE],
   summary: 'Multiple imputation by chained equations (as R mice): pmm, logreg, polr, polyreg; m imputed data sets',
   params: {
@@ -64,6 +66,7 @@ export const impute: StepKind<ImputeParams> = {
     additionalProperties: false,
   },
   inputs: ['input'],
+  accepts: { input: DATA },
   random: () => true,
   check(p) {
     const out: { path: string; message: string; hint?: string }[] = [];

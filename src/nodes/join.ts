@@ -3,6 +3,7 @@
  * with an imaging core-lab table. The relationship is declared and checked; duplicated keys are an
  * error, unmatched keys are listed (a warning, or an error with `unmatched: error`).
  */
+import { DATA } from '../results/products.js';
 import type { StepKind } from './kind.js';
 import { inputTable } from './input-table.js';
 import { joinTables } from '../data/join.js';
@@ -39,6 +40,7 @@ function keysOf(p: JoinParams): { left: readonly string[]; right: readonly strin
 export const join: StepKind<JoinParams> = {
   kind: 'join',
   version: 1,
+  produces: 'table',
   summary: 'Merge two tables by key columns (R\'s merge): inner or left, the one-to-one or many-to-one relationship checked, duplicate and unmatched keys listed',
   params: {
     type: 'object',
@@ -65,6 +67,7 @@ export const join: StepKind<JoinParams> = {
     additionalProperties: false,
   },
   inputs: ['left', 'right'],
+  accepts: { left: DATA, right: DATA },
   check(p) {
     const { left, right } = keysOf(p);
     const problems: { path: string; message: string; hint?: string }[] = [];

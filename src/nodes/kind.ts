@@ -7,6 +7,7 @@
 import type { Artifact } from '../data/artifact.js';
 import type { JsonObject } from '../data/canonical.js';
 import type { Table } from '../data/table.js';
+import type { Product } from '../results/products.js';
 
 /** A JSON Schema (draft 2020-12 subset understood by ajv) for a step kind's parameters. */
 export type ParamSchema = Readonly<Record<string, unknown>>;
@@ -91,6 +92,15 @@ export interface StepKind<P = Record<string, unknown>> {
    * nowhere on the way to the step starts no thread.
    */
   readonly poolModules?: readonly string[];
+  /** The result family of the step's output (src/results/products.ts), for `validate`'s check of references. */
+  readonly produces?: Product;
+  /** Per reference parameter, the products it takes (a parameter not listed takes any): `{model: ['fit:logistic']}`. */
+  readonly accepts?: Readonly<Record<string, readonly Product[]>>;
+  /**
+   * References inside parameters that `accepts` cannot name (the report's sections): given the product
+   * of a step or instance (undefined when unknown), the problems, each for a parameter path.
+   */
+  readonly checkProducts?: (params: P, productOf: (step: string) => Product | undefined) => readonly { readonly path: string; readonly message: string; readonly hint?: string }[];
   /** Semantic checks beyond the schema (e.g. a formula that does not parse): return messages, each for a parameter path. */
   readonly check?: (params: P) => readonly { readonly path: string; readonly message: string; readonly hint?: string }[];
   run(params: P, inputs: StepInputs, ctx: StepContext): Promise<Artifact> | Artifact;

@@ -78,6 +78,7 @@ const DEFAULTS: Readonly<Record<string, unknown>> = { delimiter: 'auto', decimal
 export const load: StepKind<LoadParams> = {
   kind: 'load',
   version: 2,
+  produces: 'table',
   summary: 'Read a CSV/TSV (any delimiter, decimal comma, UTF-8 or UTF-16), JSON-lines or .xlsx file into a table, with declared column types, recoding and missing-value tokens',
   params: {
     type: 'object',

@@ -8,6 +8,7 @@
  * `direct.log_or`, `product.proportion`, `counterfactual.proportion_mediated.estimate`, …) so that
  * `bootstrap` can resample them.
  */
+import { DATA } from '../results/products.js';
 import type { StepKind } from './kind.js';
 import { inputTable } from './input-table.js';
 import type { JsonObject } from '../data/canonical.js';
@@ -42,6 +43,7 @@ export interface MediateParams {
 export const mediate: StepKind<MediateParams> = {
   kind: 'mediate',
   version: 4,
+  produces: 'mediation',
   summary: 'Mediation of an exposure effect through a mediator: difference method, product of coefficients, natural direct/indirect effects',
   params: {
     type: 'object',
@@ -66,6 +68,7 @@ export const mediate: StepKind<MediateParams> = {
     additionalProperties: false,
   },
   inputs: ['input'],
+  accepts: { input: DATA },
   random: (p) => p.counterfactual !== false,
   // A bootstrap of mediate resamples the regression estimates; re-running the counterfactual simulation
   // (sims draws per replicate) would multiply its cost by B for intervals mediate already gives by its

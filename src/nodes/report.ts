@@ -13,7 +13,7 @@ import type { StepKind } from './kind.js';
 import { buildReport } from '../report/build.js';
 import { reportFiles } from '../report/files.js';
 import type { Json } from '../data/canonical.js';
-import { checkReportParams, reportParamsSchema, type ReportParams, type SyntheticParam } from '../report/params.js';
+import { checkReportParams, checkReportProducts, reportParamsSchema, type ReportParams, type SyntheticParam } from '../report/params.js';
 
 /** `synthetic: {data, files}` → whether the data file is one of the synthetic files (compared as resolved paths). */
 export function isSynthetic(s: SyntheticParam, resolvePath: (p: string) => string): boolean {
@@ -28,10 +28,12 @@ const GENERATOR = 'lesionflow report v3';
 export const report: StepKind<ReportParams> = {
   kind: 'report',
   version: 3,
+  produces: 'report',
   summary: 'Report as HTML and Word (editable tables) with PNG/SVG figure files: paper-style tables, figures and a reproduction table of the published figures',
   params: reportParamsSchema,
   inputs: ['steps'],
   check: (p) => checkReportParams(p),
+  checkProducts: checkReportProducts,
   async run(params, inputs, ctx) {
     const synthetic = isSynthetic(params.synthetic, (p) => ctx.resolvePath(p));
     const built = buildReport({ params: { ...params, synthetic }, inputs, generator: GENERATOR });

@@ -21,6 +21,7 @@ export const MAX_SIMULATED_ROWS = 2_000_000;
 export const simulate: StepKind<SimulateParams> = {
   kind: 'simulate',
   version: 2,
+  produces: 'table',
   summary: 'Generate a synthetic HERMES-like or ESCAPE-like cohort from a documented data-generating process (synthetic data)',
   params: {
     type: 'object',

@@ -7,6 +7,7 @@
  * As `filter` (dplyr::filter), a row whose column is missing is dropped, except by `all`. A value that is
  * not a level of the column is an error, so a typo cannot silently give an empty subset.
  */
+import { DATA } from '../results/products.js';
 import type { StepKind } from './kind.js';
 import { inputTable } from './input-table.js';
 import { getColumn, takeRows, type Column } from '../data/table.js';
@@ -30,6 +31,7 @@ const keepsAll = (p: SubsetParams): boolean => typeof p.value !== 'object' && St
 export const subset: StepKind<SubsetParams> = {
   kind: 'subset',
   version: 1,
+  produces: 'table',
   summary: 'Keep the rows where a column equals a value or one of a list of values; the value "all" keeps every row',
   params: {
     type: 'object',
@@ -46,6 +48,7 @@ export const subset: StepKind<SubsetParams> = {
     additionalProperties: false,
   },
   inputs: ['input'],
+  accepts: { input: DATA },
   check: (p) =>
     typeof p.value === 'object' && p.value.some((v) => String(v) === p.all)
       ? [{ path: 'value', message: `"${p.all}" keeps every row and cannot be one of a list of values`, hint: `write value: ${p.all}, or list only levels of ${p.column}` }]

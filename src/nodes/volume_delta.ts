@@ -14,6 +14,7 @@
  * The model is the `model` object of a fit_logistic result (design description + coefficients +
  * vcov): the same model-matrix columns are rebuilt on the data with the volume replaced.
  */
+import { DATA } from '../results/products.js';
 import type { Artifact } from '../data/artifact.js';
 import type { JsonObject } from '../data/canonical.js';
 import { type Column, type Table, getNumeric, makeTable, takeRows, withColumn } from '../data/table.js';
@@ -355,6 +356,7 @@ function adjustedCurve(
 export const volumeDelta: StepKind<VolumeDeltaParams> = {
   kind: 'volume_delta',
   version: 3,
+  produces: 'volume-delta',
   summary: 'Per patient, the lesion-volume reduction that raises the adjusted probability of good outcome by 1, 5, 10 points (Brent), with summaries and the adjusted curve.',
   params: {
     type: 'object',
@@ -378,6 +380,7 @@ export const volumeDelta: StepKind<VolumeDeltaParams> = {
     additionalProperties: false,
   },
   inputs: ['model', 'data'],
+  accepts: { model: ['fit:logistic'], data: DATA },
   defaultReferences: { data: { via: 'model', param: 'input', through: ['impute'] } },
   check(params) {
     const problems: { path: string; message: string; hint?: string }[] = [];

@@ -6,6 +6,7 @@
 import type { ParamSchema } from '../nodes/kind.js';
 import { didYouMean } from '../errors.js';
 import { parsePath, PathSyntaxError } from './json-path.js';
+import { FITS, productList, PRODUCT_TEXT, type Product } from '../results/products.js';
 import type { QuantityFormat } from './sections/reproduction.js';
 import { FIGURE_DPIS, FIGURE_SIZES, type FigureDpi, type FigureSize } from './figure-sizes.js';
 
@@ -277,6 +278,42 @@ export function checkReportParams(p: ReportParams): ParamProblem[] {
       if (ref.low !== undefined) pathOk(ref.low, `${at}.${key}.low`);
       if (ref.high !== undefined) pathOk(ref.high, `${at}.${key}.high`);
     }
+  });
+  return problems;
+}
+
+/** What each section kind reads from its `step`/`steps` (a kind not listed reads any result). */
+const SECTION_READS: Partial<Readonly<Record<SectionKind, readonly Product[]>>> = {
+  table1: ['describe', 'compare'],
+  model: FITS,
+  forest: ['fit:logistic', 'fit:ordinal'],
+  volume_delta: ['volume-delta'],
+  mediation: ['mediation'],
+  bootstrap: ['bootstrap'],
+  grotta: ['table', 'imputed'],
+};
+
+/**
+ * validate's check of the steps each section names against what the section reads (the runner gives
+ * each step's product: src/runner/products.ts): a model section naming a describe step is a spec
+ * error at that section, not a data error when the report runs.
+ */
+export function checkReportProducts(p: ReportParams, productOf: (step: string) => Product | undefined): ParamProblem[] {
+  const problems: ParamProblem[] = [];
+  const expect = (name: string, path: string, accepted: readonly Product[], section: string): void => {
+    const got = productOf(name);
+    if (got === undefined || accepted.includes(got)) return;
+    problems.push({ path, message: `step "${name}" produces ${PRODUCT_TEXT[got]}, but a ${section} reads ${productList(accepted)}`, hint: `name a step that produces ${productList(accepted)}` });
+  };
+  p.sections.forEach((s, i) => {
+    const reads = SECTION_READS[s.kind];
+    const at = `sections[${i}]`;
+    if (reads !== undefined) {
+      if (s.step !== undefined) expect(s.step, `${at}.step`, reads, `${s.kind} section`);
+      s.steps?.forEach((name, j) => { expect(name, `${at}.steps[${j}]`, reads, `${s.kind} section`); });
+    }
+    if (s.tests !== undefined) expect(s.tests, `${at}.tests`, ['compare'], 'table1 section\'s tests:');
+    if (s.bootstrap !== undefined) expect(s.bootstrap, `${at}.bootstrap`, ['bootstrap'], 'mediation section\'s bootstrap:');
   });
   return problems;
 }

@@ -22,6 +22,7 @@ import type { SubstitutionError } from './params.js';
 import { fillDefaultReferences, inputsOf } from './default-references.js';
 import { resolveReference } from './references.js';
 import type { SweptStep } from './references.js';
+import { checkProducts } from './products.js';
 import { readShape } from './spec-shape.js';
 import type { RawSpec, RawStep } from './spec-shape.js';
 import { checkParams, displayPath, normalise, parseParamPath } from './step-params.js';
@@ -103,6 +104,7 @@ function analyse({ source: src, errors: yamlErrors, duplicates }: Parsed, bytes:
 
   fillDefaultReferences(built, (name) => edgesOf.get(name), (base, param) => src.locate(['steps', base, param]), referenceParams, errors);
   checkSubgraphs(built, src, errors);
+  checkProducts(built, (step, path) => src.locate(['steps', step.base, ...path]), errors);
   const order = topologicalOrder(nodes);
   if (!order.ok) {
     const seen = new Set<string>();

@@ -21,8 +21,8 @@ type Ref = Record<'logistic' | 'linear' | 'ordinal', { formula: string; tidy: Fr
 const ref = fixture<Ref>('broom.json');
 const data = readFixtureCsv('cohort.csv', cohortFactors);
 
-async function tables(kind: StepKind, formula: string, extra: Record<string, unknown> = {}): Promise<ReadonlyMap<string, Table>> {
-  const out = await kind.run({ input: 'c', formula, ...extra }, new Map<string, Artifact>([['c', { type: 'table', table: data }]]), testContext());
+async function tables<P>(kind: StepKind<P>, formula: string, extra: Record<string, unknown> = {}): Promise<ReadonlyMap<string, Table>> {
+  const out = await kind.run({ input: 'c', formula, ...extra } as unknown as P, new Map<string, Artifact>([['c', { type: 'table', table: data }]]), testContext());
   if (out.type !== 'result' || out.tables === undefined) throw new Error('expected a result with tables');
   return out.tables;
 }

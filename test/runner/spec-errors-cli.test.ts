@@ -73,6 +73,14 @@ const cases: Record<string, (string | RegExp)[]> = {
     '  b → a at test/fixtures/specs/cycle.yaml:9:14',
     '  hint: a step cannot read its own output, directly or through other steps: remove one of these references',
   ],
+  // A reference to the wrong kind of output (kinds' produces/accepts; the report's sections), before anything runs.
+  'wrong-product': [
+    'test/fixtures/specs/wrong-product.yaml:13:12: error: parameter "model": step "ordinal" produces an ordinal fit (fit_ordinal), but volume_delta\'s model takes a logistic fit (fit_logistic)',
+    '  hint: name a step that produces a logistic fit (fit_logistic)',
+    'test/fixtures/specs/wrong-product.yaml:21:55: error: parameter "sections[0].steps[1]": step "cohort" produces a data table (load, filter, subset, derive, simulate), but a model section reads a logistic fit (fit_logistic), an ordinal fit (fit_ordinal) or a linear fit (fit_linear)',
+    '  hint: name a step that produces a logistic fit (fit_logistic), an ordinal fit (fit_ordinal) or a linear fit (fit_linear)',
+    '2 errors in the spec',
+  ],
   'alias-bomb': [
     'test/fixtures/specs/alias-bomb.yaml:7:45: error: spec expands to more than 100000 values through YAML aliases',
     '  hint: this looks like a YAML "billion laughs" bomb; write the values out, or use `params:` for shared values',
