@@ -9,10 +9,13 @@
 import { canonicalJson, jsonToNumber, type Json, type JsonObject } from './canonical.js';
 import { type Column, type Table, makeTable } from './table.js';
 import { InternalError } from '../errors.js';
+import { flowJson, type Flow } from '../results/flow.js';
 
 export interface TableArtifact {
   readonly type: 'table';
   readonly table: Table;
+  /** The patient flow that made this table (src/results/flow.ts), when its steps recorded one. */
+  readonly flow?: Flow | undefined;
 }
 
 export interface ImputedVariable {
@@ -29,6 +32,8 @@ export interface ImputedArtifact {
   readonly imputations: ReadonlyMap<string, ImputedVariable>;
   /** Method per variable, iterations, diagnostics: written to `<step>.json`. */
   readonly info: JsonObject;
+  /** The patient flow that made this set (src/results/flow.ts). */
+  readonly flow?: Flow | undefined;
 }
 
 export interface ResultArtifact {
@@ -106,10 +111,11 @@ export function decodeTable(j: unknown): Table {
 export function encodeArtifact(a: Artifact): string {
   switch (a.type) {
     case 'table':
-      return canonicalJson({ type: 'table', table: encodeTable(a.table) });
+      return canonicalJson({ type: 'table', table: encodeTable(a.table), flow: a.flow === undefined ? undefined : flowJson(a.flow) });
     case 'imputed':
       return canonicalJson({
         type: 'imputed',
+        flow: a.flow === undefined ? undefined : flowJson(a.flow),
         m: a.m,
         info: a.info,
         original: encodeTable(a.original),
@@ -128,13 +134,14 @@ export function decodeArtifact(text: string): Artifact {
   const o = JSON.parse(text) as { type: string } & Record<string, unknown>;
   switch (o.type) {
     case 'table':
-      return { type: 'table', table: decodeTable(o.table) };
+      return { type: 'table', table: decodeTable(o.table), flow: o.flow as Flow | undefined };
     case 'imputed': {
       const imps = o.imputations as { name: string; rows: number[]; values: unknown[][] }[];
       return {
         type: 'imputed',
         m: o.m as number,
         info: o.info as JsonObject,
+        flow: o.flow as Flow | undefined,
         original: decodeTable(o.original),
         imputations: new Map(imps.map((v) => [v.name, { rows: Int32Array.from(v.rows), values: v.values.map((x) => Float64Array.from(x, jsonToNumber)) }])),
       };

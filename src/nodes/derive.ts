@@ -11,6 +11,7 @@
 import { DATA } from '../results/products.js';
 import type { StepKind } from './kind.js';
 import { inputTable } from './input-table.js';
+import { carriedFlow } from './flow-record.js';
 import { expressionProblem, parseParam, type CheckProblem } from './expression-check.js';
 import { withColumn } from '../data/table.js';
 import { exprColumns, parseExpression, evaluate, type Expr } from '../stats/expr.js';
@@ -23,7 +24,7 @@ export interface DeriveParams {
 
 export const derive: StepKind<DeriveParams> = {
   kind: 'derive',
-  version: 2,
+  version: 3,
   produces: 'table',
   summary: 'Add columns computed from expressions (arithmetic, comparisons, log, sqrt, if_else, …)',
   params: {
@@ -50,7 +51,7 @@ export const derive: StepKind<DeriveParams> = {
     const order = evaluationOrder(parsed);
     if (!Array.isArray(order)) throw new SpecError(`columns: ${cycleMessage(order.cycle)}`, { step: ctx.step });
     for (const name of order) table = withColumn(table, name, evaluate(parsed.get(name)!, table));
-    return { type: 'table', table };
+    return { type: 'table', table, flow: carriedFlow(inputs, params.input) };
   },
 };
 

@@ -6,6 +6,7 @@
 import { DATA } from '../results/products.js';
 import type { StepKind } from './kind.js';
 import { inputTable } from './input-table.js';
+import { keptTable } from './flow-record.js';
 import { expressionProblem, parseParam } from './expression-check.js';
 import { takeRows } from '../data/table.js';
 import { DataError } from '../errors.js';
@@ -21,7 +22,7 @@ const pathOf = (p: FilterParams, k: number): string => (typeof p.where === 'stri
 
 export const filter: StepKind<FilterParams> = {
   kind: 'filter',
-  version: 2,
+  version: 3,
   produces: 'table',
   summary: 'Keep the rows where a condition holds (rows where it is missing are dropped)',
   params: {
@@ -61,6 +62,6 @@ export const filter: StepKind<FilterParams> = {
       if (k === 1) rows.push(i);
     });
     if (rows.length === 0 && table.nrows > 0) ctx.warn(`filter kept none of the ${table.nrows} rows of "${params.input}"`);
-    return { type: 'table', table: takeRows(table, rows) };
+    return keptTable(inputs, params.input, table, takeRows(table, rows), { step: ctx.step, kind: 'filter', reason: `not meeting: ${conditions(params).join(' and ')}`, kept: rows });
   },
 };

@@ -4,6 +4,7 @@
  * See docs/steps/fit_linear.md.
  */
 import { fitOutputTables } from './fit-tables.js';
+import { withFitFlow } from './flow-record.js';
 import type { StepKind } from './kind.js';
 import type { JsonObject } from '../data/canonical.js';
 import type { Table } from '../data/table.js';
@@ -59,7 +60,7 @@ export const fitLinearStep: StepKind<FitParams> = {
     const { tables, imputed } = fitTables(inputs, params.input, 'fit_linear');
     if (!imputed) {
       const one = fitOneLinear(params, tables[0]!, ctx.step);
-      return { type: 'result', value: one.value, tables: fitOutputTables(one.value, rowsTable(one.value.coefficients as unknown as Parameters<typeof rowsTable>[0]), params, ctx.step) };
+      return { type: 'result', value: withFitFlow(one.value, inputs, params.input, ctx.step, 'fit_linear', one.md), tables: fitOutputTables(one.value, rowsTable(one.value.coefficients as unknown as Parameters<typeof rowsTable>[0]), params, ctx.step) };
     }
     const fits = tables.map((t) => fitOneLinear(params, t, ctx.step));
     const level = params.level ?? 0.95;
@@ -78,6 +79,6 @@ export const fitLinearStep: StepKind<FitParams> = {
       warnings: [],
       model: { family: 'gaussian', link: 'identity', design: first.md.design as unknown as JsonObject, coefficients: pool.rows.map((r) => r.estimate), vcov: vcovJson(first.names, pool.vcov) },
     };
-    return { type: 'result', value, tables: fitOutputTables(value, rowsTable(pool.rows), params, ctx.step) };
+    return { type: 'result', value: withFitFlow(value, inputs, params.input, ctx.step, 'fit_linear', first.md), tables: fitOutputTables(value, rowsTable(pool.rows), params, ctx.step) };
   },
 };

@@ -4,6 +4,7 @@
  * per imputation and pooled by Rubin's rules. See docs/steps/fit_logistic.md.
  */
 import { fitOutputTables } from './fit-tables.js';
+import { withFitFlow } from './flow-record.js';
 import type { StepKind } from './kind.js';
 import type { JsonObject } from '../data/canonical.js';
 import type { Table } from '../data/table.js';
@@ -84,7 +85,7 @@ export const fitLogisticStep: StepKind<FitLogisticParams> = {
     if (!imputed) {
       const one = fitOneLogistic(params, tables[0]!, ctx.step, (params.ci ?? 'profile') === 'profile');
       one.warnings.forEach((w) => { ctx.warn(w); });
-      return { type: 'result', value: one.value, tables: fitOutputTables(one.value, rowsTable((one.value.coefficients as unknown as Parameters<typeof rowsTable>[0])), params, ctx.step) };
+      return { type: 'result', value: withFitFlow(one.value, inputs, params.input, ctx.step, 'fit_logistic', one.md), tables: fitOutputTables(one.value, rowsTable((one.value.coefficients as unknown as Parameters<typeof rowsTable>[0])), params, ctx.step) };
     }
     const fits = tables.map((t) => fitOneLogistic(params, t, ctx.step, false));
     const warnings = imputationWarnings(fits);
@@ -106,6 +107,6 @@ export const fitLogisticStep: StepKind<FitLogisticParams> = {
       warnings,
       model: { family: 'binomial', link: 'logit', design: first.md.design as unknown as JsonObject, coefficients: rows.map((r) => r.estimate), vcov: vcovJson(first.names, pool.vcov) },
     };
-    return { type: 'result', value, tables: fitOutputTables(value, rowsTable(rows), params, ctx.step) };
+    return { type: 'result', value: withFitFlow(value, inputs, params.input, ctx.step, 'fit_logistic', first.md), tables: fitOutputTables(value, rowsTable(rows), params, ctx.step) };
   },
 };

@@ -6,6 +6,7 @@
  * Rubin's rules. See docs/steps/fit_ordinal.md.
  */
 import { fitOutputTables } from './fit-tables.js';
+import { withFitFlow } from './flow-record.js';
 import type { StepKind } from './kind.js';
 import type { Json, JsonObject } from '../data/canonical.js';
 import type { Table } from '../data/table.js';
@@ -157,7 +158,7 @@ export const fitOrdinalStep: StepKind<FitOrdinalParams> = {
     if (!imputed) {
       const one = fitOneOrdinal(params, tables[0]!, ctx.step, true);
       one.warnings.forEach((w) => { ctx.warn(w); });
-      return { type: 'result', value: one.value, tables: fitOutputTables(one.value, rowsTable(one.value.coefficients as unknown as Row[]), params, ctx.step) };
+      return { type: 'result', value: withFitFlow(one.value, inputs, params.input, ctx.step, 'fit_ordinal', one.md), tables: fitOutputTables(one.value, rowsTable(one.value.coefficients as unknown as Row[]), params, ctx.step) };
     }
     const fits = tables.map((t) => fitOneOrdinal(params, t, ctx.step, false));
     const warnings = imputationWarnings(fits);
@@ -191,6 +192,6 @@ export const fitOrdinalStep: StepKind<FitOrdinalParams> = {
         vcov: vcovJson(first.names, pool.vcov),
       },
     };
-    return { type: 'result', value, tables: fitOutputTables(value, rowsTable(coefRows), params, ctx.step) };
+    return { type: 'result', value: withFitFlow(value, inputs, params.input, ctx.step, 'fit_ordinal', first.md), tables: fitOutputTables(value, rowsTable(coefRows), params, ctx.step) };
   },
 };

@@ -9,6 +9,8 @@
 import { DATA } from '../results/products.js';
 import type { StepKind } from './kind.js';
 import { inputTable } from './input-table.js';
+import { inputFlow } from './flow-record.js';
+import { extendFlow, flowBox } from '../results/flow.js';
 import type { ImputedArtifact, ImputedVariable } from '../data/artifact.js';
 import type { Json, JsonObject } from '../data/canonical.js';
 import { type ChainsTask, buildChainSpec } from '../stats/mice/mice.js';
@@ -31,7 +33,7 @@ export interface ImputeParams {
 
 export const impute: StepKind<ImputeParams> = {
   kind: 'impute',
-  version: 1,
+  version: 2,
   produces: 'imputed',
   poolModules: [CHAINS_MODULE],
   summary: 'Multiple imputation by chained equations (as R mice): pmm, logreg, polr, polyreg; m imputed data sets',
@@ -139,7 +141,11 @@ export const impute: StepKind<ImputeParams> = {
       chains: chainInfo,
       ridge_applied: ridged,
     };
-    const artifact: ImputedArtifact = { type: 'imputed', original: table, m: p.m, imputations, info };
+    // The flow: an imputation keeps every row; its box says what it filled in.
+    const flow = inputFlow(inputs, p.input, table);
+    const filled = spec.variables.map((v) => [v.name, missingRows(v.values).mis.length] as const).filter(([, n]) => n > 0);
+    const reason = `${p.m} imputations${filled.length === 0 ? ' (no missing values)' : ` of ${filled.map(([name, n]) => `${name} ${n}`).join(', ')} missing`}`;
+    const artifact: ImputedArtifact = { type: 'imputed', original: table, m: p.m, imputations, info, flow: extendFlow(flow, flowBox(ctx.step, 'impute', reason, flow.arm, table)) };
     return artifact;
   },
 };

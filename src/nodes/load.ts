@@ -5,7 +5,7 @@
  * src/data/ (sniff → decode → csv/jsonl/xlsx → read-table).
  */
 import { readFile } from 'node:fs/promises';
-import { extname, isAbsolute, relative } from 'node:path';
+import { basename, extname, isAbsolute, relative } from 'node:path';
 import type { StepContext, StepKind } from './kind.js';
 import { readText } from '../data/csv.js';
 import { ENCODINGS, decodeText, type Encoding } from '../data/decode.js';
@@ -15,7 +15,8 @@ import { checkPattern, impliedType, type RecodedValue } from '../data/recode.js'
 import { sniff } from '../data/sniff.js';
 import type { Table } from '../data/table.js';
 import { readXlsx } from '../data/xlsx.js';
-import { DataError, pathRelativeTo } from '../errors.js';
+import { DataError, listNames, pathRelativeTo } from '../errors.js';
+import { flowBox } from '../results/flow.js';
 
 type Level = string | number;
 type Format = 'csv' | 'tsv' | 'jsonl' | 'xlsx';
@@ -44,6 +45,8 @@ export interface LoadParams {
   readonly na: readonly string[];
   readonly rename?: Readonly<Record<string, string>>;
   readonly quoted_na?: boolean;
+  /** The arm (treatment group) column: the patient flow counts each arm (src/results/flow.ts). */
+  readonly arm?: string;
 }
 
 const COLUMN_TYPES: readonly ColumnType[] = ['number', 'integer', 'factor', 'string', 'boolean'];
@@ -77,7 +80,7 @@ const DEFAULTS: Readonly<Record<string, unknown>> = { delimiter: 'auto', decimal
 
 export const load: StepKind<LoadParams> = {
   kind: 'load',
-  version: 2,
+  version: 3,
   produces: 'table',
   summary: 'Read a CSV/TSV (any delimiter, decimal comma, UTF-8 or UTF-16), JSON-lines or .xlsx file into a table, with declared column types, recoding and missing-value tokens',
   params: {
@@ -116,6 +119,7 @@ export const load: StepKind<LoadParams> = {
         type: 'boolean',
         description: 'Read a quoted missing-value token ("NA", "") in a factor or string column as missing, as R\'s read.csv does (default false: quoted text is literal).',
       },
+      arm: { type: 'string', minLength: 1, description: 'The arm (treatment group) column, e.g. evt: the patient flow of every later step counts each arm.' },
       rename: {
         type: 'object',
         additionalProperties: { type: 'string', minLength: 1 },
@@ -130,7 +134,13 @@ export const load: StepKind<LoadParams> = {
   check: (p) => checkDeclarations(p),
   normalise: normaliseLoad,
   async run(params, _inputs, ctx) {
-    return { type: 'table', table: await readData(params, ctx) };
+    const table = await readData(params, ctx);
+    const arm = params.arm ?? null;
+    if (arm !== null && !table.columns.has(arm)) {
+      throw new DataError(`arm: column "${arm}" is not in ${params.path}`, { hint: `the columns are: ${listNames(table.columns.keys())}` });
+    }
+    // The flow names the file, never its folder: a shared report shows no home directory.
+    return { type: 'table', table, flow: { arm, boxes: [flowBox(ctx.step, 'load', `read from ${basename(ctx.resolvePath(params.path))}`, arm, table)] } };
   },
 };
 

@@ -11,6 +11,7 @@
 import { DATA } from '../results/products.js';
 import type { StepKind } from './kind.js';
 import { inputTable } from './input-table.js';
+import { withFitFlow } from './flow-record.js';
 import type { JsonObject } from '../data/canonical.js';
 import { type Column, type Table, getColumn, withColumn } from '../data/table.js';
 import { DataError } from '../errors.js';
@@ -42,7 +43,7 @@ export interface MediateParams {
 
 export const mediate: StepKind<MediateParams> = {
   kind: 'mediate',
-  version: 4,
+  version: 5,
   produces: 'mediation',
   summary: 'Mediation of an exposure effect through a mediator: difference method, product of coefficients, natural direct/indirect effects',
   params: {
@@ -92,7 +93,8 @@ export const mediate: StepKind<MediateParams> = {
   },
   run(p, inputs, ctx) {
     const table = inputTable(inputs, p.input, 'mediate');
-    return { type: 'result', value: resultValue(p, mediationData(table, p), ctx.seed) };
+    const { prepared, rows } = prepare(table, p);
+    return { type: 'result', value: withFitFlow(resultValue(p, prepared, ctx.seed), inputs, p.input, ctx.step, 'mediate', { rows, dropped: prepared.dropped }) };
   },
 };
 

@@ -10,6 +10,7 @@
 import { DATA } from '../results/products.js';
 import type { StepKind } from './kind.js';
 import { inputTable } from './input-table.js';
+import { carriedFlow, keptTable } from './flow-record.js';
 import { getColumn, takeRows, type Column } from '../data/table.js';
 import { DataError, didYouMean, listNames } from '../errors.js';
 
@@ -30,7 +31,7 @@ const keepsAll = (p: SubsetParams): boolean => typeof p.value !== 'object' && St
 
 export const subset: StepKind<SubsetParams> = {
   kind: 'subset',
-  version: 1,
+  version: 2,
   produces: 'table',
   summary: 'Keep the rows where a column equals a value or one of a list of values; the value "all" keeps every row',
   params: {
@@ -63,13 +64,13 @@ export const subset: StepKind<SubsetParams> = {
           hint: 'choose another word for "every row" with all:, e.g. all: ANY',
         });
       }
-      return { type: 'table', table };
+      return { type: 'table', table, flow: carriedFlow(inputs, params.input) };
     }
     const keep = matcher(col, valuesOf(params), params.column, present);
     const rows: number[] = [];
     for (let i = 0; i < table.nrows; i++) if (keep(i)) rows.push(i);
     if (rows.length === 0 && table.nrows > 0) ctx.warn(`subset kept none of the ${table.nrows} rows of "${params.input}" (${params.column} = ${valuesOf(params).join(', ')})`);
-    return { type: 'table', table: takeRows(table, rows) };
+    return keptTable(inputs, params.input, table, takeRows(table, rows), { step: ctx.step, kind: 'subset', reason: `not ${params.column} = ${valuesOf(params).join(' or ')}`, kept: rows });
   },
 };
 

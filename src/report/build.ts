@@ -28,6 +28,9 @@ import { table1FromResult, testsFromCompare } from './adapters/table1.js';
 import { volumeDeltaFromResult } from './adapters/volume-delta.js';
 import { mediationRows, type MediationOptions } from './adapters/mediation.js';
 import { bootstrapFromResult } from './adapters/bootstrap.js';
+import { decodeFlow, type Flow } from '../results/flow.js';
+import { flowSvg } from './figures/flow.js';
+import { checkFlow, flowDiagram, flowTable } from './sections/flow.js';
 
 const EFFECT_NOTES: Readonly<Record<Effect, string>> = {
   OR: 'OR: odds ratio of the logistic model, with its 95% CI.',
@@ -141,7 +144,7 @@ class Context {
               effect: effect === 'β' ? 'Estimate' : effect,
               models: fits.map((f, k) => modelColumn(this.instanceLabel(names[k]!, names.length > 1), f, s.terms)),
               termLabels: this.b.params.labels,
-              notes: [...(samples === undefined ? [] : [samples]), EFFECT_NOTES[effect]],
+              notes: [...(samples === undefined ? [] : [samples]), EFFECT_NOTES[effect], ...names.flatMap((n) => this.flowNote(n, names.length > 1))],
             }),
           },
         ];
@@ -247,6 +250,18 @@ class Context {
             return figure(grottaSvg({ title, categories: counts.categories, groups: counts.groups }), title, `Percentages of each arm by ${this.label(s.outcome!)}.${note}`);
           });
       }
+      case 'flow':
+        return this.instances(s, where).flatMap((name, _, all): Block[] => {
+          const flow = this.flow(name);
+          if (flow === undefined) throw new DataError(`report ${where}: step "${name}" carries no patient flow`, { step: name, hint: 'name a fit or a data step downstream of a load step (load, filter, subset, impute and the fits record the flow)' });
+          checkFlow(flow, name);
+          const suffix = all.length > 1 ? `: ${this.instanceLabel(name, false)}` : '';
+          const groups = groupLabelMap(s.groups);
+          return [
+            figure(flowSvg({ title: `${s.title}${suffix}`, boxes: flowDiagram(flow, groups) }), `${s.figure_title ?? s.title}${suffix}`, 'Patients kept by each step of the pipeline, with those excluded and why.'),
+            { table: flowTable(`${s.title}${suffix}`, flow, groups) },
+          ];
+        });
       case 'reproduction':
         return [{ table: reproductionTable({ caption: s.title, synthetic: this.b.params.synthetic, rows: this.reproductionRows(), notes: [...new Set(this.truthNotes)] }) }];
     }
@@ -290,6 +305,27 @@ class Context {
     const ci = bs.cis.find((c) => c.method === 'percentile') ?? bs.cis[0];
     if (ci === undefined) throw new DataError(`report ${where}: the bootstrap "${boot}" has no CI for "${wanted}"`, { step: boot, hint: 'give the bootstrap step ci: [percentile]' });
     return { proportionCi: { low: ci.low, high: ci.high, source: `bootstrap ${ci.method}, ${bs.replicates} replicates` } };
+  }
+
+  /**
+   * Which flow box a model's n is: the last box of its flow (the fit's own), e.g. `n = 1611: box 5 of
+   * the patient flow (good[modality=all], fit_logistic): 1625 in, 14 excluded (missing model variables: aspects 14).`
+   */
+  flowNote(name: string, several: boolean): string[] {
+    const flow = this.flow(name);
+    const last = flow?.boxes[flow.boxes.length - 1];
+    if (flow === undefined || last === undefined) return [];
+    const excluded = last.in - last.out;
+    const why = excluded === 0 ? 'none excluded' : `${excluded} excluded (${last.reason})`;
+    return [`${several ? `${this.instanceLabel(name, true)}: ` : ''}n = ${last.out}: box ${flow.boxes.length} of the patient flow (${last.step}, ${last.kind}): ${last.in} in, ${why}.`];
+  }
+
+  /** The patient flow a step's output carries: a fit's `flow`, or a table's or imputed set's. */
+  flow(name: string): Flow | undefined {
+    const a = this.artifact(name);
+    if (a.type !== 'result') return a.flow;
+    const f = a.value.flow;
+    return f === undefined || f === null ? undefined : decodeFlow(f, { step: name, expected: 'a result with a patient flow' });
   }
 
   number(ref: ValueRef, path: string, where: string): number {

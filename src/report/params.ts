@@ -10,7 +10,7 @@ import { FITS, productList, PRODUCT_TEXT, type Product } from '../results/produc
 import type { QuantityFormat } from './sections/reproduction.js';
 import { FIGURE_DPIS, FIGURE_SIZES, type FigureDpi, type FigureSize } from './figure-sizes.js';
 
-export const SECTION_KINDS = ['table1', 'model', 'forest', 'volume_delta', 'mediation', 'bootstrap', 'comparison', 'grotta', 'reproduction', 'text'] as const;
+export const SECTION_KINDS = ['table1', 'model', 'forest', 'volume_delta', 'mediation', 'bootstrap', 'comparison', 'grotta', 'flow', 'reproduction', 'text'] as const;
 export type SectionKind = (typeof SECTION_KINDS)[number];
 export const FORMATS = ['or', 'percent', 'ml', 'number', 'count'] as const;
 /** The files a report writes: report.html, report.docx, figure-<n>-<size>-<dpi>dpi.png, figure-<n>.svg, report.md. */
@@ -56,7 +56,7 @@ export interface SectionParams {
   /** grotta: the ordinal outcome and the grouping column of a table step. */
   readonly outcome?: string;
   readonly by?: string;
-  /** grotta, table1: the groups in display order with their names (`[{value: 1, label: EVT}, {value: 0, label: Control}]`). */
+  /** grotta, table1, flow: the groups (arms) in display order with their names (`[{value: 1, label: EVT}, {value: 0, label: Control}]`). */
   readonly groups?: readonly GroupLabel[];
   /** table1: a compare step whose tests add p-values to a describe table. */
   readonly tests?: string;
@@ -213,7 +213,7 @@ export function matchSteps(name: string, available: readonly string[]): string[]
 }
 
 /** Which sections need what. */
-const NEEDS_STEP: ReadonlySet<SectionKind> = new Set(['table1', 'model', 'forest', 'volume_delta', 'mediation', 'bootstrap', 'comparison', 'grotta']);
+const NEEDS_STEP: ReadonlySet<SectionKind> = new Set(['table1', 'model', 'forest', 'volume_delta', 'mediation', 'bootstrap', 'comparison', 'grotta', 'flow']);
 
 export interface ParamProblem {
   readonly path: string;
@@ -291,6 +291,7 @@ const SECTION_READS: Partial<Readonly<Record<SectionKind, readonly Product[]>>> 
   mediation: ['mediation'],
   bootstrap: ['bootstrap'],
   grotta: ['table', 'imputed'],
+  flow: ['table', 'imputed', ...FITS, 'mediation'],
 };
 
 /**

@@ -16,6 +16,8 @@ import { pathToFileURL } from 'node:url';
 import { chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checkReportFiles } from '../report/office.js';
+import type { Json } from '../../src/data/canonical.js';
+import { decodeFlow, flowProblems } from '../../src/results/flow.js';
 
 const repoRoot = resolve(import.meta.dirname, '../..');
 const cliPath = join(repoRoot, 'dist/src/runner/cli.js');
@@ -89,7 +91,22 @@ async function expectReport(pipeline: string): Promise<string> {
     return files.get(name);
   });
   expect(figures).toBeGreaterThan(0);
+  await expectFlowsAddUp(pipeline);
   return html;
+}
+
+/** Every fit's patient flow adds up, and its last box (the fit's own) holds the fit's n. */
+async function expectFlowsAddUp(pipeline: string): Promise<void> {
+  const record = await json<{ steps: { name: string; kind: string }[] }>(pipeline, 'run.json');
+  const fits = record.steps.filter((s) => /^(fit_|mediate$)/.test(s.kind));
+  expect(fits.length).toBeGreaterThan(0);
+  for (const s of fits) {
+    const value = await json<{ n: number; flow: Json }>(pipeline, `${s.name}.json`);
+    const flow = decodeFlow(value.flow, { step: s.name, expected: 'a fit with a flow' });
+    expect(flowProblems(flow), s.name).toEqual([]);
+    expect(flow.boxes[0]?.kind, s.name).toBe('load');
+    expect(flow.boxes.at(-1)?.out, s.name).toBe(value.n);
+  }
 }
 
 /** A second run of the same spec and settings runs nothing. */
@@ -218,9 +235,9 @@ describe('pipelines (end to end, reduced sizes)', () => {
   it.skipIf(!existsSync(CHROMIUM))('the three reports render in headless Chromium: no console errors or requests, every figure', async () => {
     // The figures each report must show (svg.figure classes, in order).
     const expected: Record<string, readonly string[]> = {
-      'hermes-volume-delta': ['probability-curve', 'probability-curve'],
-      'hermes-mediation': ['grotta', 'forest', 'bootstrap-histogram'],
-      'escape-infarct': ['grotta', 'forest'],
+      'hermes-volume-delta': ['probability-curve', 'probability-curve', 'flow', 'flow', 'flow'],
+      'hermes-mediation': ['grotta', 'forest', 'bootstrap-histogram', 'flow', 'flow', 'flow'],
+      'escape-infarct': ['grotta', 'forest', 'flow'],
     };
     await mkdir(SCREENSHOTS, { recursive: true });
     const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ['--no-sandbox', '--disable-gpu'] });
