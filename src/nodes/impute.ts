@@ -29,6 +29,8 @@ export interface ImputeParams {
   readonly predictors?: Readonly<Record<string, readonly string[]>>;
   readonly outcome?: string;
   readonly include_outcome?: boolean;
+  /** Also write the completed data sets in mice's long format (`<step>.long.csv`). */
+  readonly long?: boolean;
 }
 
 export const impute: StepKind<ImputeParams> = {
@@ -62,6 +64,7 @@ export const impute: StepKind<ImputeParams> = {
         description: 'Predictors per variable, replacing the default (all other variables of the set).',
       },
       outcome: { type: 'string', minLength: 1, description: 'The analysis outcome; joins the imputation set if not listed.' },
+      long: { type: 'boolean', description: 'Also write <step>.long.csv: the m completed data sets stacked with .imp and .id, as mice::complete(imp, "long").' },
       include_outcome: { type: 'boolean', default: true, description: 'Whether the outcome predicts the other variables (it should: Moons et al. 2006).' },
     },
     required: ['input', 'variables'],
@@ -140,6 +143,8 @@ export const impute: StepKind<ImputeParams> = {
       nrows: table.nrows,
       chains: chainInfo,
       ridge_applied: ridged,
+      // Read by the outputs writer (runner/outputs.ts): the long CSV is derived from the set, not stored twice.
+      ...(p.long === true ? { export_long: true } : {}),
     };
     // The flow: an imputation keeps every row; its box says what it filled in.
     const flow = inputFlow(inputs, p.input, table);

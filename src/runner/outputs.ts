@@ -21,6 +21,7 @@ import { join } from 'node:path';
 import { decodeArtifact, type Artifact } from '../data/artifact.js';
 import { canonicalJsonPretty, type Json, type JsonObject } from '../data/canonical.js';
 import { writeCsv } from '../data/csv.js';
+import { longTable } from '../results/impute-long.js';
 import { removeStaleTemps, writeFileAtomic } from './atomic.js';
 import type { ContentHash } from './hash.js';
 import type { TaskStatus } from './scheduler.js';
@@ -92,6 +93,7 @@ export function artifactFiles(step: string, a: Artifact): Map<string, string | B
     case 'imputed':
       files.set(`${stem}.json`, canonicalJsonPretty({ m: a.m, info: a.info, imputed: [...a.imputations.keys()] }));
       files.set(`${stem}.csv`, writeCsv(a.original));
+      if (a.info.export_long === true) files.set(`${stem}.long.csv`, writeCsv(longTable(a)));
       break;
     case 'result': {
       // A result may carry whole files (the report's `report.html`, `summary.md`) under `value.files`:
