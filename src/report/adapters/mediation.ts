@@ -1,11 +1,5 @@
 /**
- * From a mediate result (src/nodes/mediate.ts, src/stats/mediation.ts) to the mediation table:
- *
- *   total / direct / mediator_effect: {log_or, se, z, p_value, or, or_low, or_high}  (ORs in the
- *                                      step's favourable direction)
- *   proportion_explained: number      (difference method, 1 − β_direct/β_total)
- *   product: {indirect, se, proportion}
- *   counterfactual?: {total_effect, ade_average, acme_average, proportion_mediated: {estimate, ci_low, ci_high}, …}
+ * From a mediation result (decoded by src/results/mediation.ts) to the mediation table.
  *
  * The difference-method proportion has no CI of its own: given `proportionCi` (a bootstrap's percentile
  * interval, picked by the report section's `bootstrap:`), the row shows it; otherwise the note says
@@ -13,7 +7,8 @@
  */
 import type { Json } from '../../data/canonical.js';
 import { formatCi, formatEstimateCi, formatNumber, formatP, formatPercent } from '../format.js';
-import { asRecord, isRecord, optNumber, optString, reqNumber, type JsonRecord, type Origin } from '../../results/read.js';
+import type { Origin } from '../../results/read.js';
+import { decodeMediation, type Mediation, type OrEffect, type ProbabilityEffect } from '../../results/mediation.js';
 
 export interface MediationRow {
   readonly label: string;
@@ -48,60 +43,51 @@ export interface MediationView {
   readonly notes: string[];
 }
 
-function orRow(label: string, e: JsonRecord, origin: Origin, what: string): MediationRow {
-  const or = reqNumber(e, ['or'], origin, what);
-  return { label, style: 'indent', values: [formatEstimateCi(or, reqNumber(e, ['or_low'], origin, what), reqNumber(e, ['or_high'], origin, what)), formatP(optNumber(e, ['p_value'], origin, what))] };
+function orRow(label: string, e: OrEffect): MediationRow {
+  return { label, style: 'indent', values: [formatEstimateCi(e.or, e.low, e.high), formatP(e.p)] };
 }
 
 /** A counterfactual effect on the probability scale, in percentage points with its simulation CI. */
-function cfRow(label: string, c: JsonRecord, origin: Origin, what: string, percent: boolean): MediationRow {
-  const est = reqNumber(c, ['estimate'], origin, what);
-  const lo = optNumber(c, ['ci_low'], origin, what);
-  const hi = optNumber(c, ['ci_high'], origin, what);
-  const text = percent
-    ? `${formatPercent(est)}${lo === undefined || hi === undefined ? '' : ` (${formatCi(lo * 100, hi * 100, 1)})`}`
-    : `${formatNumber(est * 100, 1)}${lo === undefined || hi === undefined ? '' : ` (${formatCi(lo * 100, hi * 100, 1)})`}`;
-  return { label, style: 'indent', values: [text, ''] };
+function cfRow(label: string, c: ProbabilityEffect, percent: boolean): MediationRow {
+  const ci = c.low === undefined || c.high === undefined ? '' : ` (${formatCi(c.low * 100, c.high * 100, 1)})`;
+  return { label, style: 'indent', values: [`${percent ? formatPercent(c.estimate) : formatNumber(c.estimate * 100, 1)}${ci}`, ''] };
 }
 
 export function mediationRows(value: Json, origin: Origin, opts: MediationOptions = {}): MediationView {
+  return mediationView(decodeMediation(value, origin), opts);
+}
+
+export function mediationView(m: Mediation, opts: MediationOptions = {}): MediationView {
   const labels = opts.labels ?? {};
-  const root = asRecord(value, origin, 'the result');
-  const exposure = optString(root, ['exposure']) ?? 'exposure';
-  const mediatorTerm = isRecord(root.mediator) ? optString(root.mediator, ['term', 'column']) : undefined;
-  const ex = labels[exposure] ?? exposure;
-  const med = mediatorTerm === undefined ? 'the mediator' : (labels[mediatorTerm] ?? mediatorTerm);
+  const ex = labels[m.exposure] ?? m.exposure;
+  const med = m.mediator === undefined ? 'the mediator' : (labels[m.mediator] ?? m.mediator);
   const rows: MediationRow[] = [{ label: 'Difference method (common odds ratios)', values: ['', ''], style: 'group' }];
-  rows.push(orRow(`Total effect of ${ex} (model without ${med})`, asRecord(root.total, origin, 'total'), origin, 'total'));
-  rows.push(orRow(`Direct effect of ${ex} (adjusted for ${med})`, asRecord(root.direct, origin, 'direct'), origin, 'direct'));
-  if (isRecord(root.mediator_effect)) rows.push(orRow(med, root.mediator_effect, origin, 'mediator_effect'));
-  const proportion = reqNumber(root, ['proportion_explained'], origin, 'the result');
+  rows.push(orRow(`Total effect of ${ex} (model without ${med})`, m.total));
+  rows.push(orRow(`Direct effect of ${ex} (adjusted for ${med})`, m.direct));
+  if (m.mediatorEffect !== undefined) rows.push(orRow(med, m.mediatorEffect));
   const ci = opts.proportionCi;
-  rows.push({ label: 'Proportion of the effect explained', style: 'indent', values: [`${formatPercent(proportion)}${ci === undefined ? '' : ` (${formatCi(ci.low * 100, ci.high * 100, 1)})`}`, ''] });
-  if (isRecord(root.product)) {
+  rows.push({ label: 'Proportion of the effect explained', style: 'indent', values: [`${formatPercent(m.proportionExplained)}${ci === undefined ? '' : ` (${formatCi(ci.low * 100, ci.high * 100, 1)})`}`, ''] });
+  if (m.productProportion !== undefined) {
     rows.push({ label: 'Product-of-coefficients method', values: ['', ''], style: 'group' });
-    rows.push({ label: 'Proportion of the effect explained (a × b / total)', style: 'indent', values: [formatPercent(reqNumber(root.product, ['proportion'], origin, 'product')), ''] });
+    rows.push({ label: 'Proportion of the effect explained (a × b / total)', style: 'indent', values: [formatPercent(m.productProportion), ''] });
   }
-  const cf = root.counterfactual;
-  const threshold = optString(root, ['threshold']);
-  if (isRecord(cf)) {
-    rows.push({ label: `Counterfactual effects on ${threshold === undefined ? 'the probability of a good outcome' : thresholdLabel(threshold, labels)}, percentage points`, values: ['', ''], style: 'group' });
-    const entries: [string, string, boolean][] = [
-      ['total_effect', 'Total effect', false],
-      ['ade_average', 'Natural direct effect (average)', false],
-      ['acme_average', 'Natural indirect effect (average)', false],
-      ['proportion_mediated', 'Proportion mediated', true],
+  const cf = m.counterfactual;
+  if (cf !== undefined) {
+    rows.push({ label: `Counterfactual effects on ${m.threshold === undefined ? 'the probability of a good outcome' : thresholdLabel(m.threshold, labels)}, percentage points`, values: ['', ''], style: 'group' });
+    const entries: [ProbabilityEffect | undefined, string, boolean][] = [
+      [cf.totalEffect, 'Total effect', false],
+      [cf.adeAverage, 'Natural direct effect (average)', false],
+      [cf.acmeAverage, 'Natural indirect effect (average)', false],
+      [cf.proportionMediated, 'Proportion mediated', true],
     ];
-    for (const [key, label, pct] of entries) if (isRecord(cf[key])) rows.push(cfRow(label, cf[key], origin, `counterfactual.${key}`, pct));
+    for (const [e, label, pct] of entries) if (e !== undefined) rows.push(cfRow(label, e, pct));
   }
-  const n = optNumber(root, ['n'], origin, 'the result');
-  const sims = isRecord(cf) ? optNumber(cf, ['sims'], origin, 'counterfactual') : undefined;
   return {
     rows,
     notes: [
-      ...(n === undefined ? [] : [`All models fitted on the same ${n} patients with complete data.`]),
+      ...(m.n === undefined ? [] : [`All models fitted on the same ${m.n} patients with complete data.`]),
       `Proportion explained (difference method) = 1 − β_direct / β_total on the log-odds scale${ci === undefined ? (opts.ciNote === undefined ? '; no CI is shown for it.' : `; ${opts.ciNote}.`) : `, with its 95% CI (${ci.source}).`}`,
-      ...(sims === undefined ? [] : [`Counterfactual effects by g-computation over ${sims} simulations (as R’s mediation::mediate), with their simulation intervals.`]),
+      ...(cf?.sims === undefined ? [] : [`Counterfactual effects by g-computation over ${cf.sims} simulations (as R’s mediation::mediate), with their simulation intervals.`]),
     ],
   };
 }
