@@ -1,25 +1,21 @@
 /**
  * How the data steps record the patient flow (src/results/flow.ts) in what they produce: each takes the
  * flow its input carried and appends its own box, unless it dropped no row (then the output carries the
- * input's flow unchanged, so it is byte-identical to a step that was not there).
+ * input's flow unchanged, so it is byte-identical to a step that was not there). A flow starts at a
+ * load step: data without one (a simulated cohort, a bootstrap's resample) carry none, and the steps
+ * reading them record none.
  */
-import type { Artifact, TableArtifact } from '../data/artifact.js';
+import type { TableArtifact } from '../data/artifact.js';
 import type { JsonObject } from '../data/canonical.js';
 import type { Table } from '../data/table.js';
 import type { ModelData } from '../stats/design.js';
-import { extendFlow, flowBox, flowJson, flowOf, type Flow } from '../results/flow.js';
+import { extendFlow, flowBox, flowJson, type Flow } from '../results/flow.js';
 import type { StepInputs } from './kind.js';
-
-/** The flow the input `name` carried (or one starting at it). */
-export function inputFlow(inputs: StepInputs, name: string, table: Table): Flow {
-  const a: Artifact | undefined = inputs.get(name);
-  return flowOf(a?.type === 'table' || a?.type === 'imputed' ? a.flow : undefined, name, table);
-}
 
 /** A table step's output: `kept` rows of `before` (all when undefined); a box for the rows it dropped, if any. */
 export function keptTable(inputs: StepInputs, input: string, before: Table, after: Table, box: { step: string; kind: string; reason: string; kept?: ArrayLike<number> }): TableArtifact {
-  const flow = inputFlow(inputs, input, before);
-  if (after.nrows === before.nrows) return { type: 'table', table: after, flow: carriedFlow(inputs, input) };
+  const flow = carriedFlow(inputs, input);
+  if (flow === undefined || after.nrows === before.nrows) return { type: 'table', table: after, flow };
   return { type: 'table', table: after, flow: extendFlow(flow, flowBox(box.step, box.kind, box.reason, flow.arm, before, box.kept)) };
 }
 
@@ -37,8 +33,8 @@ export function carriedFlow(inputs: StepInputs, input: string): Flow | undefined
 export function withFitFlow(value: JsonObject, inputs: StepInputs, input: string, step: string, kind: string, md: Pick<ModelData, 'rows' | 'dropped'>): JsonObject {
   const a = inputs.get(input);
   const before = a?.type === 'table' ? a.table : a?.type === 'imputed' ? a.original : undefined;
-  if (before === undefined) return value;
-  const flow = inputFlow(inputs, input, before);
+  const flow = carriedFlow(inputs, input);
+  if (before === undefined || flow === undefined) return value;
   const reason = md.dropped.length === 0 ? 'complete data for the model' : `missing model variables: ${md.dropped.map((d) => `${d.variable} ${d.rows}`).join(', ')}`;
   return { ...value, flow: flowJson(extendFlow(flow, flowBox(step, kind, reason, flow.arm, before, md.rows))) };
 }

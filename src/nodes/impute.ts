@@ -9,7 +9,7 @@
 import { DATA } from '../results/products.js';
 import type { StepKind } from './kind.js';
 import { inputTable } from './input-table.js';
-import { inputFlow } from './flow-record.js';
+import { carriedFlow } from './flow-record.js';
 import { extendFlow, flowBox } from '../results/flow.js';
 import type { ImputedArtifact, ImputedVariable } from '../data/artifact.js';
 import type { Json, JsonObject } from '../data/canonical.js';
@@ -147,10 +147,10 @@ export const impute: StepKind<ImputeParams> = {
       ...(p.long === true ? { export_long: true } : {}),
     };
     // The flow: an imputation keeps every row; its box says what it filled in.
-    const flow = inputFlow(inputs, p.input, table);
+    const flow = carriedFlow(inputs, p.input);
     const filled = spec.variables.map((v) => [v.name, missingRows(v.values).mis.length] as const).filter(([, n]) => n > 0);
     const reason = `${p.m} imputations${filled.length === 0 ? ' (no missing values)' : ` of ${filled.map(([name, n]) => `${name} ${n}`).join(', ')} missing`}`;
-    const artifact: ImputedArtifact = { type: 'imputed', original: table, m: p.m, imputations, info, flow: extendFlow(flow, flowBox(ctx.step, 'impute', reason, flow.arm, table)) };
+    const artifact: ImputedArtifact = { type: 'imputed', original: table, m: p.m, imputations, info, flow: flow === undefined ? undefined : extendFlow(flow, flowBox(ctx.step, 'impute', reason, flow.arm, table)) };
     return artifact;
   },
 };

@@ -84,12 +84,6 @@ export function flowBox(step: string, kind: string, reason: string, arm: string 
   };
 }
 
-/** The flow a step's input carried, or one starting at that input when it carried none (a simulated table). */
-export function flowOf(flow: Flow | undefined, input: string, table: Table): Flow {
-  if (flow !== undefined) return flow;
-  return { arm: null, boxes: [{ step: input, kind: 'input', in: table.nrows, out: table.nrows, reason: 'rows of the input', arms: [] }] };
-}
-
 export function extendFlow(flow: Flow, box: FlowBox): Flow {
   return { arm: flow.arm, boxes: [...flow.boxes, box] };
 }
