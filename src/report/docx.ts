@@ -167,7 +167,8 @@ export function stableZip(bytes: Uint8Array): Uint8Array {
     if (name === 'docProps/core.xml') {
       content = strToU8(strFromU8(data).replace(/(<dcterms:(created|modified)[^>]*>)[^<]*(<\/dcterms:\2>)/g, `$1${EPOCH_W3C}$3`));
     }
-    out[name] = [content, { mtime: EPOCH, level: 6 }];
+    // Images are PNG, already deflated: stored as they are rather than compressed a second time.
+    out[name] = [content, { mtime: EPOCH, level: name.startsWith('word/media/') ? 0 : 6 }];
   }
   return zipSync(out);
 }

@@ -11,6 +11,7 @@
  * Figures are numbered 1, 2, … in the order the report shows them. Text files are strings; binary
  * files are bytes. Every file is a function of the document alone: the same report, the same bytes.
  */
+import pLimit from 'p-limit';
 import type { Block, ReportDocument } from './document.js';
 import type { DocxImage } from './docx.js';
 import { FIGURE_WIDTHS_MM, widthPx, type FigureDpi, type FigureSize } from './figure-sizes.js';
@@ -53,20 +54,22 @@ export async function reportFiles(doc: ReportDocument, html: string, summary: st
   if (formats.has('html')) files.set('report.html', html);
   files.set('summary.md', summary);
 
-  // Each (figure, size, dpi) is rendered once, even when both the PNG files and the Word file need it.
+  // Each (figure, size, dpi) is rendered once, even when both the PNG files and the Word file need it;
+  // two at a time (on libuv's threads): a 190 mm, 600 dpi image is a 4488-pixel-wide RGBA buffer.
+  const limit = pLimit(2);
   const renders = new Map<string, Promise<Uint8Array>>();
   const render = (k: number, size: FigureSize, dpi: FigureDpi): Promise<Uint8Array> => {
     const key = `${k}/${size}/${dpi}`;
     let r = renders.get(key);
     if (r === undefined) {
-      r = rasterise(figures[k]!.figure.svg.value, widthPx(FIGURE_WIDTHS_MM[size], dpi), dpi);
+      r = limit(() => rasterise(figures[k]!.figure.svg.value, widthPx(FIGURE_WIDTHS_MM[size], dpi), dpi));
       // Awaited below; this handler only keeps a failure that is not reached (an earlier one threw) from being unhandled.
       r.catch(() => undefined);
       renders.set(key, r);
     }
     return r;
   };
-  // Start every render before waiting for any: resvg renders on libuv's threads, in parallel.
+  // Queue every render before waiting for any.
   const pngs = formats.has('png') ? figures.flatMap((_, k) => sizes.flatMap((size) => dpis.map((dpi) => [pngName(k + 1, size, dpi), render(k, size, dpi)] as const))) : [];
   if (formats.has('docx')) for (let k = 0; k < figures.length; k++) void render(k, ...DOCX_SOURCE);
   for (const [k, f] of figures.entries()) if (formats.has('svg')) files.set(`figure-${k + 1}.svg`, standaloneSvg(f.figure.svg.value));
