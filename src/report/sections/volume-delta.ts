@@ -5,18 +5,11 @@
  */
 import { formatMedianIqr, formatNumber, MISSING } from '../format.js';
 import type { PaperTable, TableRow } from '../table.js';
+import type { VolumeDeltaSummary } from '../../results/volume-delta.js';
 
-export interface VolumeDeltaRow {
-  /** Gain in probability, as a proportion (0.01 = 1 point). */
-  readonly delta: number;
-  readonly solved: number;
+/** A row of the table: a volume_delta summary (src/results/volume-delta.ts) with its not-achievable counts added up. */
+export interface VolumeDeltaRow extends Pick<VolumeDeltaSummary, 'delta' | 'solved' | 'median' | 'q1' | 'q3' | 'mean' | 'min' | 'max'> {
   readonly notAchievable: number;
-  readonly median: number;
-  readonly q1: number;
-  readonly q3: number;
-  readonly mean?: number | undefined;
-  readonly min?: number | undefined;
-  readonly max?: number | undefined;
 }
 
 export interface VolumeDeltaGroup {
