@@ -60,6 +60,18 @@ function testOf(r: JsonRecord, origin: Origin, what: string): VariableTest | und
   return found === undefined || p === undefined ? undefined : { p, test: found.test };
 }
 
+/** Only the tests of a compare result, by variable name (what `tests:` adds to a describe table). */
+export function decodeCompareTests(value: Json, origin: Origin): Map<string, VariableTest> {
+  const out = new Map<string, VariableTest>();
+  asArray(asRecord(value, origin, 'the result').variables, origin, 'variables').forEach((v, i) => {
+    const r = asRecord(v, origin, `variables[${i}]`);
+    const name = optString(r, ['variable', 'name']);
+    const test = testOf(r, origin, `variables[${i}]`);
+    if (name !== undefined && test !== undefined) out.set(name, test);
+  });
+  return out;
+}
+
 export function decodeTable1(value: Json, origin: Origin): Table1Result {
   const root = asRecord(value, origin, 'the result');
   const groups = asArray(root.groups, origin, 'groups').map((g, index): Table1Group => {

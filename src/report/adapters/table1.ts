@@ -4,7 +4,7 @@
  * p-values — a compare result's own, or those of a compare step given as `tests`.
  */
 import type { Json } from '../../data/canonical.js';
-import { decodeTable1, type VariableTest } from '../../results/table1.js';
+import { decodeCompareTests, decodeTable1, type VariableTest } from '../../results/table1.js';
 import type { Origin } from '../../results/read.js';
 import type { Table1Input, Table1Variable } from '../sections/table1.js';
 
@@ -19,9 +19,7 @@ export interface Table1Options {
 
 /** p-values by variable name from a compare result, each with the test it names. */
 export function testsFromCompare(value: Json, origin: Origin): Map<string, VariableTest> {
-  const out = new Map<string, VariableTest>();
-  for (const v of decodeTable1(value, origin).variables) if (v.test !== undefined) out.set(v.name, v.test);
-  return out;
+  return decodeCompareTests(value, origin);
 }
 
 export function table1FromResult(value: Json, origin: Origin, opts: Table1Options, tests?: ReadonlyMap<string, VariableTest>): Table1Input {
