@@ -129,7 +129,7 @@ function checkOrdinal(p: FitOrdinalParams): CheckProblem[] {
 
 export const fitOrdinalStep: StepKind<FitOrdinalParams> = {
   kind: 'fit_ordinal',
-  version: 5,
+  version: 6,
   produces: 'fit:ordinal',
   summary: 'Proportional-odds (cumulative logit) model of an ordinal outcome such as the mRS, as ordinal::clm: common odds ratio, thresholds, PO tests',
   params: fitSchema({

@@ -12,11 +12,14 @@ import type { ModelData } from '../stats/design.js';
 import { extendFlow, flowBox, flowJson, type Flow } from '../results/flow.js';
 import type { StepInputs } from './kind.js';
 
-/** A table step's output: `kept` rows of `before` (all when undefined); a box for the rows it dropped, if any. */
+/**
+ * A table step's output: `kept` rows of `before` (undefined: `after`'s rows are a subset of `before`'s,
+ * counted in `after`, as a join's); a box for the rows it dropped, if any.
+ */
 export function keptTable(inputs: StepInputs, input: string, before: Table, after: Table, box: { step: string; kind: string; reason: string; kept?: ArrayLike<number> }): TableArtifact {
   const flow = carriedFlow(inputs, input);
   if (flow === undefined || after.nrows === before.nrows) return { type: 'table', table: after, flow };
-  return { type: 'table', table: after, flow: extendFlow(flow, flowBox(box.step, box.kind, box.reason, flow.arm, before, box.kept)) };
+  return { type: 'table', table: after, flow: extendFlow(flow, flowBox(box.step, box.kind, box.reason, flow.arm, before, box.kept ?? after)) };
 }
 
 /** The flow of an input exactly as it was carried (undefined when it carried none: nothing is added). */

@@ -4,6 +4,7 @@
  * error, unmatched keys are listed (a warning, or an error with `unmatched: error`).
  */
 import { DATA } from '../results/products.js';
+import { keptTable } from './flow-record.js';
 import type { StepKind } from './kind.js';
 import { inputTable } from './input-table.js';
 import { joinTables } from '../data/join.js';
@@ -39,7 +40,7 @@ function keysOf(p: JoinParams): { left: readonly string[]; right: readonly strin
 
 export const join: StepKind<JoinParams> = {
   kind: 'join',
-  version: 1,
+  version: 2,
   produces: 'table',
   summary: 'Merge two tables by key columns (R\'s merge): inner or left, the one-to-one or many-to-one relationship checked, duplicate and unmatched keys listed',
   params: {
@@ -101,6 +102,7 @@ export const join: StepKind<JoinParams> = {
     }
     for (const p of problems) ctx.warn(`join: ${p}`);
     if (out.table.nrows === 0) ctx.warn(`join: no row of "${params.left}" matches "${params.right}"`);
-    return { type: 'table', table: out.table };
+    // The patient flow follows the left table: a left join keeps every row (no box), an inner join drops the unmatched.
+    return keptTable(inputs, params.left, l, out.table, { step: ctx.step, kind: 'join', reason: `no match in ${params.right} by ${left.join(', ')}` });
   },
 };

@@ -68,17 +68,19 @@ export function armCounts(table: Table, arm: string | null, rows?: ArrayLike<num
 }
 
 /**
- * The box of a step that kept `kept` (row indexes, all when undefined) of the `before` table: counts in
- * and out, per arm, with the reason.
+ * The box of a step that kept `kept` of the `before` table — row indexes (all when undefined), or the
+ * table it made (a join: the left rows that matched) — counts in and out, per arm, with the reason.
  */
-export function flowBox(step: string, kind: string, reason: string, arm: string | null, before: Table, kept?: ArrayLike<number>): FlowBox {
+export function flowBox(step: string, kind: string, reason: string, arm: string | null, before: Table, kept?: ArrayLike<number> | Table): FlowBox {
   const inArms = armCounts(before, arm);
-  const outArms = armCounts(before, arm, kept);
+  const after = kept !== undefined && 'columns' in kept ? kept : undefined;
+  const rows = after === undefined ? (kept as ArrayLike<number> | undefined) : undefined;
+  const outArms = after === undefined ? armCounts(before, arm, rows) : armCounts(after, arm);
   return {
     step,
     kind,
     in: before.nrows,
-    out: kept === undefined ? before.nrows : kept.length,
+    out: after !== undefined ? after.nrows : rows === undefined ? before.nrows : rows.length,
     reason,
     arms: [...inArms].map(([a, n]) => ({ arm: a, in: n, out: outArms.get(a) ?? 0 })),
   };

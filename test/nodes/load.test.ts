@@ -38,7 +38,7 @@ describe('load', () => {
   it('declares the data file so the runner hashes it, and takes no inputs', () => {
     expect(load.files?.({ path: 'data/x.csv', na: [] })).toEqual(['data/x.csv']);
     expect(load.inputs).toEqual([]);
-    expect(load.version).toBe(2);
+    expect(load.version).toBe(3);
   });
 
   it('reads a CSV relative to the spec folder with declared types, shorthand and factor levels', async () => {
