@@ -8,6 +8,7 @@ import type { Artifact } from '../data/artifact.js';
 import type { JsonObject } from '../data/canonical.js';
 import type { Table } from '../data/table.js';
 import type { Product } from '../results/products.js';
+import type { ResultProvenance } from '../runner/provenance.js';
 
 /** A JSON Schema (draft 2020-12 subset understood by ajv) for a step kind's parameters. */
 export type ParamSchema = Readonly<Record<string, unknown>>;
@@ -101,6 +102,19 @@ export interface StepKind<P = Record<string, unknown>> {
    * of a step or instance (undefined when unknown), the problems, each for a parameter path.
    */
   readonly checkProducts?: (params: P, productOf: (step: string) => Product | undefined) => readonly { readonly path: string; readonly message: string; readonly hint?: string }[];
+  /**
+   * The step states where its result came from (the report's Provenance appendix): the runner hands it
+   * `ctx.provenance` — the spec, seed, `--set` overrides, data files and versions its inputs were
+   * computed from (src/runner/provenance.ts) — and puts the same into its key, so that a cached output
+   * never states another run's provenance.
+   */
+  readonly provenance?: boolean;
+  /**
+   * Numbers the step's parameters point at as the pipeline's key results (the report's `published`
+   * rows), listed for each run by `lesionflow runs`: a label, a step (instance) name and a path into
+   * that step's result (src/report/json-path.ts).
+   */
+  readonly keyResults?: (params: P) => readonly { readonly label: string; readonly step: string; readonly path: string }[];
   /** Semantic checks beyond the schema (e.g. a formula that does not parse): return messages, each for a parameter path. */
   readonly check?: (params: P) => readonly { readonly path: string; readonly message: string; readonly hint?: string }[];
   run(params: P, inputs: StepInputs, ctx: StepContext): Promise<Artifact> | Artifact;
@@ -140,6 +154,8 @@ export interface StepContext {
   warn(message: string): void;
   /** For kinds with `subgraph`: the steps from `from` (excluded) to `of` (included), in run order. */
   readonly subgraph?: readonly SubgraphStep[] | undefined;
+  /** For kinds with `provenance`: where the step's inputs came from (src/runner/provenance.ts). */
+  readonly provenance?: ResultProvenance | undefined;
   /** A per-step store for partial results (completed bootstrap batches), so an interrupted step resumes. */
   readonly checkpoints: Checkpoints;
 }

@@ -34,9 +34,11 @@ export const report: StepKind<ReportParams> = {
   inputs: ['steps'],
   check: (p) => checkReportParams(p),
   checkProducts: checkReportProducts,
+  provenance: true,
+  keyResults: (p) => (p.published ?? []).flatMap((r) => (r.estimate === undefined ? [] : [{ label: r.label, step: r.estimate.step, path: r.estimate.path }])),
   async run(params, inputs, ctx) {
     const synthetic = isSynthetic(params.synthetic, (p) => ctx.resolvePath(p));
-    const built = buildReport({ params: { ...params, synthetic }, inputs, generator: GENERATOR });
+    const built = buildReport({ params: { ...params, synthetic }, inputs, generator: GENERATOR, provenance: ctx.provenance });
     const files: Record<string, Json> = {};
     for (const [name, content] of await reportFiles(built.document, built.html, built.markdown, params)) {
       files[name] = typeof content === 'string' ? content : { base64: Buffer.from(content).toString('base64') };

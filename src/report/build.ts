@@ -31,6 +31,8 @@ import { bootstrapFromResult } from './adapters/bootstrap.js';
 import { decodeFlow, type Flow } from '../results/flow.js';
 import { flowSvg } from './figures/flow.js';
 import { checkFlow, flowDiagram, flowTable } from './sections/flow.js';
+import { PROVENANCE_TITLE, provenanceTable } from './sections/provenance.js';
+import type { ResultProvenance } from '../runner/provenance.js';
 
 const EFFECT_NOTES: Readonly<Record<Effect, string>> = {
   OR: 'OR: odds ratio of the logistic model, with its 95% CI.',
@@ -45,6 +47,8 @@ export interface BuildInput {
   readonly inputs: ReadonlyMap<string, Artifact>;
   /** Printed in the footer, e.g. "lesionflow 0.1.0". */
   readonly generator: string;
+  /** The appendix the report ends with (sections/provenance.ts); absent in tests that build a report alone. */
+  readonly provenance?: ResultProvenance | undefined;
 }
 
 export interface BuiltReport {
@@ -58,6 +62,7 @@ export interface BuiltReport {
 export function buildReport(b: BuildInput): BuiltReport {
   const ctx = new Context(b);
   const sections = b.params.sections.map((s, i) => ctx.section(s, i));
+  if (b.provenance !== undefined) sections.push({ title: PROVENANCE_TITLE, heading: false, blocks: [{ table: provenanceTable(b.provenance) }] });
   const document: ReportDocument = {
     title: b.params.title,
     subtitle: b.params.subtitle,

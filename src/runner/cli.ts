@@ -2,44 +2,22 @@
 /**
  * The `lesionflow` command. Parses arguments and dispatches to one command module, imported lazily so
  * that start-up only pays for the command used. Errors become text here and nowhere else
- * (diagnostics.ts). Exit codes: 0 ok, 1 a step failed (or verify found drift), 2 a spec or usage
- * error, 130 interrupted.
+ * (diagnostics.ts). The commands and options are described once, in help.ts. Exit codes: 0 ok, 1 a
+ * step failed (or verify found differences), 2 a spec or usage error, 130 interrupted.
  */
 import { parseArgs } from 'node:util';
 import type { StepKind } from '../nodes/kind.js';
 import type { CommandIo, LogFormat } from './commands/io.js';
+import { COMMANDS, OPTION_HELP, commandUsage, usage, type Command } from './help.js';
 
-const COMMANDS = ['run', 'plan', 'dag', 'validate', 'verify', 'gc', 'schema'] as const;
-type Command = (typeof COMMANDS)[number];
-
-const USAGE = `lesionflow — declarative, cached, parallel analysis pipelines
-
-usage: lesionflow <command> [options]
-
-commands:
-  run <spec>…       run the pipeline(s); cached steps are reused (outputs in outputs/<pipeline>/)
-  plan <spec>       for each step: cached, or will run and why
-  dag <spec>        print the step graph (--format text|mermaid|dot)
-  validate <spec>   check the spec; every error as file:line:col (--data: read its data files too)
-  verify <spec>     recompute every step ignoring the cache; compare with <spec>.lock.json
-  gc [spec…]        drop cache entries no lock file refers to
-  schema            print the JSON Schema of a spec (--write FILE to write it)
-
-options:
-  --set key=value   override a pipeline parameter (repeatable); the committed lock file is then left as it is
-  --write-lock      run: update the lock file even with --set
-  -j, --jobs N      steps run at once (default: number of cores)
-  --fail-fast       stop at the first failing step (default: keep going with independent steps)
-  --keep-going      the default: a failed step skips only its dependants
-  -q, --quiet       print only failures and warnings
-  --log-format F    plain | json (default: a live view on a terminal, plain lines otherwise)
-  --outputs DIR     the outputs folder (default: outputs)
-  -h, --help        this help;  -v, --version  the version
-
-exit codes: 0 ok, 1 a step failed or verify found drift, 2 spec or usage error, 130 interrupted
-docs: docs/cli.md`;
-
-class UsageError extends Error {}
+class UsageError extends Error {
+  constructor(
+    message: string,
+    readonly hint = 'lesionflow --help lists the commands and options',
+  ) {
+    super(message);
+  }
+}
 
 function parse(argv: readonly string[]) {
   return parseArgs({
@@ -48,6 +26,8 @@ function parse(argv: readonly string[]) {
     strict: true,
     options: {
       set: { type: 'string', multiple: true },
+      name: { type: 'string' },
+      only: { type: 'string', multiple: true },
       jobs: { type: 'string', short: 'j' },
       'fail-fast': { type: 'boolean' },
       'write-lock': { type: 'boolean' },
@@ -56,6 +36,11 @@ function parse(argv: readonly string[]) {
       'log-format': { type: 'string' },
       outputs: { type: 'string' },
       format: { type: 'string' },
+      status: { type: 'boolean' },
+      'only-changed': { type: 'boolean' },
+      tolerance: { type: 'string' },
+      all: { type: 'boolean' },
+      'keep-runs': { type: 'string' },
       write: { type: 'string' },
       data: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
@@ -83,16 +68,51 @@ function logFormatOf(s: string | undefined): LogFormat {
   throw new UsageError(`--log-format must be plain or json, got "${s}"`);
 }
 
+function toleranceOf(s: string | undefined): number | undefined {
+  if (s === undefined) return undefined;
+  const t = s.trim() === '' ? NaN : Number(s);
+  if (!Number.isFinite(t) || t < 0) throw new UsageError(`--tolerance must be a relative difference ≥ 0, e.g. 1e-9, got "${s}"`, 'lesionflow verify --help');
+  return t;
+}
+
+function keepRunsOf(s: string | undefined): number | undefined {
+  if (s === undefined) return undefined;
+  if (s === 'all') return Infinity;
+  const n = Number(s);
+  if (!Number.isInteger(n) || n < 0) throw new UsageError(`--keep-runs must be a number of runs or all, got "${s}"`, 'lesionflow gc --help');
+  return n;
+}
+
+async function nameOf(s: string | undefined): Promise<string | undefined> {
+  if (s === undefined) return undefined;
+  const { RUN_NAME } = await import('./run-history.js');
+  if (!RUN_NAME.test(s) || /^last(~\d*)?$/.test(s)) {
+    throw new UsageError(`--name "${s}" is not a run name`, 'start with a letter and use letters, digits, _ . and - (last is reserved: it names the latest run)');
+  }
+  return s;
+}
+
 function oneSpec(command: Command, positionals: readonly string[]): string {
   const spec = positionals[0];
-  if (spec === undefined) throw new UsageError(`${command} needs a spec file: lesionflow ${command} pipelines/demo.yaml`);
-  if (positionals.length > 1) throw new UsageError(`${command} takes one spec file, got ${positionals.length}`);
+  if (spec === undefined) throw new UsageError(`${command} needs a spec file: lesionflow ${command} pipelines/demo.yaml`, `lesionflow ${command} --help`);
+  if (positionals.length > 1) throw new UsageError(`${command} takes one spec file, got ${positionals.length}`, `lesionflow ${command} --help`);
   return spec;
 }
 
 function someSpecs(command: Command, positionals: readonly string[]): readonly string[] {
-  if (positionals.length === 0) throw new UsageError(`${command} needs a spec file: lesionflow ${command} pipelines/demo.yaml [more.yaml…]`);
+  if (positionals.length === 0) throw new UsageError(`${command} needs a spec file: lesionflow ${command} pipelines/demo.yaml [more.yaml…]`, `lesionflow ${command} --help`);
   return positionals;
+}
+
+/** Every option given is one the command takes (help.ts says which). */
+function checkOptions(command: Command, given: Readonly<Record<string, unknown>>): void {
+  for (const [name, value] of Object.entries(given)) {
+    if (value === undefined || name === 'help' || name === 'version') continue;
+    const takes = OPTION_HELP[name]?.commands ?? [];
+    if (!takes.includes(command)) {
+      throw new UsageError(`--${name} is not an option of ${command}${takes.length === 0 ? '' : ` (it is for ${takes.join(', ')})`}`, `lesionflow ${command} --help lists its options`);
+    }
+  }
 }
 
 async function main(argv: readonly string[], io: CommandIo, signal: AbortSignal): Promise<number> {
@@ -105,19 +125,24 @@ async function main(argv: readonly string[], io: CommandIo, signal: AbortSignal)
   const { values: v, positionals } = args;
   const [first, ...rest] = positionals;
   if (v.version === true) {
-    const { lesionflowVersion } = await import('./commands/run.js');
+    const { lesionflowVersion } = await import('./versions.js');
     io.out(await lesionflowVersion());
     return 0;
   }
-  if (first === undefined || v.help === true) {
-    io.out(USAGE);
-    return first === undefined && v.help !== true ? 2 : 0;
+  if (first === undefined) {
+    io.out(usage());
+    return v.help === true ? 0 : 2;
   }
   if (!(COMMANDS as readonly string[]).includes(first)) {
     const { didYouMean } = await import('../errors.js');
     throw new UsageError(`unknown command "${first}"${didYouMean(first, COMMANDS)}; commands: ${COMMANDS.join(', ')}`);
   }
   const command = first as Command;
+  if (v.help === true) {
+    io.out(commandUsage(command));
+    return 0;
+  }
+  checkOptions(command, v);
   const registry = await registryFor();
   const common = {
     set: v.set ?? [],
@@ -129,10 +154,30 @@ async function main(argv: readonly string[], io: CommandIo, signal: AbortSignal)
   };
   const jobs = jobsOf(v.jobs);
   const withJobs = jobs === undefined ? common : { ...common, jobs };
+  const failFast = v['fail-fast'] === true && v['keep-going'] !== true;
   switch (command) {
+    case 'help': {
+      const about = rest[0];
+      if (about === undefined) io.out(usage());
+      else if ((COMMANDS as readonly string[]).includes(about)) io.out(commandUsage(about as Command));
+      else throw new UsageError(`unknown command "${about}"; commands: ${COMMANDS.join(', ')}`);
+      return 0;
+    }
     case 'run': {
       const { runCommand } = await import('./commands/run.js');
-      return runCommand(someSpecs(command, rest), { ...withJobs, failFast: v['fail-fast'] === true && v['keep-going'] !== true, ...(v['write-lock'] === true ? { writeLock: true } : {}) }, io);
+      const name = await nameOf(v.name);
+      return runCommand(
+        someSpecs(command, rest),
+        {
+          ...withJobs,
+          failFast,
+          argv,
+          ...(v['write-lock'] === true ? { writeLock: true } : {}),
+          ...(name === undefined ? {} : { name }),
+          ...(v.only === undefined ? {} : { only: v.only }),
+        },
+        io,
+      );
     }
     case 'plan': {
       const { planCommand } = await import('./commands/plan.js');
@@ -140,11 +185,25 @@ async function main(argv: readonly string[], io: CommandIo, signal: AbortSignal)
     }
     case 'verify': {
       const { verifyCommand } = await import('./commands/verify.js');
-      return verifyCommand(oneSpec(command, rest), withJobs, io);
+      const tolerance = toleranceOf(v.tolerance);
+      return verifyCommand(someSpecs(command, rest), { ...withJobs, format: v.format, all: v.all === true, ...(tolerance === undefined ? {} : { tolerance }) }, io);
+    }
+    case 'runs': {
+      const { runsCommand } = await import('./commands/runs.js');
+      return runsCommand(oneSpec(command, rest), { ...common, format: v.format, onlyChanged: v['only-changed'] === true }, io);
+    }
+    case 'diff': {
+      const { diffCommand } = await import('./commands/diff.js');
+      return diffCommand(rest, { ...common, all: v.all === true }, io);
+    }
+    case 'watch': {
+      const { watchCommand } = await import('./commands/watch.js');
+      return watchCommand(oneSpec(command, rest), { ...withJobs, failFast, ...(v.only === undefined ? {} : { only: v.only }) }, io);
     }
     case 'gc': {
       const { gcCommand } = await import('./commands/gc.js');
-      return gcCommand(rest, common, io);
+      const keepRuns = keepRunsOf(v['keep-runs']);
+      return gcCommand(rest, { ...common, ...(keepRuns === undefined ? {} : { keepRuns }) }, io);
     }
     case 'validate': {
       const { validateCommand } = await import('./commands/validate.js');
@@ -152,7 +211,7 @@ async function main(argv: readonly string[], io: CommandIo, signal: AbortSignal)
     }
     case 'dag': {
       const { dagCommand } = await import('./commands/dag.js');
-      return print(await dagCommand({ spec: oneSpec(command, rest), set: common.set, registry, format: v.format }), io);
+      return print(await dagCommand({ spec: oneSpec(command, rest), set: common.set, registry, format: v.format, status: v.status === true, outputs: v.outputs }), io);
     }
     case 'schema': {
       const { schemaCommand } = await import('./commands/schema.js');
@@ -169,7 +228,7 @@ function print(r: { exitCode: number; stdout: string; stderr: string }, io: Comm
 
 /** Exit code and message for an error that reached the top. */
 async function failure(e: unknown): Promise<{ code: number; text: string }> {
-  if (e instanceof UsageError) return { code: 2, text: `error: ${e.message}\n  hint: lesionflow --help lists the commands and options` };
+  if (e instanceof UsageError) return { code: 2, text: `error: ${e.message}\n  hint: ${e.hint}` };
   const [{ renderError }, errors] = await Promise.all([import('./diagnostics.js'), import('../errors.js')]);
   const code = e instanceof errors.SpecError || e instanceof errors.SpecErrors ? 2 : e instanceof errors.CancelError ? 130 : 1;
   return { code, text: renderError(e) };

@@ -30,7 +30,31 @@ export const seedCue: Cue = (p, c) => {
 export const subgraphCue: Cue = (p, c) =>
   diffPairs('subgraph step', p.subgraph ?? [], c.subgraph ?? [], (name, k) => (k === null ? `subgraph step ${name} will run` : `subgraph step ${name} changed`));
 
-export const cues: readonly Cue[] = [schemeCue, kindCue, versionCue, paramsCue, inputsCue, filesCue, seedCue, subgraphCue];
+/**
+ * A provenance-stating step (the report): what changed in the provenance it states, in words — the
+ * spec, a data file, an override, lesionflow or a dependency, a kind's version (provenance.ts).
+ */
+export const provenanceCue: Cue = (p, c) => {
+  if (p.provenance === undefined && c.provenance === undefined) return [];
+  if (p.provenance === undefined) return ['provenance now stated'];
+  if (c.provenance === undefined) return ['provenance no longer stated'];
+  const a = asObject(p.provenance);
+  const b = asObject(c.provenance);
+  const out: string[] = [];
+  if (!same(a.spec ?? null, b.spec ?? null)) out.push(`spec ${show(a.spec ?? null)} → ${show(b.spec ?? null)}`);
+  else if (!same(a.spec_sha256 ?? null, b.spec_sha256 ?? null)) out.push(`spec file ${show(b.spec ?? null)} changed`);
+  if (!same(a.seed ?? null, b.seed ?? null)) out.push('seed changed');
+  out.push(...diffJson('--set', a.overrides ?? {}, b.overrides ?? {}).map((r) => r.replace(/^--set\./, '--set ')));
+  const files = (v: Json | undefined): [string, string][] =>
+    (isList(v ?? null) ? (v as readonly Json[]) : []).map((f) => [text(asObject(f).path), text(asObject(f).sha256)]);
+  out.push(...diffPairs('file', files(a.files), files(b.files), (name) => `file ${name} changed`).filter((r) => r !== 'files reordered'));
+  if (!same(a.lesionflow ?? null, b.lesionflow ?? null)) out.push(`lesionflow ${show(a.lesionflow ?? null)} → ${show(b.lesionflow ?? null)}`);
+  out.push(...versionChanges('dependency', asObject(a.dependencies ?? {}), asObject(b.dependencies ?? {})));
+  out.push(...versionChanges('kind', asObject(a.kinds ?? {}), asObject(b.kinds ?? {})));
+  return out.length > 0 || same(p.provenance, c.provenance) ? out : ['provenance changed'];
+};
+
+export const cues: readonly Cue[] = [schemeCue, kindCue, versionCue, paramsCue, inputsCue, filesCue, seedCue, subgraphCue, provenanceCue];
 
 /** Why a step will run: every cue's reasons, or `no cache entry` when nothing differs (or there is no previous material). */
 export function whyRun(prev: KeyMaterial | undefined, cur: KeyMaterial): string[] {
@@ -68,6 +92,26 @@ function isList(v: Json): v is readonly Json[] {
 }
 
 const same = (a: Json, b: Json): boolean => JSON.stringify(a) === JSON.stringify(b);
+
+function text(v: Json | undefined): string {
+  return typeof v === 'string' ? v : JSON.stringify(v ?? null);
+}
+
+function asObject(v: Json): { readonly [key: string]: Json } {
+  return isObject(v) ? v : {};
+}
+
+/** `dependency yaml 2.9.1 → 2.9.2`, `kind report version 1 → 2`, `… added`, `… removed`, for two name → version maps. */
+function versionChanges(what: string, a: { readonly [key: string]: Json }, b: { readonly [key: string]: Json }): string[] {
+  const out: string[] = [];
+  const suffix = what === 'kind' ? ' version' : '';
+  for (const [name, v] of Object.entries(b)) {
+    if (!(name in a)) out.push(`${what} ${name} added`);
+    else if (!same(a[name]!, v)) out.push(`${what} ${name}${suffix} ${show(a[name]!)} → ${show(v)}`);
+  }
+  for (const name of Object.keys(a)) if (!(name in b)) out.push(`${what} ${name} removed`);
+  return out;
+}
 
 /** Shows a value compactly: strings bare, everything else as JSON, long values cut. */
 export function show(v: Json): string {

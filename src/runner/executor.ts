@@ -15,7 +15,10 @@ import { cacheKey, keyMaterial, subgraphSteps, type KeyMaterial } from './key.js
 import { silentLogger, type Logger } from './logger.js';
 import { pathOrigin, pathResolver } from './paths.js';
 import type { Pipeline, PipelineStep, StepName } from './pipeline.js';
+import { resultProvenance, type ResultProvenance } from './provenance.js';
 import { schedule, type TaskResult, type TaskStatus } from './scheduler.js';
+import { versions, type Versions } from './versions.js';
+import type { Json } from '../data/canonical.js';
 
 export interface ExecuteOptions {
   readonly store: Store;
@@ -27,6 +30,8 @@ export interface ExecuteOptions {
   readonly signal?: AbortSignal;
   readonly logger?: Logger;
   readonly hasher?: FileHasher;
+  /** Versions for the provenance of steps that state it (default: this installation's, versions.ts). */
+  readonly versions?: Versions;
 }
 
 export interface StepOutcome {
@@ -36,6 +41,8 @@ export interface StepOutcome {
   readonly ms: number;
   readonly key?: CacheKey;
   readonly output?: ContentHash;
+  /** What the key was taken from (absent when it could not be taken). */
+  readonly material?: KeyMaterial;
   readonly error?: unknown;
   readonly reason?: string;
   readonly warnings: readonly string[];
@@ -101,6 +108,7 @@ class Execution {
   /** The runner's warnings about a step in this run (a corrupt entry): shown, never stored. */
   private readonly notes = new Map<StepName, string[]>();
   private readonly subgraphs = new Map<StepName, StepName[] | undefined>();
+  private readonly provenances = new Map<StepName, ResultProvenance>();
   private readonly logger: Logger;
 
   constructor(
@@ -194,12 +202,26 @@ class Execution {
       hashes.set(f, h);
       this.files.set(f, h);
     }
+    const provenance = step.kind.provenance === true ? await this.provenanceOf(step) : undefined;
     return keyMaterial(step, this.subgraph(step.name), {
       seed: this.pipeline.seed,
       outputOf: (s) => this.outputs.get(s) ?? null,
       keyOf: (s) => this.keys.get(s) ?? null,
       fileHash: (f) => hashes.get(f)!,
+      ...(provenance === undefined ? {} : { provenance: () => provenance as unknown as Json }),
     });
+  }
+
+  /** What a provenance-stating step's output states: its upstream files were hashed when their steps' keys were taken. */
+  private async provenanceOf(step: PipelineStep): Promise<ResultProvenance> {
+    const facts = { pipeline: this.pipeline, root: this.options.root, versions: this.options.versions ?? (await versions()) };
+    const p = resultProvenance(facts, step.name, (s) => this.subgraph(s), (f) => {
+      const h = this.files.get(f);
+      if (h === undefined) throw new InternalError(`step "${step.name}": the file "${f}" of an upstream step was not hashed`);
+      return h;
+    });
+    this.provenances.set(step.name, p);
+    return p;
   }
 
   /** Runs the step kind; returns its canonical output, to be stored. */
@@ -230,6 +252,7 @@ class Execution {
         return { name: s, kind: st.kind.kind, params: st.params, inputs: st.inputs };
       }),
       checkpoints: this.options.store.checkpoints(key),
+      provenance: this.provenances.get(name),
     };
     const t0 = performance.now();
     let artifact: Artifact;
@@ -304,6 +327,7 @@ class Execution {
 
   outcome(step: PipelineStep, r: TaskResult<StepName>, interrupted: boolean): StepOutcome {
     const key = this.keys.get(step.name);
+    const material = this.materials.get(step.name);
     const output = r.status === 'ran' || r.status === 'cached' ? this.outputs.get(step.name) : undefined;
     let reason: string | undefined = r.reason;
     if (r.status === 'failed' && interrupted && isAbort(r.error)) reason = 'interrupted';
@@ -314,6 +338,7 @@ class Execution {
       ms: r.ms,
       warnings: [...(this.notes.get(step.name) ?? []), ...(this.warnings.get(step.name) ?? [])],
       ...(key === undefined ? {} : { key }),
+      ...(material === undefined ? {} : { material }),
       ...(output === undefined ? {} : { output }),
       ...(r.error === undefined ? {} : { error: r.error }),
       ...(reason === undefined ? {} : { reason }),

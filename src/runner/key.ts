@@ -13,7 +13,10 @@
  * - the step's own seed (from the pipeline seed and its name, see hash.ts `stepSeed`), only when the
  *   kind says the step is random (`kind.random`): two random steps with equal parameters still draw
  *   different numbers, so they must not share a key;
- * - for kinds with a `subgraph`, the keys of the sub-pipeline's steps, in run order.
+ * - for kinds with a `subgraph`, the keys of the sub-pipeline's steps, in run order;
+ * - for kinds with `provenance` (the report), the provenance their output states (provenance.ts): the
+ *   spec's path and sha256, the seed, the `--set` overrides, the upstream data files' hashes and the
+ *   versions. Other steps' keys do not hold it, so editing a spec's comment re-runs only the report.
  *
  * Lists keep their given order; object keys are sorted by UTF-16 code unit in canonical.ts, never with
  * localeCompare (whose order differs between machines and would make keys machine-dependent).
@@ -41,6 +44,8 @@ export interface KeyMaterial {
   readonly seed?: number;
   /** Present only for kinds with a subgraph. */
   readonly subgraph?: readonly (readonly [string, Pending<CacheKey>])[];
+  /** Present only for kinds with `provenance`. */
+  readonly provenance?: Json;
 }
 
 /** What the material is built from, besides the step itself. */
@@ -51,6 +56,8 @@ export interface KeyFacts {
   keyOf(step: StepName): Pending<CacheKey>;
   /** The content hash of a file named by `kind.files`, by its path as written in the spec. */
   fileHash(path: string): ContentHash;
+  /** The provenance of a step whose kind declares `provenance` (provenance.ts); required for such a step. */
+  provenance?(step: PipelineStep): Json;
 }
 
 export function keyMaterial(step: PipelineStep, subgraph: readonly StepName[] | undefined, facts: KeyFacts): KeyMaterial {
@@ -68,6 +75,10 @@ export function keyMaterial(step: PipelineStep, subgraph: readonly StepName[] | 
   };
   if (kind.random?.(step.params) === true) material.seed = stepSeed(facts.seed, step.name);
   if (subgraph !== undefined) material.subgraph = subgraph.map((s) => [s, facts.keyOf(s)] as const);
+  if (kind.provenance === true) {
+    if (facts.provenance === undefined) throw new InternalError(`step "${step.name}" states its provenance, but none was given for its key`);
+    material.provenance = JSON.parse(canonicalJson(facts.provenance(step))) as Json;
+  }
   return material;
 }
 

@@ -1,6 +1,7 @@
 /**
  * The pipeline lock file, meant to be committed beside the spec as `<spec-basename>.lock.json`: for
- * each step, its cache key and the content hash of its output. `verify` recomputes every step and
+ * each step, its cache key, the content hash of its output, and the key material the key was taken
+ * from. `verify` recomputes every step and
  * compares with it; `gc` keeps the cache entries lock files refer to. Written only after a fully
  * successful run, and only when its content changes.
  */
@@ -10,12 +11,19 @@ import { canonicalJsonPretty } from '../data/canonical.js';
 import { CacheError } from '../errors.js';
 import { removeStaleTemps, writeFileAtomic } from './atomic.js';
 import { isHash, type CacheKey, type ContentHash } from './hash.js';
+import type { KeyMaterial } from './key.js';
 
 export const LOCKFILE_VERSION = 1;
 
 export interface LockEntry {
   readonly key: CacheKey;
   readonly output: ContentHash;
+  /**
+   * What the key was taken from (key.ts): with it, `verify` names what changed since the lock (a data
+   * file, a parameter, an implementation version) on a machine whose cache never held the locked key.
+   * Absent in lock files written before lesionflow recorded it.
+   */
+  readonly material?: KeyMaterial;
 }
 
 export interface PipelineLock {
@@ -63,7 +71,10 @@ export async function readLockfile(path: string): Promise<PipelineLock | undefin
   const steps: Record<string, LockEntry> = {};
   for (const [name, e] of Object.entries(o.steps)) {
     if (!isRecord(e) || !isHash(e.key) || !isHash(e.output)) throw bad(`step "${name}" must be {key, output} with two sha256 hashes`);
-    steps[name] = { key: e.key, output: e.output };
+    // The material only explains a changed key: one that is not key material is ignored, not fatal.
+    const m = e.material;
+    const material = isRecord(m) && typeof m.kind === 'string' && typeof m.version === 'number' && Array.isArray(m.inputs) && Array.isArray(m.files) ? (m as unknown as KeyMaterial) : undefined;
+    steps[name] = { key: e.key, output: e.output, ...(material === undefined ? {} : { material }) };
   }
   return { lesionflow: o.lesionflow, pipeline: o.pipeline, steps };
 }

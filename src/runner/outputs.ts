@@ -9,7 +9,8 @@
  * They are derived from the cache: a file is rewritten only when the output it comes from changed
  * (tracked in `.manifest.json`) or its content no longer matches the sha256 recorded for it (a crash
  * between a file's rename and the manifest's, or a hand edit), files of steps no longer in the spec
- * are removed, and every write is atomic.
+ * are removed (a `run --only` keeps the files of the steps it left out, marked stale as below), and
+ * every write is atomic.
  *
  * Nothing good is lost to a failed run: the files of a step that failed or was skipped are kept from
  * the last run that produced them, marked stale — listed in `run.json` (`stale`), and an HTML report or
@@ -25,6 +26,8 @@ import { longTable } from '../results/impute-long.js';
 import { removeStaleTemps, writeFileAtomic } from './atomic.js';
 import type { ContentHash } from './hash.js';
 import type { TaskStatus } from './scheduler.js';
+import type { GitState, Machine } from './environment.js';
+import type { KeyResult } from './key-results.js';
 
 export interface RunRecordStep {
   readonly name: string;
@@ -46,13 +49,33 @@ export interface RunRecord {
   readonly status: 'ok' | 'failed' | 'interrupted';
   readonly started: string;
   readonly ms: number;
-  readonly versions: { readonly node: string; readonly lesionflow: string };
+  /** lesionflow's and Node's versions, and every runtime dependency installed (name → version, from the lock file: versions.ts). */
+  readonly versions: { readonly node: string; readonly lesionflow: string; readonly dependencies?: Readonly<Record<string, string>> };
   readonly seed: number;
   /** Data files read by steps (path as written → sha256). */
   readonly files: Readonly<Record<string, string>>;
   readonly steps: readonly RunRecordStep[];
-  /** Files kept from an earlier run because their step failed or was skipped in this one. */
+  /** Files kept from an earlier run because their step failed or was skipped in this one (or left out by `run --only`). */
   readonly stale?: readonly StaleFile[];
+  // The run's provenance and its place in the history (run-history.ts, provenance.ts). Optional: a
+  // record written by an earlier lesionflow lacks them.
+  /** Its number in the run history (`outputs/.runs/<run>.json`). */
+  readonly run?: number;
+  /** `--name`. */
+  readonly name?: string;
+  /** The command line, after `lesionflow` (as typed: run.json is not meant to be shared). */
+  readonly command?: readonly string[];
+  /** The `--set` overrides in effect, and all pipeline parameters after them. */
+  readonly overrides?: Readonly<Record<string, unknown>>;
+  readonly params?: Readonly<Record<string, unknown>>;
+  /** `run --only`: the steps asked for (the run holds them and what they need). */
+  readonly only?: readonly string[];
+  readonly jobs?: number;
+  readonly machine?: Machine;
+  /** The project's git commit and whether its tree had changes, at the start; null outside a git work tree. */
+  readonly git?: GitState | null;
+  /** The spec's `metrics` and the report's published rows, read from this run's outputs (key-results.ts). */
+  readonly results?: readonly KeyResult[];
 }
 
 export interface StaleFile {

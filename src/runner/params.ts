@@ -24,8 +24,9 @@ export function applySetOverrides(
   declared: ParamValues,
   sets: readonly string[],
   cwd: string,
-): { params: Record<string, unknown>; userPaths: Set<string>; errors: SpecError[] } {
+): { params: Record<string, unknown>; overrides: Record<string, unknown>; userPaths: Set<string>; errors: SpecError[] } {
   const params: Record<string, unknown> = { ...declared };
+  const overrides = new Map<string, unknown>();
   const userPaths = new Set<string>();
   const errors: SpecError[] = [];
   const names = Object.keys(declared);
@@ -52,9 +53,15 @@ export function applySetOverrides(
       continue;
     }
     params[key] = parsed.value;
+    overrides.set(key, parsed.value);
     for (const s of stringsIn(parsed.value)) userPaths.add(resolve(cwd, s));
   }
-  return { params, userPaths, errors };
+  return { params, overrides: sortedKeys(overrides), userPaths, errors };
+}
+
+/** The entries in code-unit order of their keys: two command lines setting the same values in another order give the same record. */
+function sortedKeys(m: ReadonlyMap<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries([...m].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
 }
 
 function stringsIn(v: unknown): string[] {

@@ -5,6 +5,7 @@
  */
 import type { SourceLocation } from '../errors.js';
 import type { StepKind } from '../nodes/kind.js';
+import type { PipelineMetric } from './metrics.js';
 
 /** Brands keep a step name from being confused with a cache key or a content hash. */
 export type StepName = string & { readonly __brand: 'StepName' };
@@ -21,6 +22,8 @@ export interface Pipeline {
   readonly seed: number;
   /** `params:` after `--set` overrides. */
   readonly params: Readonly<Record<string, unknown>>;
+  /** The `--set` overrides in effect (the last value given for a parameter), by name in code-unit order; absent or empty without `--set`. */
+  readonly overrides?: Readonly<Record<string, unknown>>;
   /**
    * Strings given on the command line (`--set data=...`), as absolute paths resolved against the working
    * directory (`workingDir`): a step path equal to one of them is that file, and may lie outside the project.
@@ -30,6 +33,8 @@ export interface Pipeline {
   readonly workingDir?: string;
   /** By instance name, in a topological order (ties broken by order in the spec). */
   readonly steps: ReadonlyMap<StepName, PipelineStep>;
+  /** `metrics:`, one per step instance (absent: none). */
+  readonly metrics?: readonly PipelineMetric[];
 }
 
 export interface PipelineStep {

@@ -100,6 +100,20 @@ export function pipelineSchema(registry: ReadonlyMap<string, StepKind>): Record<
         propertyNames: { pattern: '^[A-Za-z][A-Za-z0-9_-]*$' },
         additionalProperties: { $ref: '#/$defs/step' },
       },
+      metrics: {
+        type: 'object',
+        description: 'Numbers to follow from run to run (lesionflow runs): each picks a number out of a step\'s result. A swept step gives one metric per instance.',
+        propertyNames: { pattern: '^[A-Za-z_][A-Za-z0-9_.-]*$' },
+        additionalProperties: {
+          type: 'object',
+          required: ['step', 'path'],
+          additionalProperties: false,
+          properties: {
+            step: { type: 'string', minLength: 1, description: 'The step (or step instance, fit[modality=CT]) whose result holds the number.' },
+            path: { type: 'string', minLength: 1, description: 'Where the number is in the result, e.g. coefficients[term=evt].odds_ratio.' },
+          },
+        },
+      },
     },
     $defs: defs,
   };

@@ -1,12 +1,13 @@
 /**
- * The top level of a spec: `name`, `description`, `seed`, `params`, `groups`, `steps`. Checks the
- * shape and the names; a step's parameters are checked later against its kind's schema.
+ * The top level of a spec: `name`, `description`, `seed`, `params`, `groups`, `steps`, `metrics`. Checks
+ * the shape and the names; a step's parameters are checked later against its kind's schema, and the
+ * metrics against the steps (metrics.ts).
  */
 import { SpecError, closest } from '../errors.js';
 import { PARAM_NAME } from './params.js';
 import type { YamlSource } from './yaml-source.js';
 
-export const TOP_LEVEL_KEYS = ['name', 'description', 'seed', 'params', 'groups', 'steps'] as const;
+export const TOP_LEVEL_KEYS = ['name', 'description', 'seed', 'params', 'groups', 'steps', 'metrics'] as const;
 /** Keys of a step that belong to the runner, not to the kind's parameters. */
 export const RUNNER_STEP_KEYS = ['kind', 'description', 'foreach'] as const;
 /** The pipeline name becomes the folder `outputs/<name>/`. */
@@ -36,6 +37,8 @@ export interface RawSpec {
   readonly params: Record<string, unknown>;
   readonly groups: readonly RawGroup[];
   readonly steps: readonly RawStep[];
+  /** `metrics:` as written (checked by metrics.ts once the steps are known). */
+  readonly metrics: unknown;
 }
 
 type Obj = Record<string, unknown>;
@@ -48,7 +51,7 @@ export function readShape(src: YamlSource, errors: SpecError[]): RawSpec {
   };
   if (!isObj(root)) {
     err([], root === undefined ? 'the spec is empty' : 'the spec must be a mapping with name, seed and steps', 'start from the example in docs/spec.md');
-    return { name: '', seed: 0, params: {}, groups: [], steps: [] };
+    return { name: '', seed: 0, params: {}, groups: [], steps: [], metrics: undefined };
   }
   /** Required keys that a misspelt key probably meant: not reported missing as well. */
   const meant = new Set<string>();
@@ -166,5 +169,5 @@ export function readShape(src: YamlSource, errors: SpecError[]): RawSpec {
       }
     }
   }
-  return { name, seed, params, groups, steps };
+  return { name, seed, params, groups, steps, metrics: root.metrics };
 }

@@ -20,6 +20,7 @@ import type { DagEdge, DagNode } from './dag.js';
 import { applySetOverrides, substitute } from './params.js';
 import type { SubstitutionError } from './params.js';
 import { fillDefaultReferences, inputsOf } from './default-references.js';
+import { readMetrics } from './metrics.js';
 import { resolveReference } from './references.js';
 import type { SweptStep } from './references.js';
 import { checkProducts } from './products.js';
@@ -102,6 +103,7 @@ function analyse({ source: src, errors: yamlErrors, duplicates }: Parsed, bytes:
     }
   }
 
+  const metrics = readMetrics(raw.metrics, swept, src, errors);
   fillDefaultReferences(built, (name) => edgesOf.get(name), (base, param) => src.locate(['steps', base, param]), referenceParams, errors);
   checkSubgraphs(built, src, errors);
   checkProducts(built, (step, path) => src.locate(['steps', step.base, ...path]), errors);
@@ -136,9 +138,11 @@ function analyse({ source: src, errors: yamlErrors, duplicates }: Parsed, bytes:
     specHash: createHash('sha256').update(bytes).digest('hex'),
     seed: raw.seed,
     params,
+    overrides: set.overrides,
     userPaths: set.userPaths,
     workingDir: cwd,
     steps,
+    metrics,
   };
 }
 

@@ -16,6 +16,9 @@ import { pathResolver } from '../paths.js';
 import type { Pipeline, StepName } from '../pipeline.js';
 import { loadSpec, outputsDirOf, projectRoot, type CommandIo, type CommonOptions } from './io.js';
 import { safeName } from './run.js';
+import { resultProvenance } from '../provenance.js';
+import { versions } from '../versions.js';
+import type { Json } from '../../data/canonical.js';
 
 export type PlanState = 'cached' | 'run' | 'may-run' | 'error';
 
@@ -44,6 +47,8 @@ export async function planPipeline(pipeline: Pipeline, outputsDir: string, root:
 
   const outputs = new Map<StepName, ContentHash>();
   const keys = new Map<StepName, CacheKey>();
+  const fileHashes = new Map<string, ContentHash>();
+  const subgraphOf = (s: StepName): StepName[] | undefined => subgraphSteps(pipeline, pipeline.steps.get(s)!);
   const plan: PlanEntry[] = [];
   for (const step of pipeline.steps.values()) {
     let material: KeyMaterial;
@@ -51,11 +56,23 @@ export async function planPipeline(pipeline: Pipeline, outputsDir: string, root:
       const resolvePath = pathResolver(pipeline, root, step.name);
       const hashes = new Map<string, ContentHash>();
       for (const f of step.kind.files?.(step.params) ?? []) hashes.set(f, await hasher.hash(resolvePath(f)));
+      for (const [f, h] of hashes) fileHashes.set(f, h);
+      const facts = step.kind.provenance === true ? { pipeline, root, versions: await versions() } : undefined;
       material = keyMaterial(step, subgraphSteps(pipeline, step), {
         seed: pipeline.seed,
         outputOf: (s) => outputs.get(s) ?? null,
         keyOf: (s) => keys.get(s) ?? null,
         fileHash: (f) => hashes.get(f)!,
+        ...(facts === undefined
+          ? {}
+          : {
+              provenance: () =>
+                resultProvenance(facts, step.name, subgraphOf, (f) => {
+                  const h = fileHashes.get(f);
+                  if (h === undefined) throw new Error(`the file "${f}" of an upstream step could not be hashed`);
+                  return h;
+                }) as unknown as Json,
+            }),
       });
     } catch (e) {
       plan.push({ step: step.name, state: 'error', reasons: [e instanceof Error ? e.message : String(e)] });

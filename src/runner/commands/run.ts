@@ -3,8 +3,7 @@
  * `outputs/<pipeline>/` up to date, write `run.json`, and (after a fully successful run) the lock file
  * beside the spec. Exit code 0 ok, 1 a step failed, 130 interrupted.
  */
-import { readFile } from 'node:fs/promises';
-import { join, relative, resolve } from 'node:path';
+import { join, relative } from 'node:path';
 import { renderError } from '../diagnostics.js';
 import type { WorkerPool } from '../../nodes/kind.js';
 import { FsStore, type Store } from '../cache.js';
@@ -13,9 +12,14 @@ import { FileHasher } from '../file-hashes.js';
 import { acquireLock } from '../lock.js';
 import { lockfilePath, writeLockfile, LOCKFILE_VERSION, type LockEntry } from '../lockfile.js';
 import { silentLogger, type Logger } from '../logger.js';
-import { writeOutputs, writeRunRecord, type KeepStale, type RunRecord } from '../outputs.js';
-import { listNames } from '../../errors.js';
-import type { Pipeline } from '../pipeline.js';
+import { readRunRecord, writeOutputs, writeRunRecord, type KeepStale, type RunRecord } from '../outputs.js';
+import { listNames, SpecError, SpecErrors } from '../../errors.js';
+import type { Pipeline, StepName } from '../pipeline.js';
+import { gitState, machine, type GitState } from '../environment.js';
+import { keyResultRefs, readKeyResults, type KeyResult } from '../key-results.js';
+import { selectSteps, type OnlyRun } from '../only.js';
+import { appendRun } from '../run-history.js';
+import { versions, type Versions } from '../versions.js';
 import { ThreadPool } from '../pool.js';
 import { defaultJobs, loadSpec, makeLogger, outputsDirOf, projectRoot, type CommandIo, type CommonOptions } from './io.js';
 import { rememberLockfile } from './gc.js';
@@ -23,6 +27,12 @@ import { checkOutputFolders } from '../output-folders.js';
 
 export interface RunOptions extends CommonOptions {
   readonly failFast?: boolean;
+  /** `--name`: a label for the run in the history. */
+  readonly name?: string;
+  /** `--only`: run these steps and what they need. */
+  readonly only?: readonly string[];
+  /** The command line after `lesionflow`, for the run record. */
+  readonly argv?: readonly string[];
   /**
    * Update the spec's committed lock file after a successful run. Default: only when no `--set` was
    * given, since the lock records the spec as committed (a reduced-size or other-data run must not
@@ -43,8 +53,14 @@ export interface RunPipelineOptions {
   readonly errorText?: (e: unknown) => string;
   /** Waiting for another process's lock: default forever (until signalled). */
   readonly lockTimeoutMs?: number;
-  /** Update the lock file after a successful run (default true). */
+  /** Update the lock file after a successful run (default true; never for a `--only` run). */
   readonly writeLock?: boolean;
+  /** The run's label in the history (`--name`). */
+  readonly name?: string;
+  /** `--only`: the steps asked for and those of the spec left out (`pipeline` holds the rest: only.ts). */
+  readonly only?: OnlyRun;
+  /** The command line after `lesionflow`, for the run record. */
+  readonly argv?: readonly string[];
 }
 
 export interface RunPipelineResult {
@@ -60,7 +76,18 @@ export interface RunPipelineResult {
 export async function runCommand(specs: string | readonly string[], o: RunOptions, io: CommandIo): Promise<number> {
   const files = typeof specs === 'string' ? [specs] : specs;
   const pipelines: Pipeline[] = [];
-  for (const file of files) pipelines.push(await loadSpec(file, o));
+  const only = new Map<Pipeline, OnlyRun>();
+  for (const file of files) {
+    const full = await loadSpec(file, o);
+    if (o.only === undefined || o.only.length === 0) {
+      pipelines.push(full);
+      continue;
+    }
+    const part = selectSteps(full, o.only);
+    if (!part.ok) throw new SpecErrors([new SpecError(part.message, { hint: part.hint })]);
+    pipelines.push(part.pipeline);
+    only.set(part.pipeline, part.only);
+  }
   await checkOutputFolders(pipelines, outputsDirOf(o), safeName, (p) => projectRoot(p, o.cwd));
   const logger = makeLogger(o, io);
   let worst: 0 | 1 | 130 = 0;
@@ -75,6 +102,9 @@ export async function runCommand(specs: string | readonly string[], o: RunOption
         errorText: renderError,
         writeLock: o.writeLock ?? (o.set ?? []).length === 0,
         ...(o.signal === undefined ? {} : { signal: o.signal }),
+        ...(o.name === undefined ? {} : { name: o.name }),
+        ...(only.has(pipeline) ? { only: only.get(pipeline)! } : {}),
+        ...(o.argv === undefined ? {} : { argv: o.argv }),
       });
       if (exitCode > worst) worst = exitCode;
       if (worst === 130 || (worst !== 0 && o.failFast === true)) break;
@@ -88,6 +118,9 @@ export async function runCommand(specs: string | readonly string[], o: RunOption
 export async function runPipeline(pipeline: Pipeline, o: RunPipelineOptions): Promise<RunPipelineResult> {
   const logger = o.logger ?? silentLogger;
   const started = new Date().toISOString();
+  // The run's facts, gathered while it runs (git takes a few ms).
+  const git = gitState(o.root);
+  const installed = versions();
   const lock = await acquireLock(o.outputsDir, {
     command: 'run',
     ...(o.signal === undefined ? {} : { signal: o.signal }),
@@ -118,17 +151,21 @@ export async function runPipeline(pipeline: Pipeline, o: RunPipelineOptions): Pr
     });
     const outDir = join(o.outputsDir, safeName(pipeline.name));
     const done = result.steps.filter((s) => s.output !== undefined);
+    const previous = await readRunRecord(outDir);
     const { stale } = await writeOutputs(
       outDir,
       done.map((s) => ({ step: s.name, output: s.output!, load: () => result.load(s.name) })),
-      keepOf(result),
+      keepOf(result, o.only),
     );
-    await writeRunRecord(outDir, { ...(await runRecord(pipeline, result, started, o)), ...(stale.length === 0 ? {} : { stale }) });
-    if (result.status === 'ok' && o.writeLock === false) {
+    const record = await runRecord(pipeline, result, started, o, { git: await git, versions: await installed, previous: previous?.results ?? [] });
+    await writeRunRecord(outDir, await appendRun(o.outputsDir, { ...record, ...(stale.length === 0 ? {} : { stale }) }));
+    if (result.status === 'ok' && o.only !== undefined) {
+      logger.log({ type: 'info', message: `${lockfilePath(pipeline.file)} left as it is: --only ran part of the pipeline` });
+    } else if (result.status === 'ok' && o.writeLock === false) {
       logger.log({ type: 'info', message: `${lockfilePath(pipeline.file)} left as it is: --set was given (add --write-lock to update it)` });
     } else if (result.status === 'ok') {
       const steps: Record<string, LockEntry> = {};
-      for (const s of result.steps) steps[s.name] = { key: s.key!, output: s.output! };
+      for (const s of result.steps) steps[s.name] = { key: s.key!, output: s.output!, ...(s.material === undefined ? {} : { material: s.material }) };
       const path = lockfilePath(pipeline.file);
       await writeLockfile(path, { lesionflow: LOCKFILE_VERSION, pipeline: pipeline.name, steps });
       await rememberLockfile(cacheDir, path);
@@ -142,16 +179,26 @@ export async function runPipeline(pipeline: Pipeline, o: RunPipelineOptions): Pr
   }
 }
 
-/** The steps that produced nothing in this run keep their files from the last run that did (marked stale). */
-function keepOf(result: ExecuteResult): KeepStale | undefined {
+/**
+ * The steps that produced nothing in this run keep their files from the last run that did (marked
+ * stale), and so do the steps a `--only` run left out.
+ */
+function keepOf(result: ExecuteResult, only: OnlyRun | undefined): KeepStale | undefined {
   const missing = result.steps.filter((s) => s.output === undefined);
-  if (missing.length === 0) return undefined;
+  const omitted = only?.omitted ?? [];
+  if (missing.length === 0 && omitted.length === 0) return undefined;
   const failed = missing.filter((s) => s.status === 'failed').map((s) => s.name);
-  const why =
-    result.status === 'interrupted'
-      ? 'The latest run was interrupted before this step finished.'
-      : `The latest run failed${failed.length === 0 ? '' : ` at step${failed.length === 1 ? '' : 's'} ${listNames(failed)}`}${missing.length > failed.length ? `, and ${missing.length - failed.length} step${missing.length - failed.length === 1 ? ' was' : 's were'} skipped` : ''}.`;
-  return { steps: new Set(missing.map((s) => s.name)), why };
+  const why = [
+    ...(missing.length === 0
+      ? []
+      : [
+          result.status === 'interrupted'
+            ? 'The latest run was interrupted before this step finished.'
+            : `The latest run failed${failed.length === 0 ? '' : ` at step${failed.length === 1 ? '' : 's'} ${listNames(failed)}`}${missing.length > failed.length ? `, and ${missing.length - failed.length} step${missing.length - failed.length === 1 ? ' was' : 's were'} skipped` : ''}.`,
+        ]),
+    ...(omitted.length === 0 || only === undefined ? [] : [`The latest run ran only ${listNames(only.asked)} and the steps ${only.asked.length === 1 ? 'it needs' : 'they need'} (run --only).`]),
+  ].join(' ');
+  return { steps: new Set([...missing.map((s) => s.name), ...omitted]), why };
 }
 
 /** A pipeline name as a folder name. */
@@ -159,18 +206,36 @@ export function safeName(name: string): string {
   return name.replace(/[^A-Za-z0-9_.=-]/g, '_');
 }
 
-async function runRecord(pipeline: Pipeline, r: ExecuteResult, started: string, o: RunPipelineOptions): Promise<RunRecord> {
+interface RunFactsGathered {
+  readonly git: GitState | undefined;
+  readonly versions: Versions;
+  /** The last run's key results, reused where their output is unchanged. */
+  readonly previous: readonly KeyResult[];
+}
+
+async function runRecord(pipeline: Pipeline, r: ExecuteResult, started: string, o: RunPipelineOptions, facts: RunFactsGathered): Promise<RunRecord> {
   const text = o.errorText ?? ((e: unknown) => (e instanceof Error ? e.message : String(e)));
+  const outputs = new Map(r.steps.flatMap((s) => (s.output === undefined ? [] : [[s.name as string, s.output] as const])));
+  const results = await readKeyResults(keyResultRefs(pipeline), (s) => outputs.get(s), (s) => r.load(s as StepName), facts.previous);
   return {
     pipeline: pipeline.name,
+    ...(o.name === undefined ? {} : { name: o.name }),
     spec: relative(o.root, pipeline.file),
     specHash: pipeline.specHash,
     status: r.status,
     started,
     ms: Math.round(r.ms),
-    versions: { node: process.version, lesionflow: await lesionflowVersion() },
+    ...(o.argv === undefined ? {} : { command: o.argv }),
+    overrides: pipeline.overrides ?? {},
+    params: pipeline.params,
+    ...(o.only === undefined ? {} : { only: o.only.asked }),
+    jobs: o.jobs,
+    versions: { node: process.version, lesionflow: facts.versions.lesionflow, dependencies: facts.versions.installed },
+    machine: machine(),
+    git: facts.git ?? null,
     seed: pipeline.seed,
     files: Object.fromEntries([...r.files].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))),
+    results,
     steps: r.steps.map((s) => ({
       name: s.name,
       kind: s.kind,
@@ -185,18 +250,3 @@ async function runRecord(pipeline: Pipeline, r: ExecuteResult, started: string, 
   };
 }
 
-let version: string | undefined;
-
-/** lesionflow's version from its package.json (dist/src/runner/commands → package root, or src/… in tests). */
-export async function lesionflowVersion(): Promise<string> {
-  if (version !== undefined) return version;
-  for (const up of ['../../../..', '../../..']) {
-    try {
-      const pkg = JSON.parse(await readFile(resolve(import.meta.dirname, up, 'package.json'), 'utf8')) as { name?: string; version?: string };
-      if (pkg.name === 'lesionflow' && typeof pkg.version === 'string') return (version = pkg.version);
-    } catch {
-      // try the next candidate
-    }
-  }
-  return (version = 'unknown');
-}
