@@ -35,7 +35,7 @@ const cases: Record<string, (string | RegExp)[]> = {
   ],
   'unknown-top-level': [
     'test/fixtures/specs/unknown-top-level.yaml:3:1: error: unknown top-level key "stpes" (did you mean "steps"?)',
-    '  hint: the top-level keys are: name, description, seed, params, groups, steps',
+    '  hint: the top-level keys are: name, description, seed, params, groups, steps, metrics',
   ],
   'unknown-kind': [
     'test/fixtures/specs/unknown-kind.yaml:5:11: error: unknown step kind "test_stp" (did you mean "test_step"?)',

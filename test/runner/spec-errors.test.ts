@@ -48,11 +48,11 @@ describe('spec errors', () => {
       'spec.yaml:1:1: error: missing required key "seed"',
       '  hint: add e.g. `seed: 20261122` (an integer from 0 to 4294967295; steps that draw random numbers derive their seed from it)',
       'spec.yaml:2:1: error: unknown top-level key "paramz" (did you mean "params"?)',
-      '  hint: the top-level keys are: name, description, seed, params, groups, steps',
+      '  hint: the top-level keys are: name, description, seed, params, groups, steps, metrics',
       'spec.yaml:3:1: error: unknown top-level key "stepz" (did you mean "steps"?)',
-      '  hint: the top-level keys are: name, description, seed, params, groups, steps',
+      '  hint: the top-level keys are: name, description, seed, params, groups, steps, metrics',
       'spec.yaml:4:1: error: unknown top-level key "a"',
-      '  hint: the top-level keys are: name, description, seed, params, groups, steps; a step goes under `steps:`',
+      '  hint: the top-level keys are: name, description, seed, params, groups, steps, metrics; a step goes under `steps:`',
       '4 errors in the spec',
     ));
   });
