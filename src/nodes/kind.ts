@@ -145,6 +145,12 @@ export interface StepContext {
   resolvePath(path: string): string;
   /** Whether a path came from the command line (`--set`, relative to the working directory) or the spec (relative to its folder), for hints. */
   pathOrigin?(path: string): 'command line' | 'spec';
+  /**
+   * How a path from the spec is shown in an output meant to be shared (a report): relative to the
+   * project folder, or by file name when it lies outside it — never a home directory. Absent in tests
+   * that build a context by hand: show the path as written then.
+   */
+  showPath?(path: string): string;
   /** The worker-thread pool for CPU-heavy work (bootstrap replicates, imputations). */
   readonly pool: WorkerPool;
   readonly signal: AbortSignal;

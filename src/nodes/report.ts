@@ -9,7 +9,8 @@
  * Markdown, printed after a run); binary files as `{base64: …}`. The runner writes each entry to
  * `outputs/<pipeline>/<name>`. Deterministic: the same inputs give the same bytes.
  */
-import type { StepKind } from './kind.js';
+import { existsSync } from 'node:fs';
+import type { StepContext, StepKind } from './kind.js';
 import { buildReport } from '../report/build.js';
 import { reportFiles } from '../report/files.js';
 import type { Json } from '../data/canonical.js';
@@ -20,6 +21,20 @@ export function isSynthetic(s: SyntheticParam, resolvePath: (p: string) => strin
   if (typeof s === 'boolean') return s;
   const data = resolvePath(s.data);
   return s.files.some((f) => resolvePath(f) === data);
+}
+
+/**
+ * `data_note` as shown: a note that names a data file (`data_note: ${params.data}`) shows it relative to
+ * the project, or by its file name when it lies outside (`--set data=/home/…/cohort.csv`), so that a
+ * shared report leaks no home directory; any other note as written.
+ */
+function dataNote(note: string | undefined, ctx: StepContext): string | undefined {
+  if (note === undefined || ctx.showPath === undefined) return note;
+  try {
+    return existsSync(ctx.resolvePath(note)) ? ctx.showPath(note) : note;
+  } catch {
+    return note; // not a path this step may read: text
+  }
 }
 
 /** Printed in the report's footer. A constant (no timestamp), so reports are byte-identical across runs. */
@@ -38,7 +53,7 @@ export const report: StepKind<ReportParams> = {
   keyResults: (p) => (p.published ?? []).flatMap((r) => (r.estimate === undefined ? [] : [{ label: r.label, step: r.estimate.step, path: r.estimate.path }])),
   async run(params, inputs, ctx) {
     const synthetic = isSynthetic(params.synthetic, (p) => ctx.resolvePath(p));
-    const built = buildReport({ params: { ...params, synthetic }, inputs, generator: GENERATOR, provenance: ctx.provenance });
+    const built = buildReport({ params: { ...params, synthetic, data_note: dataNote(params.data_note, ctx) }, inputs, generator: GENERATOR, provenance: ctx.provenance });
     const files: Record<string, Json> = {};
     for (const [name, content] of await reportFiles(built.document, built.html, built.markdown, params)) {
       files[name] = typeof content === 'string' ? content : { base64: Buffer.from(content).toString('base64') };

@@ -15,6 +15,7 @@ import { cacheKey, keyMaterial, subgraphSteps, type KeyMaterial } from './key.js
 import { silentLogger, type Logger } from './logger.js';
 import { pathOrigin, pathResolver } from './paths.js';
 import type { Pipeline, PipelineStep, StepName } from './pipeline.js';
+import { displayPath } from './display-path.js';
 import { resultProvenance, type ResultProvenance } from './provenance.js';
 import { schedule, type TaskResult, type TaskStatus } from './scheduler.js';
 import { versions, type Versions } from './versions.js';
@@ -239,6 +240,7 @@ class Execution {
       seed: stepSeed(this.pipeline.seed, name),
       resolvePath: pathResolver(this.pipeline, this.options.root, name),
       pathOrigin: (p) => pathOrigin(this.pipeline, p),
+      showPath: (path) => displayPath(path, this.options.root, this.pipeline.dir),
       pool: this.options.pool,
       signal,
       progress: (done, total) => {

@@ -67,6 +67,8 @@ const run = (pipeline: string, extra: readonly string[] = []): Promise<CliResult
 beforeAll(async () => {
   project = await mkdtemp(join(tmpdir(), 'lesionflow-e2e-'));
   await mkdir(join(project, 'pipelines'));
+  // The project folder is the temporary folder (paths in reports are shown relative to it).
+  await writeFile(join(project, '.lesionflow'), '');
   await cp(join(repoRoot, 'pipelines/data'), join(project, 'pipelines/data'), { recursive: true });
   for (const p of Object.keys(SMALL)) await cp(join(repoRoot, `pipelines/${p}.yaml`), join(project, `pipelines/${p}.yaml`));
 });
@@ -92,6 +94,14 @@ async function expectReport(pipeline: string): Promise<string> {
   });
   expect(figures).toBeGreaterThan(0);
   await expectFlowsAddUp(pipeline);
+  // It ends with its provenance, closing with the command that reproduces it, and names no folder
+  // outside the project.
+  expect(html.slice(html.lastIndexOf('<section>'))).toContain('<caption>Provenance</caption>');
+  expect(html).toContain(`pipelines/${pipeline}.yaml`);
+  // The --set values, by name, quoted for a shell where needed (&#39; is the HTML for ').
+  const sets = SMALL[pipeline]!.filter((a) => a !== '--set').sort().map((a) => ` --set ${a.includes('[') ? `&#39;${a}&#39;` : a}`);
+  expect(html).toContain(`<td class="left">lesionflow run pipelines/${pipeline}.yaml${sets.join('')}</td>`);
+  expect(html).not.toContain(project);
   return html;
 }
 
@@ -291,6 +301,34 @@ describe('pipelines (end to end, reduced sizes)', () => {
     expect(summary).toMatch(/\| Quantity \|( Source \|)? Published \| This pipeline \(95% CI\) \|\n/);
     expect(summary).not.toMatch(/True value|synthetic/i);
     expect(await readFile(out('escape-infarct', 'report.html'), 'utf8')).not.toContain('SYNTHETIC DATA');
+  });
+
+  it('provenance: --set data=<a file outside the project> is shown by its file name; the report is the same bytes with --jobs 1 and 2; run.json holds the run\'s facts', async () => {
+    const elsewhere = await mkdtemp(join(tmpdir(), 'lesionflow-e2e-data-'));
+    try {
+      const file = join(elsewhere, 'our-trial.csv');
+      await cp(join(repoRoot, 'pipelines/data/escape_synthetic.csv'), file);
+      const reports: string[] = [];
+      for (const jobs of ['1', '2']) {
+        const r = await cli(['run', 'pipelines/escape-infarct.yaml', '--outputs', `outputs-jobs${jobs}`, '--quiet', '--jobs', jobs, '--set', `data=${file}`], project);
+        expect(r.code, r.stderr).toBe(0);
+        reports.push(await readFile(join(project, `outputs-jobs${jobs}`, 'escape-infarct', 'report.html'), 'utf8'));
+      }
+      expect(reports[1]).toBe(reports[0]);
+      const html = reports[0]!;
+      expect(html).not.toContain(elsewhere);
+      expect(html).toContain('<td class="left">our-trial.csv</td>');
+      expect(html).toContain('<td class="left">lesionflow run pipelines/escape-infarct.yaml --set data=our-trial.csv</td>');
+      expect(html).toContain('Data supplied by the user: our-trial.csv.');
+      interface Facts { command: string[]; overrides: { data: string }; versions: { node: string }; machine: { cores: number }; started: string; jobs: number }
+      const facts = JSON.parse(await readFile(join(project, 'outputs-jobs2', 'escape-infarct', 'run.json'), 'utf8')) as Facts;
+      expect(facts.command).toEqual(['run', 'pipelines/escape-infarct.yaml', '--outputs', 'outputs-jobs2', '--quiet', '--jobs', '2', '--set', `data=${file}`]);
+      expect(facts.overrides.data).toBe(file);
+      expect(facts.jobs).toBe(2);
+      expect(facts.versions.node).toBe(process.version);
+    } finally {
+      await rm(elsewhere, { recursive: true, force: true });
+    }
   });
 
   it('--set data=<a csv missing a column> fails with exit 1, naming the column and the file', async () => {

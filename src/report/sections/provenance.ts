@@ -4,17 +4,12 @@
  * the step kinds and the runtime dependencies with their versions — closing with the command that
  * reproduces the report. The runner hands it over (src/runner/provenance.ts, which says why the start
  * time, the machine and the Node version are left to run.json). One table of the report's table model
-(table.ts), so the HTML, Word and Markdown renderings show the same cells: label column, value column.
+ * (table.ts), so the HTML, Word and Markdown renderings show the same cells: label column, value column.
  */
-import type { Json } from '../../data/canonical.js';
-import type { ResultProvenance } from '../../runner/provenance.js';
+import { setValueText, type ResultProvenance } from '../../runner/provenance.js';
 import type { PaperTable } from '../table.js';
 
 export const PROVENANCE_TITLE = 'Provenance';
-
-function shown(v: Json): string {
-  return typeof v === 'string' ? v : JSON.stringify(v);
-}
 
 /** name version, name version, … */
 function versionList(versions: Readonly<Record<string, string | number>>): string {
@@ -29,7 +24,7 @@ export function provenanceTable(p: ResultProvenance): PaperTable {
     { cells: ['Spec sha256', p.spec_sha256], style: 'indent' },
     { cells: ['Seed', String(p.seed)] },
     { cells: ['Parameters set on the command line', overrides.length === 0 ? 'none (the spec’s own values)' : ''] },
-    ...overrides.map(([k, v]) => ({ cells: [k, shown(v)] as [string, string], style: 'indent' as const })),
+    ...overrides.map(([k, v]) => ({ cells: [k, setValueText(v)] as [string, string], style: 'indent' as const })),
     { cells: ['Data files (sha256)', p.files.length === 0 ? 'none' : ''] },
     ...p.files.map((f) => ({ cells: [f.path, f.sha256] as [string, string], style: 'indent' as const })),
     { cells: ['lesionflow', p.lesionflow] },
@@ -40,7 +35,7 @@ export function provenanceTable(p: ResultProvenance): PaperTable {
   return {
     caption: PROVENANCE_TITLE,
     className: 'provenance',
-    head: [['', 'Value']],
+    head: [['', { text: 'Value', align: 'left' }]],
     body: rows.map((r) => ({ cells: [r.cells[0], { text: r.cells[1], align: 'left' }], ...(r.style === undefined ? {} : { style: r.style }) })),
     notes: [
       'Paths are relative to the project folder; a file outside it is named by its file name, and identified by its sha256.',
