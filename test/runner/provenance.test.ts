@@ -112,7 +112,7 @@ describe('provenance', () => {
     const base = { scheme: 1, kind: 'report', version: 2, params: {}, inputs: [], files: [] };
     const p = resultProvenance(facts('/p', spec()), 'report' as StepName, () => undefined, () => hash('a'));
     const q = { ...p, spec_sha256: 'other', overrides: { n: 5 }, files: [{ path: 'pipelines/data/a.csv', sha256: hash('e') }], lesionflow: '10.0.0', dependencies: { yaml: '2.9.2' }, kinds: { ...p.kinds, test_step: 2 } };
-    expect(provenanceCue({ ...base, provenance: p as never }, { ...base, provenance: q as never })).toEqual([
+    expect(provenanceCue({ ...base, provenance: p as never }, { ...base, provenance: q })).toEqual([
       'spec file pipelines/p.yaml changed',
       '--set n: added 5',
       'file pipelines/data/a.csv changed',
