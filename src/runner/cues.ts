@@ -4,6 +4,7 @@
  */
 import type { Json } from '../data/canonical.js';
 import type { KeyMaterial } from './key.js';
+import { lockedMaterial } from './lockfile.js';
 
 export type Cue = (prev: KeyMaterial, cur: KeyMaterial) => string[];
 
@@ -61,6 +62,24 @@ export function whyRun(prev: KeyMaterial | undefined, cur: KeyMaterial): string[
   if (prev === undefined) return ['no cache entry'];
   const reasons = cues.flatMap((cue) => cue(prev, cur));
   return reasons.length > 0 ? reasons : ['no cache entry'];
+}
+
+/**
+ * Why a step will run, against the material a lock file keeps (parameters by digest: lockfile.ts
+ * lockedMaterial): the cues, with a changed parameter named and shown with its value now.
+ */
+export function whyRunSinceLock(locked: KeyMaterial, now: KeyMaterial): string[] {
+  const cur = lockedMaterial(now);
+  const before = asObject(locked.params);
+  const after = asObject(cur.params);
+  const values = asObject(now.params);
+  const params: string[] = [];
+  for (const k of Object.keys(after)) {
+    if (!(k in before)) params.push(`params.${k}: added ${show(values[k]!)}`);
+    else if (before[k] !== after[k]) params.push(`params.${k} changed (now ${show(values[k]!)})`);
+  }
+  for (const k of Object.keys(before)) if (!(k in after)) params.push(`params.${k}: removed`);
+  return cues.flatMap((cue) => (cue === paramsCue ? params : cue(locked, cur)));
 }
 
 // ---- helpers -------------------------------------------------------------------------------------

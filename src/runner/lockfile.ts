@@ -1,16 +1,16 @@
 /**
  * The pipeline lock file, meant to be committed beside the spec as `<spec-basename>.lock.json`: for
  * each step, its cache key, the content hash of its output, and the key material the key was taken
- * from. `verify` recomputes every step and
+ * from (parameters by digest). `verify` recomputes every step and
  * compares with it; `gc` keeps the cache entries lock files refer to. Written only after a fully
  * successful run, and only when its content changes.
  */
 import { readFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
-import { canonicalJsonPretty } from '../data/canonical.js';
+import { canonicalJson, canonicalJsonPretty } from '../data/canonical.js';
 import { CacheError } from '../errors.js';
 import { removeStaleTemps, writeFileAtomic } from './atomic.js';
-import { isHash, type CacheKey, type ContentHash } from './hash.js';
+import { isHash, sha256, type CacheKey, type ContentHash } from './hash.js';
 import type { KeyMaterial } from './key.js';
 
 export const LOCKFILE_VERSION = 1;
@@ -19,11 +19,22 @@ export interface LockEntry {
   readonly key: CacheKey;
   readonly output: ContentHash;
   /**
-   * What the key was taken from (key.ts): with it, `verify` names what changed since the lock (a data
-   * file, a parameter, an implementation version) on a machine whose cache never held the locked key.
-   * Absent in lock files written before lesionflow recorded it.
+   * What the key was taken from (key.ts), each parameter's value by its digest (lockedMaterial): with
+   * it, `verify` names what changed since the lock (a data file, a parameter, an implementation version)
+   * on a machine whose cache never held the locked key. Absent in lock files written before lesionflow
+   * recorded it.
    */
   readonly material?: KeyMaterial;
+}
+
+/**
+ * Key material as the lock file keeps it: the parameters' values by digest (the first 12 hex digits of
+ * the sha256 of each one's canonical JSON) — enough to say which parameter changed, while the lock file
+ * stays small (a report's parameters are kilobytes; the spec holds the values). The rest as it is.
+ */
+export function lockedMaterial(m: KeyMaterial): KeyMaterial {
+  const params = m.params !== null && typeof m.params === 'object' && !Array.isArray(m.params) ? m.params : {};
+  return { ...m, params: Object.fromEntries(Object.entries(params).map(([k, v]) => [k, sha256(canonicalJson(v)).slice(0, 12)])) };
 }
 
 export interface PipelineLock {

@@ -86,6 +86,17 @@ describe('verify', () => {
     expect(fresh.stderr).toContain('cause: cohort: file data.csv changed');
   });
 
+  it('names a changed parameter, from the cache\'s record (old → new) or, on another machine, from the lock file (its value now)', async () => {
+    const dir = await project();
+    await writeSpec(dir, spec.replace('variables: [age, fiv_ml]', 'variables: [age]'));
+    const here = await cli(['verify', 'p.yaml'], dir);
+    expect(here.stderr).toContain('✗ table1  key changed since the lock: params.variables: - fiv_ml');
+    const fresh = await cli(['verify', 'p.yaml', '--outputs', 'elsewhere'], dir);
+    expect(fresh.stderr).toContain('✗ table1  key changed since the lock: params.variables changed (now ["age"]) (the locked output is not in the cache: its numbers cannot be compared)');
+    expect(fresh.stderr).toContain('cause: table1: params.variables changed (now ["age"])');
+    expect(fresh.stdout).toContain('✓ cohort  ok');
+  });
+
   it('after a locked output is corrupted, lists the numbers that changed, old → new with their relative difference', async () => {
     const dir = await project();
     await editLockedOutput(dir, 'table1', (v) => {

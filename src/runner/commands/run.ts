@@ -10,7 +10,7 @@ import { FsStore, type Store } from '../cache.js';
 import { execute, type ExecuteResult } from '../executor.js';
 import { FileHasher } from '../file-hashes.js';
 import { acquireLock } from '../lock.js';
-import { lockfilePath, writeLockfile, LOCKFILE_VERSION, type LockEntry } from '../lockfile.js';
+import { lockedMaterial, lockfilePath, writeLockfile, LOCKFILE_VERSION, type LockEntry } from '../lockfile.js';
 import { silentLogger, type Logger } from '../logger.js';
 import { readRunRecord, writeOutputs, writeRunRecord, type KeepStale, type RunRecord } from '../outputs.js';
 import { listNames, SpecError, SpecErrors } from '../../errors.js';
@@ -165,7 +165,7 @@ export async function runPipeline(pipeline: Pipeline, o: RunPipelineOptions): Pr
       logger.log({ type: 'info', message: `${lockfilePath(pipeline.file)} left as it is: --set was given (add --write-lock to update it)` });
     } else if (result.status === 'ok') {
       const steps: Record<string, LockEntry> = {};
-      for (const s of result.steps) steps[s.name] = { key: s.key!, output: s.output!, ...(s.material === undefined ? {} : { material: s.material }) };
+      for (const s of result.steps) steps[s.name] = { key: s.key!, output: s.output!, ...(s.material === undefined ? {} : { material: lockedMaterial(s.material) }) };
       const path = lockfilePath(pipeline.file);
       await writeLockfile(path, { lesionflow: LOCKFILE_VERSION, pipeline: pipeline.name, steps });
       await rememberLockfile(cacheDir, path);

@@ -18,7 +18,7 @@ import { join } from 'node:path';
 import { decodeArtifact } from '../../data/artifact.js';
 import { renderError } from '../diagnostics.js';
 import { CorruptRecord, FsStore, MemoryStore, type Store } from '../cache.js';
-import { whyRun } from '../cues.js';
+import { whyRun, whyRunSinceLock } from '../cues.js';
 import { execute, type StepOutcome } from '../executor.js';
 import { FileHasher } from '../file-hashes.js';
 import { short, type ContentHash } from '../hash.js';
@@ -116,20 +116,21 @@ async function judge(s: StepOutcome, locked: LockEntry | undefined, c: JudgeCont
   return line('drift', false, `drift: output ${short(s.output)} differs from the locked ${short(locked.output)} for the same key${numbers}`, causes, changes);
 }
 
-/** Why the key changed: the cues between the locked material (lock file, else the cache's record) and today's. */
+/**
+ * Why the key changed: the cues between the locked material and today's — from the cache's record of
+ * the locked key when it is there (parameter values in full), else from the lock file (by digest).
+ */
 async function causesOf(locked: LockEntry, now: KeyMaterial | undefined, cache: Store | undefined): Promise<string[]> {
   if (now === undefined) return [];
-  let before = locked.material;
-  if (before === undefined && cache !== undefined) {
-    before = await cache.getRecord(locked.key).then(
-      (r) => r?.material,
-      (e: unknown) => {
-        if (e instanceof CorruptRecord) return undefined;
-        throw e;
-      },
-    );
-  }
-  return before === undefined ? [] : whyRun(before, now).filter((r) => r !== 'no cache entry');
+  const recorded = await cache?.getRecord(locked.key).then(
+    (r) => r?.material,
+    (e: unknown) => {
+      if (e instanceof CorruptRecord) return undefined;
+      throw e;
+    },
+  );
+  if (recorded !== undefined) return whyRun(recorded, now).filter((r) => r !== 'no cache entry');
+  return locked.material === undefined ? [] : whyRunSinceLock(locked.material, now);
 }
 
 /** The changes from the locked output to today's, or undefined when the locked output is not in the cache. */
