@@ -216,7 +216,7 @@ class Execution {
   /** What a provenance-stating step's output states: its upstream files were hashed when their steps' keys were taken. */
   private async provenanceOf(step: PipelineStep): Promise<ResultProvenance> {
     const facts = { pipeline: this.pipeline, root: this.options.root, versions: this.options.versions ?? (await versions()) };
-    const p = resultProvenance(facts, step.name, (s) => this.subgraph(s), (f) => {
+    const p = resultProvenance(facts, step.name, (f) => {
       const h = this.files.get(f);
       if (h === undefined) throw new InternalError(`step "${step.name}": the file "${f}" of an upstream step was not hashed`);
       return h;

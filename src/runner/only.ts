@@ -5,7 +5,7 @@
  * it has in the whole pipeline: its output is shared with full runs through the cache.
  */
 import { closest } from '../errors.js';
-import { subgraphSteps } from './key.js';
+import { upstreamSteps } from './upstream.js';
 import type { Pipeline, PipelineStep, StepName } from './pipeline.js';
 
 /** What a `--only` run asked for, and the steps of the spec it leaves out (their files are kept, marked stale). */
@@ -28,15 +28,7 @@ export function selectSteps(pipeline: Pipeline, only: readonly string[]): OnlySe
     }
     wanted.push(...found.map((s) => s.name));
   }
-  const keep = new Set<StepName>();
-  const stack = [...wanted];
-  while (stack.length > 0) {
-    const s = stack.pop()!;
-    if (keep.has(s)) continue;
-    keep.add(s);
-    const step = pipeline.steps.get(s)!;
-    stack.push(...step.inputs, ...(subgraphSteps(pipeline, step) ?? []));
-  }
+  const keep = new Set(upstreamSteps(pipeline, wanted).map((s) => s.name));
   const steps = new Map<StepName, PipelineStep>([...pipeline.steps].filter(([n]) => keep.has(n)));
   return { ok: true, pipeline: { ...pipeline, steps }, only: { asked: only, omitted: [...pipeline.steps.keys()].filter((n) => !keep.has(n)) } };
 }

@@ -22,7 +22,8 @@ import { isAbsolute, resolve } from 'node:path';
 import type { Json } from '../data/canonical.js';
 import { displayPath } from './display-path.js';
 import type { ContentHash } from './hash.js';
-import type { Pipeline, PipelineStep, StepName } from './pipeline.js';
+import type { Pipeline, StepName } from './pipeline.js';
+import { upstreamSteps } from './upstream.js';
 import type { Versions } from './versions.js';
 
 export interface ResultProvenance {
@@ -54,33 +55,13 @@ export interface RunFacts {
 
 const byCodeUnit = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 
-/** The steps `step` is computed from: itself, its inputs and sub-pipeline, transitively (plain dependency order not needed). */
-export function upstreamSteps(pipeline: Pipeline, step: StepName, subgraph: (s: StepName) => readonly StepName[] | undefined): PipelineStep[] {
-  const seen = new Set<StepName>();
-  const stack = [step];
-  while (stack.length > 0) {
-    const s = stack.pop()!;
-    if (seen.has(s)) continue;
-    seen.add(s);
-    const st = pipeline.steps.get(s);
-    if (st === undefined) continue;
-    stack.push(...st.inputs, ...(subgraph(s) ?? []));
-  }
-  return [...pipeline.steps.values()].filter((s) => seen.has(s.name));
-}
-
 /**
  * The provenance of `step`'s result. `fileHash` gives the content hash of a file named by an upstream
  * step's `kind.files`, by its path as written (all are hashed before a step runs).
  */
-export function resultProvenance(
-  facts: RunFacts,
-  step: StepName,
-  subgraph: (s: StepName) => readonly StepName[] | undefined,
-  fileHash: (path: string) => ContentHash,
-): ResultProvenance {
+export function resultProvenance(facts: RunFacts, step: StepName, fileHash: (path: string) => ContentHash): ResultProvenance {
   const { pipeline, root } = facts;
-  const upstream = upstreamSteps(pipeline, step, subgraph);
+  const upstream = upstreamSteps(pipeline, [step]);
   const files = new Map<string, string>();
   const read = new Set<string>();
   for (const s of upstream) {

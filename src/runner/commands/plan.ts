@@ -48,7 +48,6 @@ export async function planPipeline(pipeline: Pipeline, outputsDir: string, root:
   const outputs = new Map<StepName, ContentHash>();
   const keys = new Map<StepName, CacheKey>();
   const fileHashes = new Map<string, ContentHash>();
-  const subgraphOf = (s: StepName): StepName[] | undefined => subgraphSteps(pipeline, pipeline.steps.get(s)!);
   const plan: PlanEntry[] = [];
   for (const step of pipeline.steps.values()) {
     let material: KeyMaterial;
@@ -67,7 +66,7 @@ export async function planPipeline(pipeline: Pipeline, outputsDir: string, root:
           ? {}
           : {
               provenance: () =>
-                resultProvenance(facts, step.name, subgraphOf, (f) => {
+                resultProvenance(facts, step.name, (f) => {
                   const h = fileHashes.get(f);
                   if (h === undefined) throw new Error(`the file "${f}" of an upstream step could not be hashed`);
                   return h;
