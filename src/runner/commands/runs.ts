@@ -95,6 +95,9 @@ function cells(t: RunsTable, forPeople: boolean): { head: string[]; body: string
   return { head, body };
 }
 
+/** Result labels longer than this are numbered in the text table's header. */
+const LONG_LABEL = 24;
+
 function csvField(s: string): string {
   return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 }
@@ -114,10 +117,17 @@ export function formatRuns(t: RunsTable, format: RunsFormat): string[] {
     }
     case 'text': {
       const { head, body } = cells(t, true);
-      const widths = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i]!.length)));
+      // A long label (a published row's) would make its column as wide: it is numbered, and said below.
+      const legend: string[] = [];
+      const shortHead = head.map((h, i) => {
+        if (i < 4 + t.params.length || h.length <= LONG_LABEL) return h;
+        legend.push(`[${legend.length + 1}] ${h}`);
+        return `[${legend.length}]`;
+      });
+      const widths = shortHead.map((h, i) => Math.max(h.length, ...body.map((b) => b[i]!.length)));
       const right = (i: number): boolean => i === 0 || i >= 4 + t.params.length;
       const line = (r: readonly string[]): string => r.map((c, i) => (right(i) ? c.padStart(widths[i]!) : c.padEnd(widths[i]!))).join('  ').trimEnd();
-      return [line(head), ...body.map(line)];
+      return [line(shortHead), ...body.map(line), ...legend];
     }
   }
 }
