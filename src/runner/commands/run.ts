@@ -1,7 +1,8 @@
 /**
  * `lesionflow run <spec>…`: for each spec, under the outputs lock, execute the pipeline against the cache, then bring
- * `outputs/<pipeline>/` up to date, write `run.json`, and (after a fully successful run) the lock file
- * beside the spec. Exit code 0 ok, 1 a step failed, 130 interrupted.
+ * `outputs/<pipeline>/` up to date, write `run.json` (the run's provenance and key results, also kept in
+ * the run history: run-history.ts), and (after a fully successful run) the lock file beside the spec.
+ * Exit code 0 ok, 1 a step failed, 130 interrupted.
  */
 import { join, relative } from 'node:path';
 import { renderError } from '../diagnostics.js';
