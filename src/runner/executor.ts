@@ -19,7 +19,6 @@ import { displayPath } from './display-path.js';
 import { resultProvenance, type ResultProvenance } from './provenance.js';
 import { schedule, type TaskResult, type TaskStatus } from './scheduler.js';
 import { versions, type Versions } from './versions.js';
-import type { Json } from '../data/canonical.js';
 
 export interface ExecuteOptions {
   readonly store: Store;
@@ -209,18 +208,14 @@ class Execution {
       outputOf: (s) => this.outputs.get(s) ?? null,
       keyOf: (s) => this.keys.get(s) ?? null,
       fileHash: (f) => hashes.get(f)!,
-      ...(provenance === undefined ? {} : { provenance: () => provenance as unknown as Json }),
+      ...(provenance === undefined ? {} : { provenance: () => provenance }),
     });
   }
 
   /** What a provenance-stating step's output states: its upstream files were hashed when their steps' keys were taken. */
   private async provenanceOf(step: PipelineStep): Promise<ResultProvenance> {
     const facts = { pipeline: this.pipeline, root: this.options.root, versions: this.options.versions ?? (await versions()) };
-    const p = resultProvenance(facts, step.name, (f) => {
-      const h = this.files.get(f);
-      if (h === undefined) throw new InternalError(`step "${step.name}": the file "${f}" of an upstream step was not hashed`);
-      return h;
-    });
+    const p = resultProvenance(facts, step.name, this.files);
     this.provenances.set(step.name, p);
     return p;
   }

@@ -26,6 +26,7 @@ import { InternalError } from '../errors.js';
 import type { StepKind } from '../nodes/kind.js';
 import { sha256, stepSeed, type CacheKey, type ContentHash } from './hash.js';
 import type { Pipeline, PipelineStep, StepName } from './pipeline.js';
+import type { ResultProvenance } from './provenance.js';
 
 /** Bump when the material's shape or meaning changes: every key changes, so list it under "Invalidating changes". */
 export const KEY_SCHEME = 1;
@@ -57,7 +58,7 @@ export interface KeyFacts {
   /** The content hash of a file named by `kind.files`, by its path as written in the spec. */
   fileHash(path: string): ContentHash;
   /** The provenance of a step whose kind declares `provenance` (provenance.ts); required for such a step. */
-  provenance?(step: PipelineStep): Json;
+  provenance?(step: PipelineStep): ResultProvenance;
 }
 
 export function keyMaterial(step: PipelineStep, subgraph: readonly StepName[] | undefined, facts: KeyFacts): KeyMaterial {

@@ -20,6 +20,7 @@
  */
 import { isAbsolute, resolve } from 'node:path';
 import type { Json } from '../data/canonical.js';
+import { InternalError } from '../errors.js';
 import { displayPath } from './display-path.js';
 import type { ContentHash } from './hash.js';
 import type { Pipeline, StepName } from './pipeline.js';
@@ -56,11 +57,16 @@ export interface RunFacts {
 const byCodeUnit = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 
 /**
- * The provenance of `step`'s result. `fileHash` gives the content hash of a file named by an upstream
- * step's `kind.files`, by its path as written (all are hashed before a step runs).
+ * The provenance of `step`'s result. `fileHashes` holds the content hash of each file named by an
+ * upstream step's `kind.files`, by its path as written (all are hashed when those steps' keys are taken).
  */
-export function resultProvenance(facts: RunFacts, step: StepName, fileHash: (path: string) => ContentHash): ResultProvenance {
+export function resultProvenance(facts: RunFacts, step: StepName, fileHashes: ReadonlyMap<string, ContentHash>): ResultProvenance {
   const { pipeline, root } = facts;
+  const fileHash = (f: string): ContentHash => {
+    const h = fileHashes.get(f);
+    if (h === undefined) throw new InternalError(`step "${step}": the file "${f}" of a step it is computed from was not hashed`);
+    return h;
+  };
   const upstream = upstreamSteps(pipeline, [step]);
   const files = new Map<string, string>();
   const read = new Set<string>();

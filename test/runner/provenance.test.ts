@@ -61,7 +61,7 @@ describe('provenance', () => {
 
   it('states the result\'s upstream data files, the overrides (paths shown), the kinds, versions and the command', () => {
     const f = facts('/home/ann/proj', spec(), ['data=/home/ann/private/cohort.csv', 'n=3']);
-    const p = resultProvenance(f, 'report' as StepName, (path) => (path === 'data/b.csv' ? hash('b') : hash('a')));
+    const p = resultProvenance(f, 'report' as StepName, new Map([['/home/ann/private/cohort.csv', hash('a')], ['data/b.csv', hash('b')]]));
     expect(p).toEqual({
       pipeline: 'prov',
       spec: 'pipelines/p.yaml',
@@ -99,7 +99,7 @@ describe('provenance', () => {
           outputOf: () => hash('c'),
           keyOf: () => null,
           fileHash: () => hash('d'),
-          provenance: (st) => resultProvenance(f, st.name, () => hash('d')) as never,
+          provenance: (st) => resultProvenance(f, st.name, new Map([['data/a.csv', hash('d')]])),
         }),
       );
     };
@@ -110,7 +110,7 @@ describe('provenance', () => {
 
   it('plan and verify say what changed in a stated provenance, in words', () => {
     const base = { scheme: 1, kind: 'report', version: 2, params: {}, inputs: [], files: [] };
-    const p = resultProvenance(facts('/p', spec()), 'report' as StepName, () => hash('a'));
+    const p = resultProvenance(facts('/p', spec()), 'report' as StepName, new Map([['data/a.csv', hash('a')]]));
     const q = { ...p, spec_sha256: 'other', overrides: { n: 5 }, files: [{ path: 'pipelines/data/a.csv', sha256: hash('e') }], lesionflow: '10.0.0', dependencies: { yaml: '2.9.2' }, kinds: { ...p.kinds, test_step: 2 } };
     expect(provenanceCue({ ...base, provenance: p as never }, { ...base, provenance: q })).toEqual([
       'spec file pipelines/p.yaml changed',

@@ -18,7 +18,6 @@ import { loadSpec, outputsDirOf, projectRoot, type CommandIo, type CommonOptions
 import { safeName } from './run.js';
 import { resultProvenance } from '../provenance.js';
 import { versions } from '../versions.js';
-import type { Json } from '../../data/canonical.js';
 
 export type PlanState = 'cached' | 'run' | 'may-run' | 'error';
 
@@ -62,16 +61,7 @@ export async function planPipeline(pipeline: Pipeline, outputsDir: string, root:
         outputOf: (s) => outputs.get(s) ?? null,
         keyOf: (s) => keys.get(s) ?? null,
         fileHash: (f) => hashes.get(f)!,
-        ...(facts === undefined
-          ? {}
-          : {
-              provenance: () =>
-                resultProvenance(facts, step.name, (f) => {
-                  const h = fileHashes.get(f);
-                  if (h === undefined) throw new Error(`the file "${f}" of an upstream step could not be hashed`);
-                  return h;
-                }) as unknown as Json,
-            }),
+        ...(facts === undefined ? {} : { provenance: () => resultProvenance(facts, step.name, fileHashes) }),
       });
     } catch (e) {
       plan.push({ step: step.name, state: 'error', reasons: [e instanceof Error ? e.message : String(e)] });
