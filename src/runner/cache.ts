@@ -278,6 +278,20 @@ async function listTwoLevel(dir: string): Promise<string[]> {
   return out;
 }
 
+/**
+ * An output's bytes when the store holds them intact, else undefined (never there, removed by gc, or
+ * corrupt): for reading an earlier output only to compare it (diff, verify), where absence is an answer.
+ */
+export async function readIfIntact(store: Store, hash: ContentHash): Promise<string | undefined> {
+  if ((await store.checkObject(hash)) !== 'ok') return undefined;
+  try {
+    return await store.getObject(hash);
+  } catch (e) {
+    if (e instanceof CorruptEntry) return undefined; // changed since it was checked
+    throw e;
+  }
+}
+
 /** An in-memory store (verify, tests): same contract, nothing on disk. */
 export class MemoryStore implements Store {
   readonly records = new Map<string, StepRecord>();

@@ -9,7 +9,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { decodeArtifact, type Artifact } from '../../data/artifact.js';
 import type { Json } from '../../data/canonical.js';
-import { FsStore } from '../cache.js';
+import { FsStore, readIfIntact } from '../cache.js';
 import type { ContentHash } from '../hash.js';
 import { changeLines, relativeDifference, showNumbers, showRelative, diffArtifacts } from '../output-diff.js';
 import { setValueText } from '../provenance.js';
@@ -56,19 +56,18 @@ export async function diffCommand(args: readonly string[], o: DiffOptions, io: C
     if (latest.run === a.run.run) return usageError(io, `run ${a.run.run} is the latest run of ${a.run.pipeline}: there is nothing after it to compare it with`, `name the run to compare it with, e.g. lesionflow diff ${ofPipeline.at(-2)?.run ?? 'last~1'} ${a.run.run}`);
     b = { ok: true as const, run: latest };
   }
-  for (const l of await diffRuns(a.run, b.run, new Store(join(outputs, '.cache')), o.all === true ? Infinity : CHANGES_SHOWN)) io.out(l);
+  for (const l of await diffRuns(a.run, b.run, new Outputs(join(outputs, '.cache')), o.all === true ? Infinity : CHANGES_SHOWN)) io.out(l);
   return 0;
 }
 
 /** Reads outputs from the cache, each once. */
-class Store {
+class Outputs {
   private store: Promise<FsStore> | undefined;
   constructor(private readonly dir: string) {}
   async artifact(hash: ContentHash): Promise<Artifact | undefined> {
     this.store ??= FsStore.open(this.dir);
-    const s = await this.store;
-    if ((await s.checkObject(hash)) !== 'ok') return undefined;
-    return decodeArtifact(await s.getObject(hash));
+    const text = await readIfIntact(await this.store, hash);
+    return text === undefined ? undefined : decodeArtifact(text);
   }
 }
 

@@ -17,7 +17,7 @@
 import { join } from 'node:path';
 import { decodeArtifact } from '../../data/artifact.js';
 import { renderError } from '../diagnostics.js';
-import { CorruptRecord, FsStore, MemoryStore, type Store } from '../cache.js';
+import { CorruptRecord, FsStore, MemoryStore, readIfIntact, type Store } from '../cache.js';
 import { whyRun, whyRunSinceLock } from '../cues.js';
 import { execute, type StepOutcome } from '../executor.js';
 import { FileHasher } from '../file-hashes.js';
@@ -135,14 +135,8 @@ async function causesOf(locked: LockEntry, now: KeyMaterial | undefined, cache: 
 
 /** The changes from the locked output to today's, or undefined when the locked output is not in the cache. */
 async function compare(locked: ContentHash, c: JudgeContext): Promise<Change[] | undefined> {
-  if (c.cache === undefined || (await c.cache.checkObject(locked)) !== 'ok') return undefined;
-  let old: string;
-  try {
-    old = await c.cache.getObject(locked);
-  } catch {
-    return undefined; // corrupt after all: it cannot be trusted for a comparison
-  }
-  return diffArtifacts(decodeArtifact(old), decodeArtifact(await c.load()));
+  const old = c.cache === undefined ? undefined : await readIfIntact(c.cache, locked);
+  return old === undefined ? undefined : diffArtifacts(decodeArtifact(old), decodeArtifact(await c.load()));
 }
 
 // ---- the command --------------------------------------------------------------------------------
