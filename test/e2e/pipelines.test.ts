@@ -167,6 +167,17 @@ describe('pipelines (end to end, reduced sizes)', () => {
     expect(evt.odds_ratio).toBeGreaterThan(1.2);
 
     await expectFullyCached('hermes-volume-delta');
+
+    // The run history lists the report's published rows and the spec's metrics as key results.
+    const runs = await cli(['runs', 'pipelines/hermes-volume-delta.yaml', '--outputs', 'outputs', '--format', 'json'], project);
+    expect(runs.code, runs.stderr).toBe(0);
+    interface Runs { results: string[]; runs: { params: { imputations: number }; results: Record<string, number | null> }[] }
+    const history = JSON.parse(runs.stdout) as Runs;
+    expect(history.results).toEqual(expect.arrayContaining(['Volume difference for +1 point (median, mL)', 'volume_or[modality=all]', 'volume_or[modality=CT]', 'volume_or[modality=MRI]']));
+    const last = history.runs.at(-1)!;
+    expect(last.params.imputations).toBe(2);
+    expect(last.results['Volume difference for +1 point (median, mL)']).toBe(one);
+    expect(last.results['volume_or[modality=all]']).toBe(volume.odds_ratio);
   });
 
   it('hermes-mediation: ordinal models, mediation and its bootstrap, swept over all/CT/MRI', async () => {
