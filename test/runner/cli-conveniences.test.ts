@@ -131,6 +131,15 @@ describe('CLI conveniences', () => {
     await writeFile(join(dir, 'data.txt'), 'abcd');
     await waitFor(() => stdout.slice(third), /watch: watching 2 files/);
     expect(stdout.slice(third)).toContain('plan: load    will run  file data.txt changed');
+    // A spec that no longer checks is reported, and watched until it does.
+    let stderr = '';
+    w.child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
+    const fourth = stdout.length;
+    await writeSpec(dir, spec.replace('kind: test_step', 'kind: test_stpe'));
+    await waitFor(() => stdout.slice(fourth), /watch: waiting for p\.yaml to be fixed/);
+    expect(stderr).toMatch(/^p\.yaml:\d+:\d+: error: unknown step kind "test_stpe" \(did you mean "test_step"\?\)/m);
+    await writeSpec(dir, spec);
+    await waitFor(() => stdout.slice(fourth), /done: \d ran, \d cached[\s\S]*watch: watching 1 file/);
     w.child.kill('SIGINT');
     const done = await w.done;
     expect(done.code).toBe(0);
