@@ -38,11 +38,11 @@ function dataNote(note: string | undefined, ctx: StepContext): string | undefine
 }
 
 /** Printed in the report's footer. A constant (no timestamp), so reports are byte-identical across runs. */
-const GENERATOR = 'lesionflow report v3';
+const GENERATOR = 'lesionflow report v4';
 
 export const report: StepKind<ReportParams> = {
   kind: 'report',
-  version: 3,
+  version: 4,
   produces: 'report',
   summary: 'Report as HTML and Word (editable tables) with PNG/SVG figure files: paper-style tables, figures and a reproduction table of the published figures',
   params: reportParamsSchema,

@@ -13,7 +13,7 @@ import { FileHasher } from './file-hashes.js';
 import { contentHash, short, stepSeed, type CacheKey, type ContentHash } from './hash.js';
 import { cacheKey, keyMaterial, subgraphSteps, type KeyMaterial } from './key.js';
 import { silentLogger, type Logger } from './logger.js';
-import { pathOrigin, pathResolver } from './paths.js';
+import { absolutePath, pathOrigin, pathResolver } from './paths.js';
 import type { Pipeline, PipelineStep, StepName } from './pipeline.js';
 import { displayPath } from './display-path.js';
 import { resultProvenance, type ResultProvenance } from './provenance.js';
@@ -235,7 +235,7 @@ class Execution {
       seed: stepSeed(this.pipeline.seed, name),
       resolvePath: pathResolver(this.pipeline, this.options.root, name),
       pathOrigin: (p) => pathOrigin(this.pipeline, p),
-      showPath: (path) => displayPath(path, this.options.root, this.pipeline.dir),
+      showPath: (path) => displayPath(absolutePath(this.pipeline, path), this.options.root),
       pool: this.options.pool,
       signal,
       progress: (done, total) => {

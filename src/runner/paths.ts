@@ -40,14 +40,20 @@ export function pathOrigin(pipeline: Pipeline, path: string): 'command line' | '
   return pipeline.userPaths.has(resolve(pipeline.workingDir ?? process.cwd(), path)) ? 'command line' : 'spec';
 }
 
+/**
+ * A path from a step's parameters as the runner takes it, absolute: relative to the working directory
+ * when the user gave it on the command line, else to the spec's folder (pathResolver also checks it).
+ */
+export function absolutePath(pipeline: Pipeline, path: string): string {
+  const fromCli = resolve(pipeline.workingDir ?? process.cwd(), path);
+  return pipeline.userPaths.has(fromCli) ? fromCli : resolve(pipeline.dir, path);
+}
+
 export function pathResolver(pipeline: Pipeline, root: string, step?: string): (path: string) => string {
-  const cwd = pipeline.workingDir ?? process.cwd();
   const realRoot = realPathOf(root);
   return (path: string): string => {
-    const fromCli = resolve(cwd, path);
-    if (pipeline.userPaths.has(fromCli)) return fromCli;
-    const abs = resolve(pipeline.dir, path);
-    if (isInside(realRoot, realPathOf(abs))) return abs;
+    const abs = absolutePath(pipeline, path);
+    if (pipeline.userPaths.has(abs) || isInside(realRoot, realPathOf(abs))) return abs;
     throw new DataError(`the path "${path}" lies outside the project folder ${root}`, {
       step,
       hint: 'keep data inside the project (symbolic links are followed), or give the path on the command line (--set name=path)',

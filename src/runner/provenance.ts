@@ -22,6 +22,7 @@ import { isAbsolute, resolve } from 'node:path';
 import type { Json } from '../data/canonical.js';
 import { InternalError } from '../errors.js';
 import { displayPath } from './display-path.js';
+import { absolutePath } from './paths.js';
 import type { ContentHash } from './hash.js';
 import type { Pipeline, StepName } from './pipeline.js';
 import { upstreamSteps } from './upstream.js';
@@ -72,8 +73,9 @@ export function resultProvenance(facts: RunFacts, step: StepName, fileHashes: Re
   const read = new Set<string>();
   for (const s of upstream) {
     for (const f of s.kind.files?.(s.params) ?? []) {
-      files.set(displayPath(f, root, pipeline.dir), fileHash(f));
-      read.add(resolve(pipeline.dir, f));
+      const abs = absolutePath(pipeline, f);
+      files.set(displayPath(abs, root), fileHash(f));
+      read.add(abs);
     }
   }
   const kinds: Record<string, number> = {};
@@ -96,11 +98,13 @@ export function resultProvenance(facts: RunFacts, step: StepName, fileHashes: Re
 
 /**
  * The overrides with every value that names a path shown as display-path.ts shows it: a string that is
- * an absolute path, or that names one of the files read (`read`, absolute). Other values as given.
+ * an absolute path, or that names one of the files read (`read`, absolute; a `--set` path is relative
+ * to the working directory). Other values as given.
  */
 export function shownOverrides(pipeline: Pipeline, root: string, read: ReadonlySet<string>): Record<string, Json> {
+  const cwd = pipeline.workingDir ?? process.cwd();
   const show = (v: unknown): Json => {
-    if (typeof v === 'string') return isAbsolute(v) || read.has(resolve(pipeline.dir, v)) ? displayPath(v, root, pipeline.dir) : v;
+    if (typeof v === 'string') return isAbsolute(v) || read.has(resolve(cwd, v)) ? displayPath(v, root, cwd) : v;
     if (Array.isArray(v)) return v.map(show);
     if (v !== null && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, show(x)]));
     return v as Json;

@@ -46,8 +46,8 @@ ${extra}`;
 const hash = (c: string): ContentHash => c.repeat(64) as ContentHash;
 const versions = { lesionflow: '9.9.9', dependencies: { yaml: '2.9.1', ajv: '8.20.0' }, installed: { yaml: '2.9.1', ajv: '8.20.0', 'opt-x': '1.0.0' }, source: 'package-lock.json' as const };
 
-function facts(root: string, text: string, set: string[] = []): RunFacts & { pipeline: ReturnType<typeof analyseSpecText> } {
-  const pipeline = analyseSpecText(text, join(root, 'pipelines', 'p.yaml'), { registry: new Map([...kinds, ['stating', stating]]), set });
+function facts(root: string, text: string, set: string[] = [], cwd?: string): RunFacts & { pipeline: ReturnType<typeof analyseSpecText> } {
+  const pipeline = analyseSpecText(text, join(root, 'pipelines', 'p.yaml'), { registry: new Map([...kinds, ['stating', stating]]), set, cwd });
   return { pipeline, root, versions };
 }
 
@@ -76,6 +76,16 @@ describe('provenance', () => {
       command: 'lesionflow run pipelines/p.yaml --set data=cohort.csv --set n=3',
     });
     expect(JSON.stringify(p)).not.toContain('/home/ann');
+  });
+
+  it('a --set path is taken relative to the working directory, and shown relative to the project', () => {
+    const inside = facts('/home/ann/proj', spec(), ['data=pipelines/exports/cohort.csv'], '/home/ann/proj');
+    const p = resultProvenance(inside, 'report' as StepName, new Map([['pipelines/exports/cohort.csv', hash('a')]]));
+    expect(p.files).toEqual([{ path: 'pipelines/exports/cohort.csv', sha256: hash('a') }]);
+    expect(p.overrides).toEqual({ data: 'pipelines/exports/cohort.csv' });
+    const outside = facts('/home/ann/proj', spec(), ['data=cohort.csv'], '/home/ann/downloads');
+    const q = resultProvenance(outside, 'report' as StepName, new Map([['cohort.csv', hash('a')]]));
+    expect([q.files, q.overrides, q.command]).toEqual([[{ path: 'cohort.csv', sha256: hash('a') }], { data: 'cohort.csv' }, 'lesionflow run pipelines/p.yaml --set data=cohort.csv']);
   });
 
   it('the command quotes what a shell would split, and --set reads each value back as it was', () => {
