@@ -45,9 +45,20 @@ function git(args: readonly string[], cwd: string): Promise<string | undefined> 
   });
 }
 
-/** The git state of the folder `dir` belongs to; undefined when it is not in a git work tree or git is not installed. */
-export async function gitState(dir: string): Promise<GitState | undefined> {
-  const [head, status] = await Promise.all([git(['rev-parse', '--verify', '--quiet', 'HEAD'], dir), git(['status', '--porcelain', '--untracked-files=normal'], dir)]);
-  if (head === undefined || status === undefined) return undefined;
-  return { commit: head.trim(), dirty: status.trim() !== '' };
+const states = new Map<string, Promise<GitState | undefined>>();
+
+/**
+ * The git state of the folder `dir` belongs to; undefined when it is not in a git work tree or git is
+ * not installed. Asked once per folder and process: the state when the command started (`lesionflow run
+ * a.yaml b.yaml` must not call its own lock-file writes for a.yaml changes made before b.yaml ran).
+ */
+export function gitState(dir: string): Promise<GitState | undefined> {
+  let s = states.get(dir);
+  if (s === undefined) {
+    s = Promise.all([git(['rev-parse', '--verify', '--quiet', 'HEAD'], dir), git(['status', '--porcelain', '--untracked-files=normal'], dir)]).then(([head, status]) =>
+      head === undefined || status === undefined ? undefined : { commit: head.trim(), dirty: status.trim() !== '' },
+    );
+    states.set(dir, s);
+  }
+  return s;
 }
