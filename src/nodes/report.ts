@@ -1,7 +1,9 @@
 /**
  * `kind: report` — the report of a pipeline: paper-style tables and figures of the steps it names,
  * ending with the reproduction table (published figure, this pipeline's estimate and, for synthetic
- * data, the true value), as HTML, Word, PNG and SVG figure files and Markdown. See docs/steps/report.md.
+ * data, the true value) and a Provenance appendix (what its numbers were computed from: ctx.provenance,
+ * which also enters the step's key), as HTML, Word, PNG and SVG figure files and Markdown. See
+ * docs/steps/report.md.
  *
  * Output: a `result` whose `files` maps file names to their full content (src/report/files.ts) —
  * `report.html` (one self-contained file: inline CSS and SVG, no scripts or network), `report.docx`,
