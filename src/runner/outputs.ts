@@ -17,6 +17,7 @@
  * Markdown summary among them gets a banner saying so — until a run produces them again.
  */
 import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { decodeArtifact, type Artifact } from '../data/artifact.js';
@@ -175,9 +176,16 @@ export async function writeOutputs(dir: string, sources: readonly OutputSource[]
     // First run, or a damaged manifest: everything is rewritten.
   }
   const manifest: Record<string, ManifestEntry> = {};
+  // the old manifest's files by step, so that finding a step's files costs O(its files), not O(all files)
+  const oldByStep = new Map<string, [string, ManifestEntry][]>();
+  for (const entry of Object.entries(old)) {
+    const list = oldByStep.get(entry[1].step);
+    if (list === undefined) oldByStep.set(entry[1].step, [entry]);
+    else list.push(entry);
+  }
   let written = 0;
   for (const src of sources) {
-    const mine = Object.entries(old).filter(([, e]) => e.step === src.step && e.output === src.output && e.stale !== true);
+    const mine = (oldByStep.get(src.step) ?? []).filter(([, e]) => e.output === src.output && e.stale !== true);
     if (mine.length > 0 && (await allIntact(dir, mine))) {
       for (const [f, e] of mine) manifest[f] = e;
       continue;
@@ -234,7 +242,13 @@ function escapeHtml(s: string): string {
 async function allIntact(dir: string, entries: readonly (readonly [string, ManifestEntry])[]): Promise<boolean> {
   for (const [f, e] of entries) {
     if (typeof e.sha256 !== 'string') return false; // a manifest from before content hashes were recorded
-    const bytes = await readFile(join(dir, f)).catch(() => undefined);
+    // synchronously: a step's files are few and mostly small, and a cached run of many steps checks them all
+    let bytes: Buffer | undefined;
+    try {
+      bytes = readFileSync(join(dir, f));
+    } catch {
+      bytes = undefined;
+    }
     if (bytes?.length !== e.size || sha256(bytes) !== e.sha256) return false;
   }
   return true;
