@@ -183,11 +183,12 @@ class Execution {
   }
 
   private async material(step: PipelineStep): Promise<KeyMaterial> {
-    const resolvePath = pathResolver(this.pipeline, this.options.root, step.name);
     const files = step.kind.files?.(step.params) ?? [];
     const hashes = new Map<string, ContentHash>();
+    // made only for a step that reads files: it resolves the project folder's real path
+    const resolvePath = files.length === 0 ? undefined : pathResolver(this.pipeline, this.options.root, step.name);
     for (const f of files) {
-      const abs = resolvePath(f);
+      const abs = resolvePath!(f);
       const h = await this.hasher.hash(abs).catch((e: unknown) => {
         const origin = pathOrigin(this.pipeline, f);
         const code = (e as NodeJS.ErrnoException).code;

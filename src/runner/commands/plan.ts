@@ -51,9 +51,10 @@ export async function planPipeline(pipeline: Pipeline, outputsDir: string, root:
   for (const step of pipeline.steps.values()) {
     let material: KeyMaterial;
     try {
-      const resolvePath = pathResolver(pipeline, root, step.name);
       const hashes = new Map<string, ContentHash>();
-      for (const f of step.kind.files?.(step.params) ?? []) hashes.set(f, await hasher.hash(resolvePath(f)));
+      const files = step.kind.files?.(step.params) ?? [];
+      const resolvePath = files.length === 0 ? undefined : pathResolver(pipeline, root, step.name);
+      for (const f of files) hashes.set(f, await hasher.hash(resolvePath!(f)));
       for (const [f, h] of hashes) fileHashes.set(f, h);
       const facts = step.kind.provenance === true ? { pipeline, root, versions: await versions() } : undefined;
       material = keyMaterial(step, subgraphSteps(pipeline, step), {
