@@ -1,5 +1,5 @@
 /**
- * Runner benchmark (issue 2): a synthetic 200-step spec of test steps (a layered DAG, each step reading
+ * Runner benchmark (issues 2 and 17): a synthetic 200-step spec of test steps (a layered DAG, each step reading
  * one or two earlier ones). Reports, as medians over repeated runs of the compiled CLI (process start
  * included): a cold `plan` (empty cache), a cold `run`, a fully cached no-op `run` (goal < 1 s on 2
  * cores), and the baseline `node -e 0`; then, in-process, the scheduler's own overhead per step and
@@ -115,6 +115,42 @@ export async function run(): Promise<void> {
   const names = Object.keys(phases[0] ?? {});
   console.log(`  no-op run by phase, cpu ms (medians, one cold process as the CLI does it):`);
   console.log(`    ${names.map((p) => `${p} ${median(phases.map((x) => x[p] ?? NaN)).toFixed(0)}`).join(' · ')}`);
+  await largeGrids();
+}
+
+/**
+ * Issue 17: large grids stay cheap to plan and to skip. For specs of 200, 1 000 and 10 000 steps (the same
+ * layered shape), a fully cached `run` and a `plan`, medians of 3 processes each, with the cost per step
+ * beyond the 200-step spec's fixed start-up. Goals: the cost per cached step flat from 200 to 10 000 steps,
+ * and a 10 000-step no-op run under 3 s of wall time.
+ */
+async function largeGrids(): Promise<void> {
+  console.log('large grids (issue 17): fully cached run and plan, medians of 3 (process start included)');
+  const rows: { steps: number; noop: Timing; plan: Timing }[] = [];
+  for (const steps of [200, 1000, 10_000]) {
+    const dir = await mkdtemp(join(tmpdir(), 'lesionflow-bench-'));
+    try {
+      await writeFile(join(dir, 'bench.yaml'), specText(steps));
+      timeCli(['run', 'bench.yaml', '--quiet'], dir);
+      const noop = [0, 1, 2].map(() => timeCli(['run', 'bench.yaml', '--quiet'], dir));
+      const plan = [0, 1, 2].map(() => timeCli(['plan', 'bench.yaml'], dir));
+      rows.push({ steps, noop: medianTiming(noop), plan: medianTiming(plan) });
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  }
+  const base = rows[0]!;
+  for (const r of rows) {
+    const per = (t: Timing, b: Timing): string => (r === base ? '' : `  (+${(((t.cpu - b.cpu) / (r.steps - base.steps)) * 1000).toFixed(0)} µs cpu per step beyond ${base.steps})`);
+    const goal = r.steps === 10_000 ? '   goal: wall < 3000 ms' : '';
+    console.log(`  ${String(r.steps).padStart(6)} steps  no-op run  wall ${r.noop.wall.toFixed(0).padStart(5)} ms  cpu ${r.noop.cpu.toFixed(0).padStart(5)} ms${per(r.noop, base.noop)}${goal}`);
+    console.log(`  ${String(r.steps).padStart(6)} steps  plan       wall ${r.plan.wall.toFixed(0).padStart(5)} ms  cpu ${r.plan.cpu.toFixed(0).padStart(5)} ms${per(r.plan, base.plan)}`);
+  }
+}
+
+/** The run with the median wall time. */
+function medianTiming(ts: readonly Timing[]): Timing {
+  return [...ts].sort((a, b) => a.wall - b.wall)[Math.floor(ts.length / 2)]!;
 }
 
 /**
