@@ -13,7 +13,9 @@
 import type { StepContext } from '../src/nodes/kind.js';
 import { impute, type ImputeParams } from '../src/nodes/impute.js';
 import { mediate, type MediateParams, mediateResamplePlan, mediationData } from '../src/nodes/mediate.js';
+import { threadSetup } from '../src/nodes/thread-setup.js';
 import { ThreadPool } from '../src/runner/pool.js';
+import { runReplicatedAlone } from '../src/runner/replicate/standalone.js';
 import { simulateCohort } from '../src/stats/simulate/cohorts.js';
 import { mediation } from '../src/stats/mediation.js';
 import { rngFor } from '../src/stats/rng.js';
@@ -30,7 +32,6 @@ function context(pool: ThreadPool): StepContext {
     signal: new AbortController().signal,
     progress: () => undefined,
     warn: () => undefined,
-    checkpoints: { get: () => Promise.resolve(undefined), put: () => Promise.resolve() },
   };
 }
 
@@ -53,7 +54,7 @@ async function timeImpute(n: number, pool: ThreadPool): Promise<void> {
   const inputs = new Map<string, Artifact>([['cohort', { type: 'table', table }]]);
   const t0 = performance.now();
   const c0 = process.cpuUsage();
-  await impute.run(params, inputs, context(pool));
+  await runReplicatedAlone(impute, params, inputs, { seed: 20261122, pool });
   const ms = performance.now() - t0;
   // CPU time of all threads: on a loaded machine, wall time overstates what 2 free cores would take.
   const cpu = process.cpuUsage(c0);
@@ -77,7 +78,7 @@ export async function run(): Promise<void> {
     const t = await timeColdRun(IMPUTE_SPEC, 'bench-impute');
     console.log(`impute m=20 maxit=5, 1665 rows, as a step of a cold \`lesionflow run --jobs 2\`: ${seconds(t.steps.get('mi'))} s (the run: ${seconds(t.run)} s; the process: ${seconds(t.process)} s, peak RSS ${t.peakMb.toFixed(0)} MB)`);
   }
-  const pool = new ThreadPool(2);
+  const pool = new ThreadPool(2, undefined, { setup: threadSetup });
   try {
     await timeImpute(1665, pool); // warms the workers up
     await timeImpute(1665, pool);

@@ -7,24 +7,25 @@
  * - the mediation bootstrap, B = 2 000 on 1 665 patients, stratified by evt, percentile intervals, on a
  *   2-thread worker pool (goal < 1 s; R boot + ordinal::clm, B = 1 000: 25 s) — and with BCa (adds a
  *   1 665-sample jackknife): wall and CPU time on a fresh pool, and again on the warm pool (the difference
- *   is the pool's start-up and JIT warm-up). Needs `mediate` in the registry (the worker looks kinds up there);
+ *   is the pool's start-up and JIT warm-up), through the runner's replicate construct on the local executor;
  * - the same bootstrap as a step of a cold `lesionflow run --jobs 2` (simulate the cohort → mediate →
  *   bootstrap, in a temporary folder): what a user's run log shows, the pool's threads started at the
- *   run's first cache miss (StepKind.poolModules) while the steps before it ran.
+ *   run's first cache miss upstream of the replicated step while the steps before it ran.
  */
 import type { Artifact } from '../src/data/artifact.js';
-import type { StepContext, StepKind, SubgraphStep, WorkerPool } from '../src/nodes/kind.js';
+import type { StepContext, WorkerPool } from '../src/nodes/kind.js';
 import { bootstrap } from '../src/nodes/bootstrap.js';
-import { runReplicatesWith, type ReplicateTask } from '../src/nodes/bootstrap-worker.js';
-import { mediate } from '../src/nodes/mediate.js';
+import { mediate, type MediateParams } from '../src/nodes/mediate.js';
 import { fitLogisticStep } from '../src/nodes/fit_logistic.js';
 import { registry } from '../src/nodes/registry.js';
+import { threadSetup } from '../src/nodes/thread-setup.js';
 import { volumeDelta } from '../src/nodes/volume_delta.js';
 import { ThreadPool } from '../src/runner/pool.js';
+import { runReplicatedAlone } from '../src/runner/replicate/standalone.js';
 import { simulateCohort } from '../src/stats/simulate/cohorts.js';
 import { seconds, timeColdRun } from './run-step.js';
 
-function context(pool: WorkerPool | undefined, subgraph?: SubgraphStep[]): StepContext {
+function context(pool: WorkerPool | undefined): StepContext {
   return {
     step: 'bench',
     seed: 20261122,
@@ -33,8 +34,6 @@ function context(pool: WorkerPool | undefined, subgraph?: SubgraphStep[]): StepC
     signal: new AbortController().signal,
     progress: () => undefined,
     warn: () => undefined,
-    subgraph,
-    checkpoints: { get: () => Promise.resolve(undefined), put: () => Promise.resolve() },
   };
 }
 
@@ -78,22 +77,13 @@ const cpuAll = (since: NodeJS.CpuUsage): number => {
  * the pool's start-up and warm-up overhead.
  */
 async function timeMediationBootstrap(ci: ('percentile' | 'bca')[]): Promise<void> {
-  const registered = registry.has('mediate');
   const table = simulateCohort('hermes', 1665, 7);
-  const medParams = { input: 'cohort', outcome: 'mrs90', exposure: 'evt', mediator: 'fiv_ml', transform: 'cbrt', covariates: ['age', 'sex_female', 'nihss', 'aspects', 'occlusion', 'ivt', 'onset_to_rand_min'], counterfactual: false };
-  const med = mediate as unknown as StepKind;
-  // Until `mediate` is registered, worker threads cannot find it: run the batches in-process (1 thread).
-  const pool: WorkerPool & { destroy(): Promise<void> } = registered
-    ? new ThreadPool(2)
-    : {
-        size: 1,
-        run: async <T>(task: { readonly args: unknown }): Promise<T> => (await runReplicatesWith(task.args as ReplicateTask, (k) => (k === 'mediate' ? med : registry.get(k)))) as T,
-        destroy: () => Promise.resolve(),
-      };
-  const threads = registered ? '2 workers' : 'in-process, 1 thread (mediate not registered yet)';
+  const medParams: MediateParams = { input: 'cohort', outcome: 'mrs90', exposure: 'evt', mediator: 'fiv_ml', transform: 'cbrt', covariates: ['age', 'sex_female', 'nihss', 'aspects', 'occlusion', 'ivt', 'onset_to_rand_min'], counterfactual: false };
+  // the threads get the main thread's compiled kernels, as in `lesionflow run`
+  const pool = new ThreadPool(2, undefined, { setup: threadSetup });
+  const threads = '2 workers';
   try {
-    const original = await med.run(medParams, new Map([['cohort', { type: 'table', table }]]), context(pool));
-    const sub: SubgraphStep[] = [{ name: 'med', kind: 'mediate', params: medParams, inputs: ['cohort'] }];
+    const original = await mediate.run(medParams, new Map([['cohort', { type: 'table', table }]]), context(pool));
     const inputs = new Map<string, Artifact>([
       ['cohort', { type: 'table', table }],
       ['med', original],
@@ -101,7 +91,12 @@ async function timeMediationBootstrap(ci: ('percentile' | 'bca')[]): Promise<voi
     const once = async (): Promise<{ s: number; cpu: number; out: Artifact }> => {
       const c0 = process.cpuUsage();
       const t0 = performance.now();
-      const out = await bootstrap.run({ of: 'med', from: 'cohort', replicates: 2000, strata: ['evt'], ci, conf: 0.95, batch: 100 }, inputs, context(pool, sub));
+      const out = await runReplicatedAlone(bootstrap, { of: 'med', from: 'cohort', replicates: 2000, strata: ['evt'], ci, conf: 0.95 }, inputs, {
+        seed: 20261122,
+        pool,
+        subPipeline: { from: 'cohort', steps: [{ name: 'med', kind: 'mediate', params: medParams as unknown as Readonly<Record<string, unknown>>, inputs: ['cohort'] }] },
+        kinds: (k) => registry.get(k),
+      });
       return { s: (performance.now() - t0) / 1000, cpu: cpuAll(c0), out };
     };
     const cold = await once();

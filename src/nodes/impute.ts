@@ -1,23 +1,39 @@
 /**
  * `kind: impute` — multiple imputation by chained equations, as R's `mice` (see docs/steps/impute.md
- * and src/stats/mice/). The m imputations run on the worker pool, imputation k drawing from
- * rngFor(step seed, k): the output is the same whatever the number of workers.
+ * and src/stats/mice/). A replicated kind: its m imputations are the units, which the runner runs in
+ * batches on the run's executor (threads or SLURM), checkpointed (`runImputations` below); imputation k
+ * draws from rngFor(step seed, k), so the output is the same whatever the batches or executor.
  * Output: an `imputed` artifact (original table + the m imputed values of each missing cell) whose
  * info holds the methods, the predictor matrix, the missing counts and the chain means and SDs per
  * iteration (for convergence plots).
  */
 import { DATA } from '../results/products.js';
-import type { StepKind } from './kind.js';
+import type { BatchArgs, ReplicateKind } from './kind.js';
 import { inputTable } from './input-table.js';
 import { carriedFlow } from './flow-record.js';
 import { extendFlow, flowBox } from '../results/flow.js';
 import type { ImputedArtifact, ImputedVariable } from '../data/artifact.js';
 import type { Json, JsonObject } from '../data/canonical.js';
-import { type ChainsTask, buildChainSpec } from '../stats/mice/mice.js';
-import { type ChainResult, type MiceMethod, miceMethods, missingRows } from '../stats/mice/sampler.js';
+import { buildChainSpec, runChains } from '../stats/mice/mice.js';
+import { type ChainResult, type ChainSpec, type MiceMethod, miceMethods, missingRows } from '../stats/mice/sampler.js';
 
-/** The worker-pool module that runs imputation chains (stats/mice/mice.ts). */
-const CHAINS_MODULE = 'stats/mice/mice';
+/** The batch function of the imputations: imputations start … end − 1, imputation k from rngFor(seed, k). */
+export function runImputations(task: BatchArgs<ChainSpec>): ChainResult[] {
+  return runChains({ spec: task.shared, seed: task.seed, ks: Array.from({ length: task.end - task.start }, (_, i) => task.start + i) });
+}
+
+function chainSpec(p: ImputeParams, table: ReturnType<typeof inputTable>): ChainSpec {
+  return buildChainSpec(table, {
+    variables: p.variables,
+    m: p.m,
+    maxit: p.maxit,
+    donors: p.donors,
+    methods: p.methods,
+    predictors: p.predictors,
+    outcome: p.outcome,
+    includeOutcome: p.include_outcome ?? true,
+  });
+}
 
 export interface ImputeParams {
   readonly input: string;
@@ -33,11 +49,10 @@ export interface ImputeParams {
   readonly long?: boolean;
 }
 
-export const impute: StepKind<ImputeParams> = {
+export const impute: ReplicateKind<ImputeParams> = {
   kind: 'impute',
   version: 2,
   produces: 'imputed',
-  poolModules: [CHAINS_MODULE],
   summary: 'Multiple imputation by chained equations (as R mice): pmm, logreg, polr, polyreg; m imputed data sets',
   params: {
     type: 'object',
@@ -89,35 +104,14 @@ export const impute: StepKind<ImputeParams> = {
     }
     return out;
   },
-  async run(p, inputs, ctx) {
-    // the worker threads start while this prepares the chains
-    ctx.pool.warm?.([CHAINS_MODULE]);
+  replicates(p, inputs) {
+    const spec = chainSpec(p, inputTable(inputs, p.input, 'impute'));
+    return { sets: [{ name: 'imputations', count: p.m, task: { module: 'nodes/impute', fn: 'runImputations' }, args: spec }] };
+  },
+  summarise(p, results, inputs, ctx) {
     const table = inputTable(inputs, p.input, 'impute');
-    const spec = buildChainSpec(table, {
-      variables: p.variables,
-      m: p.m,
-      maxit: p.maxit,
-      donors: p.donors,
-      methods: p.methods,
-      predictors: p.predictors,
-      outcome: p.outcome,
-      includeOutcome: p.include_outcome ?? true,
-    });
-    // Contiguous batches, one per worker; each imputation's stream depends on k alone.
-    const batches = Math.max(1, Math.min(ctx.pool.size, p.m));
-    const ks = Array.from({ length: p.m }, (_, k) => k);
-    const chains: ChainResult[] = new Array<ChainResult>(p.m);
-    let done = 0;
-    await Promise.all(
-      Array.from({ length: batches }, async (_, b) => {
-        const mine = ks.slice(Math.floor((b * p.m) / batches), Math.floor(((b + 1) * p.m) / batches));
-        const task: ChainsTask = { spec, seed: ctx.seed, ks: mine };
-        const res = await ctx.pool.run<ChainResult[]>({ module: CHAINS_MODULE, fn: 'runChains', args: task });
-        mine.forEach((k, i) => (chains[k] = res[i]!));
-        done += mine.length;
-        ctx.progress(done, p.m);
-      }),
-    );
+    const spec = chainSpec(p, table);
+    const chains = results.batches('imputations').flatMap((b) => b.result as ChainResult[]);
 
     const imputations = new Map<string, ImputedVariable>();
     const chainInfo: Record<string, Json> = {};

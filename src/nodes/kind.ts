@@ -1,8 +1,9 @@
 /**
  * The contract between the runner and a step kind. A step kind is one module in `src/nodes/` named for
- * its YAML `kind:` (e.g. `fit_logistic` → `src/nodes/fit_logistic.ts`) exporting one `StepKind`:
- * its parameter schema, its implementation version, and its `run`. Adding a kind touches nothing else
- * but one line of `registry.ts`.
+ * its YAML `kind:` (e.g. `fit_logistic` → `src/nodes/fit_logistic.ts`) exporting one kind: its parameter
+ * schema, its implementation version, and either its `run` (StepKind, the plain lifecycle) or its units and
+ * their summary (ReplicateKind: bootstrap, impute — the runner schedules the units). Adding a kind touches
+ * nothing else but one line of `kinds.ts`.
  */
 import type { Artifact } from '../data/artifact.js';
 import type { JsonObject } from '../data/canonical.js';
@@ -13,7 +14,11 @@ import type { ResultProvenance } from '../runner/provenance.js';
 /** A JSON Schema (draft 2020-12 subset understood by ajv) for a step kind's parameters. */
 export type ParamSchema = Readonly<Record<string, unknown>>;
 
-export interface StepKind<P = Record<string, unknown>> {
+/**
+ * What every kind has, whatever its lifecycle: its YAML name, implementation version, parameters and how
+ * they are checked, and what enters its cache key.
+ */
+export interface KindBase<P = Record<string, unknown>> {
   /** The YAML name, `kind: <name>`. */
   readonly kind: string;
   /**
@@ -29,6 +34,8 @@ export interface StepKind<P = Record<string, unknown>> {
    * additionalProperties: false}`. Defaults given here are filled in before the cache key is taken,
    * so writing a parameter at its default value does not change the key.
    * The keys `kind`, `foreach` and `description` are the runner's and must not appear here.
+   * A parameter's schema may carry `x-in-replicates` (InReplicates): the value the parameter takes when
+   * the step runs inside a replicate (a bootstrap's sub-pipeline).
    */
   readonly params: ParamSchema;
   /** Names of the parameters whose values reference other steps (a step name, or a list of them). */
@@ -38,19 +45,13 @@ export interface StepKind<P = Record<string, unknown>> {
    * `{data: {via: 'model', param: 'input', through: ['impute']}}` — an omitted `data` is the `input` of
    * the `model` step, followed through steps of the kinds in `through` (to the table an imputation
    * started from). The runner fills it in before the key is taken: writing it out or leaving it to
-   * the default gives the same key.
+   * the default gives the same key. (volume_delta's `data`, bootstrap's `from`.)
    */
   readonly defaultReferences?: Readonly<Record<string, { readonly via: string; readonly param: string; readonly through?: readonly string[] }>>;
   /** Paths (relative to the spec's folder) of files the step reads: hashed by content into its key. */
   readonly files?: (params: P) => readonly string[];
   /** True when the step draws random numbers: only then does the pipeline seed enter its key. */
   readonly random?: (params: P) => boolean;
-  /**
-   * For steps that re-run part of the pipeline (bootstrap): the parameter names holding the first and
-   * last step of that sub-pipeline. The runner puts the keys of all steps between them into this
-   * step's key and hands their definitions to `run` as `ctx.subgraph`.
-   */
-  readonly subgraph?: { readonly from: string; readonly of: string };
   /**
    * Returns the canonical form of the parameters: two parameter sets meaning the same computation must
    * normalise to the same value (e.g. `formula: "y ~ a + b"` and `outcome: y` + `covariates: [a, b]`).
@@ -59,40 +60,6 @@ export interface StepKind<P = Record<string, unknown>> {
    * parameters it cannot read, it returns them unchanged (and `check` reports the problem).
    */
   readonly normalise?: (params: P) => P;
-  /**
-   * Parameters left out of the cache key because they cannot change the output (e.g. bootstrap's
-   * `batch`, which only sets how replicates are grouped into worker tasks and checkpoints). Only for a
-   * parameter proven not to change the output, by a test running the kind with different values and
-   * comparing the outputs byte for byte. Changing one re-uses the cached output.
-   */
-  readonly unkeyed?: readonly string[];
-  /**
-   * How the step runs inside a bootstrap replicate or jackknife sample, when that differs from `run`:
-   * - `params`: the parameters a replicate uses (e.g. mediate leaves out its counterfactual simulation,
-   *   whose intervals it computes itself), with `omits` the estimate paths a replicate therefore does not
-   *   produce, which the bootstrap leaves out of its estimates (and refuses when asked for, saying `why`);
-   * - `plan`: a fast path when the sub-pipeline is this one step reading the resampled table: made once
-   *   per run on each worker from the whole table, it gives the step's result for the rows of a resample —
-   *   `run`'s result on takeRows(table, rows), to the precision the kind documents — or undefined to leave
-   *   that resample to `run`;
-   * - `prepare`: the plan's data, built once on the main thread and sent with every batch (typed arrays
-   *   and plain objects only), so that the workers need not each build it: `plan` gets it as `data`
-   *   (undefined: it builds it itself). `prepare` returns undefined where there is no plan.
-   */
-  readonly replicate?: {
-    readonly params?: (params: P) => P;
-    readonly omits?: (params: P) => readonly string[];
-    readonly why?: string;
-    readonly prepare?: (params: P, table: Table) => unknown;
-    readonly plan?: (params: P, table: Table, data?: unknown) => ((rows: Int32Array, seed: number) => JsonObject | undefined) | undefined;
-  };
-  /**
-   * The worker-pool task modules (WorkerPool.run's `module`) the kind's `run` uses, if it uses the pool:
-   * the runner starts the pool's threads, loading these, as soon as a run misses the cache at or upstream
-   * of such a step, so that the threads' start overlaps the steps before it. A run that misses the cache
-   * nowhere on the way to the step starts no thread.
-   */
-  readonly poolModules?: readonly string[];
   /** The result family of the step's output (src/results/products.ts), for `validate`'s check of references. */
   readonly produces?: Product;
   /** Per reference parameter, the products it takes (a parameter not listed takes any): `{model: ['fit:logistic']}`. */
@@ -117,21 +84,137 @@ export interface StepKind<P = Record<string, unknown>> {
   readonly keyResults?: (params: P) => readonly { readonly label: string; readonly step: string; readonly path: string }[];
   /** Semantic checks beyond the schema (e.g. a formula that does not parse): return messages, each for a parameter path. */
   readonly check?: (params: P) => readonly { readonly path: string; readonly message: string; readonly hint?: string }[];
+}
+
+/** A step kind of the plain lifecycle: `run` computes its output from its inputs. */
+export interface StepKind<P = Record<string, unknown>> extends KindBase<P> {
   run(params: P, inputs: StepInputs, ctx: StepContext): Promise<Artifact> | Artifact;
+  /**
+   * Row samples (the replicate construct's fast path, see RowSamples): for a kind whose preprocessing is
+   * row-local and whose model takes frequency weights, its result on a sample of its input table's rows
+   * without building the sample's table — the sample as the original rows with counts.
+   */
+  readonly rowSamples?: RowSamples<P>;
+}
+
+/**
+ * A kind's result on samples of the rows of its one input table, without taking the rows out of the table
+ * and preparing them again for every sample: the replicate construct uses it when a sub-pipeline is this
+ * one step reading the resampled table. A kind offers it when its preprocessing is row-local (a row's
+ * design row depends on that row alone) and its model takes frequency weights, so that a sample is the
+ * original rows, each with the number of times it was drawn.
+ * - `prepare`: the work done once on the whole table (the design, the whole-sample fits), on the main
+ *   thread, sent with every batch (typed arrays and plain objects only); undefined when the fast path does
+ *   not apply to these parameters and this table;
+ * - `plan`: made once per batch series on each worker from the whole table and that data; it gives the
+ *   step's result for the rows of a sample (with repeats, in draw order) — `run`'s result on
+ *   takeRows(table, rows), to the precision the kind documents — or undefined to leave that sample to `run`
+ *   (a sample `run` would treat differently, e.g. with an empty factor level).
+ */
+export interface RowSamples<P = Record<string, unknown>> {
+  readonly prepare: (params: P, table: Table) => unknown;
+  readonly plan: (params: P, table: Table, data: unknown) => ((rows: Int32Array, seed: number) => JsonObject | undefined) | undefined;
+}
+
+/**
+ * A kind of the replicate lifecycle (the runner construct of src/runner/replicate/): its output comes
+ * from many seeded units of work — bootstrap replicates of a sub-pipeline, imputations — which the runner
+ * schedules in batches on the run's executor (worker threads, or a SLURM cluster), checkpoints and resumes;
+ * the kind says what the units are (`replicates`) and turns their results into its output (`summarise`).
+ * Unit u of a set always draws from (the step's seed, u) alone, so the output is the same whatever the
+ * batches, threads, executor or order of completion.
+ */
+export interface ReplicateKind<P = Record<string, unknown>> extends KindBase<P> {
+  /**
+   * For a kind whose units re-run part of the pipeline: the parameters naming the sub-pipeline's ends — the
+   * data step whose table each unit samples (`from`, excluded) and the last step (`of`). The keys of the
+   * steps between them enter this step's key, and their outputs are not cached inside a unit.
+   */
+  readonly subPipeline?: { readonly from: string; readonly of: string };
+  /** The units, from the parameters and the inputs (of a sub-pipeline kind: `from`'s table and `of`'s output). */
+  replicates(params: P, inputs: StepInputs, ctx: ReplicateContext): ReplicatePlan;
+  /** The output, from the units' results. */
+  summarise(params: P, results: ReplicateResults, inputs: StepInputs, ctx: StepContext): Promise<Artifact> | Artifact;
+}
+
+/** Every kind, of either lifecycle. */
+export type Kind<P = Record<string, unknown>> = StepKind<P> | ReplicateKind<P>;
+
+export function isReplicateKind<P>(k: Kind<P>): k is ReplicateKind<P> {
+  return 'replicates' in k;
+}
+
+/** The parameters naming a kind's sub-pipeline ends, if it has one (ReplicateKind.subPipeline). */
+export function subPipelineOf<P>(k: Kind<P>): { readonly from: string; readonly of: string } | undefined {
+  return isReplicateKind(k) ? k.subPipeline : undefined;
+}
+
+/** A function of a lesionflow module, named as a worker task is (WorkerPool.run): never chosen by the spec. */
+export interface TaskRef {
+  readonly module: string;
+  readonly fn: string;
+}
+
+/**
+ * The units of a replicated step: sets run one after the other's batches on the same executor (the
+ * later set's batches queue behind the earlier's, so that no worker idles between them).
+ * - `task` sets: `count` units of a kind's own function: called with BatchArgs (`shared` = `args`) on a
+ *   range of units, it returns that range's result (structured-cloneable); the kind reads the results in
+ *   `summarise` (ReplicateResults.batches);
+ * - `sample` sets (a kind with a subPipeline): unit u re-runs the sub-pipeline on the rows
+ *   `sample.fn(sample.args, seed, u)` gives (SampleFn) of the `from` table, and contributes the numbers at
+ *   `paths` in the `of` step's result to a row of the set's matrix (ReplicateResults.matrix).
+ */
+export type UnitSet =
+  | { readonly name: string; readonly count: number; readonly task: TaskRef; readonly args: unknown }
+  | { readonly name: string; readonly count: number; readonly sample: TaskRef & { readonly args: unknown }; readonly paths: readonly string[] };
+
+export interface ReplicatePlan {
+  readonly sets: readonly UnitSet[];
+  /** Overrides the step's seed (a `seed:` parameter). */
+  readonly seed?: number | undefined;
+}
+
+/** What a batch function receives: the set's shared arguments, the seed, and its range of units start … end − 1. */
+export interface BatchArgs<A = unknown> {
+  readonly shared: A;
+  readonly seed: number;
+  readonly start: number;
+  readonly end: number;
+}
+
+/** A sample set's unit: the rows of the `from` table (with repeats, in draw order), and the seed of each sub-step (by position). */
+export type SampleFn<A = unknown> = (args: A, seed: number, unit: number) => { readonly rows: Int32Array; readonly seedOf: (step: number) => number };
+
+export interface ReplicateContext {
+  readonly step: string;
+  readonly seed: number;
+  /**
+   * Of a sub-pipeline kind: the estimate paths of the `of` step a unit does not produce, because a sub-step
+   * runs with other parameters inside a replicate (`x-in-replicates`), with why; empty otherwise.
+   */
+  readonly notInReplicates: { readonly paths: readonly string[]; readonly why: string | undefined };
+}
+
+/** A failed unit of a sample set (an expected failure: a fit that does not converge, an empty subset). */
+export interface UnitFailure {
+  readonly index: number;
+  readonly reason: string;
+}
+
+export interface ReplicateResults {
+  /** A sample set's estimates: count × paths.length, row per unit (NaN for a failed unit or a missing estimate), and its failures in unit order. */
+  matrix(set: string): { readonly values: Float64Array; readonly paths: readonly string[]; readonly failures: readonly UnitFailure[] };
+  /** A task set's batch results (what its batch function returned), in unit order. */
+  batches(set: string): readonly { readonly start: number; readonly end: number; readonly result: unknown }[];
+  /** The seed the units drew from. */
+  readonly seed: number;
+  /** As ReplicateContext's. */
+  readonly notInReplicates: ReplicateContext['notInReplicates'];
 }
 
 /** The outputs of the referenced steps, by (instance) step name as it appears in the resolved params. */
 export type StepInputs = ReadonlyMap<string, Artifact>;
-
-/** One step of a sub-pipeline handed to a step kind that re-runs it (bootstrap). */
-export interface SubgraphStep {
-  readonly name: string;
-  readonly kind: string;
-  /** Resolved, normalised parameters (defaults filled in, references resolved to instance names). */
-  readonly params: Readonly<Record<string, unknown>>;
-  /** Names of the steps it reads (a subset of earlier subgraph steps, or the `from` step). */
-  readonly inputs: readonly string[];
-}
 
 export interface StepContext {
   /** The step's instance name, e.g. `fit_good[modality=CT]`. */
@@ -151,25 +234,15 @@ export interface StepContext {
    * that build a context by hand: show the path as written then.
    */
   showPath?(path: string): string;
-  /** The worker-thread pool for CPU-heavy work (bootstrap replicates, imputations). */
+  /** The worker-thread pool for CPU-heavy work (replicated kinds' units go through the runner instead). */
   readonly pool: WorkerPool;
   readonly signal: AbortSignal;
   /** Reports progress of a long step (shown as a bar on a terminal, as lines otherwise). */
   progress(done: number, total: number): void;
   /** A warning attached to the step's record and printed once. */
   warn(message: string): void;
-  /** For kinds with `subgraph`: the steps from `from` (excluded) to `of` (included), in run order. */
-  readonly subgraph?: readonly SubgraphStep[] | undefined;
   /** For kinds with `provenance`: where the step's inputs came from (src/runner/provenance.ts). */
   readonly provenance?: ResultProvenance | undefined;
-  /** A per-step store for partial results (completed bootstrap batches), so an interrupted step resumes. */
-  readonly checkpoints: Checkpoints;
-}
-
-export interface Checkpoints {
-  get(name: string): Promise<string | undefined>;
-  /** Atomic: a crash never leaves a partial checkpoint that `get` returns. */
-  put(name: string, content: string): Promise<void>;
 }
 
 /**
@@ -182,8 +255,22 @@ export interface WorkerPool {
   run<T>(task: { readonly module: string; readonly fn: string; readonly args: unknown }, transfer?: readonly ArrayBuffer[]): Promise<T>;
   /**
    * Start the threads now rather than on the first task, loading the named task modules in them: the
-   * runner calls it when a run first misses the cache upstream of a step of a kind with `poolModules`,
-   * and a step before its own preparation; either then overlaps the threads' start.
+   * runner calls it when a run first misses the cache upstream of a replicated step, and again with the
+   * step's task modules when it knows them; either then overlaps the threads' start.
    */
   warm?(modules?: readonly string[]): unknown;
+}
+
+/**
+ * What every thread of a worker pool is set up with before its first task (the pool's generic per-thread
+ * setup hook: the pool itself knows nothing of what it hands over). `prepare` runs once, on the thread
+ * that starts the pool, when the first thread starts; its result (structured-cloneable, e.g. a compiled
+ * WebAssembly.Module, which threads share) goes to every thread, which calls the exported function `fn`
+ * of the lesionflow module `module` (a task module path, as WorkerPool.run's) with it. `prepare` throwing
+ * or returning undefined: `fn` is not called (the thread then does without, e.g. compiles its own).
+ */
+export interface ThreadSetup {
+  readonly module: string;
+  readonly fn: string;
+  readonly prepare: () => unknown;
 }

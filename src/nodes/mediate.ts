@@ -61,7 +61,19 @@ export const mediate: StepKind<MediateParams> = {
       binary_cut: { type: 'number', description: 'Binary outcome = (outcome <= binary_cut), e.g. 2 for mRS 0-2.' },
       favourable: { enum: ['lower', 'higher'], default: 'lower', description: 'Ordinal outcome: the direction the reported common ORs describe (lower = shift towards lower mRS).' },
       level: { type: 'number', exclusiveMinimum: 0, exclusiveMaximum: 1, default: 0.95, description: 'Confidence level of the intervals.' },
-      counterfactual: { type: 'boolean', default: true, description: 'Compute natural direct/indirect effects by simulation (a bootstrap of the step leaves this simulation out of its replicates).' },
+      counterfactual: {
+        type: 'boolean',
+        default: true,
+        description: 'Compute natural direct/indirect effects by simulation (a bootstrap of the step leaves this simulation out of its replicates).',
+        // A bootstrap of mediate resamples the regression estimates; re-running the counterfactual simulation
+        // (sims draws per replicate) would multiply its cost by B for intervals mediate already gives by its
+        // own quasi-Bayesian simulation, as mediation::mediate does without boot = TRUE.
+        'x-in-replicates': {
+          value: false,
+          omits: ['counterfactual'],
+          why: "its counterfactual effects are not re-simulated in bootstrap replicates: their intervals are mediate's own (quasi-Bayesian simulation)",
+        },
+      },
       threshold: { type: 'number', default: 2, description: 'Ordinal outcome: the counterfactual effects are on P(outcome <= threshold).' },
       sims: { type: 'integer', minimum: 10, maximum: 100000, default: 1000, description: 'Simulations for the counterfactual effects (mediation::mediate default 1000).' },
     },
@@ -71,13 +83,8 @@ export const mediate: StepKind<MediateParams> = {
   inputs: ['input'],
   accepts: { input: DATA },
   random: (p) => p.counterfactual !== false,
-  // A bootstrap of mediate resamples the regression estimates; re-running the counterfactual simulation
-  // (sims draws per replicate) would multiply its cost by B for intervals mediate already gives by its
-  // own quasi-Bayesian simulation, as mediation::mediate does without boot = TRUE.
-  replicate: {
-    params: (p) => (p.counterfactual === false ? p : { ...p, counterfactual: false }),
-    omits: (p) => (p.counterfactual === false ? [] : ['counterfactual']),
-    why: 'its counterfactual effects are not re-simulated in bootstrap replicates: their intervals are mediate\'s own (quasi-Bayesian simulation)',
+  // the replicate construct's fast path: a resample as the whole table's design rows with counts
+  rowSamples: {
     prepare: (p, table) => mediatePlanData(p, table),
     plan: (p, table, data) => mediateResamplePlan(p, table, data as MediatePlanData | undefined),
   },
@@ -246,7 +253,7 @@ function prepare(table: Table, p: MediateParams): { prepared: Prepared; work: Ta
 }
 
 /**
- * The bootstrap's fast path (src/nodes/bootstrap-worker.ts): `mediate` on row resamples of one table,
+ * The replicate construct's fast path (StepKind.rowSamples, run by src/runner/replicate/worker.ts): `mediate` on row resamples of one table,
  * without rebuilding the table and the design for every replicate. The design is built once on the whole
  * table; a resample's design is then its complete rows taken from it — the same data `run` builds from
  * `takeRows(table, rows)`, because every model variable here is a plain column (a row's design row depends
@@ -333,7 +340,7 @@ export function mediateResamplePlan(
 
 /**
  * What mediateResamplePlan needs of the whole table, built once — on the main thread, which sends it to
- * the workers with every batch (StepKind.replicate.prepare), so that they do not each build the design and
+ * the workers with every batch (RowSamples.prepare), so that they do not each build the design and
  * fit the whole sample again. Typed arrays and plain objects only (structured-cloneable).
  */
 export interface MediatePlanData {

@@ -18,8 +18,7 @@
 import { readFileSync, statSync } from 'node:fs';
 import { readFile, readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { Checkpoints } from '../nodes/kind.js';
-import { writeFileAtomic } from './atomic.js';
+import { createFileAtomic, removeStaleTemps, writeFileAtomic } from './atomic.js';
 import { contentHash, isHash, sha256, type CacheKey, type ContentHash } from './hash.js';
 import type { KeyMaterial } from './key.js';
 
@@ -36,6 +35,22 @@ export interface StepRecord {
 }
 
 export type ObjectState = 'ok' | 'missing' | 'corrupt';
+
+/**
+ * Partial results of a step, by name (a replicated step's finished batches), so that an interrupted step
+ * resumes. Written by whoever computes them — the run itself, or its SLURM tasks on other hosts.
+ */
+export interface Checkpoints {
+  /** The bytes of checkpoint `name`, or undefined when there is none (or it is damaged: then it is ignored). */
+  get(name: string): Promise<Uint8Array | undefined>;
+  /**
+   * Stores checkpoint `name` atomically, never replacing an intact one (a checkpoint's bytes depend on its
+   * name alone, so another writer's are the same); a damaged one is replaced.
+   */
+  put(name: string, content: Uint8Array): Promise<void>;
+  /** The file holding checkpoint `name`, for a reader watching a shared folder (undefined: not on disk). */
+  file?(name: string): string;
+}
 
 export interface Store {
   /** The record of `key`; undefined when there is none; throws CorruptRecord when one exists but is malformed. */
@@ -198,7 +213,8 @@ export class FsStore implements Store {
     const hash = contentHash(content);
     if ((await this.checkObject(hash)) === 'ok') return hash;
     const path = this.objectPath(hash);
-    await writeFileAtomic(path, content, { tmpDir: this.tmpDir });
+    // linked into place, never renamed over: a damaged copy (found by checkObject) is removed first
+    await createFileAtomic(path, content, (existing) => sha256(existing) === hash, { tmpDir: this.tmpDir });
     this.remember(hash, path);
     return hash;
   }
@@ -217,26 +233,26 @@ export class FsStore implements Store {
     this.verifiedDirty = true;
   }
 
+  /** The folder of a step's checkpoints. */
+  checkpointDir(key: CacheKey): string {
+    return join(this.dir, 'checkpoints', key);
+  }
+
   checkpoints(key: CacheKey): Checkpoints {
-    const dir = join(this.dir, 'checkpoints', key);
-    // Checkpoint names come from step kinds; hashing them keeps any name a safe file name.
+    const dir = this.checkpointDir(key);
+    // Checkpoint names come from the runner; hashing them keeps any name a safe file name.
     const path = (name: string): string => join(dir, sha256(name));
     return {
       get: async (name) => {
-        try {
-          const text = await readFile(path(name), 'utf8');
-          const nl = text.indexOf('\n');
-          // First line: the sha256 of the rest, so a damaged checkpoint is ignored rather than trusted.
-          if (nl < 0 || sha256(text.slice(nl + 1)) !== text.slice(0, nl)) return undefined;
-          return text.slice(nl + 1);
-        } catch {
-          return undefined;
-        }
+        const bytes = await readFile(path(name)).catch(() => undefined);
+        return bytes === undefined ? undefined : checkpointBody(bytes);
       },
       put: async (name, content) => {
         // No fsync needed: the embedded hash rejects a checkpoint damaged by a power loss.
-        await writeFileAtomic(path(name), `${sha256(content)}\n${content}`, { tmpDir: this.tmpDir, fsync: false });
+        const header = Buffer.from(`${sha256(content)}\n`, 'utf8');
+        await createFileAtomic(path(name), Buffer.concat([header, content]), (existing) => checkpointBody(existing) !== undefined, { tmpDir: this.tmpDir, fsync: false });
       },
+      file: path,
     };
   }
 
@@ -266,12 +282,22 @@ export class FsStore implements Store {
   async dropCheckpoints(key: CacheKey): Promise<void> {
     await rm(join(this.dir, 'checkpoints', key), { recursive: true, force: true });
   }
-  /** Temporary files left by crashed writers. Only call while holding the outputs lock. */
+  /**
+   * Temporary files left by crashed writers: of this host's processes that are gone, and of other hosts'
+   * (a cluster's tasks) once old (removeStaleTemps 'dead'): a task of a run's SLURM jobs may be writing now.
+   * Only call while holding the outputs lock.
+   */
   async clearTmp(): Promise<number> {
-    const names = await readdir(this.tmpDir).catch(() => []);
-    await Promise.all(names.map((n) => rm(join(this.tmpDir, n), { force: true })));
-    return names.length;
+    return removeStaleTemps(this.tmpDir, 'dead');
   }
+}
+
+/** A checkpoint file's content: first line the sha256 of the rest, so that a damaged checkpoint is ignored rather than trusted. */
+export function checkpointBody(bytes: Uint8Array): Uint8Array | undefined {
+  const nl = bytes.indexOf(0x0a);
+  if (nl !== 64) return undefined;
+  const body = bytes.subarray(nl + 1);
+  return sha256(body) === Buffer.from(bytes.subarray(0, nl)).toString('utf8') ? body : undefined;
 }
 
 async function listTwoLevel(dir: string): Promise<string[]> {
@@ -300,7 +326,7 @@ export async function readIfIntact(store: Store, hash: ContentHash): Promise<str
 export class MemoryStore implements Store {
   readonly records = new Map<string, StepRecord>();
   readonly objects = new Map<string, string>();
-  private readonly cps = new Map<string, string>();
+  private readonly cps = new Map<string, Uint8Array>();
 
   getRecord(key: CacheKey): Promise<StepRecord | undefined> {
     return Promise.resolve(this.records.get(key));

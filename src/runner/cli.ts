@@ -6,7 +6,7 @@
  * step failed (or verify found differences), 2 a spec or usage error, 130 interrupted.
  */
 import { parseArgs } from 'node:util';
-import type { StepKind } from '../nodes/kind.js';
+import type { Kind } from '../nodes/kind.js';
 import type { CommandIo, LogFormat } from './commands/io.js';
 import { COMMANDS, OPTION_HELP, commandUsage, usage, type Command } from './help.js';
 
@@ -49,7 +49,7 @@ function parse(argv: readonly string[]) {
   });
 }
 
-async function registryFor(): Promise<ReadonlyMap<string, StepKind> | undefined> {
+async function registryFor(): Promise<ReadonlyMap<string, Kind> | undefined> {
   if (process.env.LESIONFLOW_TEST_KINDS !== '1') return undefined;
   const [{ registry }, { withTestKinds }] = await Promise.all([import('../nodes/registry.js'), import('./testing/test-kinds.js')]);
   return withTestKinds(registry);

@@ -1,13 +1,13 @@
 /**
  * Filling in reference parameters a step leaves out when its kind says where they come from
- * (`StepKind.defaultReferences`): `volume_delta` without `data:` reads the patients its `model` was
+ * (`KindBase.defaultReferences`): `volume_delta` without `data:` reads the patients its `model` was
  * fitted on — the model step's `input`, or, when that is an `impute` step, the table it imputed.
  * Runs after every instance is analysed (the step named may come later in the file); the filled-in
  * parameter is then exactly as if written, so both forms share one cache key.
  */
 import { SpecError } from '../errors.js';
 import type { SourceLocation } from '../errors.js';
-import type { StepKind } from '../nodes/kind.js';
+import type { Kind } from '../nodes/kind.js';
 import type { DagEdge } from './dag.js';
 import type { StepName } from './pipeline.js';
 import { normalise } from './step-params.js';
@@ -16,7 +16,7 @@ import { normalise } from './step-params.js';
 export interface BuiltInstance {
   readonly name: StepName;
   readonly base: string;
-  readonly kind: StepKind;
+  readonly kind: Kind;
   readonly params: Readonly<Record<string, unknown>>;
   readonly inputs: StepName[];
 }
@@ -30,7 +30,7 @@ export function fillDefaultReferences<T extends BuiltInstance>(
   built: Map<string, T>,
   edgesOf: (instance: string) => DagEdge[] | undefined,
   locate: (base: string, param: string) => SourceLocation,
-  referenceParams: (kind: StepKind) => readonly string[],
+  referenceParams: (kind: Kind) => readonly string[],
   errors: SpecError[],
 ): void {
   for (const [name, inst] of built) {

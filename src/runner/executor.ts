@@ -7,8 +7,10 @@
  */
 import { decodeArtifact, encodeArtifact, type Artifact } from '../data/artifact.js';
 import { CancelError, DataError, InternalError, LesionflowError, pathRelativeTo } from '../errors.js';
-import type { StepContext, SubgraphStep, WorkerPool } from '../nodes/kind.js';
+import { isReplicateKind, type StepContext, type WorkerPool } from '../nodes/kind.js';
 import { CorruptEntry, CorruptRecord, type Store } from './cache.js';
+import type { Executor } from './executors/executor.js';
+import { LocalExecutor } from './executors/local.js';
 import { FileHasher } from './file-hashes.js';
 import { contentHash, short, stepSeed, type CacheKey, type ContentHash } from './hash.js';
 import { cacheKey, keyMaterial, subgraphSteps, type KeyMaterial } from './key.js';
@@ -17,6 +19,8 @@ import { absolutePath, pathOrigin, pathResolver } from './paths.js';
 import type { Pipeline, PipelineStep, StepName } from './pipeline.js';
 import { displayPath } from './display-path.js';
 import { resultProvenance, type ResultProvenance } from './provenance.js';
+import { DEFAULT_BATCH } from './replicate/batches.js';
+import { knownModules, runReplicated } from './replicate/replicated.js';
 import { schedule, type TaskResult, type TaskStatus } from './scheduler.js';
 import { versions, type Versions } from './versions.js';
 
@@ -32,6 +36,13 @@ export interface ExecuteOptions {
   readonly hasher?: FileHasher;
   /** Versions for the provenance of steps that state it (default: this installation's, versions.ts). */
   readonly versions?: Versions;
+  /**
+   * Where replicated steps' units run (executors/): default, the local executor on `pool`, checkpointing in
+   * `store`. The SLURM executor sends them to a cluster.
+   */
+  readonly executor?: Executor;
+  /** Units per batch of a replicated step (`--batch`; default 100): a run option, it cannot change an output. */
+  readonly batch?: number;
 }
 
 export interface StepOutcome {
@@ -67,7 +78,7 @@ export async function execute(pipeline: Pipeline, options: ExecuteOptions): Prom
 
   const tasks = new Map<StepName, StepName[]>();
   for (const [name, step] of pipeline.steps) tasks.set(name, [...new Set([...step.inputs, ...(ex.subgraph(name) ?? [])])]);
-  ex.warmPoolAt(poolModulesUpstream(pipeline, tasks));
+  ex.warmPoolAt(replicateModulesUpstream(pipeline, tasks, (name) => ex.subgraph(name)));
 
   const results = await schedule(tasks, (name, env) => ex.task(name, env.signal, (fn) => env.withSlot(fn)), {
     jobs: options.jobs,
@@ -110,6 +121,7 @@ class Execution {
   private readonly subgraphs = new Map<StepName, StepName[] | undefined>();
   private readonly provenances = new Map<StepName, ResultProvenance>();
   private readonly logger: Logger;
+  private readonly executor: Executor;
 
   constructor(
     private readonly pipeline: Pipeline,
@@ -117,9 +129,10 @@ class Execution {
     private readonly hasher: FileHasher,
   ) {
     this.logger = options.logger ?? silentLogger;
+    this.executor = options.executor ?? new LocalExecutor(options.pool, (key) => options.store.checkpoints(key));
   }
 
-  /** The steps whose cache miss starts the worker pool's threads, with the modules to load (poolModulesUpstream). */
+  /** The steps whose cache miss starts the executor (the pool's threads), with the modules to load (replicateModulesUpstream). */
   private warmModules = new Map<StepName, readonly string[]>();
 
   warmPoolAt(modules: Map<StepName, readonly string[]>): void {
@@ -129,6 +142,12 @@ class Execution {
   subgraph(name: StepName): StepName[] | undefined {
     if (!this.subgraphs.has(name)) this.subgraphs.set(name, subgraphSteps(this.pipeline, this.step(name)));
     return this.subgraphs.get(name);
+  }
+
+  /** A kind of this pipeline, by name (its steps' kinds are the registry's, or a test's). */
+  private kindNamed(kind: string): PipelineStep['kind'] | undefined {
+    for (const s of this.pipeline.steps.values()) if (s.kind.kind === kind) return s.kind;
+    return undefined;
   }
 
   private step(name: StepName): PipelineStep {
@@ -172,9 +191,9 @@ class Execution {
       this.note(name, `cache entry ${short(key)} is ${state === 'corrupt' ? 'corrupt (its bytes do not match their hash)' : 'missing its output'}: recomputing`);
       if (state === 'corrupt') await this.options.store.dropObject(record.output);
     }
-    // a miss on the way to a step that uses the worker pool: its threads start now, beside this step
+    // a miss on the way to a replicated step: the executor's threads start now, beside this step
     const modules = this.warmModules.get(name);
-    if (modules !== undefined) this.options.pool.warm?.(modules);
+    if (modules !== undefined) this.executor.warm(modules);
     // The slot is held while the step computes; storing (an fsync) happens after, letting another
     // step use the core meanwhile.
     const done = await withSlot(() => this.compute(step, signal));
@@ -230,7 +249,6 @@ class Execution {
     this.warnings.set(name, []);
     const inputs = new Map<string, Artifact>();
     for (const i of step.inputs) inputs.set(i, await this.artifact(i, signal));
-    const sub = this.subgraph(name);
     const ctx: StepContext = {
       step: name,
       seed: stepSeed(this.pipeline.seed, name),
@@ -245,17 +263,40 @@ class Execution {
       warn: (message) => {
         this.warn(name, message);
       },
-      subgraph: sub?.map((s): SubgraphStep => {
-        const st = this.step(s);
-        return { name: s, kind: st.kind.kind, params: st.params, inputs: st.inputs };
-      }),
-      checkpoints: this.options.store.checkpoints(key),
       provenance: this.provenances.get(name),
     };
     const t0 = performance.now();
+    const kind = step.kind;
     let artifact: Artifact;
     try {
-      artifact = await step.kind.run(step.params, inputs, ctx);
+      if (isReplicateKind(kind)) {
+        const sub = this.subgraph(name);
+        const from = sub === undefined ? undefined : (step.params[kind.subPipeline!.from] as string);
+        artifact = await runReplicated(
+          {
+            name,
+            key,
+            kind,
+            params: step.params,
+            subPipeline: sub === undefined || from === undefined ? undefined : { from, steps: sub.map((s) => { const st = this.step(s); return { name: s, kind: st.kind.kind, params: st.params, inputs: st.inputs }; }) },
+          },
+          inputs,
+          ctx,
+          {
+            executor: this.executor,
+            checkpoints: this.options.store.checkpoints(key),
+            batch: this.options.batch ?? DEFAULT_BATCH,
+            threads: this.options.pool.size,
+            kinds: (k) => this.kindNamed(k),
+            info: (message) => {
+              this.logger.log({ type: 'info', message: `${name}: ${message}` });
+            },
+            remote: (state) => {
+              this.logger.log({ type: 'step-remote', step: name, ...state });
+            },
+          },
+        );
+      } else artifact = await kind.run(step.params, inputs, ctx);
     } catch (e) {
       // An error with no place of its own (a model that cannot be fitted, a join's duplicate keys) points
       // at the step in the spec: every error names a file and a line.
@@ -349,15 +390,20 @@ function isAbort(e: unknown): boolean {
 }
 
 /**
- * For every step at or upstream of a step whose kind uses the worker pool (StepKind.poolModules), those
- * steps' modules: a cache miss there starts the pool's threads (WorkerPool.warm), which then start beside
- * the steps still to run before the pooled one. `deps` is the scheduler's: inputs and sub-pipelines.
+ * For every step at or upstream of a replicated step (ReplicateKind), the task modules its units will load
+ * (as far as they are known before it runs): a cache miss there starts the executor's threads
+ * (Executor.warm), which then start beside the steps still to run before the replicated one. `deps` is the
+ * scheduler's: inputs and sub-pipelines.
  */
-export function poolModulesUpstream(pipeline: Pipeline, deps: ReadonlyMap<StepName, readonly StepName[]>): Map<StepName, readonly string[]> {
+export function replicateModulesUpstream(
+  pipeline: Pipeline,
+  deps: ReadonlyMap<StepName, readonly StepName[]>,
+  subPipeline: (step: StepName) => readonly StepName[] | undefined,
+): Map<StepName, readonly string[]> {
   const found = new Map<StepName, Set<string>>();
   for (const [name, step] of pipeline.steps) {
-    const modules = step.kind.poolModules;
-    if (modules === undefined || modules.length === 0) continue;
+    if (!isReplicateKind(step.kind)) continue;
+    const modules = knownModules(step.kind, (subPipeline(name) ?? []).map((s) => pipeline.steps.get(s)!.kind));
     const stack = [name];
     const seen = new Set<StepName>();
     while (stack.length > 0) {

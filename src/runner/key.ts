@@ -5,15 +5,16 @@
  * - the key-scheme version (bumped when this module changes what goes in);
  * - the step kind and the kind's implementation version;
  * - the resolved, normalised parameters (defaults filled in and `kind.normalise` applied by spec
- *   analysis; key order canonical), without the kind's `unkeyed` parameters (those proven not to
- *   change the output, such as bootstrap's `batch`);
+ *   analysis; key order canonical) — execution knobs that cannot change the output (`--batch`,
+ *   `--executor`) are run options, never parameters;
  * - the content hashes of its inputs' OUTPUTS, in the step's fixed input order — not their keys, so an
  *   upstream step that re-runs but yields identical bytes leaves its dependants cached (early cutoff);
  * - the content hashes of the files the kind declares (`kind.files`), by their path as written;
  * - the step's own seed (from the pipeline seed and its name, see hash.ts `stepSeed`), only when the
  *   kind says the step is random (`kind.random`): two random steps with equal parameters still draw
  *   different numbers, so they must not share a key;
- * - for kinds with a `subgraph`, the keys of the sub-pipeline's steps, in run order;
+ * - for replicated kinds with a sub-pipeline (ReplicateKind.subPipeline), the keys of the sub-pipeline's
+ *   steps, in run order (the material's `subgraph`).
  * - for kinds with `provenance` (the report), the provenance their output states (provenance.ts): the
  *   spec's path and sha256, the seed, the `--set` overrides, the upstream data files' hashes and the
  *   versions. Other steps' keys do not hold it, so editing a spec's comment re-runs only the report.
@@ -23,7 +24,7 @@
  */
 import { canonicalJson, type Json } from '../data/canonical.js';
 import { InternalError } from '../errors.js';
-import type { StepKind } from '../nodes/kind.js';
+import { subPipelineOf, type Kind } from '../nodes/kind.js';
 import { sha256, stepSeed, type CacheKey, type ContentHash } from './hash.js';
 import type { Pipeline, PipelineStep, StepName } from './pipeline.js';
 import type { ResultProvenance } from './provenance.js';
@@ -43,7 +44,7 @@ export interface KeyMaterial {
   readonly files: readonly (readonly [string, ContentHash])[];
   /** The step's seed, present only when the step is random. */
   readonly seed?: number;
-  /** Present only for kinds with a subgraph. */
+  /** Present only for kinds with a sub-pipeline. */
   readonly subgraph?: readonly (readonly [string, Pending<CacheKey>])[];
   /** Present only for kinds with `provenance`. */
   readonly provenance?: Json;
@@ -62,7 +63,7 @@ export interface KeyFacts {
 }
 
 export function keyMaterial(step: PipelineStep, subgraph: readonly StepName[] | undefined, facts: KeyFacts): KeyMaterial {
-  const kind: StepKind = step.kind;
+  const kind: Kind = step.kind;
   const files = kind.files?.(step.params) ?? [];
   const material: {
     -readonly [K in keyof KeyMaterial]: KeyMaterial[K];
@@ -70,7 +71,7 @@ export function keyMaterial(step: PipelineStep, subgraph: readonly StepName[] | 
     scheme: KEY_SCHEME,
     kind: kind.kind,
     version: kind.version,
-    params: JSON.parse(canonicalJson(keyedParams(step.params, kind.unkeyed))) as Json,
+    params: JSON.parse(canonicalJson(step.params)) as Json,
     inputs: step.inputs.map((i) => [i, facts.outputOf(i)] as const),
     files: files.map((f) => [f, facts.fileHash(f)] as const),
   };
@@ -81,12 +82,6 @@ export function keyMaterial(step: PipelineStep, subgraph: readonly StepName[] | 
     material.provenance = JSON.parse(canonicalJson(facts.provenance(step))) as Json;
   }
   return material;
-}
-
-/** The parameters that enter the key: all but the kind's `unkeyed` ones. */
-function keyedParams(params: Readonly<Record<string, unknown>>, unkeyed: readonly string[] | undefined): Readonly<Record<string, unknown>> {
-  if (unkeyed === undefined || unkeyed.length === 0) return params;
-  return Object.fromEntries(Object.entries(params).filter(([name]) => !unkeyed.includes(name)));
 }
 
 /** True when every hash of the material is known (so a key can be taken). */
@@ -100,12 +95,12 @@ export function cacheKey(m: KeyMaterial): CacheKey {
 }
 
 /**
- * The steps of a kind's sub-pipeline: those downstream of `params[subgraph.from]` (excluded) and
- * upstream of, or equal to, `params[subgraph.of]`, in the pipeline's run order. Undefined for a kind
- * without a subgraph.
+ * The steps of a kind's sub-pipeline: those downstream of `params[subPipeline.from]` (excluded) and
+ * upstream of, or equal to, `params[subPipeline.of]`, in the pipeline's run order. Undefined for a kind
+ * without a sub-pipeline.
  */
 export function subgraphSteps(pipeline: Pipeline, step: PipelineStep): StepName[] | undefined {
-  const sg = step.kind.subgraph;
+  const sg = subPipelineOf(step.kind);
   if (sg === undefined) return undefined;
   const from = step.params[sg.from];
   const of = step.params[sg.of];

@@ -9,6 +9,8 @@ export type LogEvent =
   | { readonly type: 'start'; readonly pipeline: string; readonly steps: number; readonly jobs: number }
   | { readonly type: 'step-start'; readonly step: string }
   | { readonly type: 'step-progress'; readonly step: string; readonly done: number; readonly total: number }
+  /** A step's units outside this process (SLURM array tasks): queued and running, besides those done (step-progress). */
+  | { readonly type: 'step-remote'; readonly step: string; readonly queued: number; readonly running: number }
   | {
       readonly type: 'step-end';
       readonly step: string;

@@ -186,7 +186,7 @@ export async function writeOutputs(dir: string, sources: readonly OutputSource[]
   let written = 0;
   for (const src of sources) {
     const mine = (oldByStep.get(src.step) ?? []).filter(([, e]) => e.output === src.output && e.stale !== true);
-    if (mine.length > 0 && (await allIntact(dir, mine))) {
+    if (mine.length > 0 && allIntact(dir, mine)) {
       for (const [f, e] of mine) manifest[f] = e;
       continue;
     }
@@ -202,7 +202,7 @@ export async function writeOutputs(dir: string, sources: readonly OutputSource[]
   const stale: StaleFile[] = [];
   if (keep !== undefined) {
     for (const [f, e] of Object.entries(old)) {
-      if (f in manifest || !keep.steps.has(e.step) || !(await allIntact(dir, [[f, e]]))) continue;
+      if (f in manifest || !keep.steps.has(e.step) || !allIntact(dir, [[f, e]])) continue;
       manifest[f] = e.stale === true ? e : await markStale(dir, f, e, keep.why);
       stale.push({ file: f, step: e.step });
     }
@@ -239,7 +239,7 @@ function escapeHtml(s: string): string {
 }
 
 /** Every file still holds exactly the bytes recorded for it (outputs are small: hashing them is cheap). */
-async function allIntact(dir: string, entries: readonly (readonly [string, ManifestEntry])[]): Promise<boolean> {
+function allIntact(dir: string, entries: readonly (readonly [string, ManifestEntry])[]): boolean {
   for (const [f, e] of entries) {
     if (typeof e.sha256 !== 'string') return false; // a manifest from before content hashes were recorded
     // synchronously: a step's files are few and mostly small, and a cached run of many steps checks them all

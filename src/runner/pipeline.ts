@@ -4,7 +4,7 @@
  * schemas, references resolve, there is no cycle.
  */
 import type { SourceLocation } from '../errors.js';
-import type { StepKind } from '../nodes/kind.js';
+import type { Kind } from '../nodes/kind.js';
 import type { PipelineMetric } from './metrics.js';
 
 /** Brands keep a step name from being confused with a cache key or a content hash. */
@@ -44,7 +44,7 @@ export interface PipelineStep {
   readonly base: string;
   /** The sweep values of this instance, e.g. `{modality: "CT"}`; `{}` when not swept. */
   readonly sweep: Readonly<Record<string, string | number | boolean>>;
-  readonly kind: StepKind;
+  readonly kind: Kind;
   /**
    * Resolved and normalised parameters: `${params.x}` and sweep values substituted, schema defaults
    * filled in, references rewritten to instance names. `kind`/`foreach`/`description` removed.

@@ -1,17 +1,21 @@
 /** The piscina worker: runs one lesionflow task (see pool-task.ts for what may be named). */
 import { workerData } from 'node:worker_threads';
-import { useKernelModule } from '../stats/simd-kernels.js';
 import { runTask, type PoolTask } from './pool-task.js';
 
-/** What ThreadPool hands every thread at its start. */
+/** What ThreadPool hands every thread at its start: setup calls (ThreadSetup), made before the first task. */
 export interface PoolWorkerData {
-  /** The fits' compiled WebAssembly kernels (simd-kernels.ts kernelModule), instantiated here instead of assembled and compiled again. */
-  readonly kernels: object;
+  /** Module file URLs (checked by taskModuleUrl on the main thread), the function to call, its data. */
+  readonly setup: readonly { readonly url: string; readonly fn: string; readonly data: unknown }[];
 }
 
 // piscina hands the pool's `workerData` option to every thread as Node's own workerData
 const given = workerData as PoolWorkerData | undefined;
-if (given?.kernels !== undefined) useKernelModule(given.kernels);
+for (const s of given?.setup ?? []) {
+  const mod = (await import(s.url)) as Record<string, unknown>;
+  const fn = mod[s.fn];
+  if (typeof fn !== 'function') throw new Error(`thread setup: ${s.url} has no exported function ${s.fn}`);
+  (fn as (data: unknown) => unknown)(s.data);
+}
 
 export default function (task: PoolTask): Promise<unknown> {
   return runTask(task);

@@ -1,14 +1,15 @@
 /**
  * The WorkerPool of src/nodes/kind.ts on piscina. Threads start on the first tasks (or `warm()`), so a
  * cached run never pays for them (nor for importing piscina); an idle thread stays 10 s, so that the run's
- * next pooled step finds it with the code it has compiled.
+ * next pooled step finds it with the code it has compiled. What a thread needs before its first task (the
+ * fits' compiled kernels) is handed to it through the generic `setup` option (ThreadSetup): the pool knows
+ * nothing of what it is.
  */
 import { setMaxListeners } from 'node:events';
 import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
 import { setFlagsFromString } from 'node:v8';
-import type { WorkerPool } from '../nodes/kind.js';
-import { kernelModule } from '../stats/simd-kernels.js';
+import type { ThreadSetup, WorkerPool } from '../nodes/kind.js';
 import { taskModuleUrl, type PoolTask } from './pool-task.js';
 import type { PoolWorkerData, StartTask } from './pool-worker.js';
 
@@ -33,13 +34,17 @@ export class ThreadPool implements WorkerPool {
   /** How long an idle thread stays (ms). */
   private readonly idleTimeout: number;
 
+  /** What each thread is set up with before its first task (ThreadSetup). */
+  private readonly setup: readonly ThreadSetup[];
+
   constructor(
     readonly size: number = availableParallelism(),
     run?: AbortSignal,
-    options: { readonly idleTimeoutMs?: number } = {},
+    options: { readonly idleTimeoutMs?: number; readonly setup?: readonly ThreadSetup[] } = {},
   ) {
     // an idle thread stays a while with the code it has compiled, for the run's next pooled step
     this.idleTimeout = options.idleTimeoutMs ?? 10_000;
+    this.setup = options.setup ?? [];
     if (run === undefined) return;
     const own = new AbortController();
     setMaxListeners(0, own.signal);
@@ -69,8 +74,8 @@ export class ThreadPool implements WorkerPool {
           minThreads: 0,
           maxThreads: Math.max(1, this.size),
           idleTimeout: this.idleTimeout,
-          // the fits' WebAssembly kernels, compiled once in this thread: the pool's threads share the code
-          workerData: sharedKernels(),
+          // each thread's setup, prepared once here (e.g. compiled WebAssembly, whose code the threads share)
+          workerData: preparedSetup(this.setup),
         }) as unknown as PiscinaLike,
     );
     return this.piscina;
@@ -132,9 +137,11 @@ export class ThreadPool implements WorkerPool {
     this.unlink();
     this.warmed.clear();
     if (this.piscina === undefined) return;
-    const p = await this.piscina;
+    const starting = this.piscina;
     this.piscina = undefined;
-    await p.destroy();
+    // a pool that failed to start (a refused setup) has nothing to destroy: its error went to the tasks
+    const p = await starting.catch(() => undefined);
+    await p?.destroy();
   }
 }
 
@@ -154,14 +161,23 @@ export function compileOnTaskThreads(threads: number, cores: number, nodeVersion
 }
 
 /**
- * What the pool's threads are handed at their start: this thread's compiled kernels — or nothing, when
- * they cannot be compiled here (no WebAssembly SIMD): a thread then fails only where a task needs them,
- * as it did compiling its own.
+ * The threads' setup as the pool hands it to them: each module's file URL (checked as a task module's),
+ * the function to call and the data prepared here. A setup whose preparation fails or gives nothing is
+ * left out: a thread then fails only where a task needs what it would have handed over, as it would
+ * without the setup.
  */
-function sharedKernels(): PoolWorkerData | undefined {
-  try {
-    return { kernels: kernelModule() };
-  } catch {
-    return undefined;
+function preparedSetup(setup: readonly ThreadSetup[]): PoolWorkerData {
+  const steps: PoolWorkerData['setup'][number][] = [];
+  for (const s of setup) {
+    const where = taskModuleUrl({ module: s.module, fn: s.fn, args: null });
+    if ('refused' in where) throw new Error(`thread setup: ${where.refused}`);
+    let data: unknown;
+    try {
+      data = s.prepare();
+    } catch {
+      continue;
+    }
+    if (data !== undefined) steps.push({ url: where.url, fn: s.fn, data });
   }
+  return { setup: steps };
 }

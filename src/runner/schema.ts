@@ -9,12 +9,12 @@
  * summary, and once a kind is written the step's other keys are that kind's parameters. Any step
  * parameter may instead be a whole-string `${params.x}` or `${foreach.x}` reference.
  */
-import type { StepKind } from '../nodes/kind.js';
+import type { Kind } from '../nodes/kind.js';
 import { byCodeUnit } from './sweep.js';
 
 const REFERENCE_PATTERN = '^\\$\\{\\s*(params|foreach)\\.[A-Za-z_][A-Za-z0-9_]*\\s*\\}$';
 
-export function pipelineSchema(registry: ReadonlyMap<string, StepKind>): Record<string, unknown> {
+export function pipelineSchema(registry: ReadonlyMap<string, Kind>): Record<string, unknown> {
   const kinds = [...registry.values()].sort((a, b) => byCodeUnit(a.kind, b.kind));
   const defs: Record<string, unknown> = {
     reference: {
@@ -120,7 +120,7 @@ export function pipelineSchema(registry: ReadonlyMap<string, StepKind>): Record<
 }
 
 /** One kind's step: its parameters (each also accepting a whole-string reference) plus the runner's keys. */
-function stepSchema(kind: StepKind, rebased: unknown): Record<string, unknown> {
+function stepSchema(kind: Kind, rebased: unknown): Record<string, unknown> {
   const params = rebased as { properties?: Record<string, Record<string, unknown>>; required?: string[] };
   const properties: Record<string, unknown> = {
     kind: { const: kind.kind, description: kind.summary },
@@ -156,6 +156,6 @@ function pick(o: Record<string, unknown>, keys: readonly string[]): Record<strin
 }
 
 /** The schema as committed: two-space JSON with a final newline. */
-export function schemaText(registry: ReadonlyMap<string, StepKind>): string {
+export function schemaText(registry: ReadonlyMap<string, Kind>): string {
   return `${JSON.stringify(pipelineSchema(registry), null, 2)}\n`;
 }

@@ -12,7 +12,7 @@ import { createHash } from 'node:crypto';
 import { dirname, resolve } from 'node:path';
 import { SpecError, SpecErrors, closest } from '../errors.js';
 import type { SourceLocation } from '../errors.js';
-import type { StepKind } from '../nodes/kind.js';
+import { subPipelineOf, type Kind } from '../nodes/kind.js';
 import { registry as defaultRegistry } from '../nodes/registry.js';
 import type { Pipeline, PipelineStep, StepName } from './pipeline.js';
 import { cyclePath, topologicalOrder } from './dag.js';
@@ -36,7 +36,7 @@ export interface LoadOptions {
   /** `--set key=value` overrides of `params:`, as given on the command line. */
   readonly set?: readonly string[] | undefined;
   /** The step kinds (default: the real registry); tests pass small fake kinds. */
-  readonly registry?: ReadonlyMap<string, StepKind> | undefined;
+  readonly registry?: ReadonlyMap<string, Kind> | undefined;
   /** How the file is named in messages (default: the path as given). */
   readonly displayPath?: string | undefined;
   /** Size limit checked before reading (default 1 MB). */
@@ -169,7 +169,7 @@ function expandSweeps(raw: RawSpec, params: Readonly<Record<string, unknown>>, s
   }));
 }
 
-function kindOf(step: RawStep, registry: ReadonlyMap<string, StepKind>, src: YamlSource, errors: SpecError[]): StepKind | undefined {
+function kindOf(step: RawStep, registry: ReadonlyMap<string, Kind>, src: YamlSource, errors: SpecError[]): Kind | undefined {
   if (step.kind === undefined) return undefined;
   const kind = registry.get(step.kind);
   if (kind !== undefined) return kind;
@@ -182,16 +182,17 @@ function kindOf(step: RawStep, registry: ReadonlyMap<string, StepKind>, src: Yam
   return undefined;
 }
 
-/** The names of a kind's parameters that reference steps: its inputs, and its subgraph's ends. */
-function referenceParams(kind: StepKind): string[] {
+/** The names of a kind's parameters that reference steps: its inputs, and its sub-pipeline's ends. */
+function referenceParams(kind: Kind): string[] {
   const names = [...kind.inputs];
-  if (kind.subgraph !== undefined) names.push(kind.subgraph.from, kind.subgraph.of);
+  const sub = subPipelineOf(kind);
+  if (sub !== undefined) names.push(sub.from, sub.of);
   return [...new Set(names)];
 }
 
 function analyseInstance(
   step: RawStep,
-  kind: StepKind,
+  kind: Kind,
   sweep: Readonly<Record<string, string | number | boolean>>,
   params: Readonly<Record<string, unknown>>,
   swept: ReadonlyMap<string, SweptStep>,
@@ -228,7 +229,7 @@ type Locate = (path: readonly (string | number)[], atKey?: boolean) => SourceLoc
  */
 function resolveReferences(
   step: RawStep,
-  kind: StepKind,
+  kind: Kind,
   sweep: Readonly<Record<string, string | number | boolean>>,
   values: Record<string, unknown>,
   swept: ReadonlyMap<string, SweptStep>,
@@ -281,9 +282,9 @@ function resolveReferences(
 }
 
 /** The kind's own semantic checks, each message at its parameter. False when there is any. */
-function runCheck(kind: StepKind, values: Readonly<Record<string, unknown>>, at: Locate, errors: SpecError[]): boolean {
+function runCheck(kind: Kind, values: Readonly<Record<string, unknown>>, at: Locate, errors: SpecError[]): boolean {
   if (kind.check === undefined) return true;
-  let messages: ReturnType<NonNullable<StepKind['check']>>;
+  let messages: ReturnType<NonNullable<Kind['check']>>;
   try {
     messages = kind.check(values);
   } catch (e) {
@@ -308,7 +309,7 @@ function runCheck(kind: StepKind, values: Readonly<Record<string, unknown>>, at:
  * same computation share a cache key. A kind's normalise must not throw; if it does, that is reported
  * at the step like a failed check rather than crashing the analysis.
  */
-function kindNormalise(kind: StepKind, values: Record<string, unknown>, at: Locate, errors: SpecError[]): Record<string, unknown> | undefined {
+function kindNormalise(kind: Kind, values: Record<string, unknown>, at: Locate, errors: SpecError[]): Record<string, unknown> | undefined {
   if (kind.normalise === undefined) return values;
   try {
     return kind.normalise(values);
@@ -322,12 +323,12 @@ function kindNormalise(kind: StepKind, values: Record<string, unknown>, at: Loca
 }
 
 /**
- * A kind with a `subgraph` (bootstrap) re-runs the steps between its `from` and `of` steps: each must
+ * A kind with a sub-pipeline (bootstrap) re-runs the steps between its `from` and `of` steps: each must
  * name one step, and `of` must read `from`, directly or through other steps.
  */
 function checkSubgraphs(built: ReadonlyMap<string, PipelineStep>, src: YamlSource, errors: SpecError[]): void {
   for (const step of built.values()) {
-    const sg = step.kind.subgraph;
+    const sg = subPipelineOf(step.kind);
     if (sg === undefined) continue;
     const from = step.params[sg.from];
     const of = step.params[sg.of];

@@ -6,7 +6,7 @@
 import { createRequire } from 'node:module';
 import type { Ajv2020, ErrorObject, ValidateFunction } from 'ajv/dist/2020.js';
 import { InternalError, closest } from '../errors.js';
-import type { StepKind } from '../nodes/kind.js';
+import type { Kind } from '../nodes/kind.js';
 import { byCodeUnit } from './sweep.js';
 
 /** A problem with one parameter: `path` is inside the step's parameters (e.g. `['columns', 'age']`). */
@@ -19,7 +19,7 @@ export interface ParamProblem {
 }
 
 let ajv: Ajv2020 | undefined;
-const validators = new WeakMap<StepKind, ValidateFunction>();
+const validators = new WeakMap<Kind, ValidateFunction>();
 
 /**
  * ajv is loaded on the first validation (a spec with a YAML syntax error, `schema` and `gc` never
@@ -38,7 +38,7 @@ function newAjv(): Ajv2020 {
 }
 
 /** The kind's validator, compiled once per kind and process (and only for kinds the spec uses). */
-function validatorFor(kind: StepKind): ValidateFunction {
+function validatorFor(kind: Kind): ValidateFunction {
   let v = validators.get(kind);
   if (v === undefined) {
     ajv ??= newAjv();
@@ -53,7 +53,7 @@ function validatorFor(kind: StepKind): ValidateFunction {
 }
 
 /** Validates (on a copy) and returns the parameters with defaults filled in, or the problems found. */
-export function checkParams(kind: StepKind, params: Readonly<Record<string, unknown>>): { params: Record<string, unknown>; problems: ParamProblem[] } {
+export function checkParams(kind: Kind, params: Readonly<Record<string, unknown>>): { params: Record<string, unknown>; problems: ParamProblem[] } {
   const copy = structuredClone(params) as Record<string, unknown>;
   const validate = validatorFor(kind);
   if (validate(copy)) return { params: copy, problems: [] };
@@ -74,7 +74,7 @@ export function normalise(value: unknown): unknown {
   return value;
 }
 
-function explain(kind: StepKind, errors: readonly ErrorObject[]): ParamProblem[] {
+function explain(kind: Kind, errors: readonly ErrorObject[]): ParamProblem[] {
   // Errors inside the branches of anyOf/oneOf say the same thing many times: keep the summary.
   const alternatives = errors.filter((e) => e.keyword === 'anyOf' || e.keyword === 'oneOf').map((e) => e.schemaPath + '/');
   // A misspelt parameter is also "missing": report only the misspelling ("did you mean …?").

@@ -1,5 +1,6 @@
 /**
- * The bootstrap's fast path for `mediate` (mediateResamplePlan, used by runReplicatesWith): replicate and
+ * The bootstrap's fast path for `mediate` (its row samples, mediateResamplePlan, used by the replicate
+ * construct's worker, runSamplesWith): replicate and
  * jackknife values equal to running the step on takeRows(table, rows) to the fits' convergence (the plan
  * sums rows in another order and starts the direct clm elsewhere), on the HERMES-like fixture
  * (missing values, a three-level factor), for ordinal and binary outcomes and with counterfactual effects;
@@ -8,39 +9,62 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { type Table, takeRows, withColumn } from '../../src/data/table.js';
-import { batchRanges, bootstrap } from '../../src/nodes/bootstrap.js';
+import { bootstrap } from '../../src/nodes/bootstrap.js';
 import { numericLeaves } from '../../src/nodes/bootstrap-estimates.js';
-import { runReplicatesWith, type ReplicateTask } from '../../src/nodes/bootstrap-worker.js';
-import type { StepKind, WorkerPool } from '../../src/nodes/kind.js';
+import type { BatchArgs, StepKind, WorkerPool } from '../../src/nodes/kind.js';
+import { loadKinds } from '../../src/nodes/kinds.js';
 import { mediate, type MediateParams, type MediatePlanData, mediateResamplePlan } from '../../src/nodes/mediate.js';
 import { registry } from '../../src/nodes/registry.js';
-import { resamplingDesign } from '../../src/stats/resample.js';
+import { batchRanges } from '../../src/runner/replicate/batches.js';
+import { runSamplesWith, type SampleShared } from '../../src/runner/replicate/worker.js';
+import { resamplingDesign, type ResamplingDesign } from '../../src/stats/resample.js';
 import { rngFor } from '../../src/stats/rng.js';
-import { inProcessPool, testContext } from '../support/context.js';
+import { inProcessPool, runStep, testContext } from '../support/context.js';
 import { type FixtureColumn, fixtureTable } from '../stats/fixture-table.js';
 
 const fx = JSON.parse(readFileSync(new URL('../fixtures/mediation/hermes-like.json', import.meta.url), 'utf8')) as { covariates: string[]; data: Record<string, FixtureColumn> };
 const table = fixtureTable(fx.data);
 const base: MediateParams = { input: 'cohort', outcome: 'mrs90', exposure: 'evt', mediator: 'fiv_ml', transform: 'cbrt', covariates: fx.covariates, counterfactual: false };
 
-/** mediate without its resample plan: runReplicatesWith then runs the step on takeRows(table, rows). */
-const plainMediate = { ...mediate, replicate: { ...mediate.replicate, plan: undefined } } as unknown as StepKind;
+/** mediate without its row samples: the worker then runs the step on takeRows(table, rows). */
+const plainMediate = { ...mediate, rowSamples: undefined } as unknown as StepKind;
 
-async function batch(t: Table, params: MediateParams, mode: 'bootstrap' | 'jackknife', start: number, end: number, fast: boolean, paths: string[]): Promise<{ values: Float64Array; failures: unknown[] }> {
-  const evt = t.columns.get('evt')!;
-  const design = resamplingDesign(t.nrows, evt.type === 'number' ? Int32Array.from(evt.values) : null, null);
-  const task: ReplicateTask = { mode, table: t, from: 'cohort', steps: [{ name: 'med', kind: 'mediate', params: params as unknown as Record<string, unknown>, inputs: ['cohort'] }], seed: 777, start, end, design, paths };
-  return runReplicatesWith(task, (k) => (k === 'mediate' ? (fast ? countedMediate : plainMediate) : undefined));
+type Mode = 'bootstrap' | 'jackknife';
+
+/** A batch of a sample set as the runner sends it to a worker. */
+function sampleTask(t: Table, params: MediateParams, design: ResamplingDesign, mode: Mode, start: number, end: number, paths: string[], more: Partial<SampleShared> = {}): BatchArgs<SampleShared> {
+  return {
+    shared: {
+      table: t,
+      from: 'cohort',
+      steps: [{ name: 'med', kind: 'mediate', params: params as unknown as Record<string, unknown>, inputs: ['cohort'] }],
+      sample: { module: 'nodes/bootstrap-samples', fn: mode === 'bootstrap' ? 'bootstrapSample' : 'jackknifeSample', args: design },
+      paths,
+      ...more,
+    },
+    seed: 777,
+    start,
+    end,
+  };
 }
 
-/** mediate with its plan, counting the resamples the plan answers (so a test sees the fast path taken). */
+function evtDesign(t: Table): ResamplingDesign {
+  const evt = t.columns.get('evt')!;
+  return resamplingDesign(t.nrows, evt.type === 'number' ? Int32Array.from(evt.values) : null, null);
+}
+
+async function batch(t: Table, params: MediateParams, mode: Mode, start: number, end: number, fast: boolean, paths: string[]): Promise<{ values: Float64Array; failures: unknown[] }> {
+  return runSamplesWith(sampleTask(t, params, evtDesign(t), mode, start, end, paths), (k) => (k === 'mediate' ? (fast ? countedMediate : plainMediate) : undefined));
+}
+
+/** mediate with its row samples, counting the resamples the plan answers (so a test sees the fast path taken). */
 const planned = { n: 0 };
 const countedMediate = {
   ...mediate,
-  replicate: {
-    ...mediate.replicate,
-    plan: (p: MediateParams, t: Table) => {
-      const f = mediate.replicate!.plan!(p, t);
+  rowSamples: {
+    prepare: (p: MediateParams, t: Table) => mediate.rowSamples!.prepare(p, t),
+    plan: (p: MediateParams, t: Table, data: unknown) => {
+      const f = mediate.rowSamples!.plan(p, t, data);
       return f === undefined
         ? undefined
         : (rows: Int32Array, seed: number) => {
@@ -113,8 +137,9 @@ describe('mediate resample plan (bootstrap fast path)', () => {
     await expectSame(table, { ...base, counterfactual: true, sims: 20 }, 'bootstrap', 5, 12);
   });
 
-  it("is the registry's mediate that the worker uses without importing the registry", () => {
+  it("is the registry's mediate that the worker loads by name without importing the registry", async () => {
     expect(registry.get('mediate')).toBe(mediate);
+    expect((await loadKinds(['mediate'])).get('mediate')).toBe(mediate);
   });
 
   it('leaves to mediate the resamples it would treat differently, and the designs it cannot gather', async () => {
@@ -148,12 +173,15 @@ describe('mediate resample plan (bootstrap fast path)', () => {
 });
 
 describe('bootstrap of a mediate step with counterfactual effects (issue 4\'s example spec)', () => {
-  const subgraph = (params: MediateParams) => [{ name: 'med', kind: 'mediate', params: params as unknown as Record<string, unknown>, inputs: ['cohort'] }];
   async function boot(params: MediateParams, estimates?: string[]) {
-    const ctx = testContext({ seed: 99, subgraph: subgraph(params) });
+    const ctx = testContext({ seed: 99 });
     const original = await mediate.run(params, new Map([['cohort', { type: 'table', table }]]), ctx);
     const inputs = new Map([['cohort', { type: 'table' as const, table }], ['med', original]]);
-    const out = await bootstrap.run({ of: 'med', from: 'cohort', replicates: 20, strata: ['evt'], ci: ['percentile'], conf: 0.95, batch: 10, ...(estimates === undefined ? {} : { estimates }) }, inputs, ctx);
+    const out = await runStep(bootstrap, { of: 'med', from: 'cohort', replicates: 20, strata: ['evt'], ci: ['percentile'], conf: 0.95, ...(estimates === undefined ? {} : { estimates }) }, inputs, ctx, {
+      subPipeline: { from: 'cohort', steps: [{ name: 'med', kind: 'mediate', params: params as unknown as Record<string, unknown>, inputs: ['cohort'] }] },
+      kinds: (k) => registry.get(k),
+      batch: 10,
+    });
     if (out.type !== 'result') throw new Error('bootstrap gives a result');
     return out.value as { estimates: { name: string; percentile: unknown; se: number }[]; not_bootstrapped: { paths: string[]; why: string } | null };
   }
@@ -178,16 +206,18 @@ describe('bootstrap of a mediate step with counterfactual effects (issue 4\'s ex
   });
 });
 
-/** mediate whose plan counts how often it is made (n) and how often from data given to it (data). */
-const built = { n: 0, data: 0 };
+/** mediate whose row samples count how often the data is prepared on a worker (prepared) and a plan made (plans). */
+const built = { prepared: 0, plans: 0 };
 const countingPlans = {
   ...mediate,
-  replicate: {
-    ...mediate.replicate,
-    plan: (p: MediateParams, t: Table, data?: unknown) => {
-      if (data === undefined) built.n++;
-      else built.data++;
-      return mediate.replicate!.plan!(p, t, data);
+  rowSamples: {
+    prepare: (p: MediateParams, t: Table) => {
+      built.prepared++;
+      return mediate.rowSamples!.prepare(p, t);
+    },
+    plan: (p: MediateParams, t: Table, data: unknown) => {
+      built.plans++;
+      return mediate.rowSamples!.plan(p, t, data);
     },
   },
 } as unknown as StepKind;
@@ -195,61 +225,64 @@ const countingPlans = {
 describe('the resample plan across batches', () => {
   it('is built once per planKey on a worker, and the batches give the values of fresh plans', async () => {
     const paths = await pathsOf(table, base);
-    const evt = table.columns.get('evt')!;
-    const design = resamplingDesign(table.nrows, evt.type === 'number' ? Int32Array.from(evt.values) : null, null);
-    const task = (start: number, end: number, planKey?: string): ReplicateTask => ({
-      mode: 'bootstrap', table, from: 'cohort', steps: [{ name: 'med', kind: 'mediate', params: base as unknown as Record<string, unknown>, inputs: ['cohort'] }], seed: 777, start, end, design, paths, planKey,
-    });
-    const run = (t: ReplicateTask) => runReplicatesWith(t, (k) => (k === 'mediate' ? countingPlans : undefined));
-    built.n = 0;
-    const keyed = [await run(task(0, 3, 'run-1')), await run(task(3, 6, 'run-1')), await run({ ...task(0, 3, 'run-1'), mode: 'jackknife' })];
-    expect(built.n).toBe(1);
-    await run(task(0, 3, 'run-2')); // another run: a plan of its own
-    expect(built.n).toBe(2);
-    const fresh = [await run(task(0, 3)), await run(task(3, 6)), await run({ ...task(0, 3), mode: 'jackknife' })];
-    expect(built.n).toBe(5); // no key: a plan per batch
+    const design = evtDesign(table);
+    const task = (mode: Mode, start: number, end: number, planKey?: string) => sampleTask(table, base, design, mode, start, end, paths, { planKey });
+    const run = (t: BatchArgs<SampleShared>) => runSamplesWith(t, (k) => (k === 'mediate' ? countingPlans : undefined));
+    built.plans = 0;
+    const keyed = [await run(task('bootstrap', 0, 3, 'run-1')), await run(task('bootstrap', 3, 6, 'run-1')), await run(task('jackknife', 0, 3, 'run-1'))];
+    expect(built.plans).toBe(1);
+    await run(task('bootstrap', 0, 3, 'run-2')); // another run: a plan of its own
+    expect(built.plans).toBe(2);
+    const fresh = [await run(task('bootstrap', 0, 3)), await run(task('bootstrap', 3, 6)), await run(task('jackknife', 0, 3))];
+    expect(built.plans).toBe(5); // no key: a plan per batch
     expect(keyed.map((b) => [...b.values])).toEqual(fresh.map((b) => [...b.values]));
   });
 });
 
 describe('the resample plan\'s data, built on the main thread', () => {
   it('goes with every batch, is used there instead of being rebuilt, and gives the same replicates', async () => {
-    const tasks: ReplicateTask[] = [];
-    let warmed = 0;
+    const tasks: BatchArgs<SampleShared>[] = [];
+    const warmed: (readonly string[])[] = [];
     const recording: WorkerPool = {
       size: 2,
-      warm: () => {
-        warmed++;
+      warm: (modules) => {
+        warmed.push(modules ?? []);
       },
       run: async <T>(task: { readonly module: string; readonly fn: string; readonly args: unknown }): Promise<T> => {
-        tasks.push(task.args as ReplicateTask);
+        tasks.push(task.args as BatchArgs<SampleShared>);
         return (await inProcessPool.run(task));
       },
     };
-    const subgraph = [{ name: 'med', kind: 'mediate', params: base as unknown as Record<string, unknown>, inputs: ['cohort'] }];
-    const ctx = testContext({ seed: 3, subgraph, pool: recording });
+    const ctx = testContext({ seed: 3, pool: recording });
     const original = await mediate.run(base, new Map([['cohort', { type: 'table', table }]]), ctx);
     const inputs = new Map([['cohort', { type: 'table' as const, table }], ['med', original]]);
-    const params = { of: 'med', from: 'cohort', replicates: 12, strata: ['evt'], ci: ['percentile' as const], conf: 0.95, batch: 4 };
-    const out = await bootstrap.run(params, inputs, ctx);
-    expect(warmed).toBe(1); // the threads start before the batches are prepared
+    const params = { of: 'med', from: 'cohort', replicates: 12, strata: ['evt'], ci: ['percentile' as const], conf: 0.95 };
+    const out = await runStep(bootstrap, params, inputs, ctx, {
+      subPipeline: { from: 'cohort', steps: [{ name: 'med', kind: 'mediate', params: base as unknown as Record<string, unknown>, inputs: ['cohort'] }] },
+      kinds: (k) => registry.get(k),
+      batch: 4,
+    });
+    // the threads are warmed with the worker and the sub-pipeline's kind before the batches go out
+    expect(warmed).toEqual([['runner/replicate/worker', 'nodes/mediate']]);
     expect(tasks).toHaveLength(batchRanges(12, 4).length);
-    const data = tasks[0]!.planData as MediatePlanData;
+    const data = tasks[0]!.shared.planData as MediatePlanData;
     expect(data.collapse?.K).toBeGreaterThan(1000);
-    expect(tasks.every((t) => t.planData === data && t.planKey === tasks[0]!.planKey)).toBe(true);
+    expect(tasks.every((t) => t.shared.planData === data && t.shared.planKey === tasks[0]!.shared.planKey)).toBe(true);
     // the worker's plan from this data equals the plan it would build itself, value for value
     const paths = await pathsOf(table, base);
-    const run = (planData: unknown) => runReplicatesWith({ ...tasks[0]!, paths, planData, planKey: undefined }, (k) => (k === 'mediate' ? countingPlans : undefined));
-    built.n = 0;
+    const run = (planData: unknown) => runSamplesWith({ ...tasks[0]!, shared: { ...tasks[0]!.shared, paths, planData, planKey: undefined } }, (k) => (k === 'mediate' ? countingPlans : undefined));
+    built.prepared = 0;
+    built.plans = 0;
     const given = await run(data);
-    expect(built.data).toBe(1); // made from the data given
+    expect([built.prepared, built.plans]).toEqual([0, 1]); // made from the data given
     const own = await run(undefined);
+    expect(built.prepared).toBe(1); // no data given: the worker prepares it
     expect([...given.values]).toEqual([...own.values]);
     expect(out.type).toBe('result');
     // null: the main thread found no plan, and the worker runs the step itself
-    built.n = 0;
-    built.data = 0;
+    built.prepared = 0;
+    built.plans = 0;
     await run(null);
-    expect(built.n + built.data).toBe(0);
+    expect(built.prepared + built.plans).toBe(0);
   });
 });

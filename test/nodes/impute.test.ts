@@ -6,7 +6,7 @@ import { DataError } from '../../src/errors.js';
 import type { WorkerPool } from '../../src/nodes/kind.js';
 import { impute, type ImputeParams } from '../../src/nodes/impute.js';
 import { rngFor } from '../../src/stats/rng.js';
-import { inProcessPool, testContext } from '../support/context.js';
+import { inProcessPool, runStep, testContext } from '../support/context.js';
 
 const n = 400;
 const rng = rngFor(42, 0);
@@ -33,7 +33,7 @@ const poolOfSize = (size: number): WorkerPool => ({ size, run: (task) => inProce
 
 describe('impute', () => {
   it('outputs an imputed artifact: every missing cell imputed m times, observed cells untouched', async () => {
-    const a = (await impute.run(params, inputs, testContext())) as ImputedArtifact;
+    const a = (await runStep(impute, params, inputs, testContext())) as ImputedArtifact;
     expect(a.type).toBe('imputed');
     expect(a.m).toBe(6);
     expect([...a.imputations.keys()]).toEqual(['age', 'occlusion', 'fiv_ml', 'mrs90']);
@@ -53,7 +53,7 @@ describe('impute', () => {
   });
 
   it('records methods, predictor matrix, missing counts and chain means per iteration', async () => {
-    const a = (await impute.run(params, inputs, testContext())) as ImputedArtifact;
+    const a = (await runStep(impute, params, inputs, testContext())) as ImputedArtifact;
     const info = a.info as Record<string, unknown>;
     expect(info.methods).toEqual({ evt: '', age: 'pmm', nihss: '', occlusion: 'polyreg', fiv_ml: 'pmm', mrs90: 'pmm' });
     expect((info.predictor_matrix as Record<string, number[]>).fiv_ml).toEqual([1, 1, 1, 1, 0, 1]);
@@ -66,16 +66,17 @@ describe('impute', () => {
   });
 
   it('is reproducible and independent of the number of workers (byte-identical artifact)', async () => {
-    const one = encodeArtifact(await impute.run(params, inputs, testContext({ pool: poolOfSize(1) })));
-    const three = encodeArtifact(await impute.run(params, inputs, testContext({ pool: poolOfSize(3) })));
+    const one = encodeArtifact(await runStep(impute, params, inputs, testContext({ pool: poolOfSize(1) })));
+    const three = encodeArtifact(await runStep(impute, params, inputs, testContext({ pool: poolOfSize(3) })));
     expect(three).toBe(one);
-    const other = encodeArtifact(await impute.run(params, inputs, testContext({ seed: 7 })));
+    const other = encodeArtifact(await runStep(impute, params, inputs, testContext({ seed: 7 })));
     expect(other).not.toBe(one);
     expect(encodeArtifact(decodeArtifact(one))).toBe(one);
   });
 
   it('honours method and predictor overrides and include_outcome: false', async () => {
-    const a = (await impute.run(
+    const a = (await runStep(
+      impute,
       { ...params, variables: ['evt', 'age', 'nihss', 'occlusion', 'fiv_ml'], outcome: 'mrs90', include_outcome: false, methods: { occlusion: 'polr' }, predictors: { age: ['nihss'] } },
       inputs,
       testContext(),
@@ -91,7 +92,7 @@ describe('impute', () => {
   it('checks parameters statically and data at run time', async () => {
     expect(impute.check!({ ...params, methods: { nope: 'pmm' } }).map((e) => e.path)).toEqual(['methods.nope']);
     expect(impute.check!({ ...params, include_outcome: false }).map((e) => e.path)).toEqual(['include_outcome']);
-    await expect(impute.run({ ...params, variables: ['evt', 'fiv_mll'] }, inputs, testContext())).rejects.toThrow(/unknown column "fiv_mll".*did you mean "fiv_ml"/);
-    await expect(impute.run({ ...params, methods: { fiv_ml: 'logreg' } }, inputs, testContext())).rejects.toThrow(DataError);
+    await expect(runStep(impute, { ...params, variables: ['evt', 'fiv_mll'] }, inputs, testContext())).rejects.toThrow(/unknown column "fiv_mll".*did you mean "fiv_ml"/);
+    await expect(runStep(impute, { ...params, methods: { fiv_ml: 'logreg' } }, inputs, testContext())).rejects.toThrow(DataError);
   });
 });

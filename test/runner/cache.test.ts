@@ -1,4 +1,4 @@
-import { readdir, readFile, truncate, writeFile } from 'node:fs/promises';
+import { readdir, readFile, stat, truncate, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { CorruptEntry, CorruptRecord, FsStore } from '../../src/runner/cache.js';
@@ -80,14 +80,36 @@ describe('FsStore', () => {
   it('keeps checkpoints per key, and ignores a damaged one', async () => {
     const store = await FsStore.open(join(await freshDir(), '.cache'));
     const cp = store.checkpoints(sha256('k') as CacheKey);
+    const text = (b: Uint8Array | undefined): string | undefined => (b === undefined ? undefined : Buffer.from(b).toString());
     expect(await cp.get('batch-1')).toBeUndefined();
-    await cp.put('batch-1', 'partial results');
-    expect(await cp.get('batch-1')).toBe('partial results');
+    await cp.put('batch-1', Buffer.from('partial results'));
+    expect(text(await cp.get('batch-1'))).toBe('partial results');
     expect(await store.checkpoints(sha256('other') as CacheKey).get('batch-1')).toBeUndefined();
     const dir = join(store.dir, 'checkpoints', sha256('k'));
     const [file] = await readdir(dir);
-    const text = await readFile(join(dir, file!), 'utf8');
-    await writeFile(join(dir, file!), text.slice(0, -3));
+    expect(cp.file!('batch-1')).toBe(join(dir, file!));
+    const written = await readFile(join(dir, file!), 'utf8');
+    await writeFile(join(dir, file!), written.slice(0, -3));
     expect(await cp.get('batch-1')).toBeUndefined();
+    // a damaged checkpoint is replaced; an intact one is never replaced (another writer's, with the same bytes)
+    await cp.put('batch-1', Buffer.from('partial results'));
+    expect(text(await cp.get('batch-1'))).toBe('partial results');
+    const inode = (await stat(join(dir, file!))).ino;
+    await cp.put('batch-1', Buffer.from('partial results'));
+    expect((await stat(join(dir, file!))).ino).toBe(inode);
+    expect(await readdir(join(store.dir, 'tmp'))).toEqual([]);
+  });
+
+  it('places objects by link, never over an intact copy, and replaces a damaged one', async () => {
+    const store = await FsStore.open(join(await freshDir(), '.cache'));
+    const h = await store.putObject('{"x":2}');
+    const inode = (await stat(store.objectPath(h))).ino;
+    await store.putObject('{"x":2}');
+    expect((await stat(store.objectPath(h))).ino).toBe(inode);
+    await writeFile(store.objectPath(h), '{"x":3}');
+    await store.close();
+    const again = await FsStore.open(store.dir);
+    expect(await again.putObject('{"x":2}')).toBe(h);
+    expect(await again.getObject(h)).toBe('{"x":2}');
   });
 });

@@ -1,11 +1,11 @@
-import { readFile, readdir, writeFile } from 'node:fs/promises';
+import { readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { DataError } from '../../src/errors.js';
-import type { StepKind } from '../../src/nodes/kind.js';
+import type { Kind } from '../../src/nodes/kind.js';
 import { FsStore } from '../../src/runner/cache.js';
 import { planPipeline } from '../../src/runner/commands/plan.js';
 import { lockfilePath, readLockfile } from '../../src/runner/lockfile.js';
+import { testUnits } from '../../src/runner/testing/test-kinds.js';
 import type { LogEvent } from '../../src/runner/logger.js';
 import { freshDir, pipelineOf, ran, runIn, sixSteps, statuses } from './helpers.js';
 
@@ -106,30 +106,31 @@ describe('caching', () => {
     expect(ran(r)).toEqual(['a']);
   });
 
-  it('checkpoints survive a failed attempt and are handed to the next run of the same key', async () => {
+  it("a replicated step's checkpoints survive a failed attempt: the next run of the same key runs only the batches missing", async () => {
     const dir = await freshDir();
-    const seen: (string | undefined)[] = [];
-    const resumable: StepKind = {
-      kind: 'resumable',
-      version: 1,
-      summary: 'test',
-      params: {},
-      inputs: [],
-      async run(p, _inputs, ctx) {
-        const before = await ctx.checkpoints.get('batch-1');
-        seen.push(before);
-        if (before === undefined) {
-          await ctx.checkpoints.put('batch-1', 'first half');
-          throw new DataError('stopped half-way', { step: ctx.step });
-        }
-        return { type: 'result', value: { resumed: before, p: p.value as number } };
-      },
-    };
-    const spec = { r: { kind: resumable } };
-    expect((await runIn(dir, pipelineOf(dir, spec))).exitCode).toBe(1);
+    const failFile = join(dir, 'fail-now');
+    const record = join(dir, 'batches.txt');
+    await writeFile(failFile, '');
+    const spec = { u: { kind: testUnits as unknown as Kind, params: { units: 40, fail_unit: 25, fail_if_file: failFile, record } } };
+    const first = await runIn(dir, pipelineOf(dir, spec));
+    expect(first.exitCode).toBe(1);
+    const ranFirst = (await readFile(record, 'utf8')).trim().split('\n');
+    // on the tests' one in-process thread: four batches of 10 (batches.ts), two in flight; the third fails
+    expect(ranFirst).not.toContain('20-30');
+    await rm(failFile);
+    await writeFile(record, '');
     const second = await runIn(dir, pipelineOf(dir, spec));
     expect(second.exitCode).toBe(0);
-    expect(seen).toEqual([undefined, 'first half']);
+    const ranSecond = (await readFile(record, 'utf8')).trim().split('\n');
+    expect(ranSecond).toContain('20-30');
+    expect(ranSecond.filter((r) => ranFirst.includes(r))).toEqual([]); // the finished batches are not redone
+    expect([...ranFirst, ...ranSecond].sort()).toEqual(['0-10', '10-20', '20-30', '30-40']);
+    // the same output as a run that never failed
+    const fresh = await freshDir();
+    const clean = await runIn(fresh, pipelineOf(fresh, { u: { kind: testUnits as unknown as Kind, params: { units: 40 } } }));
+    const value = async (d: string): Promise<unknown> => (JSON.parse(await readFile(join(d, 'outputs', 'p', 'u.json'), 'utf8')) as { values: unknown }).values;
+    expect(await value(dir)).toEqual(await value(fresh));
+    expect(clean.exitCode).toBe(0);
   });
 
   it('the pipeline seed enters only random steps, and outputs the step seed', async () => {

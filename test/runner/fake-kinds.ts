@@ -2,7 +2,7 @@
  * Small step kinds defined by the tests of spec analysis (the real registry grows as kinds land):
  * they exercise inputs, lists of inputs, defaults, enums, nested objects, check() and subgraphs.
  */
-import type { StepKind } from '../../src/nodes/kind.js';
+import type { Kind, ReplicateKind, StepKind } from '../../src/nodes/kind.js';
 
 const notRun = (): never => {
   throw new Error('fake kinds are not run');
@@ -84,7 +84,7 @@ export const compare: StepKind = {
   run: notRun,
 };
 
-export const boot: StepKind = {
+export const boot: ReplicateKind = {
   kind: 'boot',
   version: 1,
   summary: 'Bootstrap a sub-pipeline.',
@@ -95,9 +95,10 @@ export const boot: StepKind = {
     additionalProperties: false,
   },
   inputs: ['from'],
-  subgraph: { from: 'from', of: 'of' },
+  subPipeline: { from: 'from', of: 'of' },
   random: () => true,
-  run: notRun,
+  replicates: notRun,
+  summarise: notRun,
 };
 
-export const fakeKinds: ReadonlyMap<string, StepKind> = new Map([load, filter, fit, compare, boot].map((k) => [k.kind, k]));
+export const fakeKinds: ReadonlyMap<string, Kind> = new Map<string, Kind>([load, filter, fit, compare, boot].map((k) => [k.kind, k]));

@@ -5,7 +5,7 @@ import { onTestFinished } from 'vitest';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { testStep } from '../../src/runner/testing/test-kinds.js';
-import type { StepKind } from '../../src/nodes/kind.js';
+import type { Kind, StepKind } from '../../src/nodes/kind.js';
 import type { Pipeline, PipelineStep, StepName } from '../../src/runner/pipeline.js';
 import { inProcessPool } from '../support/context.js';
 import { MemoryLogger } from '../../src/runner/logger.js';
@@ -24,7 +24,7 @@ export async function freshDir(): Promise<string> {
 export interface StepDef {
   readonly params?: Record<string, unknown>;
   readonly inputs?: readonly string[];
-  readonly kind?: StepKind;
+  readonly kind?: Kind;
 }
 
 /** A Pipeline as spec analysis would hand it over, of `test_step` steps (defaults filled in). */

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { canonicalJson } from '../../src/data/canonical.js';
-import type { StepKind } from '../../src/nodes/kind.js';
+import type { ReplicateKind } from '../../src/nodes/kind.js';
 import { sha256, stepSeed, type CacheKey, type ContentHash } from '../../src/runner/hash.js';
 import { KEY_SCHEME, cacheKey, keyMaterial, subgraphSteps, type KeyFacts } from '../../src/runner/key.js';
 import type { StepName } from '../../src/runner/pipeline.js';
@@ -65,7 +65,7 @@ describe('key material', () => {
   });
 
   it('puts the keys of a subgraph in, in run order', () => {
-    const boot: StepKind = { kind: 'boot', version: 1, summary: '', params: {}, inputs: ['from', 'of'], subgraph: { from: 'from', of: 'of' }, run: () => ({ type: 'result', value: {} }) };
+    const boot: ReplicateKind = { kind: 'boot', version: 1, summary: '', params: {}, inputs: ['from', 'of'], subPipeline: { from: 'from', of: 'of' }, replicates: () => ({ sets: [] }), summarise: () => ({ type: 'result', value: {} }) };
     const q = pipelineOf('/tmp/x', {
       data: {},
       side: {},

@@ -124,8 +124,8 @@ describe('cache keys of equivalent fit parameters', () => {
   });
 });
 
-describe('unkeyed parameters', () => {
-  const bootSpec = (batch: number | undefined): string => yaml`
+describe('bootstrap keys', () => {
+  const bootSpec = (extra: string, from = 'from: cohort'): string => yaml`
     name: keys
     seed: 7
     steps:
@@ -133,30 +133,23 @@ describe('unkeyed parameters', () => {
       fit: {kind: fit_linear, input: cohort, formula: "mrs90 ~ age"}
       boot:
         kind: bootstrap
-        from: cohort
+        ${from}
         of: fit
         replicates: 50
-        ${batch === undefined ? '' : `batch: ${batch}`}
+        ${extra}
   `;
+  const key = (text: string): string => cacheKey(keyMaterial(analyse(text).steps.get('boot' as StepName)!, ['fit' as StepName], facts));
 
-  it('bootstrap\'s batch stays out of the key (its output is bit-identical for any batch, see test/nodes/bootstrap.test.ts)', () => {
-    const boot = (batch: number | undefined): string => {
-      const p = analyse(bootSpec(batch));
-      const s = p.steps.get('boot' as StepName)!;
-      return cacheKey(keyMaterial(s, ['fit' as StepName], facts));
-    };
-    expect(boot(7)).toBe(boot(100));
-    expect(boot(undefined)).toBe(boot(7));
-    // The step itself still gets its batch.
-    expect(analyse(bootSpec(7)).steps.get('boot' as StepName)!.params).toMatchObject({ batch: 7 });
-    // Anything else still counts.
-    const p = analyse(bootSpec(7).replace('replicates: 50', 'replicates: 60'));
-    expect(cacheKey(keyMaterial(p.steps.get('boot' as StepName)!, ['fit' as StepName], facts))).not.toBe(boot(7));
+  it('`from` left out is the table `of` reads: the same step, the same key', () => {
+    expect(analyse(bootSpec('', '')).steps.get('boot' as StepName)!.params).toMatchObject({ from: 'cohort' });
+    expect(key(bootSpec('', ''))).toBe(key(bootSpec('')));
+    expect(key(bootSpec('').replace('replicates: 50', 'replicates: 60'))).not.toBe(key(bootSpec('')));
   });
 
-  it('only parameters the kind declares are left out', () => {
-    const m = keyMaterial(analyse(bootSpec(7)).steps.get('boot' as StepName)!, ['fit' as StepName], facts);
+  it('holds only parameters that change the output: the batch size is a run option (--batch), not a parameter', () => {
+    const m = keyMaterial(analyse(bootSpec('')).steps.get('boot' as StepName)!, ['fit' as StepName], facts);
     expect(Object.keys(m.params as Record<string, unknown>).sort()).toEqual(['ci', 'conf', 'from', 'of', 'replicates', 'strata']);
+    expect(errorsOf(bootSpec('batch: 7'), { registry })).toMatch(/unknown parameter "batch"/);
   });
 });
 

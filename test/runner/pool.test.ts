@@ -145,14 +145,45 @@ describe('worker pool warm-up', () => {
     expect(compileOnTaskThreads(2, 2, '22.12.0')).toBe(false);
   });
 
-  it("gives its threads the main thread's compiled WebAssembly kernels instead of their compiling them again", async () => {
+  it("gives its threads the main thread's compiled WebAssembly kernels (its setup hook, nodes/thread-setup.ts) instead of their compiling them again", async () => {
     const { ThreadPool } = await compiledPool();
-    const pool = new ThreadPool(2);
+    const { threadSetup } = (await import(pathToFileURL(join(repoRoot, 'dist/src/nodes/thread-setup.js')).href)) as typeof import('../../src/nodes/thread-setup.js');
+    const pool = new ThreadPool(2, undefined, { setup: threadSetup });
     try {
       const origins = await Promise.all([1, 2, 3, 4].map(() => pool.run<string>({ module: 'runner/testing/worker-fns', fn: 'kernelOrigin', args: null })));
       expect(origins).toEqual(['given', 'given', 'given', 'given']);
     } finally {
       await pool.destroy();
     }
+  });
+});
+
+describe('worker pool setup hook', () => {
+  it('calls each setup function in every thread with the data prepared once on the main thread, before the first task', async () => {
+    const { ThreadPool } = await compiledPool();
+    let prepared = 0;
+    const setup = [{ module: 'runner/testing/worker-fns', fn: 'remember', prepare: () => ({ n: ++prepared }) }];
+    const pool = new ThreadPool(2, undefined, { setup });
+    try {
+      const seen = await Promise.all([1, 2, 3, 4].map(() => pool.run<unknown>({ module: 'runner/testing/worker-fns', fn: 'rememberedData', args: null })));
+      expect(seen).toEqual([{ n: 1 }, { n: 1 }, { n: 1 }, { n: 1 }]);
+      expect(prepared).toBe(1);
+    } finally {
+      await pool.destroy();
+    }
+  });
+
+  it('leaves out a setup whose preparation fails, and refuses a setup module that is not a lesionflow module', async () => {
+    const { ThreadPool } = await compiledPool();
+    const failing = [{ module: 'runner/testing/worker-fns', fn: 'remember', prepare: (): unknown => { throw new Error('no SIMD here'); } }];
+    const pool = new ThreadPool(1, undefined, { setup: failing });
+    try {
+      expect(await pool.run({ module: 'runner/testing/worker-fns', fn: 'rememberedData', args: null })).toBeUndefined();
+    } finally {
+      await pool.destroy();
+    }
+    const bad = new ThreadPool(1, undefined, { setup: [{ module: '../evil', fn: 'f', prepare: () => 1 }] });
+    await expect(bad.run({ module: 'runner/testing/worker-fns', fn: 'square', args: 2 })).rejects.toThrow(/thread setup: .*not a lesionflow module path/);
+    await bad.destroy();
   });
 });

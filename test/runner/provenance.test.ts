@@ -6,7 +6,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { StepKind } from '../../src/nodes/kind.js';
+import type { Kind, StepKind } from '../../src/nodes/kind.js';
 import { registry } from '../../src/nodes/registry.js';
 import { provenanceCue } from '../../src/runner/cues.js';
 import { displayPath } from '../../src/runner/display-path.js';
@@ -20,7 +20,7 @@ import { withTestKinds } from '../../src/runner/testing/test-kinds.js';
 import { readVersions } from '../../src/runner/versions.js';
 import { freshDir } from './helpers.js';
 
-const kinds: ReadonlyMap<string, StepKind> = withTestKinds(registry);
+const kinds: ReadonlyMap<string, Kind> = withTestKinds(registry);
 
 /** A kind like the report: it states its provenance. */
 const stating: StepKind = { kind: 'stating', version: 3, summary: 'states its provenance', params: { type: 'object', properties: { inputs: { type: 'array', items: { type: 'string' } } }, additionalProperties: false }, inputs: ['inputs'], provenance: true, run: () => ({ type: 'result', value: {} }) };

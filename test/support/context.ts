@@ -1,10 +1,13 @@
 /**
  * A StepContext for unit tests of step kinds: runs pool tasks in-process (importing the TypeScript
- * module directly), keeps checkpoints in memory, collects warnings and progress.
+ * module directly), collects warnings and progress; and `runStep`, which runs a kind of either lifecycle
+ * (a replicated kind's units through the runner's replicate construct, on the context's pool).
  */
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import type { StepContext, WorkerPool, SubgraphStep } from '../../src/nodes/kind.js';
+import type { Artifact } from '../../src/data/artifact.js';
+import { isReplicateKind, type Kind, type StepContext, type StepInputs, type WorkerPool } from '../../src/nodes/kind.js';
+import { memoryCheckpoints, runReplicatedAlone, type StandaloneOptions } from '../../src/runner/replicate/standalone.js';
 
 const srcDir = resolve(import.meta.dirname, '../../src');
 
@@ -21,13 +24,14 @@ export const inProcessPool: WorkerPool = {
 export interface TestContext extends StepContext {
   readonly warnings: string[];
   readonly progressEvents: [number, number][];
-  readonly store: Map<string, string>;
+  /** A replicated kind's checkpoints (runStep), by name. */
+  readonly store: Map<string, Uint8Array>;
 }
 
-export function testContext(options: { step?: string; seed?: number; specDir?: string; subgraph?: SubgraphStep[]; pool?: WorkerPool } = {}): TestContext {
+export function testContext(options: { step?: string; seed?: number; specDir?: string; pool?: WorkerPool } = {}): TestContext {
   const warnings: string[] = [];
   const progressEvents: [number, number][] = [];
-  const store = new Map<string, string>();
+  const store = new Map<string, Uint8Array>();
   const specDir = options.specDir ?? process.cwd();
   return {
     step: options.step ?? 'test_step',
@@ -37,16 +41,26 @@ export function testContext(options: { step?: string; seed?: number; specDir?: s
     signal: new AbortController().signal,
     progress: (done: number, total: number) => progressEvents.push([done, total]),
     warn: (m: string) => warnings.push(m),
-    subgraph: options.subgraph,
-    checkpoints: {
-      get: (name: string) => Promise.resolve(store.get(name)),
-      put: (name: string, content: string) => {
-        store.set(name, content);
-        return Promise.resolve();
-      },
-    },
     warnings,
     progressEvents,
     store,
   };
+}
+
+/** Runs a kind on its inputs: `run`, or a replicated kind's units on `ctx.pool` (checkpoints in `ctx.store`) and its summary. */
+export async function runStep<P>(kind: Kind<P>, params: P, inputs: StepInputs, ctx: TestContext, options: Pick<StandaloneOptions, 'subPipeline' | 'kinds' | 'batch'> = {}): Promise<Artifact> {
+  if (!isReplicateKind(kind)) return kind.run(params, inputs, ctx);
+  return runReplicatedAlone(kind, params, inputs, {
+    step: ctx.step,
+    seed: ctx.seed,
+    pool: ctx.pool,
+    checkpoints: memoryCheckpoints(ctx.store),
+    progress: (done, total) => {
+      ctx.progress(done, total);
+    },
+    warn: (message) => {
+      ctx.warn(message);
+    },
+    ...options,
+  });
 }

@@ -5,7 +5,7 @@
 import { availableParallelism } from 'node:os';
 import { existsSync } from 'node:fs';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
-import type { StepKind } from '../../nodes/kind.js';
+import type { Kind } from '../../nodes/kind.js';
 import { plainErrorText, type ErrorRenderer, type Logger } from '../logger.js';
 import type { Pipeline } from '../pipeline.js';
 import { JsonLogger } from '../renderers/json.js';
@@ -31,7 +31,7 @@ export interface CommonOptions {
   readonly logFormat?: LogFormat;
   readonly signal?: AbortSignal;
   /** Step kinds (default: the registry); tests pass their own. */
-  readonly registry?: ReadonlyMap<string, StepKind>;
+  readonly registry?: ReadonlyMap<string, Kind>;
   /** Working directory (default process.cwd()). */
   readonly cwd?: string;
 }

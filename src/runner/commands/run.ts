@@ -22,6 +22,7 @@ import { selectSteps, type OnlyRun } from '../only.js';
 import { appendRun } from '../run-history.js';
 import { versions, type Versions } from '../versions.js';
 import { ThreadPool } from '../pool.js';
+import { threadSetup } from '../../nodes/thread-setup.js';
 import { defaultJobs, loadSpec, makeLogger, outputsDirOf, projectRoot, type CommandIo, type CommonOptions } from './io.js';
 import { rememberLockfile } from './gc.js';
 import { checkOutputFolders } from '../output-folders.js';
@@ -134,7 +135,7 @@ export async function runPipeline(pipeline: Pipeline, o: RunPipelineOptions): Pr
     },
   });
   const cacheDir = join(o.outputsDir, '.cache');
-  const ownPool = o.pool === undefined ? new ThreadPool(o.jobs, o.signal) : undefined;
+  const ownPool = o.pool === undefined ? new ThreadPool(o.jobs, o.signal, { setup: threadSetup }) : undefined;
   try {
     const store: Store & { clearTmp?: () => Promise<number> } = await FsStore.open(cacheDir);
     // We hold the lock: any temporary file is a leftover of a crashed writer, never trusted.

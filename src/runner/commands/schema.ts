@@ -1,13 +1,13 @@
 /** `lesionflow schema [--write FILE]`: prints the JSON Schema of a spec, or writes it (atomically) to FILE. */
 import { rename, writeFile } from 'node:fs/promises';
-import type { StepKind } from '../../nodes/kind.js';
+import type { Kind } from '../../nodes/kind.js';
 import { registry as defaultRegistry } from '../../nodes/registry.js';
 import { schemaText } from '../schema.js';
 import type { CommandResult } from './result.js';
 
 export interface SchemaCommandOptions {
   readonly write?: string | undefined;
-  readonly registry?: ReadonlyMap<string, StepKind> | undefined;
+  readonly registry?: ReadonlyMap<string, Kind> | undefined;
 }
 
 export async function schemaCommand(options: SchemaCommandOptions = {}): Promise<CommandResult> {

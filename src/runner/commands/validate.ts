@@ -5,7 +5,7 @@
  * file, line and column (exit code 1).
  */
 import { DataError, LesionflowError, SpecError, SpecErrors } from '../../errors.js';
-import type { StepKind } from '../../nodes/kind.js';
+import type { Kind } from '../../nodes/kind.js';
 import { readData, type LoadParams } from '../../nodes/load.js';
 import { renderError } from '../diagnostics.js';
 import { pathOrigin, pathResolver } from '../paths.js';
@@ -17,7 +17,7 @@ import type { CommandResult } from './result.js';
 export interface SpecCommandOptions {
   readonly spec: string;
   readonly set?: readonly string[] | undefined;
-  readonly registry?: ReadonlyMap<string, StepKind> | undefined;
+  readonly registry?: ReadonlyMap<string, Kind> | undefined;
   /** Also read the data files of the load steps. */
   readonly data?: boolean | undefined;
 }

@@ -27,6 +27,7 @@ import { lockfilePath, readLockfile, type LockEntry } from '../lockfile.js';
 import { changeLines, diffArtifacts, relativeDifference, withinTolerance, type Change } from '../output-diff.js';
 import type { Pipeline } from '../pipeline.js';
 import { ThreadPool } from '../pool.js';
+import { threadSetup } from '../../nodes/thread-setup.js';
 import type { WorkerPool } from '../../nodes/kind.js';
 import { defaultJobs, loadSpec, outputsDirOf, projectRoot, type CommandIo, type CommonOptions } from './io.js';
 
@@ -59,7 +60,7 @@ export async function verifyPipeline(pipeline: Pipeline, o: VerifyOptions): Prom
   const path = lockfilePath(pipeline.file);
   const lock = await readLockfile(path);
   if (lock === undefined) return { lockfile: path, lines: undefined };
-  const ownPool = o.pool === undefined ? new ThreadPool(o.jobs, o.signal) : undefined;
+  const ownPool = o.pool === undefined ? new ThreadPool(o.jobs, o.signal, { setup: threadSetup }) : undefined;
   try {
     const result = await execute(pipeline, {
       store: new MemoryStore(),

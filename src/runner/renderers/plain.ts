@@ -4,6 +4,8 @@ import { formatMs, summaryLine, type ErrorRenderer, type LogEvent, type Logger }
 export class PlainLogger implements Logger {
   /** Last progress percentage printed per step (progress lines every 10 %). */
   private readonly lastTenth = new Map<string, number>();
+  /** Last cluster state printed per step (a line when it changes). */
+  private readonly lastRemote = new Map<string, string>();
 
   constructor(
     private readonly out: (line: string) => void,
@@ -28,6 +30,10 @@ export class PlainLogger implements Logger {
       if (this.lastTenth.get(e.step) === tenth) return;
       this.lastTenth.set(e.step, tenth);
     }
+    if (e.type === 'step-remote') {
+      if (this.lastRemote.get(e.step) === line) return;
+      this.lastRemote.set(e.step, line);
+    }
     if (line !== '') this.out(line);
   }
 
@@ -44,6 +50,8 @@ export function format(e: LogEvent, renderError: ErrorRenderer): string {
       return `▸ ${e.step}`;
     case 'step-progress':
       return `  ${e.step} ${e.done}/${e.total}`;
+    case 'step-remote':
+      return `  ${e.step}: ${remoteText(e)} on the cluster`;
     case 'step-end':
       switch (e.status) {
         case 'ran':
@@ -63,6 +71,11 @@ export function format(e: LogEvent, renderError: ErrorRenderer): string {
     case 'end':
       return summaryLine(e);
   }
+}
+
+/** `3 running, 12 queued` (array tasks). */
+export function remoteText(e: { readonly queued: number; readonly running: number }): string {
+  return `${e.running} running, ${e.queued} queued`;
 }
 
 function indent(text: string): string {

@@ -4,12 +4,12 @@
  * summary line.
  */
 import { formatMs, type ErrorRenderer, type LogEvent, type Logger } from '../logger.js';
-import { format } from './plain.js';
+import { format, remoteText } from './plain.js';
 
 const BAR = 20;
 
 export class TtyLogger implements Logger {
-  private readonly running = new Map<string, { t0: number; done: number; total: number }>();
+  private readonly running = new Map<string, { t0: number; done: number; total: number; remote?: string }>();
   private counts = { ran: 0, cached: 0, failed: 0, skipped: 0 };
   private total = 0;
   private drawn = 0;
@@ -39,6 +39,11 @@ export class TtyLogger implements Logger {
           r.done = e.done;
           r.total = e.total;
         }
+        return;
+      }
+      case 'step-remote': {
+        const r = this.running.get(e.step);
+        if (r !== undefined) r.remote = remoteText(e);
         return;
       }
       case 'step-end':
@@ -86,7 +91,7 @@ export class TtyLogger implements Logger {
         const filled = Math.round((BAR * Math.min(r.done, r.total)) / r.total);
         bar = ` [${'#'.repeat(filled)}${'.'.repeat(BAR - filled)}] ${r.done}/${r.total}`;
       }
-      lines.push(`  ⠿ ${step}${bar} ${formatMs(now - r.t0)}`.slice(0, width - 1));
+      lines.push(`  ⠿ ${step}${bar}${r.remote === undefined ? '' : ` · ${r.remote}`} ${formatMs(now - r.t0)}`.slice(0, width - 1));
     }
     const c = this.counts;
     const finished = c.ran + c.cached + c.failed + c.skipped;

@@ -12,13 +12,22 @@
  *   file: path           reads a file (hashed into the key) and outputs its length
  *   table: true          outputs a one-column table instead of a result
  *   square_on_pool: n    computes n² on the worker pool (exercises the thread pool)
+ *
+ * and one replicated kind, `test_units` (the runner's replicate construct and its executors, SLURM too):
+ *
+ *   units: n             n units; unit i's value depends on (seed, i) alone (testUnits in worker-fns.ts)
+ *   value: number        added to every unit's value (default 0)
+ *   sleep_ms: ms         each unit takes this long
+ *   fail_unit: i         unit i throws (a plain Error: the step fails) — only while `fail_if_file` exists, if given
+ *   fail_if_file: path   see fail_unit
+ *   record: path         each batch, once computed, appends its range ("start-end") to this file
  */
 import { readFile } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Artifact } from '../../data/artifact.js';
 import { makeTable } from '../../data/table.js';
 import { CancelError, DataError } from '../../errors.js';
-import type { StepKind } from '../../nodes/kind.js';
+import type { BatchArgs, Kind, ReplicateKind, StepKind } from '../../nodes/kind.js';
 
 interface TestParams {
   readonly value: number;
@@ -87,9 +96,46 @@ export const testStep: StepKind<TestParams> = {
   },
 };
 
-export const testKinds: readonly StepKind[] = [testStep as unknown as StepKind];
+export interface TestUnitsParams {
+  readonly units: number;
+  readonly value: number;
+  readonly sleep_ms?: number;
+  readonly fail_unit?: number;
+  readonly fail_if_file?: string;
+  readonly record?: string;
+}
+
+export const testUnits: ReplicateKind<TestUnitsParams> = {
+  kind: 'test_units',
+  version: 1,
+  summary: 'A controllable replicated step for lesionflow tests (LESIONFLOW_TEST_KINDS=1 only).',
+  params: {
+    type: 'object',
+    properties: {
+      units: { type: 'integer', minimum: 1 },
+      value: { type: 'number', default: 0 },
+      sleep_ms: { type: 'integer', minimum: 0 },
+      fail_unit: { type: 'integer', minimum: 0 },
+      fail_if_file: { type: 'string' },
+      record: { type: 'string' },
+    },
+    required: ['units'],
+    additionalProperties: false,
+  },
+  inputs: [],
+  random: () => true,
+  replicates: (p) => ({ sets: [{ name: 'units', count: p.units, task: { module: 'runner/testing/worker-fns', fn: 'testUnits' }, args: p }] }),
+  summarise(p, results) {
+    const values = results.batches('units').flatMap((b) => b.result as number[]);
+    return { type: 'result', value: { units: p.units, total: values.reduce((a, b) => a + b, 0), values } };
+  },
+};
+
+export type TestUnitsBatch = BatchArgs<TestUnitsParams>;
+
+export const testKinds: readonly Kind[] = [testStep as unknown as StepKind, testUnits as unknown as Kind];
 
 /** `registry` plus the test kinds when `LESIONFLOW_TEST_KINDS=1`. */
-export function withTestKinds(registry: ReadonlyMap<string, StepKind>): ReadonlyMap<string, StepKind> {
+export function withTestKinds(registry: ReadonlyMap<string, Kind>): ReadonlyMap<string, Kind> {
   return new Map([...registry, ...testKinds.map((k) => [k.kind, k] as const)]);
 }
