@@ -62,7 +62,7 @@ async function timeImpute(n: number, pool: ThreadPool): Promise<void> {
   console.log(`impute m=20 maxit=5, ${n} rows (${missingSummary(table)}), 2 workers: ${(ms / 1000).toFixed(2)} s wall, ${cpuS.toFixed(2)} s CPU (all threads), peak RSS ${peakMb()}`);
 }
 
-const IMPUTE_SPEC = `name: bench-impute
+export const IMPUTE_SPEC = `name: bench-impute
 seed: 20261122
 steps:
   cohort: {kind: simulate, cohort: hermes, n: 1665, seed: 7}

@@ -115,7 +115,7 @@ async function timeMediationBootstrap(ci: ('percentile' | 'bca')[]): Promise<voi
   }
 }
 
-const BOOTSTRAP_SPEC = `name: bench-bootstrap
+export const BOOTSTRAP_SPEC = `name: bench-bootstrap
 seed: 20261122
 steps:
   cohort: {kind: simulate, cohort: hermes, n: 1665, seed: 7}

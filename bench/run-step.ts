@@ -28,12 +28,14 @@ export function probedUsage(stderr: string): { cpuUs: number; maxRssKb: number }
   return m === null ? { cpuUs: NaN, maxRssKb: NaN } : { cpuUs: Number(m[1]), maxRssKb: Number(m[2]) };
 }
 
-/** Runs the spec text (its `name:` is `pipeline`) once, cold, with `--jobs 2`. */
-export async function timeColdRun(spec: string, pipeline: string): Promise<StepTimes> {
+/** This build's CLI. */
+export const thisCli = resolve(import.meta.dirname, '../src/runner/cli.js');
+
+/** Runs the spec text (its `name:` is `pipeline`) once, cold, with `--jobs 2` (by this build's CLI, or another's). */
+export async function timeColdRun(spec: string, pipeline: string, cli: string = thisCli): Promise<StepTimes> {
   const dir = await mkdtemp(join(tmpdir(), 'lesionflow-bench-run-'));
   try {
     await writeFile(join(dir, 'spec.yaml'), spec);
-    const cli = resolve(import.meta.dirname, '../src/runner/cli.js');
     const t0 = performance.now();
     const r = spawnSync(process.execPath, ['--import', USAGE_PROBE, cli, 'run', 'spec.yaml', '--jobs', '2', '--quiet'], { cwd: dir, encoding: 'utf8', env: { ...process.env, CI: '1' } });
     const wall = performance.now() - t0;

@@ -22,7 +22,7 @@ export interface ErrorDetails {
 }
 
 export abstract class LesionflowError extends Error {
-  abstract readonly category: 'spec' | 'data' | 'fit' | 'cache' | 'cancel' | 'internal';
+  abstract readonly category: 'spec' | 'data' | 'fit' | 'cache' | 'executor' | 'cancel' | 'internal';
   readonly hint: string | undefined;
   readonly location: SourceLocation | undefined;
   readonly step: string | undefined;
@@ -72,6 +72,15 @@ export class FitError extends LesionflowError {
 export class CacheError extends LesionflowError {
   readonly category = 'cache' as const;
   override readonly name = 'CacheError';
+}
+
+/**
+ * Work sent to an executor did not come back: a SLURM array task failed, was cancelled or left the queue
+ * without its result; the SLURM client is missing. Names the job and its log.
+ */
+export class ExecutorError extends LesionflowError {
+  readonly category = 'executor' as const;
+  override readonly name = 'ExecutorError';
 }
 
 /** The run was interrupted (Ctrl-C, --fail-fast). */

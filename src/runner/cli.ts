@@ -29,6 +29,9 @@ function parse(argv: readonly string[]) {
       name: { type: 'string' },
       only: { type: 'string', multiple: true },
       jobs: { type: 'string', short: 'j' },
+      executor: { type: 'string' },
+      config: { type: 'string' },
+      batch: { type: 'string' },
       'fail-fast': { type: 'boolean' },
       'write-lock': { type: 'boolean' },
       'keep-going': { type: 'boolean' },
@@ -60,6 +63,18 @@ function jobsOf(s: string | undefined): number | undefined {
   const n = Number(s);
   if (!Number.isInteger(n) || n < 1) throw new UsageError(`--jobs must be a positive integer, got "${s}"`);
   return n;
+}
+
+function batchOf(s: string | undefined): number | undefined {
+  if (s === undefined) return undefined;
+  const n = Number(s);
+  if (!Number.isInteger(n) || n < 1) throw new UsageError(`--batch must be a positive integer, got "${s}"`);
+  return n;
+}
+
+function executorOf(s: string | undefined): 'local' | 'slurm' | undefined {
+  if (s === undefined || s === 'local' || s === 'slurm') return s;
+  throw new UsageError(`--executor must be local or slurm, got "${s}"`);
 }
 
 function logFormatOf(s: string | undefined): LogFormat {
@@ -166,6 +181,8 @@ async function main(argv: readonly string[], io: CommandIo, signal: AbortSignal)
     case 'run': {
       const { runCommand } = await import('./commands/run.js');
       const name = await nameOf(v.name);
+      const executor = executorOf(v.executor);
+      const batch = batchOf(v.batch);
       return runCommand(
         someSpecs(command, rest),
         {
@@ -175,6 +192,9 @@ async function main(argv: readonly string[], io: CommandIo, signal: AbortSignal)
           ...(v['write-lock'] === true ? { writeLock: true } : {}),
           ...(name === undefined ? {} : { name }),
           ...(v.only === undefined ? {} : { only: v.only }),
+          ...(executor === undefined ? {} : { executor }),
+          ...(v.config === undefined ? {} : { config: v.config }),
+          ...(batch === undefined ? {} : { batch }),
         },
         io,
       );
@@ -212,6 +232,13 @@ async function main(argv: readonly string[], io: CommandIo, signal: AbortSignal)
     case 'dag': {
       const { dagCommand } = await import('./commands/dag.js');
       return print(await dagCommand({ spec: oneSpec(command, rest), set: common.set, registry, format: v.format, status: v.status === true, outputs: v.outputs }), io);
+    }
+    case 'shard': {
+      // a SLURM array task (the SLURM executor submits it): <manifest> <offset>
+      const [manifest, offset] = rest;
+      if (manifest === undefined || offset === undefined) throw new UsageError('shard needs a manifest and an offset (it is what the SLURM executor submits)');
+      const { shardCommand } = await import('./commands/shard.js');
+      return shardCommand(manifest, offset, io);
     }
     case 'schema': {
       const { schemaCommand } = await import('./commands/schema.js');

@@ -4,7 +4,7 @@
  * rendered from these tables, and the CLI refuses an option the command does not take.
  */
 
-export const COMMANDS = ['run', 'plan', 'dag', 'validate', 'verify', 'runs', 'diff', 'watch', 'gc', 'schema', 'help'] as const;
+export const COMMANDS = ['run', 'plan', 'dag', 'validate', 'verify', 'runs', 'diff', 'watch', 'gc', 'schema', 'shard', 'help'] as const;
 export type Command = (typeof COMMANDS)[number];
 
 interface CommandHelp {
@@ -81,6 +81,12 @@ export const COMMAND_HELP: Readonly<Record<Command, CommandHelp>> = {
     details: [],
     examples: ['lesionflow schema --write schema/pipeline.schema.json'],
   },
+  shard: {
+    args: '<manifest> <offset>',
+    summary: 'run one SLURM array task\'s units (what the SLURM executor submits; not for hand use)',
+    details: ['The SLURM executor writes a content-addressed manifest of a batch set into the shared cache and submits `lesionflow shard <manifest> <offset>` as an sbatch array; each task computes its batches and checkpoints them in the cache (docs/scale-out.md).'],
+    examples: [],
+  },
   help: {
     args: '[command]',
     summary: 'this help, or a command\'s',
@@ -102,6 +108,9 @@ export const OPTION_HELP: Readonly<Record<string, OptionHelp>> = {
   only: { flag: '--only STEP', summary: 'run only this step and what it needs (repeatable; a swept step\'s name is every instance)', commands: ['run', 'watch'] },
   'write-lock': { flag: '--write-lock', summary: 'update the lock file even with --set', commands: ['run'] },
   jobs: { flag: '-j, --jobs N', summary: 'steps run at once, and worker threads (default: number of cores)', commands: ['run', 'verify', 'watch'] },
+  executor: { flag: '--executor E', summary: 'where replicated steps\' units run: local (worker threads, the default) or slurm (sbatch arrays; docs/scale-out.md)', commands: ['run'] },
+  config: { flag: '--config FILE', summary: 'the executor configuration (default: lesionflow.config.yaml in the project folder)', commands: ['run'] },
+  batch: { flag: '--batch N', summary: 'units per batch of a replicated step (default 100); cannot change an output', commands: ['run'] },
   'fail-fast': { flag: '--fail-fast', summary: 'stop at the first failing step', commands: ['run', 'watch'] },
   'keep-going': { flag: '--keep-going', summary: 'the default: a failed step skips only its dependants', commands: ['run', 'watch'] },
   quiet: { flag: '-q, --quiet', summary: 'print only failures and warnings', commands: ['run', 'verify', 'gc', 'watch'] },

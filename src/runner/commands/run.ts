@@ -4,10 +4,12 @@
  * the run history: run-history.ts), and (after a fully successful run) the lock file beside the spec.
  * Exit code 0 ok, 1 a step failed, 130 interrupted.
  */
-import { join, relative } from 'node:path';
+import { join, relative, resolve } from 'node:path';
 import { renderError } from '../diagnostics.js';
 import type { WorkerPool } from '../../nodes/kind.js';
-import { FsStore, type Store } from '../cache.js';
+import { FsStore } from '../cache.js';
+import { CONFIG_FILE, readExecutorConfig, type SlurmConfig } from '../executors/config.js';
+import type { Executor } from '../executors/executor.js';
 import { execute, type ExecuteResult } from '../executor.js';
 import { FileHasher } from '../file-hashes.js';
 import { acquireLock } from '../lock.js';
@@ -20,7 +22,7 @@ import { gitState, machine, type GitState } from '../environment.js';
 import { keyResultRefs, readKeyResults, type KeyResult } from '../key-results.js';
 import { selectSteps, type OnlyRun } from '../only.js';
 import { appendRun } from '../run-history.js';
-import { versions, type Versions } from '../versions.js';
+import { lesionflowVersion, versions, type Versions } from '../versions.js';
 import { ThreadPool } from '../pool.js';
 import { threadSetup } from '../../nodes/thread-setup.js';
 import { defaultJobs, loadSpec, makeLogger, outputsDirOf, projectRoot, type CommandIo, type CommonOptions } from './io.js';
@@ -35,6 +37,12 @@ export interface RunOptions extends CommonOptions {
   readonly only?: readonly string[];
   /** The command line after `lesionflow`, for the run record. */
   readonly argv?: readonly string[];
+  /** Where replicated steps' units run (default: the configuration's `executor:`, else local). */
+  readonly executor?: 'local' | 'slurm';
+  /** The executor configuration file (default: lesionflow.config.yaml in the project folder). */
+  readonly config?: string;
+  /** Units per batch of a replicated step (default 100). */
+  readonly batch?: number;
   /**
    * Update the spec's committed lock file after a successful run. Default: only when no `--set` was
    * given, since the lock records the spec as committed (a reduced-size or other-data run must not
@@ -63,6 +71,10 @@ export interface RunPipelineOptions {
   readonly only?: OnlyRun;
   /** The command line after `lesionflow`, for the run record. */
   readonly argv?: readonly string[];
+  /** Replicated steps' units on a SLURM cluster with these settings (default: on the local threads). */
+  readonly slurm?: SlurmConfig;
+  /** Units per batch of a replicated step (default 100). */
+  readonly batch?: number;
 }
 
 export interface RunPipelineResult {
@@ -92,11 +104,18 @@ export async function runCommand(specs: string | readonly string[], o: RunOption
   }
   await checkOutputFolders(pipelines, outputsDirOf(o), safeName, (p) => projectRoot(p, o.cwd));
   const logger = makeLogger(o, io);
+  // the executor: --executor, else the project configuration's (lesionflow.config.yaml), else local
+  const first = pipelines[0]!;
+  const configFile = o.config === undefined ? join(projectRoot(first, o.cwd), CONFIG_FILE) : resolve(o.cwd ?? process.cwd(), o.config);
+  const config = await readExecutorConfig(configFile, o.config !== undefined, relative(o.cwd ?? process.cwd(), configFile));
+  const slurm = (o.executor ?? config.executor) === 'slurm' ? config.slurm : undefined;
+  // on a cluster the outputs folder (its cache) must be on the shared file system: the configuration may name it
+  const outputsDir = o.outputs === undefined && slurm?.outputs !== undefined ? slurm.outputs : outputsDirOf(o);
   let worst: 0 | 1 | 130 = 0;
   try {
     for (const pipeline of pipelines) {
       const { exitCode } = await runPipeline(pipeline, {
-        outputsDir: outputsDirOf(o),
+        outputsDir,
         root: projectRoot(pipeline, o.cwd),
         jobs: o.jobs ?? defaultJobs(),
         failFast: o.failFast ?? false,
@@ -107,6 +126,8 @@ export async function runCommand(specs: string | readonly string[], o: RunOption
         ...(o.name === undefined ? {} : { name: o.name }),
         ...(only.has(pipeline) ? { only: only.get(pipeline)! } : {}),
         ...(o.argv === undefined ? {} : { argv: o.argv }),
+        ...(slurm === undefined ? {} : { slurm }),
+        ...(o.batch === undefined ? {} : { batch: o.batch }),
       });
       if (exitCode > worst) worst = exitCode;
       if (worst === 130 || (worst !== 0 && o.failFast === true)) break;
@@ -136,14 +157,22 @@ export async function runPipeline(pipeline: Pipeline, o: RunPipelineOptions): Pr
   });
   const cacheDir = join(o.outputsDir, '.cache');
   const ownPool = o.pool === undefined ? new ThreadPool(o.jobs, o.signal, { setup: threadSetup }) : undefined;
+  const pool = o.pool ?? ownPool!;
+  let executor: Executor | undefined;
   try {
-    const store: Store & { clearTmp?: () => Promise<number> } = await FsStore.open(cacheDir);
-    // We hold the lock: any temporary file is a leftover of a crashed writer, never trusted.
-    await store.clearTmp?.();
+    const store = await FsStore.open(cacheDir);
+    // We hold the lock: a temporary file of a writer that is gone is a leftover, never trusted.
+    await store.clearTmp();
     const hasher = await FileHasher.open(cacheDir);
+    if (o.slurm !== undefined) {
+      const { SlurmExecutor } = await import('../executors/slurm/executor.js');
+      executor = new SlurmExecutor({ pool, store, config: o.slurm, version: await lesionflowVersion() });
+    }
     const result = await execute(pipeline, {
       store,
-      pool: o.pool ?? ownPool!,
+      pool,
+      ...(executor === undefined ? {} : { executor }),
+      ...(o.batch === undefined ? {} : { batch: o.batch }),
       root: o.root,
       jobs: o.jobs,
       failFast: o.failFast ?? false,
@@ -176,6 +205,8 @@ export async function runPipeline(pipeline: Pipeline, o: RunPipelineOptions): Pr
     await hasher.save();
     return { exitCode: result.status === 'ok' ? 0 : result.status === 'interrupted' ? 130 : 1, result };
   } finally {
+    // a cluster's jobs still queued (Ctrl-C, a failed step) are cancelled before the lock goes
+    await executor?.close();
     await ownPool?.destroy();
     await lock.release();
   }
