@@ -11,10 +11,12 @@ import type { StepKind } from './kind.js';
 import type { Json, JsonObject } from '../data/canonical.js';
 import type { Table } from '../data/table.js';
 import { DataError } from '../errors.js';
-import { buildDesign, checkFullRank } from '../stats/design.js';
+import { buildDesign, checkFullRank, type ModelData } from '../stats/design.js';
+import type { Formula } from '../stats/formula.js';
 import { fitOrdinal, nominalTest, responseCategories, thresholdNames } from '../stats/ordinal.js';
 import { brantTest } from '../stats/brant.js';
 import { weightedCrossprod } from '../stats/linalg.js';
+import { countRows, sampleDesign, sampleRows, type SampleDesign } from './row-samples.js';
 import { checkFitParams, droppedJson, fitSchema, fitTables, imputationWarnings, normaliseFitParams, parsedFormula, pooled, pooledHeader, rowsJson, rowsTable, vcovJson, waldRows, withExp, type CheckProblem, type FitParams, type Row, type SingleFit } from './fit-common.js';
 
 export interface FitOrdinalParams extends FitParams {
@@ -30,7 +32,8 @@ interface OrdinalSingle extends SingleFit {
   readonly nThresholds: number;
 }
 
-export function fitOneOrdinal(params: FitOrdinalParams, table: Table, step: string, tests: boolean): OrdinalSingle {
+/** The model's formula: clm's thresholds are its intercept, so a "- 1" is taken out (with a warning). */
+function ordinalFormula(params: FitOrdinalParams, step: string): { formula: Formula; warnings: string[] } {
   let formula = parsedFormula(params, step);
   const warnings: string[] = [];
   if (!formula.intercept) {
@@ -38,9 +41,19 @@ export function fitOneOrdinal(params: FitOrdinalParams, table: Table, step: stri
     formula = { ...formula, intercept: true, text: formula.text.replace(/ - 1$/, '') };
     warnings.push('"- 1" has no effect in an ordinal model: the thresholds play the intercept');
   }
+  return { formula, warnings };
+}
+
+export function fitOneOrdinal(params: FitOrdinalParams, table: Table, step: string, tests: boolean): OrdinalSingle {
+  const { formula, warnings } = ordinalFormula(params, step);
   const md = buildDesign(formula, table, { weights: params.weights, reference: params.reference });
+  return fitDesign(params, md, () => responseCategories(md.response!, params.merge ?? []), warnings, tests);
+}
+
+/** The fit and its result, from the design (its weights: case weights, or a row sample's counts) and its outcome's categories. */
+function fitDesign(params: FitOrdinalParams, md: ModelData, categories: () => ReturnType<typeof responseCategories>, warnings: string[], tests: boolean): OrdinalSingle {
   checkFullRank(md.design, md.X, md.n, md.p, weightedCrossprod(md.X, md.n, md.p, md.weights, new Float64Array(md.p * md.p)));
-  const cats = responseCategories(md.response!, params.merge ?? []);
+  const cats = categories();
   checkCategoryCount(cats.labels, md.design.response?.label ?? 'the outcome', params.max_categories ?? MAX_CATEGORIES);
   if (cats.dropped.length > 0) warnings.push(`outcome categories with no rows were dropped: ${cats.dropped.join(', ')}`);
   if (cats.labels.length < 3 && cats.labels.length > 0) warnings.push(`the ordinal outcome has only ${cats.labels.length} categories (a logistic model)`);
@@ -127,6 +140,59 @@ function checkOrdinal(p: FitOrdinalParams): CheckProblem[] {
   return problems;
 }
 
+/**
+ * The row-samples fast path (StepKind.rowSamples, row-samples.ts): the design and the outcome's categories
+ * built once on the whole table; a sample is its distinct complete rows with their counts as frequency
+ * weights — clm's likelihood of the rows repeated (ordinal.ts takes weights as frequencies: nobs = Σ w).
+ * The estimates are those of `run` on takeRows(table, rows) to the fit's convergence criteria (the rows are
+ * summed in another order). For the plain model only: without case weights, the nominal and Brant tests, or
+ * outcome categories missing from the whole table; a sample missing an outcome category, with a constant
+ * term or an empty factor level is left to `run` (undefined).
+ */
+interface OrdinalSampleData {
+  readonly md: Pick<ModelData, 'design' | 'X' | 'n' | 'p'>;
+  readonly codes: Int32Array;
+  readonly labels: readonly string[];
+  readonly formulaWarnings: readonly string[];
+  readonly rows: SampleDesign;
+}
+
+function ordinalSampleData(params: FitOrdinalParams, table: Table): OrdinalSampleData | undefined {
+  if (params.weights !== undefined || (params.nominal_test !== undefined && params.nominal_test !== false) || params.brant === true) return undefined;
+  try {
+    const { formula, warnings } = ordinalFormula(params, 'rows');
+    const md = buildDesign(formula, table, { reference: params.reference });
+    const cats = responseCategories(md.response!, params.merge ?? []);
+    const rows = sampleDesign(formula, table, md.rows);
+    if (cats.dropped.length > 0 || rows === undefined) return undefined;
+    return { md: { design: md.design, X: md.X, n: md.n, p: md.p }, codes: cats.codes, labels: cats.labels, formulaWarnings: warnings, rows };
+  } catch {
+    return undefined; // `run` reports what is wrong
+  }
+}
+
+function ordinalSamplePlan(params: FitOrdinalParams, data: OrdinalSampleData | undefined): ((rows: Int32Array) => JsonObject | undefined) | undefined {
+  if (data === undefined) return undefined;
+  const { md, codes, labels, formulaWarnings } = data;
+  const completeRows = sampleRows(data.rows);
+  const present = new Int32Array(labels.length);
+  return (rows) => {
+    const s = completeRows(rows);
+    if (s === undefined) return undefined;
+    const { rows: distinct, counts } = countRows(s.keep, s.n, md.n);
+    const m = distinct.length;
+    present.fill(0);
+    for (let t = 0; t < m; t++) present[codes[distinct[t]!]!] = 1;
+    if (present.includes(0)) return undefined; // run would drop the category
+    const X = new Float64Array(m * md.p);
+    for (let j = 0; j < md.p; j++) for (let t = 0; t < m; t++) X[j * m + t] = md.X[j * md.n + distinct[t]!]!;
+    const sample: ModelData = { design: md.design, X, n: m, p: md.p, response: undefined, weights: counts, rows: distinct, nDropped: rows.length - s.n, dropped: s.dropped };
+    const one = fitDesign(params, sample, () => ({ codes: Int32Array.from(distinct, (i) => codes[i]!), labels: [...labels], dropped: [] }), [...formulaWarnings], false);
+    // the sample's rows are its complete rows, each as often as it was drawn
+    return { ...one.value, n: s.n };
+  };
+}
+
 export const fitOrdinalStep: StepKind<FitOrdinalParams> = {
   kind: 'fit_ordinal',
   version: 6,
@@ -153,6 +219,7 @@ export const fitOrdinalStep: StepKind<FitOrdinalParams> = {
   accepts: { input: ['table', 'imputed'] },
   check: checkOrdinal,
   normalise: normaliseFitParams,
+  rowSamples: { prepare: ordinalSampleData, plan: (params, _table, data) => ordinalSamplePlan(params, data as OrdinalSampleData | undefined) },
   run(params, inputs, ctx) {
     const { tables, imputed } = fitTables(inputs, params.input, 'fit_ordinal');
     if (!imputed) {

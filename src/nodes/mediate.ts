@@ -12,8 +12,9 @@ import { DATA } from '../results/products.js';
 import type { StepKind } from './kind.js';
 import { inputTable } from './input-table.js';
 import { withFitFlow } from './flow-record.js';
+import { sampleDesign, sampleRows, type SampleDesign } from './row-samples.js';
 import type { JsonObject } from '../data/canonical.js';
-import { type Column, type Table, getColumn, withColumn } from '../data/table.js';
+import { type Table, getColumn, withColumn } from '../data/table.js';
 import { DataError } from '../errors.js';
 import { buildDesign } from '../stats/design.js';
 import { type Formula, parseFormula } from '../stats/formula.js';
@@ -276,53 +277,17 @@ export function mediateResamplePlan(
   planData: MediatePlanData | undefined = mediatePlanData(p, table),
 ): ((rows: Int32Array, seed: number) => JsonObject | undefined) | undefined {
   if (planData === undefined) return undefined;
-  const { prepared, designRowOf, missingBits, noted, checks, collapse, startFrom } = planData;
+  const { prepared, rows: sample, collapse, startFrom } = planData;
   const d = prepared.data;
   const Nd = d.n;
   const resampleCollapsed = collapse === undefined ? undefined : distinctRowsOfResample(collapse);
-  const counts = new Int32Array(Math.max(1, ...checks.map((c) => (c.type === 'factor' ? c.levels : 0))));
-  // Work arrays reused by every resample (a replicate's data do not outlive its mediation() call).
-  let keep = new Int32Array(0);
-  const missCount = new Int32Array(noted.length);
+  const completeRows = sampleRows(sample);
 
   return (rows, seed) => {
-    if (keep.length < rows.length) keep = new Int32Array(rows.length);
-    // complete rows of the resample, as design rows; missing values counted per variable
-    let n = 0;
-    missCount.fill(0);
-    for (let r = 0; r < rows.length; r++) {
-      const i = rows[r]!;
-      const dr = designRowOf[i]!;
-      if (dr >= 0) keep[n++] = dr;
-      else for (let bits = missingBits[i]!, k = 0; bits !== 0; bits >>>= 1, k++) if ((bits & 1) !== 0) missCount[k]!++;
-    }
-    if (n === 0) return undefined;
-    // buildDesign's checks on the kept rows: a constant numeric variable, an empty factor level
-    for (const c of checks) {
-      if (c.type === 'number') {
-        // the last row first: a stratified resample's rows come stratum by stratum, so a stratum variable
-        // (evt) is constant over its first half
-        const first = c.values[keep[0]!]!;
-        if (c.values[keep[n - 1]!] !== first) continue;
-        let constant = true;
-        for (let r = 1; r < n && constant; r++) if (c.values[keep[r]!] !== first) constant = false;
-        if (constant) return undefined;
-      } else {
-        // every level present: read rows until each has been seen (a few, as a rule)
-        counts.fill(0);
-        let seen = 0;
-        for (let r = 0; r < n && seen < c.levels; r++) {
-          const l = c.codes[keep[r]!]!;
-          if (counts[l] === 0) seen++;
-          counts[l] = 1;
-        }
-        if (seen < c.levels) return undefined;
-      }
-    }
-    const dropped: { variable: string; rows: number }[] = [];
-    noted.forEach((label, k) => {
-      if (missCount[k]! > 0) dropped.push({ variable: label, rows: missCount[k]! });
-    });
+    // the resample's complete rows as design rows, refused where buildDesign would treat it differently
+    const s = completeRows(rows);
+    if (s === undefined) return undefined;
+    const { keep, n, dropped } = s;
     const source = { X: d.X, n: Nd, rows: keep.subarray(0, n) };
     let data: MediationData;
     if (resampleCollapsed !== undefined && d.outcome.type === 'ordinal') {
@@ -345,14 +310,8 @@ export function mediateResamplePlan(
  */
 export interface MediatePlanData {
   readonly prepared: Prepared;
-  /** design row of each table row, −1 for an incomplete row */
-  readonly designRowOf: Int32Array;
-  /** per table row, which noted variables it misses (bit k: noted[k]) */
-  readonly missingBits: Int32Array;
-  /** the variables as buildDesign notes their missing values: the response, then the formula's variables */
-  readonly noted: readonly string[];
-  /** buildDesign's checks per design row: a numeric variable's values, a factor's codes and level count */
-  readonly checks: readonly ({ readonly type: 'number'; readonly values: Float64Array } | { readonly type: 'factor'; readonly codes: Int32Array; readonly levels: number })[];
+  /** The sample design: a resample's complete rows and buildDesign's checks on them (row-samples.ts). */
+  readonly rows: SampleDesign;
   readonly collapse: DistinctRows | undefined;
   readonly startFrom: MediationOptions['startFrom'];
 }
@@ -366,37 +325,12 @@ export function mediatePlanData(p: MediateParams, table: Table): MediatePlanData
     return undefined;
   }
   const { prepared, work, formula, rows: designRows } = full;
-  const response = formula.response;
-  if (response?.expr.type !== 'col') return undefined;
-  const noted: { label: string; col: Column }[] = [{ label: response.label, col: work.columns.get(response.expr.name)! }];
-  for (const v of formula.variables) {
-    if (v.kind !== 'expr' || v.expr.type !== 'col') return undefined;
-    const col = work.columns.get(v.expr.name);
-    if (col === undefined || col.type === 'string') return undefined;
-    noted.push({ label: v.label, col });
-  }
-  if (noted.length > 31) return undefined;
-  const N = table.nrows;
-  const designRowOf = new Int32Array(N).fill(-1);
-  designRows.forEach((i, r) => (designRowOf[i] = r));
-  const missingBits = new Int32Array(N);
-  noted.forEach(({ col }, k) => {
-    for (let i = 0; i < N; i++) {
-      if (col.type === 'number' ? Number.isNaN(col.values[i]!) : col.type === 'factor' && col.codes[i]! < 0) missingBits[i]! |= 1 << k;
-    }
-  });
-  const checks: MediatePlanData['checks'][number][] = [];
-  for (const { col } of noted.slice(1)) {
-    if (col.type === 'number') checks.push({ type: 'number', values: Float64Array.from(designRows, (i) => col.values[i]!) });
-    else if (col.type === 'factor') checks.push({ type: 'factor', codes: Int32Array.from(designRows, (i) => col.codes[i]!), levels: col.levels.length });
-  }
+  const rows = sampleDesign(formula, work, designRows);
+  if (rows === undefined) return undefined;
   const d = prepared.data;
   return {
     prepared,
-    designRowOf,
-    missingBits,
-    noted: noted.map((v) => v.label),
-    checks,
+    rows,
     collapse: d.outcome.type === 'ordinal' ? sortedDistinctRows(d.X, d.n, d.columns.length, d.outcome.codes) : undefined,
     // Every replicate starts its clm fits from the whole sample's estimates (MediationOptions.startFrom).
     startFrom: wholeSampleFits(d),
