@@ -21,7 +21,7 @@ import { displayPath } from './display-path.js';
 import { resultProvenance, type ResultProvenance } from './provenance.js';
 import { DEFAULT_BATCH } from './replicate/batches.js';
 import { knownModules, runReplicated } from './replicate/replicated.js';
-import { schedule, type TaskResult, type TaskStatus } from './scheduler.js';
+import { schedule, type TaskEnv, type TaskResult, type TaskStatus } from './scheduler.js';
 import { versions, type Versions } from './versions.js';
 
 export interface ExecuteOptions {
@@ -80,7 +80,7 @@ export async function execute(pipeline: Pipeline, options: ExecuteOptions): Prom
   for (const [name, step] of pipeline.steps) tasks.set(name, [...new Set([...step.inputs, ...(ex.subgraph(name) ?? [])])]);
   ex.warmPoolAt(replicateModulesUpstream(pipeline, tasks, (name) => ex.subgraph(name)));
 
-  const results = await schedule(tasks, (name, env) => ex.task(name, env.signal, (fn) => env.withSlot(fn)), {
+  const results = await schedule(tasks, (name, env) => ex.task(name, env), {
     jobs: options.jobs,
     failFast: options.failFast ?? false,
     ...(options.signal === undefined ? {} : { signal: options.signal }),
@@ -168,7 +168,8 @@ class Execution {
   }
 
   /** The scheduler's task: cached, or run in a work slot. */
-  async task(name: StepName, signal: AbortSignal, withSlot: <T>(fn: () => Promise<T>) => Promise<T>): Promise<'ran' | 'cached'> {
+  async task(name: StepName, env: Pick<TaskEnv, 'signal' | 'withSlot' | 'outsideSlot'>): Promise<'ran' | 'cached'> {
+    const { signal } = env;
     const step = this.step(name);
     const material = await this.material(step);
     const key = cacheKey(material);
@@ -196,7 +197,7 @@ class Execution {
     if (modules !== undefined) this.executor.warm(modules);
     // The slot is held while the step computes; storing (an fsync) happens after, letting another
     // step use the core meanwhile.
-    const done = await withSlot(() => this.compute(step, signal));
+    const done = await env.withSlot(() => this.compute(step, signal, env.outsideSlot));
     await this.store(done);
     return 'ran';
   }
@@ -241,7 +242,7 @@ class Execution {
   }
 
   /** Runs the step kind; returns its canonical output, to be stored. */
-  private async compute(step: PipelineStep, signal: AbortSignal): Promise<Computed> {
+  private async compute(step: PipelineStep, signal: AbortSignal, outsideSlot: TaskEnv['outsideSlot'] = (fn) => fn()): Promise<Computed> {
     const name = step.name;
     const key = this.keys.get(name)!;
     if (signal.aborted) throw new CancelError('interrupted', { step: name });
@@ -294,6 +295,7 @@ class Execution {
             remote: (state) => {
               this.logger.log({ type: 'step-remote', step: name, ...state });
             },
+            outsideSlot,
           },
         );
       } else artifact = await kind.run(step.params, inputs, ctx);

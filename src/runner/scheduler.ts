@@ -1,13 +1,13 @@
 /**
  * Runs a DAG of tasks: a task starts when all its dependencies have succeeded; at most `jobs` tasks
- * hold a work slot at once (p-limit). Failure policy: by default (keep going) a failed task marks its
+ * hold a work slot at once (Slots, first come first served). Failure policy: by default (keep going) a failed task marks its
  * dependants skipped and independent tasks finish; with `failFast` the first failure aborts the rest.
  * An abort signal (Ctrl-C) stops starting tasks and aborts the running ones through their signal.
  *
  * Tasks receive `withSlot` rather than holding a slot for their whole life: a cache hit costs no slot,
- * only real work does.
+ * only real work does; and a task waiting on work done elsewhere (a SLURM cluster) gives its slot back
+ * meanwhile (`outsideSlot`), so that a grid of replicated steps is submitted at once, not `jobs` at a time.
  */
-import pLimit from 'p-limit';
 
 export type TaskStatus = 'ran' | 'cached' | 'failed' | 'skipped';
 
@@ -23,6 +23,29 @@ export interface TaskEnv {
   readonly signal: AbortSignal;
   /** Runs `fn` holding one of the `jobs` work slots. */
   withSlot<T>(fn: () => Promise<T>): Promise<T>;
+  /** Inside withSlot: runs `fn` with the slot given back (for waiting on work elsewhere), then takes one again. */
+  outsideSlot<T>(fn: () => Promise<T>): Promise<T>;
+}
+
+/** `jobs` work slots, handed out first come first served. */
+export class Slots {
+  private free: number;
+  private readonly waiting: (() => void)[] = [];
+  constructor(n: number) {
+    this.free = Math.max(1, n);
+  }
+  acquire(): Promise<void> {
+    if (this.free > 0) {
+      this.free--;
+      return Promise.resolve();
+    }
+    return new Promise((resolve) => this.waiting.push(resolve));
+  }
+  release(): void {
+    const next = this.waiting.shift();
+    if (next !== undefined) next();
+    else this.free++;
+  }
 }
 
 export interface ScheduleOptions {
@@ -39,7 +62,7 @@ export async function schedule<N extends string>(
   runTask: (name: N, env: TaskEnv) => Promise<'ran' | 'cached'>,
   options: ScheduleOptions,
 ): Promise<Map<N, TaskResult<N>>> {
-  const limit = pLimit(Math.max(1, options.jobs));
+  const slots = new Slots(options.jobs);
   const inner = new AbortController();
   const outer = options.signal;
   const onOuterAbort = (): void => {
@@ -61,13 +84,29 @@ export async function schedule<N extends string>(
     }
   }
 
-  const env: TaskEnv = {
-    signal: inner.signal,
-    withSlot: <T>(fn: () => Promise<T>) =>
-      limit(async () => {
-        if (inner.signal.aborted) throw inner.signal.reason;
-        return fn();
-      }),
+  /** A task's environment: its slot, given back while any of its waits is outside (two sets of a step wait at once). */
+  const envOf = (): TaskEnv => {
+    let outside = 0;
+    return {
+      signal: inner.signal,
+      withSlot: async <T>(fn: () => Promise<T>) => {
+        await slots.acquire();
+        try {
+          if (inner.signal.aborted) throw inner.signal.reason;
+          return await fn();
+        } finally {
+          slots.release();
+        }
+      },
+      outsideSlot: async <T>(fn: () => Promise<T>) => {
+        if (outside++ === 0) slots.release();
+        try {
+          return await fn();
+        } finally {
+          if (--outside === 0) await slots.acquire();
+        }
+      },
+    };
   };
 
   let failFastTriggered = false;
@@ -105,7 +144,7 @@ export async function schedule<N extends string>(
     options.onStart?.(name);
     const t0 = performance.now();
     inFlight += 1;
-    void runTask(name, env)
+    void runTask(name, envOf())
       .then(
         (status) => {
           finish(name, { status, ms: Math.round(performance.now() - t0) });

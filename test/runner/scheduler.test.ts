@@ -38,6 +38,42 @@ describe('scheduler', () => {
     expect(r.get('t0')?.status).toBe('cached');
   });
 
+  it('a task waiting outside its slot (on a cluster) lets another run in it, and takes one back after', async () => {
+    let inSlot = 0;
+    let peak = 0;
+    const busy = async <T>(fn: () => Promise<T>): Promise<T> => {
+      inSlot++;
+      peak = Math.max(peak, inSlot);
+      try {
+        return await fn();
+      } finally {
+        inSlot--;
+      }
+    };
+    let bDone!: () => void;
+    const b = new Promise<void>((r) => (bDone = r));
+    const order: string[] = [];
+    await schedule(graph({ a: [], b: [] }), async (n, env) => {
+      await env.withSlot(() =>
+        busy(async () => {
+          if (n === 'b') {
+            order.push('b');
+            bDone();
+            return;
+          }
+          // two waits at once (a step's two sets) give back the one slot once
+          inSlot--;
+          await Promise.all([env.outsideSlot(() => b), env.outsideSlot(() => sleep(5))]);
+          inSlot++;
+          order.push('a');
+        }),
+      );
+      return 'ran';
+    }, { jobs: 1 });
+    expect(order).toEqual(['b', 'a']); // with jobs 1, b could only run while a waited outside
+    expect(peak).toBe(1);
+  });
+
   it('keeps going: a failure skips its dependants only', async () => {
     const r = await schedule(graph({ bad: [], child: ['bad'], grandchild: ['child'], free: [], other: ['free'] }), async (n) => {
       await sleep(1);

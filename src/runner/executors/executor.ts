@@ -43,6 +43,8 @@ export interface BatchHooks {
   info(message: string): void;
   /** Units queued and running outside this process (SLURM), for the progress display. */
   remote?(state: { readonly queued: number; readonly running: number }): void;
+  /** Runs `fn` with the step's work slot (--jobs) given back: for waiting on work done elsewhere. */
+  outsideSlot?<T>(fn: () => Promise<T>): Promise<T>;
 }
 
 export interface Executor {

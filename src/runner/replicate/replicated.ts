@@ -47,6 +47,8 @@ export interface ReplicateEnv {
   readonly kinds: (name: string) => Kind | undefined;
   readonly info: (message: string) => void;
   readonly remote?: BatchHooks['remote'];
+  /** Runs `fn` with the step's work slot given back (an executor waiting on a cluster). */
+  readonly outsideSlot?: BatchHooks['outsideSlot'];
 }
 
 /** The task modules a unit of these sets loads: what the executor warms. */
@@ -96,7 +98,7 @@ export async function runReplicated(step: ReplicatedStep, inputs: StepInputs, ct
   let samples: Omit<SampleShared, 'sample' | 'paths'> | undefined;
   const sampleShared = (): Omit<SampleShared, 'sample' | 'paths'> => (samples ??= sampleBase(step, steps, inputs, env));
   const halt: Halt = { stopped: false };
-  const hooks = { halt, signal: ctx.signal, info: env.info, progress, ...(env.remote === undefined ? {} : { remote: env.remote }) };
+  const hooks = { halt, signal: ctx.signal, info: env.info, progress, ...(env.remote === undefined ? {} : { remote: env.remote }), ...(env.outsideSlot === undefined ? {} : { outsideSlot: env.outsideSlot }) };
   // Every set at once: the later set's batches queue behind the earlier's on the same executor, so that no
   // worker idles between them (a unit depends on its index alone: the order of the batches does not matter).
   const settled = await Promise.allSettled(

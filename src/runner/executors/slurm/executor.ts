@@ -96,7 +96,9 @@ export class SlurmExecutor implements Executor {
       const inFlight = new Set(adopted.flatMap((a) => [...a.tasks.values()].flat().map(rangeKey)));
       const shards = await this.shard(job, job.ranges.filter((r) => !inFlight.has(rangeKey(r))), hooks);
       const submitted = shards.length === 0 ? [] : await this.submit(job, shards, adopted, hooks);
-      await this.wait(job, [...adopted, ...submitted], hooks);
+      // waiting on the cluster holds no local work slot: the run's other steps (a grid's other bootstraps) go on
+      const wait = (): Promise<void> => this.wait(job, [...adopted, ...submitted], hooks);
+      await (hooks.outsideSlot === undefined ? wait() : hooks.outsideSlot(wait));
     } finally {
       unwatch();
     }
