@@ -293,7 +293,9 @@ function summariseBootstrap(params: BootstrapParams, results: ReplicateResults, 
 
 export const bootstrap: ReplicateKind<BootstrapParams> = {
   kind: 'bootstrap',
-  version: 3,
+  // 4: a sub-pipeline of one fit_ordinal step takes its row-samples fast path (replicate values within clm's
+  // convergence criteria of the step's own, no longer bit for bit)
+  version: 4,
   produces: 'bootstrap',
   summary: 'Resamples the rows of a data step and re-runs the steps up to `of`: bootstrap SEs, percentile and BCa intervals of every estimate.',
   params: {
