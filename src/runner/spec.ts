@@ -250,15 +250,23 @@ function resolveReferences(
     }
     const out: string[] = [];
     items.forEach((ref, i) => {
-      const location = at(typeof v === 'string' ? [name] : [name, i]);
+      // found only when needed (an error, a cycle): looking it up for every reference of a 10 000-step spec costs
+      const where = (): SourceLocation => at(typeof v === 'string' ? [name] : [name, i]);
       const r = resolveReference(ref, sweep, swept);
       if (!r.ok) {
-        errors.push(new SpecError(`parameter "${typeof v === 'string' ? name : `${name}[${i}]`}": ${r.message}`, { location, hint: r.hint }));
+        errors.push(new SpecError(`parameter "${typeof v === 'string' ? name : `${name}[${i}]`}": ${r.message}`, { location: where(), hint: r.hint }));
         failed = true;
         return;
       }
       out.push(...r.instances);
-      for (const to of r.instances) edges.push({ to, location });
+      for (const to of r.instances) {
+        edges.push({
+          to,
+          get location() {
+            return where();
+          },
+        });
+      }
       if (typeof v === 'string' && !r.single) widened.push(name);
     });
     values[name] = typeof v === 'string' && !widened.includes(name) ? out[0] : out;
