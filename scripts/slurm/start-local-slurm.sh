@@ -31,16 +31,8 @@ PACKAGES=(slurmctld slurmd slurm-client slurm-wlm-basic-plugins munge)
 say() { echo "start-local-slurm: $*" >&2; }
 die() { say "$*"; exit 1; }
 
-# A pid is alive when its process exists and is not a zombie (daemons are re-parented to PID 1, which may
-# reap them late: kill -0 succeeds on a zombie).
-alive() {
-  local pid=$1
-  [ -n "$pid" ] && [ -r "/proc/$pid/stat" ] || return 1
-  local state
-  state=$(sed -E 's/^[0-9]+ \(.*\) ([A-Za-z]).*/\1/' "/proc/$pid/stat" 2>/dev/null || echo Z)
-  [ "$state" != Z ] && [ "$state" != X ]
-}
-pid_in() { [ -r "$1" ] && tr -dc '0-9' <"$1" || true; }
+# shellcheck source=scripts/slurm/lib.sh
+. "$(dirname "$0")/lib.sh"
 
 [ "$(id -u)" = 0 ] || die "needs root (it installs Debian packages and runs the daemons as root)"
 

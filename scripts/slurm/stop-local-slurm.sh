@@ -19,14 +19,8 @@ for a in "$@"; do
   esac
 done
 
-alive() {
-  local pid=$1
-  [ -n "$pid" ] && [ -r "/proc/$pid/stat" ] || return 1
-  local state
-  state=$(sed -E 's/^[0-9]+ \(.*\) ([A-Za-z]).*/\1/' "/proc/$pid/stat" 2>/dev/null || echo Z)
-  [ "$state" != Z ] && [ "$state" != X ]
-}
-pid_in() { [ -r "$1" ] && tr -dc '0-9' <"$1" || true; }
+# shellcheck source=scripts/slurm/lib.sh
+. "$(dirname "$0")/lib.sh"
 
 # TERM, then KILL whatever is still alive after 10 s.
 stop_pids() {

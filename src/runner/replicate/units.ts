@@ -4,20 +4,13 @@
  * which checkpoints each as it finishes. Returns every batch's result in unit order.
  */
 import { InternalError } from '../../errors.js';
-import type { TaskRef } from '../../nodes/kind.js';
 import type { Checkpoints } from '../cache.js';
 import { decodeBatch } from '../executors/batch-codec.js';
-import type { BatchHooks, Executor, Range } from '../executors/executor.js';
-import type { CacheKey } from '../hash.js';
+import type { BatchHooks, BatchJob, Executor, Range } from '../executors/executor.js';
 import { batchRanges, checkpointName } from './batches.js';
 
-export interface UnitSetJob {
-  readonly step: string;
-  readonly key: CacheKey;
-  readonly set: string;
-  readonly task: TaskRef;
-  readonly shared: unknown;
-  readonly seed: number;
+/** A set's batches (BatchJob) before they are cut: its units' number and the batch size. */
+export interface UnitSetJob extends Omit<BatchJob, 'ranges' | 'total'> {
   readonly count: number;
   /** Units per batch. */
   readonly batch: number;
