@@ -1,41 +1,226 @@
 /**
- * A/B against another build of lesionflow (issue 17's must-hold: the local bootstrap no more than 5 %
- * slower): with LESIONFLOW_BASELINE set to that build's compiled CLI (e.g. a checkout of main built into
- * /tmp/old: /tmp/old/dist/src/runner/cli.js), the mediation bootstrap (B = 2 000, 1 665 patients, --jobs 2)
- * and impute (m = 20) as steps of cold `lesionflow run`s, alternating the two builds in rounds (this VM
- * drifts 20–40 % within an hour: only alternation in one run compares them). Medians and the ratio.
- * Without the variable it says how to run it and does nothing.
+ * A/B benchmark: this build (B, "new") against a baseline git ref (A, "old") in the same bench run,
+ * alternating A and B many times (ABBA order, so a drift of the machine's speed within the run falls on
+ * both alike) and printing the medians side by side with their ratio. Figures (issue 12): the ordinal fit
+ * at N = 1 665 and 10⁵, the logistic fit at 10⁶, the mediation bootstrap (B = 2 000) and `impute` (m = 20)
+ * as steps of a cold `lesionflow run --jobs 2`.
+ *
+ * The baseline is built from git, not kept in the tree: the ref's files (`git archive`) go to a folder
+ * under the system's temporary directory named by its commit, with this checkout's node_modules linked
+ * in, and are compiled there once (`tsc -p tsconfig.build.json`); later runs reuse that build. Choose
+ * the baseline with the environment variable `BENCH_BASELINE` (any git ref, e.g. `main`, `HEAD~3`, a
+ * tag); by default it is `git merge-base HEAD main`, the commit a branch started from (on main itself
+ * that is HEAD: an A/A run, which shows the noise). `BENCH_AB_ROUNDS` sets the number of A/B pairs
+ * (default 12).
+ *
+ *   BENCH_BASELINE=main npm run bench -- ab
+ *
+ * What each side runs is only what a user runs, so the harness survives changes inside the code: the
+ * fits call the public fit functions (`fitOrdinal` in dist/src/stats/ordinal.js, `fitLogistic` in
+ * dist/src/stats/logistic.js) of each build on the same arrays (built once, by this build), and the
+ * bootstrap and impute run each build's own CLI on the same spec. A build without one of these entry
+ * points prints "not comparable" for that figure (then update the adapter below, not the baseline).
  */
-import { BOOTSTRAP_SPEC } from './inference.js';
-import { IMPUTE_SPEC } from './impute-mediate.js';
-import { timeColdRun, thisCli } from './run-step.js';
+import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdir, rename, rm, symlink, writeFile } from 'node:fs/promises';
+import { loadavg, tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { makeTable, type Column, type Table } from '../src/data/table.js';
+import { buildDesign } from '../src/stats/design.js';
+import { responseCategories } from '../src/stats/ordinal.js';
+import { timeColdRun } from './run-step.js';
 
-const ROUNDS = Number(process.env.LESIONFLOW_AB_ROUNDS ?? 15);
+const repoRoot = resolve(import.meta.dirname, '../..');
+const ROUNDS = Number(process.env.BENCH_AB_ROUNDS ?? 12);
 
-const median = (xs: readonly number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
-
-async function ab(what: string, spec: string, pipeline: string, step: string, baseline: string): Promise<void> {
-  const a: number[] = [];
-  const b: number[] = [];
-  for (let r = 0; r < ROUNDS; r++) {
-    // alternate which goes first, so that neither always follows the other
-    const order = r % 2 === 0 ? [baseline, thisCli] : [thisCli, baseline];
-    for (const cli of order) {
-      const t = await timeColdRun(spec, pipeline, cli);
-      (cli === baseline ? a : b).push(t.steps.get(step)!);
-    }
-  }
-  const ma = median(a);
-  const mb = median(b);
-  console.log(`${what}: baseline median ${ma.toFixed(0)} ms, this build ${mb.toFixed(0)} ms, ratio ${(mb / ma).toFixed(3)} (${ROUNDS} rounds; baseline ${a.map((x) => x.toFixed(0)).join(' ')}; this ${b.map((x) => x.toFixed(0)).join(' ')})`);
+function git(...args: string[]): string {
+  return execFileSync('git', args, { cwd: repoRoot, encoding: 'utf8' }).trim();
 }
 
-export async function run(): Promise<void> {
-  const baseline = process.env.LESIONFLOW_BASELINE;
-  if (baseline === undefined) {
-    console.log('A/B: set LESIONFLOW_BASELINE to another build\'s dist/src/runner/cli.js to compare (skipped)');
+/** The baseline's commit and a folder with its compiled build (built on first use). */
+async function baselineBuild(): Promise<{ ref: string; sha: string; root: string }> {
+  let ref = process.env.BENCH_BASELINE;
+  if (ref === undefined || ref === '') {
+    try {
+      ref = git('merge-base', 'HEAD', 'main');
+    } catch {
+      ref = 'HEAD';
+    }
+  }
+  const sha = git('rev-parse', '--verify', `${ref}^{commit}`);
+  const root = join(tmpdir(), `lesionflow-bench-baseline-${sha}`);
+  if (existsSync(join(root, 'dist', '.built'))) return { ref, sha, root };
+  // build into a temporary name, then rename: an interrupted build is never taken for a finished one
+  const staging = `${root}.${process.pid}.tmp`;
+  await rm(staging, { recursive: true, force: true });
+  await mkdir(staging, { recursive: true });
+  execFileSync('sh', ['-c', `git archive ${sha} | tar -x -C '${staging}'`], { cwd: repoRoot, stdio: 'inherit' });
+  await symlink(join(repoRoot, 'node_modules'), join(staging, 'node_modules'), 'dir');
+  execFileSync(process.execPath, [join(repoRoot, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json'], { cwd: staging, stdio: 'inherit' });
+  await writeFile(join(staging, 'dist', '.built'), `${sha}\n`);
+  await rm(root, { recursive: true, force: true });
+  await rename(staging, root);
+  return { ref, sha, root };
+}
+
+interface Side {
+  readonly label: string;
+  readonly root: string;
+}
+
+type OrdinalFit = (X: Float64Array, n: number, p: number, y: Int32Array, J: number, options?: object) => { iterations: number };
+type LogisticFit = (X: Float64Array, n: number, p: number, y: Float64Array, options?: object) => { iterations: number };
+
+/** A module of a side's build, or undefined when that build has no such file. */
+async function load<T>(side: Side, path: string): Promise<T | undefined> {
+  const file = join(side.root, 'dist', path);
+  if (!existsSync(file)) return undefined;
+  return (await import(pathToFileURL(file).href)) as T;
+}
+
+function median(xs: readonly number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 === 1 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+}
+
+/** n rows of 10 covariates, a 0/1 outcome y and a 7-level outcome yo (bench/stats.ts's data, see big.R). */
+function syntheticData(n: number, seed = 20261122): Table {
+  const cols = Array.from({ length: 10 }, () => new Float64Array(n));
+  const y = new Float64Array(n);
+  const yo = new Float64Array(n);
+  const u = new Float64Array(12);
+  let s = seed;
+  for (let i = 0; i < n; i++) {
+    for (let k = 0; k < 12; k++) {
+      s = (69069 * s + 1) % 4294967296;
+      u[k] = (s + 0.5) / 4294967296;
+    }
+    const xs = [u[0]!, 2 * u[1]! - 1, u[2]! < 0.4 ? 1 : 0, 60 + 300 * u[3]!, Math.round(40 * u[4]!), u[5]! * u[5]!, u[6]! < 0.5 ? 1 : 0, 10 * u[7]!, u[8]! - 0.5, u[9]! < 0.2 ? 1 : 0];
+    for (let j = 0; j < 10; j++) cols[j]![i] = xs[j]!;
+    const eta = -0.5 + 0.8 * xs[0]! - 0.6 * xs[1]! + 0.5 * xs[2]! - 0.002 * xs[3]! + 0.03 * xs[4]! - 0.4 * xs[5]! + 0.3 * xs[6]! - 0.05 * xs[7]! + 0.7 * xs[8]! - 0.2 * xs[9]!;
+    y[i] = u[10]! < 1 / (1 + Math.exp(-eta)) ? 1 : 0;
+    const lat = eta + Math.log(u[11]! / (1 - u[11]!));
+    yo[i] = (lat >= -2 ? 1 : 0) + (lat >= -1 ? 1 : 0) + (lat >= -0.3 ? 1 : 0) + (lat >= 0.3 ? 1 : 0) + (lat >= 1 ? 1 : 0) + (lat >= 2 ? 1 : 0);
+  }
+  return makeTable([...cols.map((c, j): [string, Column] => [`x${j + 1}`, { type: 'number', values: c }]), ['y', { type: 'number', values: y }], ['yo', { type: 'number', values: yo }]]);
+}
+
+/**
+ * Alternates `measure(side)` over the two sides, ROUNDS pairs in ABBA order after `warm` untimed calls
+ * each, and prints the medians (ms) and new/old.
+ */
+async function abTest(name: string, sides: readonly [Side, Side], measure: (side: Side) => Promise<number | undefined>, warm: number, rounds = ROUNDS): Promise<void> {
+  const times: [number[], number[]] = [[], []];
+  try {
+    for (let w = 0; w < warm; w++) for (const side of sides) await measure(side);
+    for (let r = 0; r < rounds; r++) {
+      const order = r % 2 === 0 ? [0, 1] : [1, 0];
+      for (const k of order) {
+        const t = await measure(sides[k]!);
+        if (t === undefined) {
+          console.log(`${name}: not comparable (${sides[k]!.label} has no such entry point)`);
+          return;
+        }
+        times[k]!.push(t);
+      }
+    }
+  } catch (e) {
+    console.log(`${name}: failed: ${e instanceof Error ? e.message : String(e)}`);
     return;
   }
-  await ab('mediation bootstrap B = 2000, --jobs 2, as a step of a cold run', BOOTSTRAP_SPEC, 'bench-bootstrap', 'boot', baseline);
-  await ab('impute m = 20, 1 665 rows, --jobs 2, as a step of a cold run', IMPUTE_SPEC, 'bench-impute', 'mi', baseline);
+  const [a, b] = [median(times[0]), median(times[1])];
+  const paired = median(times[1].map((t, i) => t / times[0][i]!));
+  const fmt = (ms: number): string => (ms >= 100 ? `${(ms / 1000).toFixed(3)} s` : `${ms.toFixed(3)} ms`);
+  console.log(
+    `${name}: old ${fmt(a)}, new ${fmt(b)}  new/old ${(b / a).toFixed(3)} (median of paired ratios ${paired.toFixed(3)}; ${rounds} pairs, ` +
+      `old ${fmt(Math.min(...times[0]))}–${fmt(Math.max(...times[0]))}, new ${fmt(Math.min(...times[1]))}–${fmt(Math.max(...times[1]))})`,
+  );
+}
+
+const BOOTSTRAP_SPEC = `name: bench-bootstrap
+seed: 20261122
+steps:
+  cohort: {kind: simulate, cohort: hermes, n: 1665, seed: 7}
+  med:
+    kind: mediate
+    input: cohort
+    outcome: mrs90
+    exposure: evt
+    mediator: fiv_ml
+    transform: cbrt
+    covariates: [age, sex_female, nihss, aspects, occlusion, ivt, onset_to_rand_min]
+    counterfactual: false
+  boot: {kind: bootstrap, of: med, from: cohort, replicates: 2000, strata: [evt], ci: [percentile]}
+`;
+
+const IMPUTE_SPEC = `name: bench-impute
+seed: 20261122
+steps:
+  cohort: {kind: simulate, cohort: hermes, n: 1665, seed: 7}
+  mi:
+    kind: impute
+    input: cohort
+    m: 20
+    variables: [evt, age, sex_female, nihss, aspects, occlusion, ivt, onset_to_rand_min, fiv_ml, mrs90]
+`;
+
+export async function run(): Promise<void> {
+  const base = await baselineBuild();
+  const head = git('rev-parse', '--short', 'HEAD');
+  const dirty = git('status', '--porcelain', '--untracked-files=no') === '' ? '' : ' + uncommitted changes';
+  console.log(`# A/B: new = this build (${head}${dirty}), old = ${base.ref} (${base.sha.slice(0, 10)}), built in ${base.root}; load average ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
+  const sides: [Side, Side] = [
+    { label: 'old', root: base.root },
+    { label: 'new', root: repoRoot },
+  ];
+
+  // the ordinal fit at N = 1 665 (bench/stats.ts's inner-loop case): 20 fits per measurement
+  const small = syntheticData(1665, 7);
+  const mdS = buildDesign('yo ~ x1 + x2 + x3 + x4 + x5 + x6 + x7 + x8 + x9', small);
+  const catsS = responseCategories(mdS.response!);
+  const ordinal = async (side: Side): Promise<OrdinalFit | undefined> => (await load<{ fitOrdinal?: OrdinalFit }>(side, 'src/stats/ordinal.js'))?.fitOrdinal;
+  await abTest('ordinal fit, N = 1 665, 9 covariates, 7 levels (per fit; R clm 10 ms)', sides, async (side) => {
+    const fit = await ordinal(side);
+    if (fit === undefined) return undefined;
+    const t0 = performance.now();
+    for (let k = 0; k < 20; k++) fit(mdS.X.subarray(mdS.n), mdS.n, mdS.p - 1, catsS.codes, catsS.labels.length);
+    return (performance.now() - t0) / 20;
+  }, 10, 4 * ROUNDS);
+
+  // the ordinal fit at N = 10⁵ and the logistic fit at N = 10⁶, 10 covariates (bench/stats.ts's large fits)
+  const formula = '~ x1 + x2 + x3 + x4 + x5 + x6 + x7 + x8 + x9 + x10';
+  const mid = syntheticData(100_000);
+  const mdO = buildDesign(`yo ${formula}`, mid);
+  const catsO = responseCategories(mdO.response!);
+  await abTest('ordinal fit, N = 10⁵, 10 covariates, 7 levels (R clm 420 ms)', sides, async (side) => {
+    const fit = await ordinal(side);
+    if (fit === undefined) return undefined;
+    const t0 = performance.now();
+    fit(mdO.X.subarray(mdO.n), mdO.n, mdO.p - 1, catsO.codes, catsO.labels.length);
+    return performance.now() - t0;
+  }, 2, 2 * ROUNDS);
+  const large = syntheticData(1_000_000);
+  const mdL = buildDesign(`y ${formula}`, large);
+  const yL = (mdL.response as { values: Float64Array }).values;
+  await abTest('logistic fit, N = 10⁶, 10 covariates (R glm at 10⁵: 160 ms)', sides, async (side) => {
+    const fit = (await load<{ fitLogistic?: LogisticFit }>(side, 'src/stats/logistic.js'))?.fitLogistic;
+    if (fit === undefined) return undefined;
+    const t0 = performance.now();
+    fit(mdL.X, mdL.n, mdL.p, yL);
+    return performance.now() - t0;
+  }, 1);
+
+  // the mediation bootstrap and impute as steps of a cold `lesionflow run --jobs 2`, each side its own CLI
+  const coldStep = (spec: string, pipeline: string, step: string) => async (side: Side): Promise<number | undefined> => {
+    const cli = join(side.root, 'dist/src/runner/cli.js');
+    if (!existsSync(cli)) return undefined;
+    const ms = (await timeColdRun(spec, pipeline, cli)).steps.get(step);
+    if (ms === undefined) throw new Error(`the run record of ${side.label} has no step "${step}"`);
+    return ms;
+  };
+  await abTest('mediation bootstrap B = 2 000, n = 1 665, as a step of a cold `lesionflow run --jobs 2` (R boot + clm, B = 1 000: 25 s)', sides, coldStep(BOOTSTRAP_SPEC, 'bench-bootstrap', 'boot'), 1);
+  await abTest('impute m = 20, 1 665 rows, as a step of a cold `lesionflow run --jobs 2` (R mice + pool: 2.4 s)', sides, coldStep(IMPUTE_SPEC, 'bench-impute', 'mi'), 1);
 }
