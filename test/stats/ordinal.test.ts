@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { buildDesign, type ModelData } from '../../src/stats/design.js';
-import { fitOrdinal, nominalTest, ordinalObjective, responseCategories, thresholdNames } from '../../src/stats/ordinal.js';
+import { fitOrdinal, nominalTest, responseCategories, thresholdNames } from '../../src/stats/ordinal.js';
+import { ordinalObjective } from '../../src/stats/models/cumulative-logit-objective.js';
 import { brantTest } from '../../src/stats/brant.js';
 import { bigData, cohortFactors, expectClose, fixture, readFixtureCsv, withCaseWeights } from './models-support.js';
 

@@ -1,0 +1,205 @@
+/**
+ * The cumulative-logit model (proportional odds; `ordinal::clm`, `MASS::polr`), stated once:
+ *
+ *   P(Y ≤ j | x, z) = F(θ_j + z'γ_j − η),   η = x'β + o,   j = 1 … J−1,   F(t) = 1/(1 + e^{−t}) (plogis)
+ *
+ * with θ_0 = −∞ and θ_J = +∞; x the location covariates (no intercept column: the thresholds are the
+ * intercepts), z the nominal covariates whose effects γ_j vary by threshold (clm's `nominal =`, with its
+ * sign.nominal = "positive"; without z this is the proportional-odds model) and o an offset (clm's
+ * `offset()`; a random intercept τu of a trial enters the linear predictor here, as clmm's).
+ *
+ * One observation in category c (1 … J) with weight w: its upper and lower arguments a = θ_c(z) − η and
+ * b = θ_{c−1}(z) − η, probability p = F(a) − F(b), log-likelihood ℓ = w log p, and with f = F(1 − F) and
+ * f' = f(1 − 2F):
+ *   ∂ℓ/∂a = w f(a)/p,    ∂ℓ/∂b = −w f(b)/p,
+ *   ∂²ℓ/∂a² = w [f'(a)/p − (f(a)/p)²],   ∂²ℓ/∂b² = w [−f'(b)/p − (f(b)/p)²],   ∂²ℓ/∂a∂b = w f(a) f(b)/p².
+ * The score and the information of the parameters follow by the chain rule: a moves with θ_c (and γ_c by
+ * z), b with θ_{c−1} (and γ_{c−1} by z), both with −x'β — so the β score is −Σ x (∂ℓ/∂a + ∂ℓ/∂b) and the
+ * β × β information Σ x x' (−∂²ℓ/∂a² − 2∂²ℓ/∂a∂b − ∂²ℓ/∂b²).
+ *
+ * A common shift s of both arguments (a random intercept: s = −τu) has, per observation (mixed-models.md §2),
+ *   S1 = ∂ log p/∂s = f(a)/p − f(b)/p,   S2 = ∂² log p/∂s² = ∂²/∂a² + 2 ∂²/∂a∂b + ∂²/∂b²  (of log p),
+ * which are the row quantities d = w S1 and c = −w S2 below (observationShift gives them for w = 1).
+ * The third-order terms of a Laplace gradient (S3 and the mixed partials L_uuu … of §2) belong beside
+ * them, in this module.
+ *
+ * Numerics: one exp per row. With e_a = e^a and r = e^{b − a} = exp(θ_{c−1} − θ_c) < 1 (a constant of the
+ * category: categoryConstants), e_b = r e_a and
+ *   F(a) = e_a/(1 + e_a),  1 − F(a) = 1/(1 + e_a),  f(a) = F(a)(1 − F(a)),  1 − 2F(a) = (1 − e_a)/(1 + e_a),
+ *   p = F(a) − F(b) = e_a (1 − r) / ((1 + e_a)(1 + e_b))   with 1 − r = −expm1(θ_{c−1} − θ_c): no cancellation,
+ *   f(a)/p = (1 + e_b) / ((1 + e_a)(1 − r)),   f(b)/p = r (1 + e_a) / ((1 + e_b)(1 − r)).
+ * The lowest category is the same with r = 0 (p = F(a)); the highest has p = 1 − F(b) = 1/(1 + e_b).
+ * (1 + e_a)(1 + e_b) overflows for θ − η beyond ~355 (then p is NaN and the fit halves its step; R's clm
+ * loses p there too.) The WebAssembly kernel `rows` (simd-kernels.ts) computes exactly rowTerms's
+ * operations, two rows at a time (tested bit for bit, given the same e_a).
+ *
+ *   rowTerms(kind, e, r, omr, iomr, w, out)      one observation's p, ∂ℓ and ∂²ℓ, and its row quantities
+ *   categoryConstants(tU, tL, kind, out, at)     a category's θ_c, θ_{c−1}, r, 1 − r, 1/(1 − r)
+ *   observationShift(kind, thetaU, thetaL, eta, out)   log p, S1, S2 of one observation
+ *   cumulativeProbability(theta, eta)            P(Y ≤ j) = F(θ_j − η)
+ *   categoryProbabilities(theta, eta, out, at)   P(Y = c), c = 1 … J
+ *   clmStart(J, q, out)                          clm.start's thresholds
+ *   nullModelThresholds(y, w, J)                 the thresholds of the model without covariates
+ */
+import { plogis, qlogis } from '../distributions.js';
+
+/** The row kinds: a middle category, the lowest (p = F(a)), the highest (p = 1 − F(b)). */
+export const MIDDLE = 0;
+export const LOWEST = 1;
+export const HIGHEST = 2;
+export type RowKind = typeof MIDDLE | typeof LOWEST | typeof HIGHEST;
+
+/** The kind of category c (0-based) of J. */
+export function rowKind(c: number, J: number): RowKind {
+  return c === 0 ? LOWEST : c === J - 1 ? HIGHEST : MIDDLE;
+}
+
+/**
+ * What rowTerms writes, by index: the row quantities c = −w S2 (the β × β information weight), d = w S1
+ * (minus the β score weight), u = ∂²ℓ/∂a² + ∂²ℓ/∂a∂b and l = ∂²ℓ/∂a∂b + ∂²ℓ/∂b² (the θ_c × β and θ_{c−1} × β
+ * information weights), the probability p, and the threshold terms ∂ℓ/∂a, ∂ℓ/∂b, ∂²ℓ/∂a², ∂²ℓ/∂b², ∂²ℓ/∂a∂b.
+ */
+export const ROW_C = 0;
+export const ROW_D = 1;
+export const ROW_U = 2;
+export const ROW_L = 3;
+export const ROW_P = 4;
+export const ROW_GA = 5;
+export const ROW_GB = 6;
+export const ROW_HAA = 7;
+export const ROW_HBB = 8;
+export const ROW_HAB = 9;
+/** Length of rowTerms's output. */
+export const ROW_TERMS = 10;
+
+/**
+ * One observation's terms (see the module comment) into out[0 … ROW_TERMS): for a middle or the lowest
+ * category e = e_a = exp(θ_c − η) with the category's r, omr = 1 − r and iomr = 1/(1 − r) (the lowest: 0,
+ * 1, 1); for the highest e = e_b = exp(θ_{c−1} − η) (r, omr, iomr unused). The operations are the `rows`
+ * kernel's, in its order (a sign is taken as 0 − x, as the kernel does).
+ */
+export function rowTerms(kind: RowKind, e: number, r: number, omr: number, iomr: number, w: number, out: Float64Array): void {
+  if (kind === HIGHEST) {
+    // p = 1 − F(b) = 1/(1 + e_b); ∂ log p/∂b = −e_b/(1 + e_b); ∂² log p/∂b² = −f(b)
+    const invB = 1 / (1 + e);
+    const lb = (0 - e) * invB;
+    const hbb = lb * invB;
+    const gb = w * lb;
+    const wHbb = w * hbb;
+    out[ROW_C] = 0 - wHbb;
+    out[ROW_D] = gb;
+    out[ROW_U] = 0;
+    out[ROW_L] = wHbb;
+    out[ROW_P] = invB;
+    out[ROW_GA] = 0;
+    out[ROW_GB] = gb;
+    out[ROW_HAA] = 0;
+    out[ROW_HBB] = wHbb;
+    out[ROW_HAB] = 0;
+    return;
+  }
+  const A1 = 1 + e;
+  const eb = r * e;
+  const B = 1 + eb;
+  // one division for both reciprocals
+  const invAB = 1 / (A1 * B);
+  const invA = B * invAB;
+  const invB = A1 * invAB;
+  const pr = e * omr * invAB;
+  const la = B * invA * iomr; // f(a)/p
+  const lb = (0 - r) * A1 * invB * iomr; // −f(b)/p
+  const haa = la * ((1 - e) * invA - la); // f'(a)/p − (f(a)/p)²
+  const hbb = lb * ((1 - eb) * invB - lb); // −f'(b)/p − (f(b)/p)²
+  const ga = w * la;
+  const gb = w * lb;
+  const wHaa = w * haa;
+  const wHbb = w * hbb;
+  const hab = (0 - w) * la * lb; // w f(a) f(b)/p²
+  out[ROW_C] = 0 - (wHaa + 2 * hab + wHbb);
+  out[ROW_D] = ga + gb;
+  out[ROW_U] = wHaa + hab;
+  out[ROW_L] = hab + wHbb;
+  out[ROW_P] = pr;
+  out[ROW_GA] = ga;
+  out[ROW_GB] = gb;
+  out[ROW_HAA] = wHaa;
+  out[ROW_HBB] = wHbb;
+  out[ROW_HAB] = hab;
+}
+
+/**
+ * A category's constants for rowTerms (and the `rows` kernel), at out[at … at + 5): θ_c (0 for the
+ * highest), θ_{c−1} (0 for the lowest), r = exp(θ_{c−1} − θ_c), 1 − r = −expm1(θ_{c−1} − θ_c) and
+ * 1/(1 − r) — for the lowest r = 0 and 1 − r = 1/(1 − r) = 1. Returns 1 − r: a middle category whose
+ * thresholds are out of order (θ_{c−1} ≥ θ_c) has 1 − r ≤ 0, and its p would be ≤ 0.
+ */
+export function categoryConstants(tU: number, tL: number, kind: RowKind, out: Float64Array, at: number): number {
+  const r = Math.exp(tL - tU);
+  const oneMinusR = -Math.expm1(tL - tU);
+  const lowest = kind === LOWEST;
+  out[at] = tU;
+  out[at + 1] = tL;
+  out[at + 2] = lowest ? 0 : r;
+  out[at + 3] = lowest ? 1 : oneMinusR;
+  out[at + 4] = lowest ? 1 : 1 / oneMinusR;
+  return oneMinusR;
+}
+
+const scratch = new Float64Array(ROW_TERMS);
+const constants = new Float64Array(5);
+
+/**
+ * log p, S1 and S2 (the first and second derivatives of log p with respect to a common shift of its
+ * arguments; see the module comment) of one observation of the given kind, with thresholds thetaU = θ_c(z)
+ * and thetaL = θ_{c−1}(z) (either ignored where the kind has none) and linear predictor η (offset and any
+ * random intercept included), into out[0 … 3). log p is −Infinity where p is not positive.
+ */
+export function observationShift(kind: RowKind, thetaU: number, thetaL: number, eta: number, out: Float64Array): void {
+  categoryConstants(kind === HIGHEST ? 0 : thetaU, kind === LOWEST ? 0 : thetaL, kind, constants, 0);
+  const e = Math.exp(kind === HIGHEST ? thetaL - eta : thetaU - eta);
+  rowTerms(kind, e, constants[2]!, constants[3]!, constants[4]!, 1, scratch);
+  const p = scratch[ROW_P]!;
+  out[0] = p > 0 ? Math.log(p) : -Infinity;
+  out[1] = scratch[ROW_D]!;
+  out[2] = 0 - scratch[ROW_C]!;
+}
+
+/** P(Y ≤ j) = F(θ_j − η). */
+export function cumulativeProbability(theta: number, eta: number): number {
+  return plogis(theta - eta);
+}
+
+/** P(Y = c) for c = 1 … J (J = theta.length + 1) at η, into out[at …]: differences of the cumulative probabilities. */
+export function categoryProbabilities(theta: ArrayLike<number>, eta: number, out: Float64Array, at = 0): void {
+  const K = theta.length;
+  let prev = 0;
+  for (let j = 0; j <= K; j++) {
+    const cum = j < K ? cumulativeProbability(theta[j]!, eta) : 1;
+    out[at + j] = cum - prev;
+    prev = cum;
+  }
+}
+
+/** clm.start (ordinal 2022.11): thresholds θ_j = qlogis(j/J) at par[j·q] (q = 1 + nominal columns), the rest left 0. */
+export function clmStart(J: number, q: number, par: Float64Array): void {
+  for (let j = 0; j < J - 1; j++) par[j * q] = qlogis((j + 1) / J);
+}
+
+/**
+ * The maximum of the model without covariates: θ_j = the logit of the (weighted) proportion of
+ * observations in categories ≤ j — or undefined when a category is empty (a threshold would be infinite).
+ */
+export function nullModelThresholds(y: Int32Array, w: Float64Array | undefined, n: number, J: number): Float64Array | undefined {
+  const count = new Float64Array(J);
+  for (let i = 0; i < n; i++) count[y[i]!]! += w === undefined ? 1 : w[i]!;
+  let total = 0;
+  for (const c of count) total += c;
+  const theta = new Float64Array(J - 1);
+  let cum = 0;
+  for (let j = 0; j < J - 1; j++) {
+    cum += count[j]!;
+    theta[j] = qlogis(cum / total);
+    if (!Number.isFinite(theta[j])) return undefined;
+  }
+  return theta;
+}
