@@ -11,7 +11,8 @@
  * the baseline with the environment variable `BENCH_BASELINE` (any git ref, e.g. `main`, `HEAD~3`, a
  * tag); by default it is `git merge-base HEAD main`, the commit a branch started from (on main itself
  * that is HEAD: an A/A run, which shows the noise). `BENCH_AB_ROUNDS` sets the number of A/B pairs
- * (default 12).
+ * (default 12); `BENCH_AB_ONLY` a comma-separated subset of the figures (ordinal, ordinal-large, logistic,
+ * bootstrap, impute).
  *
  *   BENCH_BASELINE=main npm run bench -- ab
  *
@@ -34,6 +35,8 @@ import { timeColdRun } from './run-step.js';
 
 const repoRoot = resolve(import.meta.dirname, '../..');
 const ROUNDS = Number(process.env.BENCH_AB_ROUNDS ?? 12);
+const ONLY = process.env.BENCH_AB_ONLY?.split(',').map((s) => s.trim());
+const wanted = (key: string): boolean => ONLY === undefined || ONLY.includes(key);
 
 function git(...args: string[]): string {
   return execFileSync('git', args, { cwd: repoRoot, encoding: 'utf8' }).trim();
@@ -108,12 +111,38 @@ function syntheticData(n: number, seed = 20261122): Table {
   return makeTable([...cols.map((c, j): [string, Column] => [`x${j + 1}`, { type: 'number', values: c }]), ['y', { type: 'number', values: y }], ['yo', { type: 'number', values: yo }]]);
 }
 
+/** One measurement: wall ms, and for work in this process its CPU ms (on a loaded machine the fairer figure). */
+interface Sample {
+  readonly wall: number;
+  readonly cpu?: number | undefined;
+}
+
+/** Wall and CPU ms of f (a function of this process's single thread). */
+function timed(f: () => void): Sample {
+  const c0 = process.cpuUsage();
+  const t0 = performance.now();
+  f();
+  const wall = performance.now() - t0;
+  const c = process.cpuUsage(c0);
+  return { wall, cpu: (c.user + c.system) / 1000 };
+}
+
+const fmt = (ms: number): string => (ms >= 100 ? `${(ms / 1000).toFixed(3)} s` : `${ms.toFixed(3)} ms`);
+
+/** "old x, new y  new/old r (median of paired ratios q)" for one measure of the pairs. */
+function comparison(what: string, old: readonly number[], neu: readonly number[]): string {
+  const [a, b] = [median(old), median(neu)];
+  const paired = median(neu.map((t, i) => t / old[i]!));
+  return `${what} old ${fmt(a)}, new ${fmt(b)}, new/old ${(b / a).toFixed(3)} (paired ${paired.toFixed(3)}; old ${fmt(Math.min(...old))}–${fmt(Math.max(...old))}, new ${fmt(Math.min(...neu))}–${fmt(Math.max(...neu))})`;
+}
+
 /**
- * Alternates `measure(side)` over the two sides, ROUNDS pairs in ABBA order after `warm` untimed calls
- * each, and prints the medians (ms) and new/old.
+ * Alternates `measure(side)` over the two sides, `rounds` pairs in ABBA order after `warm` untimed calls
+ * each, and prints the medians (wall, and CPU when measured) with new/old: the ratio of the medians and
+ * the median of the pairs' ratios.
  */
-async function abTest(name: string, sides: readonly [Side, Side], measure: (side: Side) => Promise<number | undefined>, warm: number, rounds = ROUNDS): Promise<void> {
-  const times: [number[], number[]] = [[], []];
+async function abTest(name: string, sides: readonly [Side, Side], measure: (side: Side) => Promise<Sample | undefined>, warm: number, rounds = ROUNDS): Promise<void> {
+  const samples: [Sample[], Sample[]] = [[], []];
   try {
     for (let w = 0; w < warm; w++) for (const side of sides) await measure(side);
     for (let r = 0; r < rounds; r++) {
@@ -124,20 +153,17 @@ async function abTest(name: string, sides: readonly [Side, Side], measure: (side
           console.log(`${name}: not comparable (${sides[k]!.label} has no such entry point)`);
           return;
         }
-        times[k]!.push(t);
+        samples[k]!.push(t);
       }
     }
   } catch (e) {
     console.log(`${name}: failed: ${e instanceof Error ? e.message : String(e)}`);
     return;
   }
-  const [a, b] = [median(times[0]), median(times[1])];
-  const paired = median(times[1].map((t, i) => t / times[0][i]!));
-  const fmt = (ms: number): string => (ms >= 100 ? `${(ms / 1000).toFixed(3)} s` : `${ms.toFixed(3)} ms`);
-  console.log(
-    `${name}: old ${fmt(a)}, new ${fmt(b)}  new/old ${(b / a).toFixed(3)} (median of paired ratios ${paired.toFixed(3)}; ${rounds} pairs, ` +
-      `old ${fmt(Math.min(...times[0]))}–${fmt(Math.max(...times[0]))}, new ${fmt(Math.min(...times[1]))}–${fmt(Math.max(...times[1]))})`,
-  );
+  const [a, b] = samples;
+  const lines = [`${name} — ${rounds} pairs:`, `  ${comparison('wall', a.map((t) => t.wall), b.map((t) => t.wall))}`];
+  if (a[0]!.cpu !== undefined) lines.push(`  ${comparison('CPU ', a.map((t) => t.cpu!), b.map((t) => t.cpu!))}`);
+  console.log(lines.join('\n'));
 }
 
 const BOOTSTRAP_SPEC = `name: bench-bootstrap
@@ -177,50 +203,53 @@ export async function run(): Promise<void> {
     { label: 'new', root: repoRoot },
   ];
 
+  const ordinal = async (side: Side): Promise<OrdinalFit | undefined> => (await load<{ fitOrdinal?: OrdinalFit }>(side, 'src/stats/ordinal.js'))?.fitOrdinal;
   // the ordinal fit at N = 1 665 (bench/stats.ts's inner-loop case): 20 fits per measurement
+  if (wanted('ordinal')) {
   const small = syntheticData(1665, 7);
   const mdS = buildDesign('yo ~ x1 + x2 + x3 + x4 + x5 + x6 + x7 + x8 + x9', small);
   const catsS = responseCategories(mdS.response!);
-  const ordinal = async (side: Side): Promise<OrdinalFit | undefined> => (await load<{ fitOrdinal?: OrdinalFit }>(side, 'src/stats/ordinal.js'))?.fitOrdinal;
   await abTest('ordinal fit, N = 1 665, 9 covariates, 7 levels (per fit; R clm 10 ms)', sides, async (side) => {
     const fit = await ordinal(side);
     if (fit === undefined) return undefined;
-    const t0 = performance.now();
-    for (let k = 0; k < 20; k++) fit(mdS.X.subarray(mdS.n), mdS.n, mdS.p - 1, catsS.codes, catsS.labels.length);
-    return (performance.now() - t0) / 20;
+    const t = timed(() => {
+      for (let k = 0; k < 20; k++) fit(mdS.X.subarray(mdS.n), mdS.n, mdS.p - 1, catsS.codes, catsS.labels.length);
+    });
+    return { wall: t.wall / 20, cpu: t.cpu! / 20 };
   }, 10, 4 * ROUNDS);
+  }
 
   // the ordinal fit at N = 10⁵ and the logistic fit at N = 10⁶, 10 covariates (bench/stats.ts's large fits)
   const formula = '~ x1 + x2 + x3 + x4 + x5 + x6 + x7 + x8 + x9 + x10';
+  if (wanted('ordinal-large')) {
   const mid = syntheticData(100_000);
   const mdO = buildDesign(`yo ${formula}`, mid);
   const catsO = responseCategories(mdO.response!);
   await abTest('ordinal fit, N = 10⁵, 10 covariates, 7 levels (R clm 420 ms)', sides, async (side) => {
     const fit = await ordinal(side);
     if (fit === undefined) return undefined;
-    const t0 = performance.now();
-    fit(mdO.X.subarray(mdO.n), mdO.n, mdO.p - 1, catsO.codes, catsO.labels.length);
-    return performance.now() - t0;
+    return timed(() => fit(mdO.X.subarray(mdO.n), mdO.n, mdO.p - 1, catsO.codes, catsO.labels.length));
   }, 2, 2 * ROUNDS);
+  }
+  if (wanted('logistic')) {
   const large = syntheticData(1_000_000);
   const mdL = buildDesign(`y ${formula}`, large);
   const yL = (mdL.response as { values: Float64Array }).values;
   await abTest('logistic fit, N = 10⁶, 10 covariates (R glm at 10⁵: 160 ms)', sides, async (side) => {
     const fit = (await load<{ fitLogistic?: LogisticFit }>(side, 'src/stats/logistic.js'))?.fitLogistic;
     if (fit === undefined) return undefined;
-    const t0 = performance.now();
-    fit(mdL.X, mdL.n, mdL.p, yL);
-    return performance.now() - t0;
+    return timed(() => fit(mdL.X, mdL.n, mdL.p, yL));
   }, 1);
+  }
 
   // the mediation bootstrap and impute as steps of a cold `lesionflow run --jobs 2`, each side its own CLI
-  const coldStep = (spec: string, pipeline: string, step: string) => async (side: Side): Promise<number | undefined> => {
+  const coldStep = (spec: string, pipeline: string, step: string) => async (side: Side): Promise<Sample | undefined> => {
     const cli = join(side.root, 'dist/src/runner/cli.js');
     if (!existsSync(cli)) return undefined;
     const ms = (await timeColdRun(spec, pipeline, cli)).steps.get(step);
     if (ms === undefined) throw new Error(`the run record of ${side.label} has no step "${step}"`);
-    return ms;
+    return { wall: ms };
   };
-  await abTest('mediation bootstrap B = 2 000, n = 1 665, as a step of a cold `lesionflow run --jobs 2` (R boot + clm, B = 1 000: 25 s)', sides, coldStep(BOOTSTRAP_SPEC, 'bench-bootstrap', 'boot'), 1);
-  await abTest('impute m = 20, 1 665 rows, as a step of a cold `lesionflow run --jobs 2` (R mice + pool: 2.4 s)', sides, coldStep(IMPUTE_SPEC, 'bench-impute', 'mi'), 1);
+  if (wanted('bootstrap')) await abTest('mediation bootstrap B = 2 000, n = 1 665, as a step of a cold `lesionflow run --jobs 2` (R boot + clm, B = 1 000: 25 s)', sides, coldStep(BOOTSTRAP_SPEC, 'bench-bootstrap', 'boot'), 1);
+  if (wanted('impute')) await abTest('impute m = 20, 1 665 rows, as a step of a cold `lesionflow run --jobs 2` (R mice + pool: 2.4 s)', sides, coldStep(IMPUTE_SPEC, 'bench-impute', 'mi'), 1);
 }
