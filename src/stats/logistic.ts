@@ -1,38 +1,29 @@
 /**
- * Binomial GLM with the logit link, as R's `glm(family = binomial)` (`glm.fit`), and MASS's profile
- * likelihood confidence intervals (`confint.glm` → `profile.glm` → `confint.profile.glm`).
+ * Binomial GLM with the logit link, as R's `glm(family = binomial)`, and MASS's profile likelihood
+ * confidence intervals (`confint.glm` → `profile.glm` → `confint.profile.glm`): the user-facing fit of the
+ * model stated in models/binomial-logit.ts, by glm.fit's IRLS (fit/irls.ts).
  *
- *   fitLogistic(X, n, p, y, options)   → LogisticFit   (IRLS; throws FitError on separation / non-convergence)
+ *   fitLogistic(X, n, p, y, options)   → LogisticFit   (throws FitError on separation / non-convergence)
  *   profileConfint(fit, X, n, p, y, options) → {low, high}  (per column; NaN where the profile does not reach the cutoff)
  *   findSeparation(X, n, p, y, weights) → the first column that alone separates y, or -1
  *
  * X is column-major n × p (see linalg.ts); y holds 0/1 outcomes (or proportions with weights = trials);
- * `weights` are prior (case) weights.
- *
- * IRLS (glm.fit): start from mu = (w y + ½)/(w + 1), η = logit mu; repeat
- *   z = η + (y − mu)/mu'(η),  W = w mu'(η)² / (mu(1 − mu)),  β = (X'WX)⁻¹ X'Wz
- * until |dev − dev_old| / (|dev| + 0.1) < ε (1e-8), at most 25 iterations, halving the step when the
- * deviance is not finite. The covariance is (X'WX)⁻¹ with the W of the last iteration, as summary.glm.
- * R's clamped logit inverse is reproduced: mu = ε/(1+ε) below η = −30 and 1/(1+ε) above 30, mu'(η) = ε there
- * (R's logit_linkinv and logit_mu_eta, with mu'(η) = e^η/(1 + e^η)² otherwise).
+ * `weights` are prior (case) weights. The covariance is (X'WX)⁻¹ with the W of the last iteration, as
+ * summary.glm; the null deviance, log-likelihood and AIC as glm's.
  */
 import { FitError } from '../errors.js';
-import { lgamma, qchisq, qnorm } from './distributions.js';
-import { BLOCK, equilibratedCholesky, choleskySolve, choleskyInverse, linearPredictor, linearPredictorBlock, symmetrizeUpper } from './linalg.js';
-import { reserveArena, simdKernels } from './simd-kernels.js';
+import { qchisq, qnorm } from './distributions.js';
+import { GLM_CONTROL, irls, type IrlsResult } from './fit/irls.js';
+import { choleskyInverse, equilibratedCholesky, linearPredictor } from './linalg.js';
+import { BINOMIAL_LOGIT, deviance, linkinv, loglik as binomialLoglik } from './models/binomial-logit.js';
 
 const DBL_EPSILON = 2.220446049250313e-16;
-const THRESH = 30;
-const INVEPS = 1 / DBL_EPSILON;
 
-export interface GlmControl {
-  /** Convergence tolerance on the relative deviance change (glm.control epsilon). */
+export interface LogisticOptions {
+  /** Convergence tolerance on the relative deviance change (glm.control epsilon; default 1e-8). */
   readonly epsilon?: number | undefined;
-  /** Maximum IRLS iterations (glm.control maxit). */
+  /** Maximum IRLS iterations (glm.control maxit; default 25). */
   readonly maxit?: number | undefined;
-}
-
-export interface LogisticOptions extends GlmControl {
   readonly weights?: Float64Array | undefined;
   readonly offset?: Float64Array | undefined;
   /** Starting linear predictor (glm.fit etastart). */
@@ -67,309 +58,6 @@ export interface LogisticFit {
   readonly warnings: readonly string[];
   readonly eta: Float64Array;
   readonly mu: Float64Array;
-}
-
-/** R's binomial linkinv (logit_linkinv), with its clamping. */
-function linkinv(eta: number): number {
-  const t = eta < -THRESH ? DBL_EPSILON : eta > THRESH ? INVEPS : Math.exp(eta);
-  return t / (1 + t);
-}
-
-/** Σ binomial deviance residuals: 2 w (y log(y/mu) + (1−y) log((1−y)/(1−mu))). */
-function deviance(y: Float64Array, mu: Float64Array, w: Float64Array | undefined): number {
-  let dev = 0;
-  for (let i = 0; i < y.length; i++) {
-    const yi = y[i]!;
-    const mi = mu[i]!;
-    const wi = w === undefined ? 1 : w[i]!;
-    let d = 0;
-    if (yi !== 0) d += yi * Math.log(yi / mi);
-    if (yi !== 1) d += (1 - yi) * Math.log((1 - yi) / (1 - mi));
-    dev += 2 * wi * d;
-  }
-  return dev;
-}
-
-function lchoose(nn: number, k: number): number {
-  return lgamma(nn + 1) - lgamma(k + 1) - lgamma(nn - k + 1);
-}
-
-/** The binomial log-likelihood as R's binomial()$aic: Σ log dbinom(round(w y), round(w), mu) over w > 0. */
-function binomialLoglik(y: Float64Array, mu: Float64Array, w: Float64Array | undefined): number {
-  let ll = 0;
-  for (let i = 0; i < y.length; i++) {
-    const wi = w === undefined ? 1 : w[i]!;
-    if (!(wi > 0)) continue;
-    const m = Math.round(wi);
-    const k = Math.round(wi * y[i]!);
-    const mi = mu[i]!;
-    let term = (k > 0 ? k * Math.log(mi) : 0) + (m - k > 0 ? (m - k) * Math.log(1 - mi) : 0);
-    if (k > 0 && k < m) term += lchoose(m, k);
-    ll += term;
-  }
-  return ll;
-}
-
-/** A deviance summed over rows in order: `d` plus −2 log of the running product `prod` (binary outcomes). */
-interface DevianceSum {
-  d: number;
-  prod: number;
-}
-
-/**
- * For rows i0..end−1 (η with any offset already added): mu = linkinv(η) (R's clamped logit inverse,
- * keeping exp(η) for mu'(η)), and adds the rows' deviance to `acc`. Unweighted 0/1 outcomes (`binary`):
- * the deviance is −2 Σ log q_i with q_i = mu_i (y = 1) or 1 − mu_i (y = 0), taken as the log of running
- * products of q (flushed before they can underflow): one log per ~100 rows instead of one per row, with
- * a rounding error of the same size. `startExp`: exp(η) of the rows with y = 0 and y = 1 when η is glm's
- * start for unweighted 0/1 outcomes (two values: exp taken once each); `exps`: exp(η) of the block's rows,
- * already taken (exps[i − i0]).
- */
-function refreshBlock(
-  eta: Float64Array,
-  y: Float64Array,
-  w: Float64Array | undefined,
-  binary: boolean,
-  i0: number,
-  end: number,
-  expEta: Float64Array,
-  mu: Float64Array,
-  acc: DevianceSum,
-  startExp?: { readonly y0: number; readonly y1: number },
-  exps?: Float64Array,
-): void {
-  let d = acc.d;
-  let prod = acc.prod;
-  for (let i = i0; i < end; i++) {
-    const e = eta[i]!;
-    const yi = y[i]!;
-    const ex = exps !== undefined ? exps[i - i0]! : startExp === undefined ? Math.exp(e) : yi === 1 ? startExp.y1 : startExp.y0;
-    expEta[i] = ex;
-    const t = e < -THRESH ? DBL_EPSILON : e > THRESH ? INVEPS : ex;
-    const m = t / (1 + t);
-    mu[i] = m;
-    if (binary) {
-      const q = yi === 1 ? m : 1 - m; // as R's y log(y/mu) + (1 − y) log((1 − y)/(1 − mu))
-      if (q > 1e-100) {
-        prod *= q;
-        if (prod < 1e-200) {
-          d -= 2 * Math.log(prod);
-          prod = 1;
-        }
-      } else d -= 2 * Math.log(q);
-      continue;
-    }
-    let r = 0;
-    if (yi !== 0) r += yi * Math.log(yi / m);
-    if (yi !== 1) r += (1 - yi) * Math.log((1 - yi) / (1 - m));
-    d += 2 * (w === undefined ? 1 : w[i]!) * r;
-  }
-  acc.d = d;
-  acc.prod = prod;
-}
-
-/**
- * glm.fit's working weights and response for the rows i0..i0+len−1, as W[t] and Wz[t] = W·z:
- * W = w mu'(η)²/(mu(1 − mu)), z = η − offset + (y − mu)/mu'(η), with mu'(η) from the kept exp(η) (R's
- * logit_mu_eta); rows with w = 0 or mu'(η) = 0 (not "good") get W = 0.
- */
-function workingWeights(
-  eta: Float64Array,
-  mu: Float64Array,
-  expEta: Float64Array,
-  y: Float64Array,
-  w: Float64Array | undefined,
-  offset: Float64Array | undefined,
-  i0: number,
-  len: number,
-  W: Float64Array,
-  Wz: Float64Array,
-): void {
-  for (let t = 0; t < len; t++) {
-    const i = i0 + t;
-    const e = eta[i]!;
-    const m = mu[i]!;
-    const ex = expEta[i]!;
-    const me = e > THRESH || e < -THRESH ? DBL_EPSILON : ex / ((1 + ex) * (1 + ex));
-    const wi = w === undefined ? 1 : w[i]!;
-    if (!(wi > 0) || me === 0) {
-      W[t] = 0;
-      Wz[t] = 0;
-      continue;
-    }
-    const Wt = (wi * me * me) / (m * (1 - m));
-    W[t] = Wt;
-    Wz[t] = Wt * (e - (offset === undefined ? 0 : offset[i]!) + (y[i]! - m) / me);
-  }
-}
-
-/** Rows per block of the SIMD cross-product and its row stride (even, with room for a padding row). */
-const S = BLOCK + 2;
-
-/**
- * X'WX (upper triangle, into the first p² slots of `out`) and X'Wz (into rhs) over all rows, a block of
- * rows at a time through the SIMD kernels (simd-kernels.ts: colpass forms W x_j and Σ Wz x_j, crossprod
- * the products), with each block of X copied into the kernels' memory (X itself stays where it is: no
- * n × p copy). `fill(i0, len, W, Wz)` gives the block's weights.
- */
-function weightedCrossprodSimd(
-  X: Float64Array,
-  n: number,
-  p: number,
-  fill: (i0: number, len: number, W: Float64Array, Wz: Float64Array) => void,
-  out: Float64Array,
-  rhs: Float64Array,
-): void {
-  const k = simdKernels();
-  // arena, in doubles: the block of X (p × S), the scratch W x_j (p × S), the row arrays c = W, d = Wz,
-  // u, l (4 × S; u and l stay 0), the per-column sums (3p), X'WX (p × p)
-  const xb = 0;
-  const sb = p * S;
-  const rows = 2 * p * S;
-  const sums = rows + 4 * S;
-  const xtwx = sums + 3 * p + ((3 * p) & 1);
-  const A = reserveArena(xtwx + p * p);
-  A.fill(0, 0, xtwx + p * p);
-  const c = A.subarray(rows, rows + S);
-  const d = A.subarray(rows + S, rows + 2 * S);
-  rhs.fill(0);
-  for (let i0 = 0; i0 < n; i0 += BLOCK) {
-    const len = Math.min(BLOCK, n - i0);
-    for (let j = 0; j < p; j++) A.set(X.subarray(j * n + i0, j * n + i0 + len), xb + j * S);
-    fill(i0, len, c, d);
-    const len2 = len + (len & 1);
-    if (len2 > len) {
-      // an odd last block: one padding row of weight 0 (its x are 0 too)
-      c[len] = 0;
-      d[len] = 0;
-      for (let j = 0; j < p; j++) A[xb + j * S + len] = 0;
-    }
-    k.colpass(8 * xb, S, 0, len2, p, 8 * rows, S, 8 * sb, 8 * sums);
-    for (let j = 0; j < p; j++) rhs[j] = rhs[j]! + A[sums + 3 * j]!;
-    k.crossprod(8 * sb, S, 8 * xb, S, 0, len2, p, 8 * xtwx);
-  }
-  out.set(A.subarray(xtwx, xtwx + p * p));
-}
-
-interface IrlsResult {
-  beta: Float64Array;
-  XtWX: Float64Array;
-  eta: Float64Array;
-  mu: Float64Array;
-  dev: number;
-  iter: number;
-  converged: boolean;
-  boundary: boolean;
-}
-
-/** glm.fit's IRLS loop. Throws a FitError (with the column) when X'WX is singular. */
-function irls(X: Float64Array, n: number, p: number, y: Float64Array, o: LogisticOptions, names: readonly string[]): IrlsResult {
-  const w = o.weights;
-  const offset = o.offset;
-  const epsilon = o.epsilon ?? 1e-8;
-  const maxit = o.maxit ?? 25;
-  const eta = new Float64Array(n);
-  const mu = new Float64Array(n);
-  // glm's start mustart = (w y + ½)/(w + 1), η = logit(mustart); unweighted 0/1 rows take one of two
-  // values, computed once each (the same arithmetic)
-  const start = (wi: number, yi: number): number => {
-    const m = (wi * yi + 0.5) / (wi + 1);
-    return Math.log(m / (1 - m));
-  };
-  const eta0 = start(1, 0);
-  const eta1 = start(1, 1);
-  if (o.etastart !== undefined) eta.set(o.etastart);
-  else {
-    for (let i = 0; i < n; i++) {
-      const yi = y[i]!;
-      eta[i] = w === undefined && yi === 0 ? eta0 : w === undefined && yi === 1 ? eta1 : start(w === undefined ? 1 : w[i]!, yi);
-    }
-  }
-  const expEta = new Float64Array(n);
-  // unweighted 0/1 outcomes (the usual case): the deviance from running products (refreshBlock)
-  let binary = w === undefined;
-  for (let i = 0; i < n && binary; i++) if (y[i] !== 0 && y[i] !== 1) binary = false;
-  const acc: DevianceSum = { d: 0, prod: 1 };
-  const finishDeviance = (): number => {
-    const d = acc.d - 2 * Math.log(acc.prod);
-    acc.d = 0;
-    acc.prod = 1;
-    return d;
-  };
-  /** The deviance at the current η (the start), without the offset. */
-  const refresh = (): number => {
-    const twoValued = o.etastart === undefined && binary;
-    refreshBlock(eta, y, w, binary, 0, n, expEta, mu, acc, twoValued ? { y0: Math.exp(eta0), y1: Math.exp(eta1) } : undefined);
-    return finishDeviance();
-  };
-  let devold = refresh();
-  const XtWX = new Float64Array(p * p);
-  const rhs = new Float64Array(p);
-  let beta = new Float64Array(p);
-  let coefold: Float64Array | undefined;
-  let dev = devold;
-  let converged = false;
-  let boundary = false;
-  let iter = 0;
-  for (iter = 1; iter <= maxit; iter++) {
-    // X'WX and X'Wz in one pass over blocks of rows, computing W and Wz for each block as it goes
-    weightedCrossprodSimd(X, n, p, (i0, len, W, Wz) => {
-      workingWeights(eta, mu, expEta, y, w, offset, i0, len, W, Wz);
-    }, XtWX, rhs);
-    symmetrizeUpper(XtWX, p);
-    const { L, scale, failedAt } = equilibratedCholesky(XtWX, p);
-    if (failedAt >= 0) {
-      throw new FitError(`the weighted cross-product is singular at iteration ${iter}: column "${names[failedAt] ?? failedAt}" is collinear with earlier columns`, {
-        term: names[failedAt],
-        hint: 'drop the term, or check for separation (a factor level where every outcome is the same)',
-      });
-    }
-    const b = new Float64Array(p);
-    for (let j = 0; j < p; j++) b[j] = rhs[j]! * scale[j]!;
-    choleskySolve(L, p, b);
-    for (let j = 0; j < p; j++) b[j] = b[j]! * scale[j]!;
-    beta = b;
-    /**
-     * η = Xβ (+ offset), mu and the deviance, block by block while the block of X is in the cache; exp(η)
-     * of a block on the SIMD kernels (Math.exp for a block with |η| > 700, where theirs is not valid).
-     */
-    const update = (): void => {
-      const k = simdKernels();
-      const A = reserveArena(2 * S + 2); // the block's η, its exp, max |η|
-      const exps = A.subarray(S, 2 * S);
-      for (let i0 = 0; i0 < n; i0 += BLOCK) {
-        const end = Math.min(n, i0 + BLOCK);
-        const len = end - i0;
-        linearPredictorBlock(X, n, p, beta, i0, end, eta);
-        if (offset !== undefined) for (let i = i0; i < end; i++) eta[i] = eta[i]! + offset[i]!;
-        A.set(eta.subarray(i0, end), 0);
-        if ((len & 1) === 1) A[len] = 0;
-        k.exps(0, len + (len & 1), 8 * S, 8 * 2 * S);
-        refreshBlock(eta, y, w, binary, i0, end, expEta, mu, acc, undefined, A[2 * S]! <= 700 ? exps : undefined);
-      }
-      dev = finishDeviance();
-    };
-    update();
-    if (!Number.isFinite(dev)) {
-      if (coefold === undefined) throw new FitError('no valid set of coefficients has been found: please supply starting values');
-      let ii = 1;
-      while (!Number.isFinite(dev)) {
-        if (ii > maxit) throw new FitError('inner loop 1; cannot correct step size');
-        ii++;
-        for (let j = 0; j < p; j++) beta[j] = (beta[j]! + coefold[j]!) / 2;
-        update();
-      }
-      boundary = true;
-    }
-    if (Math.abs(dev - devold) / (Math.abs(dev) + 0.1) < epsilon) {
-      converged = true;
-      break;
-    }
-    devold = dev;
-    coefold = Float64Array.from(beta);
-  }
-  if (iter > maxit) iter = maxit;
-  return { beta, XtWX, eta, mu, dev, iter, converged, boundary };
 }
 
 /**
@@ -429,6 +117,11 @@ function columnSd(X: Float64Array, n: number, j: number): number {
   return Math.sqrt(Math.max(0, ss / n - m * m));
 }
 
+/** glm.control with the options' epsilon and maxit. */
+function glmControl(o: LogisticOptions): typeof GLM_CONTROL {
+  return { ...GLM_CONTROL, epsilon: o.epsilon ?? GLM_CONTROL.epsilon, maxit: o.maxit ?? GLM_CONTROL.maxit };
+}
+
 /** Fits the logistic regression. See the module comment. */
 export function fitLogistic(X: Float64Array, n: number, p: number, y: Float64Array, options: LogisticOptions = {}): LogisticFit {
   const names = options.columns ?? Array.from({ length: p }, (_, j) => `column ${j + 1}`);
@@ -465,7 +158,7 @@ export function fitLogistic(X: Float64Array, n: number, p: number, y: Float64Arr
   };
   let r: IrlsResult;
   try {
-    r = irls(X, n, p, y, options, names);
+    r = irls(X, n, p, y, BINOMIAL_LOGIT, { weights: w, offset: options.offset, etastart: options.etastart, columns: names, control: glmControl(options) });
   } catch (e) {
     if (e instanceof FitError) separation();
     throw e;
@@ -608,7 +301,7 @@ export function profileConfint(
         const bi = fit.coefficients[j]! + sgn * step * del * fit.stdErrors[j]!;
         const off = new Float64Array(n);
         for (let i = 0; i < n; i++) off[i] = baseOffset[i]! + X[j * n + i]! * bi;
-        const r = p === 1 ? nullFit(y, options.weights, off) : irls(Xi, n, p - 1, y, { ...options, offset: off, etastart: LP }, []);
+        const r = p === 1 ? nullFit(y, options.weights, off) : irls(Xi, n, p - 1, y, BINOMIAL_LOGIT, { weights: options.weights, offset: off, etastart: LP, control: glmControl(options) });
         LP.set(r.eta);
         let zz = r.dev - fit.deviance; // dispersion 1 for the binomial
         if (zz > -1e-3) zz = Math.max(zz, 0);
