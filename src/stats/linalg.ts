@@ -339,7 +339,7 @@ export function equilibratedCholesky(A: Float64Array, p: number, factorise: Chol
   return { L, scale, failedAt };
 }
 
-/** The factorisation and inverse invertSymmetric uses: these of this file, or others with the same bits (lm-core.ts's, in the WebAssembly kernels). */
+/** The factorisation and inverse invertSymmetric uses: these of this file, or others with the same bits (fit/least-squares.ts's, in the WebAssembly kernels). */
 export interface CholeskyRoutines {
   readonly cholesky: (A: Float64Array, p: number) => { L: Float64Array; failedAt: number };
   readonly choleskyInverse: (L: Float64Array, p: number) => Float64Array;

@@ -17,7 +17,7 @@
  *     (each draw: α and the outcome parameters from their asymptotic normal distributions).
  *
  * The outcome model is `ordinal::clm` (logit P(Y ≤ j) = θ_j − xᵀβ) or `glm(binomial)`; the fits are
- * those of ordinal.ts, logistic.ts and linear.ts (its coefficients and covariance, by lm-core.ts).
+ * those of ordinal.ts, logistic.ts and fit/least-squares.ts (lm's coefficients and covariance).
  *
  * Exported API: `mediation(data, options, rng?)` → MediationResult; `MediationData` is the
  * column-major design [1, exposure, covariate columns…, mediator] built by src/nodes/mediate.ts.
@@ -25,7 +25,7 @@
 import { FitError } from '../errors.js';
 import { pnorm, qlogis, qnorm } from './distributions.js';
 import { cholesky } from './linalg.js';
-import { leastSquares } from './lm-core.js';
+import { leastSquares } from './fit/least-squares.js';
 import { fitLogistic } from './logistic.js';
 import { fitOrdinal } from './ordinal.js';
 import { quantile7 } from './quantile.js';

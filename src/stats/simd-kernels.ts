@@ -23,7 +23,7 @@
  *                                                      (see logprodFn)
  *   evaluate(…) → status                               the ordinal fit's whole pass over its blocks of rows, calling
  *                                                      the kernels above (see evaluateFn)
- *   lmpass(…)                                          lm-core.ts's pass over the row blocks (see lmpassFn)
+ *   lmpass(…)                                          fit/least-squares.ts's pass over the row blocks (see lmpassFn)
  *   chol(A, p, relTol, L) → failedAt, cholsolve(L, p, b), cholinv(L, p, out)
  *                                                      linalg.ts's cholesky, choleskySolve and choleskyInverse
  *                                                      (scalar; the same operations in the same order)
@@ -922,7 +922,7 @@ function evaluateFn(): number[] {
 }
 
 /**
- * lmpass(x, n, p, y, w, hasW, residuals, beta, fit, c, stride, s, sums, out, xtwx): lm-core.ts's pass over
+ * lmpass(x, n, p, y, w, hasW, residuals, beta, fit, c, stride, s, sums, out, xtwx): fit/least-squares.ts's pass over
  * the row blocks (its JavaScript steps in their order): per block of at most BLOCK rows, the row weights
  * c_t = w_t and d_t = w_t y_t — or, with `residuals`, d_t = (y_t − x_t'β) w_t from eta's fitted values at
  * fit — (w_t = 1 without hasW; an odd block's padding row 0), then colpass (out[j] += Σ d x_j) and, without
@@ -1212,7 +1212,7 @@ export interface SimdKernels {
   readonly chol: (A: number, p: number, relTol: number, L: number) => number;
   readonly cholsolve: (L: number, p: number, b: number) => void;
   readonly cholinv: (L: number, p: number, out: number) => void;
-  /** lm-core.ts's pass over the row blocks (see lmpassFn). */
+  /** fit/least-squares.ts's pass over the row blocks (see lmpassFn). */
   readonly lmpass: (...args: number[]) => void;
   readonly memory: WasmMemory;
 }

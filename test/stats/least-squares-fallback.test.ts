@@ -1,7 +1,7 @@
-/** lm-core's least squares when the kernels' memory cannot grow (a design beyond ~4 GB): lm's plain-JS fit, not a crash. */
+/** fit/least-squares.ts's leastSquares when the kernels' memory cannot grow (a design beyond ~4 GB): lm's plain-JS fit, not a crash. */
 import { describe, expect, it, vi } from 'vitest';
 import { fitLinear } from '../../src/stats/linear.js';
-import { leastSquares } from '../../src/stats/lm-core.js';
+import { leastSquares } from '../../src/stats/fit/least-squares.js';
 
 vi.mock('../../src/stats/simd-kernels.js', async (importOriginal) => ({
   ...(await importOriginal<typeof import('../../src/stats/simd-kernels.js')>()),
@@ -11,7 +11,7 @@ vi.mock('../../src/stats/simd-kernels.js', async (importOriginal) => ({
 }));
 
 describe('leastSquares without room in the kernels\' memory', () => {
-  it('falls back to fitLinear: the same β, SEs and σ', () => {
+  it('falls back to the JavaScript passes (fitLinear’s): the same β, SEs and σ', () => {
     const n = 50;
     const X = new Float64Array(2 * n);
     const y = new Float64Array(n);

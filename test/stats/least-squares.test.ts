@@ -1,7 +1,7 @@
-/** lm-core's least squares: fitLinear's coefficients, SEs, covariance and σ to rounding (with and without weights). */
+/** fit/least-squares.ts's kernels back-end (leastSquares): fitLinear's coefficients, SEs, covariance and σ to rounding (with and without weights). */
 import { describe, expect, it } from 'vitest';
 import { fitLinear } from '../../src/stats/linear.js';
-import { leastSquares } from '../../src/stats/lm-core.js';
+import { leastSquares } from '../../src/stats/fit/least-squares.js';
 
 const near = (a: ArrayLike<number>, b: ArrayLike<number>, tol: number): boolean => {
   for (let i = 0; i < a.length; i++) if (Math.abs(a[i]! - b[i]!) > tol * Math.max(1, Math.abs(b[i]!))) return false;
