@@ -23,10 +23,12 @@
  * column-major design [1, exposure, covariate columns…, mediator] built by src/nodes/mediate.ts.
  */
 import { FitError } from '../errors.js';
-import { pnorm, qlogis, qnorm } from './distributions.js';
+import { pnorm, qnorm } from './distributions.js';
 import { cholesky } from './linalg.js';
 import { leastSquares } from './fit/least-squares.js';
 import { fitLogistic } from './logistic.js';
+import { cumulativeProbability, nullModelThresholds } from './models/cumulative-logit.js';
+import { probability } from './models/binomial-logit.js';
 import { fitOrdinal } from './ordinal.js';
 import { quantile7 } from './quantile.js';
 import type { Rng } from './rng.js';
@@ -351,17 +353,10 @@ function shiftedTotalStart(direct: OutcomeFit, from: { readonly direct: Float64A
 function nullModelStart(rows: FitRows, p: number): Float64Array | undefined {
   const o = rows.outcome;
   if (o.type !== 'ordinal') return undefined;
-  const count = new Float64Array(o.J);
-  for (let i = 0; i < rows.n; i++) count[o.codes[i]!]! += rows.weights === undefined ? 1 : rows.weights[i]!;
-  let total = 0;
-  for (const c of count) total += c;
+  const theta = nullModelThresholds(o.codes, rows.weights, rows.n, o.J);
+  if (theta === undefined) return undefined; // an empty category: clm.start's thresholds
   const start = new Float64Array(o.J - 1 + p);
-  let cum = 0;
-  for (let j = 0; j < o.J - 1; j++) {
-    cum += count[j]!;
-    start[j] = qlogis(cum / total);
-    if (!Number.isFinite(start[j])) return undefined; // an empty category: clm.start's thresholds
-  }
+  start.set(theta);
   return start;
 }
 
@@ -472,8 +467,6 @@ export function mediation(d: MediationData, opt: MediationOptions, rng?: Rng): M
   return res;
 }
 
-const plogis = (x: number): number => 1 / (1 + Math.exp(-x));
-
 /** A draw from N(mean, V) given the Cholesky factor L of V: mean + L z. */
 function mvnDraw(mean: Float64Array, l: Float64Array, rng: Rng): Float64Array {
   const p = mean.length;
@@ -539,7 +532,7 @@ function counterfactualEffects(
     const a1 = al[1]!;
     // P(Y ≤ j) = plogis(θ_j − η) (clm) or P(y = 1) = plogis(η) (glm).
     const theta = ordinal ? par[cf.category]! : 0;
-    const prob = (eta: number): number => (ordinal ? (cf.category >= K ? 1 : plogis(theta - eta)) : plogis(eta));
+    const prob = (eta: number): number => (ordinal ? (cf.category >= K ? 1 : cumulativeProbability(theta, eta)) : probability(eta));
     let p11 = 0;
     let p10 = 0;
     let p01 = 0;
