@@ -21,7 +21,10 @@ import { type Column, type Table, getNumeric, makeTable, takeRows, withColumn } 
 import { DataError, InternalError } from '../errors.js';
 import { type DesignDescription, modelMatrix } from '../stats/design.js';
 import { type Expr, evaluate, exprColumns, parseExpression } from '../stats/expr.js';
-import { plogis, qnorm } from '../stats/distributions.js';
+import { qnorm } from '../stats/distributions.js';
+import { linearPredictor as designPredictor } from '../stats/linalg.js';
+import { probability } from '../stats/models/binomial-logit.js';
+import { rcsConstants, rcsNonlinear } from '../stats/rcs.js';
 import { curveGrid, solveVolumeDeltas, summariseDeltas } from '../stats/volume-delta.js';
 import { inputTable } from './input-table.js';
 import type { StepKind } from './kind.js';
@@ -140,13 +143,7 @@ function refuseNegative(volume: Float64Array, variable: string, step: string): v
 }
 
 function linearPredictor(X: Float64Array, n: number, p: number, beta: readonly number[]): Float64Array {
-  const eta = new Float64Array(n);
-  for (let j = 0; j < p; j++) {
-    const b = beta[j]!;
-    const col = j * n;
-    for (let i = 0; i < n; i++) eta[i] = eta[i]! + b * X[col + i]!;
-  }
-  return eta;
+  return designPredictor(X, n, p, beta, new Float64Array(n));
 }
 
 /**
@@ -193,30 +190,19 @@ export function volumeTermFunction(design: DesignDescription, beta: readonly num
 }
 
 /**
- * eta[i] += Σ_q b[q]·B_q(x[i]) for the rcs basis B of stats/rcs.ts (rcsBasis: x, then the k − 2
- * normalised nonlinear terms), fused: per volume a few flops with the knot constants computed once,
- * no basis matrix. The arithmetic is rcsBasis's operation for operation (same operands, same order),
- * then the same sum as linearPredictor, so η is bit for bit the same (checked in the tests). A NaN x
- * gives NaN through b[0]·x, as modelMatrix's NaN row would.
+ * eta[i] += Σ_q b[q]·B_q(x[i]) for the rcs basis B of stats/rcs.ts (x, then its nonlinear terms
+ * rcsNonlinear), fused: per volume a few flops with the knot constants computed once, no basis matrix.
+ * The terms are rcsBasis's, then the same sum as linearPredictor, so η is bit for bit the same (checked in
+ * the tests). A NaN x gives NaN through b[0]·x, as modelMatrix's NaN row would.
  */
 function addRcsTerm(eta: Float64Array, x: Float64Array, knots: readonly number[], b: readonly number[]): void {
-  const k = knots.length;
-  const tk = knots[k - 1]!;
-  const tk1 = knots[k - 2]!;
-  const kd = Math.pow(tk - knots[0]!, 2 / 3);
-  const last = tk - tk1;
-  const tj = Float64Array.from(knots.slice(0, k - 2));
-  const fk1 = tj.map((t) => tk1 - t); // (t_{k−1} − t_j)
-  const fk = tj.map((t) => tk - t); // (t_k − t_j)
+  const c = rcsConstants(knots);
   const b0 = b[0]!;
   const bj = Float64Array.from(b.slice(1));
-  const cube = (v: number): number => (v > 0 ? v * v * v : 0);
   for (let i = 0; i < x.length; i++) {
     const xi = x[i]!;
     let e = eta[i]! + b0 * xi;
-    const ck = cube((xi - tk) / kd);
-    const ck1 = cube((xi - tk1) / kd);
-    for (let q = 0; q < k - 2; q++) e = e + bj[q]! * (cube((xi - tj[q]!) / kd) + (fk1[q]! * ck - fk[q]! * ck1) / last);
+    for (let q = 0; q < knots.length - 2; q++) e = e + bj[q]! * rcsNonlinear(xi, q, c);
     eta[i] = e;
   }
 }
@@ -343,9 +329,9 @@ function adjustedCurve(
   return {
     table: makeTable([
       [variable, col(Float64Array.from(grid))],
-      ['probability', col(eta.map((e) => plogis(e)))],
-      ['lower', col(eta.map((e, g) => plogis(e - z * se[g]!)))],
-      ['upper', col(eta.map((e, g) => plogis(e + z * se[g]!)))],
+      ['probability', col(eta.map((e) => probability(e)))],
+      ['lower', col(eta.map((e, g) => probability(e - z * se[g]!)))],
+      ['upper', col(eta.map((e, g) => probability(e + z * se[g]!)))],
       ['eta', col(eta)],
       ['se_eta', col(se)],
     ]),

@@ -3,6 +3,8 @@
  *
  *   rcsKnots(values, nk)  → knots   (Harrell's default quantiles, with rcspline.eval's rules)
  *   rcsBasis(x, knots, out?) → the k − 1 basis columns (x itself, then the k − 2 nonlinear terms)
+ *   rcsConstants(knots), rcsNonlinear(x, j, c) → one nonlinear term at one x (what rcsBasis computes,
+ *                            for a caller that sums the terms without a basis matrix: volume_delta)
  *   rcsColumnNames(argLabel, k) → ["x", "x'", "x''", …] (rcs names its columns with primes)
  *
  * Default knot quantiles (rcspline.eval): 3 knots .10 .50 .90; 4 knots .05 .35 .65 .95;
@@ -90,6 +92,36 @@ export function rcsKnots(values: ArrayLike<number>, nk: number, what = 'rcs()'):
   return knots;
 }
 
+/** (v)₊³. */
+function cube(v: number): number {
+  return v > 0 ? v * v * v : 0;
+}
+
+/** The knots' constants of the nonlinear terms: the knots t, τ = (t_k − t_1)^{2/3}, t_{k−1}, t_k and t_k − t_{k−1}. */
+export interface RcsConstants {
+  readonly knots: readonly number[];
+  readonly kd: number;
+  readonly tk1: number;
+  readonly tk: number;
+  readonly last: number;
+}
+
+export function rcsConstants(knots: readonly number[]): RcsConstants {
+  const k = knots.length;
+  const tk = knots[k - 1]!;
+  const tk1 = knots[k - 2]!;
+  return { knots, kd: Math.pow(tk - knots[0]!, 2 / 3), tk1, tk, last: tk - tk1 };
+}
+
+/**
+ * Nonlinear term j (0-based, j < k − 2) at x (not NaN), normalised as the module comment states:
+ * ((x − t_j)/τ)₊³ + ((t_{k−1} − t_j)((x − t_k)/τ)₊³ − (t_k − t_j)((x − t_{k−1})/τ)₊³)/(t_k − t_{k−1}).
+ */
+export function rcsNonlinear(x: number, j: number, c: RcsConstants): number {
+  const tj = c.knots[j]!;
+  return cube((x - tj) / c.kd) + ((c.tk1 - tj) * cube((x - c.tk) / c.kd) - (c.tk - tj) * cube((x - c.tk1) / c.kd)) / c.last;
+}
+
 /**
  * The k − 1 basis columns at x (column-major, n × (k−1), NaN rows where x is NaN): x, then the
  * normalised nonlinear terms (rcspline.eval with inclx = TRUE, norm = 2, type = "ordinary").
@@ -98,18 +130,13 @@ export function rcsBasis(x: ArrayLike<number>, knots: readonly number[], out?: F
   const n = x.length;
   const k = knots.length;
   const res = out ?? new Float64Array(n * (k - 1));
-  const t1 = knots[0]!;
-  const tk = knots[k - 1]!;
-  const tk1 = knots[k - 2]!;
-  const kd = Math.pow(tk - t1, 2 / 3);
-  const cube = (v: number): number => (v > 0 ? v * v * v : 0);
+  const c = rcsConstants(knots);
   for (let i = 0; i < n; i++) res[i] = x[i]!;
   for (let j = 0; j < k - 2; j++) {
-    const tj = knots[j]!;
     const o = (j + 1) * n;
     for (let i = 0; i < n; i++) {
       const xi = x[i]!;
-      res[o + i] = Number.isNaN(xi) ? NaN : cube((xi - tj) / kd) + ((tk1 - tj) * cube((xi - tk) / kd) - (tk - tj) * cube((xi - tk1) / kd)) / (tk - tk1);
+      res[o + i] = Number.isNaN(xi) ? NaN : rcsNonlinear(xi, j, c);
     }
   }
   return res;

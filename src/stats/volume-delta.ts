@@ -1,7 +1,7 @@
 /**
  * The volume difference worth δ of adjusted probability (HERMES, Boers et al.): for patient i with
  * observed volume V_i and linear predictor η_i(v) of a logistic model (all other covariates fixed at
- * the patient's own values), p0_i = plogis(η_i(V_i)) and ΔV_i(δ) = V_i − v*, where v* solves
+ * the patient's own values), p0_i = plogis(η_i(V_i)) (models/binomial-logit.ts's probability) and ΔV_i(δ) = V_i − v*, where v* solves
  *
  *   η_i(v*) = qlogis(p0_i + δ)          (the logit scale: same root, better conditioned)
  *
@@ -17,7 +17,8 @@
  * curveGrid(observed, range) → the volumes of the adjusted probability curve.
  */
 import { ZeroinBatch } from './brent.js';
-import { qlogis, plogis } from './distributions.js';
+import { qlogis } from './distributions.js';
+import { probability } from './models/binomial-logit.js';
 import { quantile7, sortedFinite } from './quantile.js';
 
 export type DeltaStatus = 'solved' | 'exceeds_volume' | 'target_ge_1' | 'not_reached';
@@ -53,7 +54,7 @@ export function solveVolumeDeltas(problem: VolumeDeltaProblem): VolumeDeltaSolut
   const n = volume.length;
   const D = deltas.length;
   const p0 = new Float64Array(n);
-  for (let i = 0; i < n; i++) p0[i] = plogis(eta0[i]!);
+  for (let i = 0; i < n; i++) p0[i] = probability(eta0[i]!);
   const deltaV = new Float64Array(n * D).fill(NaN);
   const code = new Uint8Array(n * D).fill(NOT_REACHED);
   const iterations = new Int32Array(n * D);
