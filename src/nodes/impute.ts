@@ -51,7 +51,7 @@ export interface ImputeParams {
 
 export const impute: ReplicateKind<ImputeParams> = {
   kind: 'impute',
-  version: 2,
+  version: 3,
   produces: 'imputed',
   summary: 'Multiple imputation by chained equations (as R mice): pmm, logreg, polr, polyreg; m imputed data sets',
   params: {

@@ -1,5 +1,5 @@
 /** Helpers shared by the mice tests: plain least squares and the within-/between-imputation summary of mice::pool. */
-import { cholesky, choleskyInverse, choleskySolve } from '../../src/stats/mice/linalg.js';
+import { cholesky, choleskyInverse, choleskySolve } from '../../src/stats/linalg.js';
 
 /** OLS of y on [1, xs]: coefficients and their covariance σ̂²(XᵀX)⁻¹, as lm. */
 export function ols(y: ArrayLike<number>, xs: readonly ArrayLike<number>[]): { coef: Float64Array; vcov: Float64Array } {
@@ -14,7 +14,7 @@ export function ols(y: ArrayLike<number>, xs: readonly ArrayLike<number>[]): { c
       for (let c = 0; c < q; c++) a[r * q + c]! += col(r, i) * col(c, i);
     }
   }
-  const l = cholesky(a, q)!;
+  const { L: l } = cholesky(a, q);
   choleskySolve(l, q, b);
   let rss = 0;
   for (let i = 0; i < n; i++) {

@@ -12,8 +12,8 @@
  * until |dev − dev_old| / (|dev| + 0.1) < ε (1e-8), at most maxit (25) iterations, halving the step back
  * towards the previous β while the deviance is not finite (glm.fit's "inner loop 1"). X'WX is solved by an
  * equilibrated Cholesky factorisation; a singular X'WX is an error naming its column (`singular: 'error'`)
- * or, for mice's fits, ridged by diag(X'WX)·1e-7 + 1e-10 once, the iteration stopping where that fails too
- * (`singular: 'ridge'`). X'WX and X'Wz are formed a block of rows at a time by the WebAssembly kernels
+ * or, for mice's fits, first ridged by diag(X'WX)·1e-7 + 1e-10 (`singular: 'ridge'`), an error only if that
+ * fails too. X'WX and X'Wz are formed a block of rows at a time by the WebAssembly kernels
  * (simd-kernels.ts: colpass forms W x_j and Σ Wz x_j, crossprod the products); X stays where it is.
  */
 import { FitError } from '../../errors.js';
@@ -32,7 +32,7 @@ export interface GlmControl {
 /** `glm.control()`'s defaults. */
 export const GLM_CONTROL: GlmControl = { epsilon: 1e-8, maxit: 25, singular: 'error' };
 
-/** mice.impute.logreg's glm.fit: glm's defaults; a singular X'WX (a predictor constant among the rows) ridged instead of an error. */
+/** mice.impute.logreg's glm.fit: glm's defaults; a singular X'WX (a predictor constant among the rows) ridged before it is an error. */
 export const MICE_LOGREG_CONTROL: GlmControl = { epsilon: 1e-8, maxit: 25, singular: 'ridge' };
 
 /** A family on one data set: its μ, deviance and working quantities, row by row (glm's family object, per fit). */
@@ -159,7 +159,6 @@ export function irls(X: Float64Array, n: number, p: number, y: Float64Array, fam
       const ridged = Float64Array.from(XtWX);
       for (let j = 0; j < p; j++) ridged[j * p + j] = ridged[j * p + j]! * (1 + 1e-7) + 1e-10;
       ({ L, scale, failedAt } = equilibratedCholesky(ridged, p));
-      if (failedAt >= 0) break; // the last β stands, not converged
     }
     if (failedAt >= 0) {
       throw new FitError(`the weighted cross-product is singular at iteration ${iter}: column "${names[failedAt] ?? failedAt}" is collinear with earlier columns`, {

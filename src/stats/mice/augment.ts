@@ -6,6 +6,7 @@
  * total weight of p + 1 spread over the 2pk rows. Means, SDs and ranges are over all rows.
  */
 import { type Gathered } from './crossprod.js';
+import { linearPredictor as designPredictor } from '../linalg.js';
 
 export interface FitBlock {
   /** Observed + pseudo rows, centred columns. */
@@ -80,14 +81,17 @@ export function augmentedBlock(cols: readonly Float64Array[], obs: Int32Array, y
   return { g: { n, p, x, means }, y, w };
 }
 
-/** The linear predictor Σ_c b_c (x_c[row] − mean_c) for the given rows of the full columns. */
+/** The linear predictor offset + Σ_c b_c (x_c[row] − mean_c) for the given rows of the full columns (linalg.ts's, on the rows' centred values). */
 export function linearPredictor(cols: readonly Float64Array[], means: Float64Array, b: Float64Array, rows: Int32Array, offset = 0): Float64Array {
-  const out = new Float64Array(rows.length).fill(offset);
-  for (let c = 0; c < cols.length; c++) {
+  const m = rows.length;
+  const p = cols.length;
+  const x = new Float64Array(m * p);
+  for (let c = 0; c < p; c++) {
     const v = cols[c]!;
-    const bc = b[c]!;
-    const m = means[c]!;
-    for (let i = 0; i < rows.length; i++) out[i]! += bc * (v[rows[i]!]! - m);
+    const mc = means[c]!;
+    for (let i = 0; i < m; i++) x[c * m + i] = v[rows[i]!]! - mc;
   }
+  const out = designPredictor(x, m, p, b, new Float64Array(m));
+  for (let i = 0; i < m; i++) out[i] = offset + out[i]!;
   return out;
 }

@@ -11,7 +11,8 @@
 import type { Rng } from '../rng.js';
 import { type Gathered, crossprod, crossprodVector } from './crossprod.js';
 import { backSolveTransposed, choleskySolve } from '../linalg.js';
-import { cholesky } from './linalg.js';
+import { miceCholesky } from './linalg.js';
+import { InternalError } from '../../errors.js';
 
 const RIDGE = 1e-5;
 
@@ -39,19 +40,18 @@ export function normDraw(g: Gathered, y: Float64Array, rng: Rng, xtx?: Float64Ar
   for (let i = 0; i < n; i++) yc[i] = y[i]! - ybar;
 
   const s = xtx ?? crossprod(g);
-  let l = cholesky(s, p);
-  let ridged = false;
-  if (l === undefined) {
-    const pen = Float64Array.from(s);
-    for (let c = 0; c < p; c++) pen[c * p + c] = s[c * p + c]! * (1 + RIDGE);
-    l = cholesky(pen, p);
-    ridged = true;
-    if (l === undefined) {
-      // A column without variance: add an absolute ridge so that its coefficient is 0.
+  const factor = miceCholesky(s, p, [
+    (pen) => {
+      for (let c = 0; c < p; c++) pen[c * p + c] = s[c * p + c]! * (1 + RIDGE);
+    },
+    // a column without variance: an absolute ridge as well, so that its coefficient is 0
+    (pen) => {
       for (let c = 0; c < p; c++) pen[c * p + c] = pen[c * p + c]! + RIDGE;
-      l = cholesky(pen, p)!;
-    }
-  }
+    },
+  ]);
+  if (factor === undefined) throw new InternalError('the ridged cross-product of an imputation model has no Cholesky factor');
+  const l = factor.L;
+  const ridged = factor.ridged > 0;
   const coef = crossprodVector(g, yc);
   choleskySolve(l, p, coef);
 
