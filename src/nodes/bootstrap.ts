@@ -21,6 +21,7 @@ import { type Column, type Table, getColumn, makeTable } from '../data/table.js'
 import { DataError } from '../errors.js';
 import { bcaAcceleration, bcaInterval, jackknifeInfluence, percentileInterval } from '../stats/bootci.js';
 import { resamplingDesign, type ResamplingDesign } from '../stats/resample.js';
+import { meanSd } from '../stats/moments.js';
 import { numericLeaves, selectPaths } from './bootstrap-estimates.js';
 import { inputTable } from './input-table.js';
 import type { ReplicateContext, ReplicateKind, ReplicatePlan, ReplicateResults, StepInputs } from './kind.js';
@@ -96,25 +97,10 @@ function column(values: Float64Array, rows: number, k: number, j: number): Float
   return out;
 }
 
-/** Mean and SD of the finite values of x (in order: the same sums as over x's finite values alone). */
-function meanSd(x: Float64Array): { n: number; mean: number; sd: number } {
-  let n = 0;
-  let s = 0;
-  for (let i = 0; i < x.length; i++) {
-    const v = x[i]!;
-    if (Number.isFinite(v)) {
-      n++;
-      s += v;
-    }
-  }
-  if (n === 0) return { n, mean: NaN, sd: NaN };
-  const mean = s / n;
-  let ss = 0;
-  for (let i = 0; i < x.length; i++) {
-    const v = x[i]!;
-    if (Number.isFinite(v)) ss += (v - mean) * (v - mean);
-  }
-  return { n, mean, sd: n > 1 ? Math.sqrt(ss / (n - 1)) : NaN };
+/** Mean and SD (R's, stats/moments.ts) of the finite values of x, in order. */
+function finiteMeanSd(x: Float64Array): { n: number; mean: number; sd: number } {
+  const finite = x.filter((v) => Number.isFinite(v));
+  return { n: finite.length, ...meanSd(finite) };
 }
 
 function summarise(
@@ -126,7 +112,7 @@ function summarise(
   params: BootstrapParams,
 ): EstimateSummary {
   const notes: string[] = [];
-  const { n, mean, sd } = meanSd(t);
+  const { n, mean, sd } = finiteMeanSd(t);
   let percentile: EstimateSummary['percentile'] = null;
   let bca: EstimateSummary['bca'] = null;
   let acceleration = NaN;
@@ -295,7 +281,8 @@ export const bootstrap: ReplicateKind<BootstrapParams> = {
   kind: 'bootstrap',
   // 4: a sub-pipeline of one fit_ordinal step takes its row-samples fast path (replicate values within clm's
   // convergence criteria of the step's own, no longer bit for bit)
-  version: 4,
+  // 5: the mean of the replicates (and bias, and se about it) as R's mean, refined by a second pass
+  version: 5,
   produces: 'bootstrap',
   summary: 'Resamples the rows of a data step and re-runs the steps up to `of`: bootstrap SEs, percentile and BCa intervals of every estimate.',
   params: {

@@ -15,6 +15,7 @@ import { FitError } from '../errors.js';
 import { qchisq, qnorm } from './distributions.js';
 import { GLM_CONTROL, irls, type IrlsResult } from './fit/irls.js';
 import { choleskyInverse, equilibratedCholesky, linearPredictor } from './linalg.js';
+import { meanSd } from './moments.js';
 import { BINOMIAL_LOGIT, deviance, linkinv, loglik as binomialLoglik } from './models/binomial-logit.js';
 
 const DBL_EPSILON = 2.220446049250313e-16;
@@ -106,15 +107,7 @@ export function findSeparation(X: Float64Array, n: number, p: number, y: Float64
 }
 
 function columnSd(X: Float64Array, n: number, j: number): number {
-  let s = 0;
-  let ss = 0;
-  for (let i = 0; i < n; i++) {
-    const x = X[j * n + i]!;
-    s += x;
-    ss += x * x;
-  }
-  const m = s / n;
-  return Math.sqrt(Math.max(0, ss / n - m * m));
+  return meanSd(X.subarray(j * n, (j + 1) * n)).sd;
 }
 
 /** glm.control with the options' epsilon and maxit. */

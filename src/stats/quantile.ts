@@ -5,6 +5,7 @@
  *   sortedFinite(values)  the non-missing values, ascending
  *   summarise(values)     n, missing, mean, sd, median, q1, q3, min, max (missing = NaN, skipped)
  */
+import { meanSd } from './moments.js';
 
 /**
  * R's type-7 quantile (the default of `quantile`): with index = 1 + (n − 1)p, lo = ⌊index⌋ and
@@ -55,31 +56,18 @@ export interface Summary {
   readonly max: number;
 }
 
-/**
- * Summary statistics of the non-missing values. The mean is computed as R's mean.default does
- * (a second pass adds the mean residual, correcting rounding of the first sum); the variance is the
- * two-pass sum of squared deviations over n − 1 (R's var).
- */
+/** Summary statistics of the non-missing values; the mean and SD as R's mean and sd (moments.ts). */
 export function summarise(values: ArrayLike<number>): Summary {
   const x = sortedFinite(values);
   const n = x.length;
   const missing = values.length - n;
   if (n === 0) return { n, missing, mean: NaN, sd: NaN, median: NaN, q1: NaN, q3: NaN, min: NaN, max: NaN };
-  let sum = 0;
-  for (const v of x) sum += v;
-  let mean = sum / n;
-  if (Number.isFinite(mean)) {
-    let residual = 0;
-    for (const v of x) residual += v - mean;
-    mean += residual / n;
-  }
-  let ss = 0;
-  for (const v of x) ss += (v - mean) * (v - mean);
+  const { mean, sd } = meanSd(x);
   return {
     n,
     missing,
     mean,
-    sd: n < 2 ? NaN : Math.sqrt(ss / (n - 1)),
+    sd,
     median: quantile7(x, 0.5),
     q1: quantile7(x, 0.25),
     q3: quantile7(x, 0.75),

@@ -7,6 +7,7 @@
  */
 import { type Gathered } from './crossprod.js';
 import { linearPredictor as designPredictor } from '../linalg.js';
+import { meanSd } from '../moments.js';
 
 export interface FitBlock {
   /** Observed + pseudo rows, centred columns. */
@@ -37,19 +38,15 @@ export function augmentedBlock(cols: readonly Float64Array[], obs: Int32Array, y
   if (augment) {
     for (let c = 0; c < p; c++) {
       const v = cols[c]!;
-      let s = 0;
       let lo = Infinity;
       let hi = -Infinity;
       for (const e of v) {
-        s += e;
         if (e < lo) lo = e;
         if (e > hi) hi = e;
       }
-      const m = s / v.length;
-      let ss = 0;
-      for (const e of v) ss += (e - m) * (e - m);
-      colMean[c] = m;
-      colSd[c] = Math.sqrt(ss / (v.length - 1));
+      const { mean, sd } = meanSd(v);
+      colMean[c] = mean;
+      colSd[c] = sd;
       colMin[c] = lo;
       colMax[c] = hi;
     }

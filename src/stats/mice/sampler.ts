@@ -10,6 +10,7 @@ import type { Rng } from '../rng.js';
 import { crossprod, gatherCentered, selectColumns } from './crossprod.js';
 import { removeLinearDependence } from './lindep.js';
 import { subMatrix } from '../linalg.js';
+import { meanSd } from '../moments.js';
 import { imputeLogreg, type WarmStart } from './logreg.js';
 import { normDraw } from './norm-draw.js';
 import { matchIndex } from './pmm.js';
@@ -144,13 +145,9 @@ export function runChain(spec: ChainSpec, rng: Rng): ChainResult {
       }
       for (let i = 0; i < mis.length; i++) cur[mis[i]!] = imputed[i]!;
       refreshDummies(j);
-      let sum = 0;
-      for (const x of imputed) sum += x;
-      const mean = imputed.length > 0 ? sum / imputed.length : NaN;
-      let ss = 0;
-      for (const x of imputed) ss += (x - mean) * (x - mean);
+      const { mean, sd } = meanSd(imputed);
       chainMean[vi]!.push(mean);
-      chainSd[vi]!.push(imputed.length > 1 ? Math.sqrt(ss / (imputed.length - 1)) : NaN);
+      chainSd[vi]!.push(sd);
     });
   }
   const imputed = spec.visit.map((j) => {
