@@ -489,12 +489,23 @@ export function pf(x: number, df1: number, df2: number, lowerTail = true): numbe
 
 // ---- logistic ---------------------------------------------------------------------------------------
 
-/** The logistic distribution function 1/(1 + e^{−x}) (the inverse logit), as R's plogis. */
+/**
+ * The logistic distribution function 1/(1 + e^{−x}) (the inverse logit), as R's plogis — lesionflow's one
+ * plogis (the model modules, the simulators and the reports use it): exactly 0 and 1 at ∓∞ and wherever
+ * e^{∓x} over- or underflows (|x| > ~745), NaN for NaN, full relative accuracy in the lower tail (the upper
+ * tail is plogis(x, false) = 1/(1 + e^x)); no clamp. glm's inverse link, which clamps at |η| > 30, is the
+ * binomial family's own (models/binomial-logit.ts linkinv): used only where glm.fit's arithmetic is
+ * reproduced. (Private copies that tested ±∞ first, or clamped, are gone.)
+ */
 export function plogis(x: number, lowerTail = true): number {
   return 1 / (1 + Math.exp(lowerTail ? -x : x));
 }
 
-/** The logit log(p/(1 − p)), as R's qlogis. */
+/**
+ * The logit, as R's qlogis, computed as log p − log1p(−p): within an ulp of R's log(p/(1 − p)) (both are
+ * accurate to an ulp or two of the result), −∞ and ∞ at 0 and 1, NaN outside [0, 1]. glm's start uses its
+ * own link function (models/binomial-logit.ts linkfun, R's form to the bit).
+ */
 export function qlogis(p: number, lowerTail = true): number {
   if (Number.isNaN(p) || p < 0 || p > 1) return NaN;
   const l = Math.log(p) - Math.log1p(-p);

@@ -29,11 +29,11 @@ function locationDesign(md: ModelData): { X: Float64Array; p: number; names: str
   return { X: md.X.subarray(k * md.n), p: md.p - k, names: md.design.columns.slice(k) };
 }
 
-function fitAndCompare(f: ClmFixture, formula: string, table = data, opts: { weights?: string; merge?: string[][]; reference?: Record<string, string> } = {}): void {
+function fitAndCompare(f: ClmFixture, formula: string, table = data, opts: { weights?: string; merge?: string[][]; reference?: Record<string, string>; offset?: Float64Array } = {}): void {
   const md = buildDesign(formula, table, { weights: opts.weights, reference: opts.reference });
   const { X, p, names } = locationDesign(md);
   const cats = responseCategories(md.response!, opts.merge);
-  const fit = fitOrdinal(X, md.n, p, cats.codes, cats.labels.length, { weights: md.weights, columns: names });
+  const fit = fitOrdinal(X, md.n, p, cats.codes, cats.labels.length, { weights: md.weights, columns: names, offset: opts.offset });
   const allNames = [...thresholdNames(cats.labels), ...names];
   expect(allNames).toEqual(f.terms);
   expectClose(fit.par, f.estimate, f.terms, 'estimate');
@@ -72,6 +72,30 @@ describe('fitOrdinal agrees with ordinal::clm', () => {
     const levels = fixture<{ wine: { levels: Record<string, string[]> } }>('reference_data.json').wine.levels;
     const wine = readFixtureCsv('wine.csv', levels);
     fitAndCompare(ref.wine!, 'rating ~ temp + contact', wine);
+  });
+  it('an offset in the linear predictor (clm\'s offset(), offset.R)', () => {
+    const f = fixture<{ clm_offset: ClmFixture }>('offset.json').clm_offset;
+    const col = (name: string): Float64Array => (data.columns.get(name) as { values: Float64Array }).values;
+    const ivt = col('ivt');
+    const offset = col('nihss').map((v, i) => 0.05 * (v - 17) - 0.4 * ivt[i]!);
+    fitAndCompare(f, 'mrs90 ~ evt + age + sex_female', data, { offset });
+  });
+  it('a constant offset c moves every threshold by c and nothing else', () => {
+    const md = buildDesign('mrs90 ~ evt + age + nihss', data);
+    const { X, p } = locationDesign(md);
+    const cats = responseCategories(md.response!);
+    const J = cats.labels.length;
+    const plain = fitOrdinal(X, md.n, p, cats.codes, J);
+    for (const nominal of [undefined, { Z: X.subarray(0, md.n), k: 1 }]) {
+      const base = nominal === undefined ? plain : fitOrdinal(X.subarray(md.n), md.n, p - 1, cats.codes, J, { nominal });
+      const shifted = nominal === undefined ? fitOrdinal(X, md.n, p, cats.codes, J, { offset: new Float64Array(md.n).fill(0.75) }) : fitOrdinal(X.subarray(md.n), md.n, p - 1, cats.codes, J, { nominal, offset: new Float64Array(md.n).fill(0.75) });
+      const q = nominal === undefined ? 1 : 2;
+      base.par.forEach((v, r) => {
+        const isThreshold = r < (J - 1) * q && r % q === 0;
+        expect(shifted.par[r]).toBeCloseTo(isThreshold ? v + 0.75 : v, 7);
+      });
+      expect(shifted.loglik).toBeCloseTo(base.loglik, 8);
+    }
   });
   it('100 000 rows', () => {
     const big = fixture<{ ordinal: ClmFixture }>('big.json');

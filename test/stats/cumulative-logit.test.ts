@@ -1,0 +1,78 @@
+/**
+ * The cumulative-logit model module (src/stats/models/cumulative-logit.ts): the WebAssembly `rows` kernel is
+ * its rowTerms, bit for bit, given the same e^a; S1 and S2 are the derivatives of log p in a common shift;
+ * the probabilities.
+ */
+import { describe, expect, it } from 'vitest';
+import { plogis } from '../../src/stats/distributions.js';
+import { categoryConstants, categoryProbabilities, HIGHEST, LOWEST, MIDDLE, observationShift, ROW_GA, ROW_GB, ROW_HAA, ROW_HAB, ROW_HBB, ROW_TERMS, rowTerms, type RowKind } from '../../src/stats/models/cumulative-logit.js';
+import { reserveArena, simdKernels } from '../../src/stats/simd-kernels.js';
+
+describe('cumulative-logit rowTerms', () => {
+  it('is what the rows kernel computes, to the bit (every row array and, in the kernel\'s two lanes, every sum)', () => {
+    const k = simdKernels();
+    const len = 58; // rows four at a time, then a last pair
+    const S = 64;
+    // arena, in doubles: η (S), w (S), the row arrays c, d, u, l, p (5 S), the sums (6), x = θ − η (S), its exp (S), max |x|
+    const [eta, w, out, sums, x, ex, mx] = [0, S, 2 * S, 7 * S, 7 * S + 8, 8 * S + 8, 9 * S + 8];
+    const A = reserveArena(9 * S + 10);
+    const terms = new Float64Array(ROW_TERMS);
+    const cst = new Float64Array(5);
+    for (const [kind, tU, tL] of [
+      [MIDDLE, 0.7, -0.4],
+      [MIDDLE, 2.5, 2.499],
+      [LOWEST, -1.3, 0],
+      [HIGHEST, 0, 1.9],
+    ] as [RowKind, number, number][]) {
+      categoryConstants(tU, tL, kind, cst, 0);
+      for (let t = 0; t < len; t++) {
+        A[eta + t] = 6 * Math.sin(1.3 * t + tU) - 1;
+        A[w + t] = t % 5 === 0 ? 0 : 1 + (t % 3) * 0.5;
+        A[x + t] = (kind === HIGHEST ? tL : tU) - A[eta + t]!;
+      }
+      k.rows(8 * eta, len, kind, 8 * w, 8 * out, S, 8 * sums, tU, tL, cst[2]!, cst[3]!, cst[4]!);
+      k.exps(8 * x, len, 8 * ex, 8 * mx);
+      const lanes = [new Float64Array(5), new Float64Array(5)];
+      for (let t = 0; t < len; t++) {
+        rowTerms(kind, A[ex + t]!, cst[2]!, cst[3]!, cst[4]!, A[w + t]!, terms);
+        for (let m = 0; m < 5; m++) expect(Object.is(A[out + m * S + t], terms[m]), `kind ${kind} row ${t} array ${m}: ${A[out + m * S + t]} vs ${terms[m]}`).toBe(true);
+        const lane = lanes[t & 1]!;
+        [ROW_GA, ROW_GB, ROW_HAA, ROW_HBB, ROW_HAB].forEach((r, m) => (lane[m] = lane[m]! + terms[r]!));
+      }
+      for (let m = 0; m < 5; m++) expect(A[sums + m]).toBe(lanes[0]![m]! + lanes[1]![m]!);
+    }
+  });
+
+  it('gives S1 and S2, the first and second derivatives of log p in a common shift of η, and log p', () => {
+    const out = new Float64Array(3);
+    const lp = (kind: RowKind, tU: number, tL: number, eta: number): number => {
+      const p = kind === LOWEST ? plogis(tU - eta) : kind === HIGHEST ? 1 - plogis(tL - eta) : plogis(tU - eta) - plogis(tL - eta);
+      return Math.log(p);
+    };
+    const h = 1e-4;
+    for (const [kind, tU, tL, eta] of [
+      [MIDDLE, 0.8, -0.3, 0.2],
+      [MIDDLE, 3, 2.2, -1.5],
+      [LOWEST, -0.5, 0, 1.1],
+      [HIGHEST, 0, 1.4, 2.6],
+    ] as [RowKind, number, number, number][]) {
+      observationShift(kind, tU, tL, eta, out);
+      expect(out[0]).toBeCloseTo(lp(kind, tU, tL, eta), 13);
+      // a shift s of the arguments θ − η is a shift −s of η
+      const up = lp(kind, tU, tL, eta - h);
+      const down = lp(kind, tU, tL, eta + h);
+      expect(Math.abs(out[1]! - (up - down) / (2 * h))).toBeLessThan(1e-8);
+      expect(Math.abs(out[2]! - (up - 2 * out[0]! + down) / (h * h))).toBeLessThan(1e-5);
+    }
+  });
+
+  it('category probabilities are differences of F(θ_j − η) and sum to 1', () => {
+    const theta = [-1.2, 0.1, 0.9, 2.4];
+    const p = new Float64Array(7);
+    categoryProbabilities(theta, 0.35, p, 1);
+    expect(p[0]).toBe(0);
+    expect(p[1]).toBe(plogis(-1.2 - 0.35));
+    expect(p[5]).toBe(1 - plogis(2.4 - 0.35));
+    expect(Math.abs(p.reduce((s, v) => s + v, 0) - 1)).toBeLessThan(1e-15);
+  });
+});
