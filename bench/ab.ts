@@ -28,10 +28,12 @@ import { mkdir, rename, rm, symlink, writeFile } from 'node:fs/promises';
 import { loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { makeTable, type Column, type Table } from '../src/data/table.js';
 import { buildDesign } from '../src/stats/design.js';
 import { responseCategories } from '../src/stats/ordinal.js';
+import { IMPUTE_SPEC } from './impute-mediate.js';
+import { BOOTSTRAP_SPEC } from './inference.js';
 import { timeColdRun } from './run-step.js';
+import { median, syntheticData } from './stats.js';
 
 const repoRoot = resolve(import.meta.dirname, '../..');
 const ROUNDS = Number(process.env.BENCH_AB_ROUNDS ?? 12);
@@ -81,34 +83,6 @@ async function load<T>(side: Side, path: string): Promise<T | undefined> {
   const file = join(side.root, 'dist', path);
   if (!existsSync(file)) return undefined;
   return (await import(pathToFileURL(file).href)) as T;
-}
-
-function median(xs: readonly number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 === 1 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
-}
-
-/** n rows of 10 covariates, a 0/1 outcome y and a 7-level outcome yo (bench/stats.ts's data, see big.R). */
-function syntheticData(n: number, seed = 20261122): Table {
-  const cols = Array.from({ length: 10 }, () => new Float64Array(n));
-  const y = new Float64Array(n);
-  const yo = new Float64Array(n);
-  const u = new Float64Array(12);
-  let s = seed;
-  for (let i = 0; i < n; i++) {
-    for (let k = 0; k < 12; k++) {
-      s = (69069 * s + 1) % 4294967296;
-      u[k] = (s + 0.5) / 4294967296;
-    }
-    const xs = [u[0]!, 2 * u[1]! - 1, u[2]! < 0.4 ? 1 : 0, 60 + 300 * u[3]!, Math.round(40 * u[4]!), u[5]! * u[5]!, u[6]! < 0.5 ? 1 : 0, 10 * u[7]!, u[8]! - 0.5, u[9]! < 0.2 ? 1 : 0];
-    for (let j = 0; j < 10; j++) cols[j]![i] = xs[j]!;
-    const eta = -0.5 + 0.8 * xs[0]! - 0.6 * xs[1]! + 0.5 * xs[2]! - 0.002 * xs[3]! + 0.03 * xs[4]! - 0.4 * xs[5]! + 0.3 * xs[6]! - 0.05 * xs[7]! + 0.7 * xs[8]! - 0.2 * xs[9]!;
-    y[i] = u[10]! < 1 / (1 + Math.exp(-eta)) ? 1 : 0;
-    const lat = eta + Math.log(u[11]! / (1 - u[11]!));
-    yo[i] = (lat >= -2 ? 1 : 0) + (lat >= -1 ? 1 : 0) + (lat >= -0.3 ? 1 : 0) + (lat >= 0.3 ? 1 : 0) + (lat >= 1 ? 1 : 0) + (lat >= 2 ? 1 : 0);
-  }
-  return makeTable([...cols.map((c, j): [string, Column] => [`x${j + 1}`, { type: 'number', values: c }]), ['y', { type: 'number', values: y }], ['yo', { type: 'number', values: yo }]]);
 }
 
 /** One measurement: wall ms, and for work in this process its CPU ms (on a loaded machine the fairer figure). */
@@ -165,33 +139,6 @@ async function abTest(name: string, sides: readonly [Side, Side], measure: (side
   if (a[0]!.cpu !== undefined) lines.push(`  ${comparison('CPU ', a.map((t) => t.cpu!), b.map((t) => t.cpu!))}`);
   console.log(lines.join('\n'));
 }
-
-const BOOTSTRAP_SPEC = `name: bench-bootstrap
-seed: 20261122
-steps:
-  cohort: {kind: simulate, cohort: hermes, n: 1665, seed: 7}
-  med:
-    kind: mediate
-    input: cohort
-    outcome: mrs90
-    exposure: evt
-    mediator: fiv_ml
-    transform: cbrt
-    covariates: [age, sex_female, nihss, aspects, occlusion, ivt, onset_to_rand_min]
-    counterfactual: false
-  boot: {kind: bootstrap, of: med, from: cohort, replicates: 2000, strata: [evt], ci: [percentile]}
-`;
-
-const IMPUTE_SPEC = `name: bench-impute
-seed: 20261122
-steps:
-  cohort: {kind: simulate, cohort: hermes, n: 1665, seed: 7}
-  mi:
-    kind: impute
-    input: cohort
-    m: 20
-    variables: [evt, age, sex_female, nihss, aspects, occlusion, ivt, onset_to_rand_min, fiv_ml, mrs90]
-`;
 
 export async function run(): Promise<void> {
   const base = await baselineBuild();

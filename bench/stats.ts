@@ -27,8 +27,8 @@ function timed<T>(f: () => T): { value: T; wall: number; cpu: number } {
   return { value, wall, cpu: (c.user + c.system) / 1000 };
 }
 
-/** n rows of 10 covariates, a 0/1 outcome y and a 7-level outcome yo (see big.R). */
-function syntheticData(n: number, seed = 20261122): Table {
+/** n rows of 10 covariates, a 0/1 outcome y and a 7-level outcome yo (see big.R); also bench/ab.ts's data. */
+export function syntheticData(n: number, seed = 20261122): Table {
   const cols = Array.from({ length: 10 }, () => new Float64Array(n));
   const y = new Float64Array(n);
   const yo = new Float64Array(n);
@@ -59,7 +59,7 @@ function syntheticData(n: number, seed = 20261122): Table {
   return makeTable([...cols.map((c, j): [string, Column] => [`x${j + 1}`, { type: 'number', values: c }]), ['y', { type: 'number', values: y }], ['yo', { type: 'number', values: yo }]]);
 }
 
-function median(xs: number[]): number {
+export function median(xs: readonly number[]): number {
   const s = [...xs].sort((a, b) => a - b);
   const m = s.length >> 1;
   return s.length % 2 === 1 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
