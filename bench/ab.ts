@@ -16,6 +16,10 @@
  *
  *   BENCH_BASELINE=main npm run bench -- ab
  *
+ * Each figure prints wall time and CPU time, old against new: the median of each side, their ratio and the
+ * median of the pairs' ratios. An A/A run (BENCH_BASELINE=HEAD) shows the noise floor (on this 2-core
+ * machine shared by several developers, ±1–2 % for the in-process CPU figures).
+ *
  * What each side runs is only what a user runs, so the harness survives changes inside the code: the
  * fits call the public fit functions (`fitOrdinal` in dist/src/stats/ordinal.js, `fitLogistic` in
  * dist/src/stats/logistic.js) of each build on the same arrays (built once, by this build), and the
@@ -85,7 +89,10 @@ async function load<T>(side: Side, path: string): Promise<T | undefined> {
   return (await import(pathToFileURL(file).href)) as T;
 }
 
-/** One measurement: wall ms, and for work in this process its CPU ms (on a loaded machine the fairer figure). */
+/**
+ * One measurement: wall ms, and CPU ms (on a loaded machine the fairer figure): of this process's thread for
+ * work in this process, of the whole run process (every thread, from start to exit) for a cold run.
+ */
 interface Sample {
   readonly wall: number;
   readonly cpu?: number | undefined;
@@ -115,7 +122,7 @@ function comparison(what: string, old: readonly number[], neu: readonly number[]
  * each, and prints the medians (wall, and CPU when measured) with new/old: the ratio of the medians and
  * the median of the pairs' ratios.
  */
-async function abTest(name: string, sides: readonly [Side, Side], measure: (side: Side) => Promise<Sample | undefined>, warm: number, rounds = ROUNDS): Promise<void> {
+async function abTest(name: string, sides: readonly [Side, Side], measure: (side: Side) => Promise<Sample | undefined>, warm: number, rounds = ROUNDS, cpuLabel = 'CPU '): Promise<void> {
   const samples: [Sample[], Sample[]] = [[], []];
   try {
     for (let w = 0; w < warm; w++) for (const side of sides) await measure(side);
@@ -136,7 +143,7 @@ async function abTest(name: string, sides: readonly [Side, Side], measure: (side
   }
   const [a, b] = samples;
   const lines = [`${name} — ${rounds} pairs:`, `  ${comparison('wall', a.map((t) => t.wall), b.map((t) => t.wall))}`];
-  if (a[0]!.cpu !== undefined) lines.push(`  ${comparison('CPU ', a.map((t) => t.cpu!), b.map((t) => t.cpu!))}`);
+  if (a[0]!.cpu !== undefined) lines.push(`  ${comparison(cpuLabel, a.map((t) => t.cpu!), b.map((t) => t.cpu!))}`);
   console.log(lines.join('\n'));
 }
 
@@ -193,10 +200,11 @@ export async function run(): Promise<void> {
   const coldStep = (spec: string, pipeline: string, step: string) => async (side: Side): Promise<Sample | undefined> => {
     const cli = join(side.root, 'dist/src/runner/cli.js');
     if (!existsSync(cli)) return undefined;
-    const ms = (await timeColdRun(spec, pipeline, cli)).steps.get(step);
+    const t = await timeColdRun(spec, pipeline, cli);
+    const ms = t.steps.get(step);
     if (ms === undefined) throw new Error(`the run record of ${side.label} has no step "${step}"`);
-    return { wall: ms };
+    return { wall: ms, cpu: t.cpuMs };
   };
-  if (wanted('bootstrap')) await abTest('mediation bootstrap B = 2 000, n = 1 665, as a step of a cold `lesionflow run --jobs 2` (R boot + clm, B = 1 000: 25 s)', sides, coldStep(BOOTSTRAP_SPEC, 'bench-bootstrap', 'boot'), 1);
-  if (wanted('impute')) await abTest('impute m = 20, 1 665 rows, as a step of a cold `lesionflow run --jobs 2` (R mice + pool: 2.4 s)', sides, coldStep(IMPUTE_SPEC, 'bench-impute', 'mi'), 1);
+  if (wanted('bootstrap')) await abTest('mediation bootstrap B = 2 000, n = 1 665, as a step of a cold `lesionflow run --jobs 2` (R boot + clm, B = 1 000: 25 s)', sides, coldStep(BOOTSTRAP_SPEC, 'bench-bootstrap', 'boot'), 1, ROUNDS, 'CPU of the whole run (every thread)');
+  if (wanted('impute')) await abTest('impute m = 20, 1 665 rows, as a step of a cold `lesionflow run --jobs 2` (R mice + pool: 2.4 s)', sides, coldStep(IMPUTE_SPEC, 'bench-impute', 'mi'), 1, ROUNDS, 'CPU of the whole run (every thread)');
 }

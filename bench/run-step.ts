@@ -16,6 +16,8 @@ export interface StepTimes {
   readonly process: number;
   /** The process's peak memory (max RSS), MB. */
   readonly peakMb: number;
+  /** The process's CPU time, every thread, ms (on a loaded machine the fairer figure). */
+  readonly cpuMs: number;
 }
 
 /** Preloaded into a lesionflow process: it reports its own CPU time and peak RSS at exit (process.resourceUsage covers every thread). */
@@ -41,7 +43,8 @@ export async function timeColdRun(spec: string, pipeline: string, cli: string = 
     const wall = performance.now() - t0;
     if (r.status !== 0) throw new Error(`lesionflow run exited ${String(r.status)}: ${r.stdout}${r.stderr}`);
     const record = JSON.parse(await readFile(join(dir, 'outputs', pipeline, 'run.json'), 'utf8')) as { ms: number; steps: { name: string; ms: number }[] };
-    return { steps: new Map(record.steps.map((s) => [s.name, s.ms])), run: record.ms, process: wall, peakMb: probedUsage(r.stderr).maxRssKb / 1024 };
+    const usage = probedUsage(r.stderr);
+    return { steps: new Map(record.steps.map((s) => [s.name, s.ms])), run: record.ms, process: wall, peakMb: usage.maxRssKb / 1024, cpuMs: usage.cpuUs / 1000 };
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
