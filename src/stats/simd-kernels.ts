@@ -511,7 +511,8 @@ function expsFn(): number[] {
 
 /**
  * rows(eta, len, kind, w, out, stride, sums, tU, tL, r, omr, iomr): the per-row quantities of the ordinal
- * likelihood for `len` (even) rows of one category, as Model.evaluateSorted's scalar loop (see there):
+ * likelihood for `len` (even) rows of one category — models/cumulative-logit.ts's rowTerms, operation for
+ * operation (tested bit for bit, test/stats/cumulative-logit.test.ts):
  * out + 8·m·stride holds, for m = 0…4, the arrays c, d, u, l and p; sums[0..5] = Σ w f(a)/p, Σ −w f(b)/p,
  * Σ w ∂²/∂a², Σ w ∂²/∂b², Σ w ∂²/∂a∂b and max |x| over the rows (x = θ − η, the exp argument).
  * kind 0: a middle category (θ_c, θ_{c−1}, r = exp(θ_{c−1} − θ_c), omr = 1 − r, iomr = 1/omr); kind 1: the
@@ -729,9 +730,9 @@ const FN = { eta: 0, colpass: 1, crossprod: 2, rows: 3, exps: 4, logprod: 5 } as
 
 /**
  * evaluate(x, n, p, seg, J, cats, wts, eta, w, stride, s, sums, rs, acc, xtcx, beta, grad, hess, npar, nt,
- * derivs, zeroBeta) → status: Model.evaluateSorted's pass over the rows of a proportional-odds fit with
- * whole-number weights (ordinal.ts; its JavaScript loop is the same steps in the same order, so the sums are
- * the same to the last bit). Rows sorted by category: category c is rows i32 seg[c] … seg[c + 1] − 1; for
+ * derivs, zeroBeta) → status: CumulativeLogitObjective.evaluateSorted's pass over the rows of a
+ * proportional-odds fit with whole-number weights (models/cumulative-logit-objective.ts; its JavaScript loop,
+ * evaluateSortedJs, is the same steps in the same order, so the sums are the same to the last bit). Rows sorted by category: category c is rows i32 seg[c] … seg[c + 1] − 1; for
  * each, blocks of at most BLOCK rows (an odd block padded by one row of weight 0) go through eta (or
  * η = 0 when zeroBeta), rows (with the category's f64 constants at cats + 40c: θ_c or 0, θ_{c−1}, r, 1 − r,
  * 1/(1 − r), as rows takes them), logprod into acc, and with `derivs` colpass and crossprod, adding the

@@ -20,6 +20,7 @@
  * optimum clm.fit.NR compares it between iterates to 1e-10, and a plain double sum over 10⁴–10⁶ rows
  * carries rounding errors of 1e-10–1e-8 (step halving then fired on noise: false non-convergence).
  */
+import type { NewtonObjective } from '../fit/newton.js';
 import { BLOCK, linearPredictor, symmetrizeUpper, weightedCrossprod } from '../linalg.js';
 import { reserveArena, type SimdKernels, simdKernels } from '../simd-kernels.js';
 import { categoryConstants, HIGHEST, LOWEST, MIDDLE, ROW_C, ROW_D, ROW_GA, ROW_GB, ROW_HAA, ROW_HAB, ROW_HBB, ROW_L, ROW_P, ROW_TERMS, ROW_U, rowKind, rowTerms, type RowKind } from './cumulative-logit.js';
@@ -64,7 +65,7 @@ export function cumulativeLogitParameters(J: number, k: number, p: number): numb
 }
 
 /** The model on one data set, with its work arrays: allocated once per fit, never per row. */
-export class CumulativeLogitObjective {
+export class CumulativeLogitObjective implements NewtonObjective {
   readonly npar: number;
   readonly q: number;
   readonly K: number;
