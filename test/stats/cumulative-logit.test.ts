@@ -6,6 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { plogis } from '../../src/stats/distributions.js';
 import { categoryConstants, categoryProbabilities, HIGHEST, LOWEST, MIDDLE, observationShift, ROW_GA, ROW_GB, ROW_HAA, ROW_HAB, ROW_HBB, ROW_TERMS, rowTerms, type RowKind } from '../../src/stats/models/cumulative-logit.js';
+import { CumulativeLogitObjective } from '../../src/stats/models/cumulative-logit-objective.js';
 import { reserveArena, simdKernels } from '../../src/stats/simd-kernels.js';
 
 describe('cumulative-logit rowTerms', () => {
@@ -74,5 +75,34 @@ describe('cumulative-logit rowTerms', () => {
     expect(p[1]).toBe(plogis(-1.2 - 0.35));
     expect(p[5]).toBe(1 - plogis(2.4 - 0.35));
     expect(Math.abs(p.reduce((s, v) => s + v, 0) - 1)).toBeLessThan(1e-15);
+  });
+});
+
+describe('CumulativeLogitObjective', () => {
+  it('setOffset gives the evaluations of an objective built with that offset, to the bit (rows out of category order; with and without nominal covariates)', () => {
+    const n = 301;
+    const J = 4;
+    const X = Float64Array.from({ length: 2 * n }, (_, i) => Math.sin(0.7 * i) * (i < n ? 1 : 3));
+    const y = Int32Array.from({ length: n }, (_, i) => (i * 7 + (i % 5)) % J);
+    const o1 = Float64Array.from({ length: n }, (_, i) => 0.3 * Math.cos(i));
+    const o2 = Float64Array.from({ length: n }, (_, i) => -0.2 + 0.01 * i);
+    for (const nominal of [undefined, { Z: X.subarray(n), k: 1 }]) {
+      const p = nominal === undefined ? 2 : 1;
+      const npar = (J - 1) * (nominal === undefined ? 1 : 2) + p;
+      const par = Float64Array.from({ length: npar }, (_, r) => (r < npar - p ? -1 + 0.8 * Math.floor(r / (nominal === undefined ? 1 : 2)) + (nominal !== undefined && r % 2 === 1 ? 0.05 : 0) : 0.3));
+      const evaluate = (m: CumulativeLogitObjective): number[] => {
+        const g = new Float64Array(npar);
+        const h = new Float64Array(npar * npar);
+        return [m.evaluate(par, g, h, true), ...g, ...h];
+      };
+      const moving = new CumulativeLogitObjective(X, n, p, y, J, { nominal });
+      for (const o of [o1, o2, undefined]) {
+        moving.setOffset(o);
+        expect(evaluate(moving)).toEqual(evaluate(new CumulativeLogitObjective(X, n, p, y, J, { nominal, offset: o })));
+      }
+      const without = evaluate(moving);
+      moving.setOffset(o1);
+      expect(evaluate(moving)).not.toEqual(without);
+    }
   });
 });

@@ -5,6 +5,7 @@
  *
  *   new CumulativeLogitObjective(X, n, p, y, J, options)   the model on a data set (rows sorted by category)
  *     .evaluate(par, grad, hess, derivs) → −log L            one pass over the rows
+ *     .setOffset(o)                                         a new offset for the evaluations that follow
  *     .workspace()                                          the driver's work arrays, in the kernels' memory
  *   ordinalObjective(X, n, p, y, J, par, options)          one evaluation, for checking one path against another
  *
@@ -99,7 +100,9 @@ export class CumulativeLogitObjective implements NewtonObjective {
   readonly y: Int32Array;
   readonly w: Float64Array | undefined;
   readonly Z: Float64Array | undefined;
-  readonly offset: Float64Array | undefined;
+  private offset: Float64Array | undefined;
+  /** The caller's row of each of the fit's rows (undefined: the same order). */
+  private readonly order: Int32Array | undefined;
   private readonly loop: 'wasm' | 'js';
   private readonly workDoubles: number;
   /** X column-major n × p (no intercept column), y category codes 0 … J − 1 (in any order: they are sorted here). */
@@ -117,6 +120,7 @@ export class CumulativeLogitObjective implements NewtonObjective {
     this.w = w;
     this.Z = Z;
     this.offset = offset;
+    this.order = order;
     this.loop = options.loop ?? 'wasm';
     this.workDoubles = options.workspace ?? 0;
     y = ys;
@@ -185,6 +189,15 @@ export class CumulativeLogitObjective implements NewtonObjective {
       }
     }
     this.counts = counts;
+  }
+
+  /**
+   * Replaces the offset (length n, in the caller's row order; undefined: none) for the evaluations that
+   * follow — e.g. a random intercept τu_i of each row's cluster, changed between the iterations of a
+   * mixed model's fit without building the objective again.
+   */
+  setOffset(offset: Float64Array | undefined): void {
+    this.offset = offset === undefined ? undefined : this.order === undefined ? Float64Array.from(offset.subarray(0, this.n)) : gatherRows(offset, this.n, 1, this.order);
   }
 
   /**
