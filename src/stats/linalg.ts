@@ -18,6 +18,7 @@
  *   invertSymmetric(A, p)               A^{-1} (equilibrated Cholesky)
  *   aliasedColumns(X, n, p, tol)        columns linearly dependent on earlier ones (R's dqrdc2 rule)
  *   subMatrix(A, n, keep)               rows and columns `keep` of a square matrix
+ *   ridgeDiagonal(A, p, rel, abs)       A_jj ← A_jj (1 + rel) + abs, in place
  *   symmetricEigen(A, p)                eigenvalues (decreasing) and vectors by Jacobi rotations
  */
 
@@ -408,6 +409,11 @@ export function toRows(A: ArrayLike<number>, p: number): number[][] {
     rows.push(row);
   }
   return rows;
+}
+
+/** A ridge on the diagonal of the p × p matrix A, in place: A_jj ← A_jj (1 + relative) + absolute. */
+export function ridgeDiagonal(A: Float64Array, p: number, relative: number, absolute: number): void {
+  for (let j = 0; j < p; j++) A[j * p + j] = A[j * p + j]! * (1 + relative) + absolute;
 }
 
 /** The sub-matrix of the row-major n × n matrix `A` on the rows and columns `keep`. */

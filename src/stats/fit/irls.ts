@@ -11,13 +11,13 @@
  *   z = η − o + (y − μ)/μ'(η),  W = w μ'(η)²/V(μ),  β = (X'WX)⁻¹ X'Wz,  η = Xβ + o
  * until |dev − dev_old| / (|dev| + 0.1) < ε (1e-8), at most maxit (25) iterations, halving the step back
  * towards the previous β while the deviance is not finite (glm.fit's "inner loop 1"). X'WX is solved by an
- * equilibrated Cholesky factorisation; a singular X'WX is an error naming its column (`singular: 'error'`)
- * or, for mice's fits, first ridged by diag(X'WX)·1e-7 + 1e-10 (`singular: 'ridge'`), an error only if that
- * fails too. X'WX and X'Wz are formed a block of rows at a time by the WebAssembly kernels
+ * equilibrated Cholesky factorisation; a singular X'WX is an error naming its column, or, with a control's
+ * `ridge` (mice's fits), first ridged on its diagonal (X'WX_jj (1 + relative) + absolute), an error only if
+ * that fails too. X'WX and X'Wz are formed a block of rows at a time by the WebAssembly kernels
  * (simd-kernels.ts: colpass forms W x_j and Σ Wz x_j, crossprod the products); X stays where it is.
  */
 import { FitError } from '../../errors.js';
-import { BLOCK, choleskySolve, equilibratedCholesky, linearPredictorBlock, symmetrizeUpper } from '../linalg.js';
+import { BLOCK, choleskySolve, equilibratedCholesky, linearPredictorBlock, ridgeDiagonal, symmetrizeUpper } from '../linalg.js';
 import { reserveArena, simdKernels } from '../simd-kernels.js';
 
 export interface GlmControl {
@@ -25,15 +25,15 @@ export interface GlmControl {
   readonly epsilon: number;
   /** Maximum IRLS iterations (glm.control maxit). */
   readonly maxit: number;
-  /** A singular X'WX: a FitError naming the column ('error'), or a ridge as mice's fits do ('ridge'). */
-  readonly singular: 'error' | 'ridge';
+  /** A ridge tried on a singular X'WX before it is an error naming its column (none: the error at once). */
+  readonly ridge?: { readonly relative: number; readonly absolute: number } | undefined;
 }
 
 /** `glm.control()`'s defaults. */
-export const GLM_CONTROL: GlmControl = { epsilon: 1e-8, maxit: 25, singular: 'error' };
+export const GLM_CONTROL: GlmControl = { epsilon: 1e-8, maxit: 25 };
 
-/** mice.impute.logreg's glm.fit: glm's defaults; a singular X'WX (a predictor constant among the rows) ridged before it is an error. */
-export const MICE_LOGREG_CONTROL: GlmControl = { epsilon: 1e-8, maxit: 25, singular: 'ridge' };
+/** mice.impute.logreg's glm.fit: glm's defaults; a singular X'WX (a predictor constant among the rows) ridged by 1e-7 diag + 1e-10 before it is an error. */
+export const MICE_LOGREG_CONTROL: GlmControl = { epsilon: 1e-8, maxit: 25, ridge: { relative: 1e-7, absolute: 1e-10 } };
 
 /** A family on one data set: its μ, deviance and working quantities, row by row (glm's family object, per fit). */
 export interface GlmRows {
@@ -41,13 +41,13 @@ export interface GlmRows {
   readonly mu: Float64Array;
   /** glm.fit's start: η of every row into `eta`, with μ; returns the deviance there. */
   start(eta: Float64Array): number;
-  /** μ at a given η (etastart) for every row; its deviance goes to the running sum. */
-  refresh(eta: Float64Array): void;
+  /** μ at a given η (etastart) for every row; returns the deviance there. */
+  refresh(eta: Float64Array): number;
   /** Before a pass of update() over the blocks of rows. */
   beginUpdate(): void;
   /** μ for the rows i0 … end − 1 at η (offset included); their deviance goes to the running sum. */
   update(eta: Float64Array, i0: number, end: number): void;
-  /** The running sum of the deviance, then reset to 0. */
+  /** The deviance summed by update() since the last call, then reset to 0. */
   takeDeviance(): number;
   /** W and W·z (z without the offset) of the rows i0 … i0 + len − 1, into W[0 … len) and Wz[0 … len). */
   working(eta: Float64Array, offset: Float64Array | undefined, i0: number, len: number, W: Float64Array, Wz: Float64Array): void;
@@ -130,15 +130,14 @@ function weightedCrossprodSimd(
 /** glm.fit's IRLS loop (see the module comment). X is column-major n × p. */
 export function irls(X: Float64Array, n: number, p: number, y: Float64Array, family: GlmFamily, o: IrlsOptions = {}): IrlsResult {
   const offset = o.offset;
-  const { epsilon, maxit, singular } = o.control ?? GLM_CONTROL;
+  const { epsilon, maxit, ridge } = o.control ?? GLM_CONTROL;
   const names = o.columns ?? [];
   const eta = new Float64Array(n);
   const rows = family.rows(y, o.weights, n);
   let devold: number;
   if (o.etastart !== undefined) {
     eta.set(o.etastart);
-    rows.refresh(eta);
-    devold = rows.takeDeviance();
+    devold = rows.refresh(eta);
   } else devold = rows.start(eta);
   const XtWX = new Float64Array(p * p);
   const rhs = new Float64Array(p);
@@ -155,9 +154,9 @@ export function irls(X: Float64Array, n: number, p: number, y: Float64Array, fam
     }, XtWX, rhs);
     symmetrizeUpper(XtWX, p);
     let { L, scale, failedAt } = equilibratedCholesky(XtWX, p);
-    if (failedAt >= 0 && singular === 'ridge') {
+    if (failedAt >= 0 && ridge !== undefined) {
       const ridged = Float64Array.from(XtWX);
-      for (let j = 0; j < p; j++) ridged[j * p + j] = ridged[j * p + j]! * (1 + 1e-7) + 1e-10;
+      ridgeDiagonal(ridged, p, ridge.relative, ridge.absolute);
       ({ L, scale, failedAt } = equilibratedCholesky(ridged, p));
     }
     if (failedAt >= 0) {

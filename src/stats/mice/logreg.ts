@@ -8,7 +8,7 @@ import { FitError } from '../../errors.js';
 import type { Rng } from '../rng.js';
 import { augmentedBlock, linearPredictor, type FitBlock } from './augment.js';
 import { irls, MICE_LOGREG_CONTROL } from '../fit/irls.js';
-import { backSolveTransposed, linearPredictor as designPredictor } from '../linalg.js';
+import { backSolveTransposed, linearPredictor as designPredictor, ridgeDiagonal } from '../linalg.js';
 import { miceCholesky } from './linalg.js';
 import { BINOMIAL_LOGIT, probability } from '../models/binomial-logit.js';
 
@@ -32,11 +32,8 @@ export function fitWeightedLogistic(b: FitBlock, start?: Float64Array): Logistic
   const etastart = start?.length === q ? designPredictor(X, n, q, start, new Float64Array(n)) : undefined;
   const fit = irls(X, n, q, y, BINOMIAL_LOGIT, { weights: w, etastart, control: MICE_LOGREG_CONTROL });
   // the draw's factor: of XᵀWX with the last iteration's W (glm.fit's, whose inverse is cov.unscaled), ridged as the IRLS was
-  const chol = miceCholesky(fit.XtWX, q, [
-    (a) => {
-      for (let c = 0; c < q; c++) a[c * q + c] = a[c * q + c]! * (1 + 1e-7) + 1e-10;
-    },
-  ])?.L;
+  const { relative, absolute } = MICE_LOGREG_CONTROL.ridge!;
+  const chol = miceCholesky(fit.XtWX, q, [(a) => { ridgeDiagonal(a, q, relative, absolute); }])?.L;
   if (chol === undefined) throw new FitError('the logistic imputation model is singular even with a ridge', { hint: 'a predictor may be constant among the observed rows: leave it out of this variable\'s predictors' });
   return { coef: fit.beta, chol, converged: fit.converged };
 }

@@ -10,7 +10,7 @@
  */
 import type { Rng } from '../rng.js';
 import { type Gathered, crossprod, crossprodVector } from './crossprod.js';
-import { backSolveTransposed, choleskySolve } from '../linalg.js';
+import { backSolveTransposed, choleskySolve, ridgeDiagonal } from '../linalg.js';
 import { miceCholesky } from './linalg.js';
 import { InternalError } from '../../errors.js';
 
@@ -41,13 +41,9 @@ export function normDraw(g: Gathered, y: Float64Array, rng: Rng, xtx?: Float64Ar
 
   const s = xtx ?? crossprod(g);
   const factor = miceCholesky(s, p, [
-    (pen) => {
-      for (let c = 0; c < p; c++) pen[c * p + c] = s[c * p + c]! * (1 + RIDGE);
-    },
+    (pen) => { ridgeDiagonal(pen, p, RIDGE, 0); },
     // a column without variance: an absolute ridge as well, so that its coefficient is 0
-    (pen) => {
-      for (let c = 0; c < p; c++) pen[c * p + c] = pen[c * p + c]! + RIDGE;
-    },
+    (pen) => { ridgeDiagonal(pen, p, 0, RIDGE); },
   ]);
   if (factor === undefined) throw new InternalError('the ridged cross-product of an imputation model has no Cholesky factor');
   const l = factor.L;

@@ -7,7 +7,7 @@
  */
 import type { Rng } from '../rng.js';
 import { augmentedBlock, type FitBlock } from './augment.js';
-import { choleskySolve, crossprodVector, weightedCrossprod } from '../linalg.js';
+import { choleskySolve, crossprodVector, ridgeDiagonal, weightedCrossprod } from '../linalg.js';
 import { miceCholesky } from './linalg.js';
 import type { WarmStart } from './logreg.js';
 import { observedCategories } from './polr.js';
@@ -82,11 +82,7 @@ export function fitMultinomial(blk: FitBlock, k: number, start?: Float64Array): 
         }
       }
     }
-    const l = miceCholesky(h, d, [
-      (m) => {
-        for (let c = 0; c < d; c++) m[c * d + c] = m[c * d + c]! * (1 + 1e-8) + 1e-8;
-      },
-    ])?.L;
+    const l = miceCholesky(h, d, [(m) => { ridgeDiagonal(m, d, 1e-8, 1e-8); }])?.L;
     if (l === undefined) break;
     choleskySolve(l, d, grad);
     let t = 1;

@@ -152,8 +152,9 @@ class BinomialLogitRows implements GlmRows {
     this.fitted(eta, i0, end, undefined, A[2 * S]! <= 700 ? this.exps : undefined);
   }
 
-  refresh(eta: Float64Array): void {
+  refresh(eta: Float64Array): number {
     this.fitted(eta, 0, eta.length);
+    return this.takeDeviance();
   }
 
   takeDeviance(): number {
