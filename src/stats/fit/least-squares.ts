@@ -20,7 +20,7 @@
 import { FitError } from '../../errors.js';
 import { BLOCK, type CholeskyRoutines, cholesky, choleskyInverse, crossprodVector, invertSymmetric, linearPredictor, symmetrizeUpper, weightedCrossprod } from '../linalg.js';
 import { olsCovariance } from '../models/gaussian.js';
-import { reserveArena, simdKernels } from '../simd-kernels.js';
+import { reserveArena, type SimdKernels, simdKernels } from '../simd-kernels.js';
 
 export interface LeastSquares {
   readonly coefficients: Float64Array;
@@ -32,8 +32,8 @@ export interface LeastSquares {
 
 /** The passes over the rows the normal equations need, and the Cholesky routines to invert X'WX. */
 interface RowPasses {
-  /** X'WX (full, symmetric) into xtwx and X'Wy into rhs. */
-  crossprods(xtwx: Float64Array, rhs: Float64Array): void;
+  /** X'WX (full, symmetric: a new array or a view the passes own) and X'Wy into rhs. */
+  crossprods(rhs: Float64Array): Float64Array;
   /** X'W(y − Xβ) into corr. */
   residualCrossprod(beta: Float64Array, corr: Float64Array): void;
   readonly cholesky: CholeskyRoutines;
@@ -41,9 +41,8 @@ interface RowPasses {
 
 /** β (refined once) and (X'WX)⁻¹ — see the module comment. */
 function solveNormalEquations(passes: RowPasses, p: number): { beta: Float64Array; inv: Float64Array } {
-  const XtWX = new Float64Array(p * p);
   const rhs = new Float64Array(p);
-  passes.crossprods(XtWX, rhs);
+  const XtWX = passes.crossprods(rhs);
   const inv = invertSymmetric(XtWX, p, passes.cholesky);
   if (inv === undefined) throw new FitError('the cross-product matrix is singular: some terms are collinear', { hint: 'drop a duplicated term' });
   const beta = new Float64Array(p);
@@ -66,9 +65,9 @@ function solveNormalEquations(passes: RowPasses, p: number): { beta: Float64Arra
 /** The JavaScript passes: linalg.ts's blocked X'WX, X'v and Xβ. */
 function jsPasses(X: Float64Array, n: number, p: number, y: Float64Array, w: Float64Array | undefined): RowPasses {
   return {
-    crossprods(xtwx, rhs) {
-      weightedCrossprod(X, n, p, w, xtwx);
+    crossprods(rhs) {
       crossprodVector(X, n, p, w === undefined ? y : y.map((v, i) => v * w[i]!), rhs);
+      return weightedCrossprod(X, n, p, w, new Float64Array(p * p));
     },
     residualCrossprod(beta, corr) {
       const fitted = linearPredictor(X, n, p, beta, new Float64Array(n));
@@ -155,10 +154,10 @@ export function leastSquares(X: Float64Array, n: number, p: number, y: Float64Ar
   };
   const { beta, inv } = solveNormalEquations(
     {
-      crossprods(xtwxOut, rhs) {
+      crossprods(rhs) {
         pass(rhs, false);
         symmetrizeUpper(XtWX, p);
-        xtwxOut.set(XtWX);
+        return XtWX;
       },
       residualCrossprod(b, corr) {
         A.set(b, betaAt);
@@ -179,12 +178,21 @@ export function leastSquares(X: Float64Array, n: number, p: number, y: Float64Ar
     p,
   );
   A.set(beta, betaAt);
-  // σ² from the weighted residuals at the refined β
+  const { rss, nobs } = kernelResiduals(k, n, p, y, w, fitted, 8 * x, 8 * betaAt);
+  const { dfResidual, sigma2, vcov, stdErrors } = olsCovariance(inv, rss, nobs, p);
+  return { coefficients: beta, stdErrors, vcov, sigma: Math.sqrt(sigma2), dfResidual };
+}
+
+/**
+ * RSS = Σ w (y − x'β)² and the rows of non-zero weight, with x'β from the kernels' `eta` a block of rows at
+ * a time into `fitted` (β and X at byte addresses xAt, betaAt of the kernels' memory).
+ */
+function kernelResiduals(k: SimdKernels, n: number, p: number, y: Float64Array, w: Float64Array | undefined, fitted: Float64Array, xAt: number, betaAt: number): { rss: number; nobs: number } {
   let rss = 0;
   let nobs = 0;
   for (let i0 = 0; i0 < n; i0 += BLOCK) {
     const len = Math.min(BLOCK, n - i0);
-    k.eta(8 * x, n, i0, len + (len & 1), p, 8 * betaAt, 8 * fit);
+    k.eta(xAt, n, i0, len + (len & 1), p, betaAt, fitted.byteOffset);
     for (let t = 0; t < len; t++) {
       const wi = w === undefined ? 1 : w[i0 + t]!;
       const res = y[i0 + t]! - fitted[t]!;
@@ -192,6 +200,5 @@ export function leastSquares(X: Float64Array, n: number, p: number, y: Float64Ar
       if (wi !== 0) nobs++;
     }
   }
-  const { dfResidual, sigma2, vcov, stdErrors } = olsCovariance(inv, rss, nobs, p);
-  return { coefficients: beta, stdErrors, vcov, sigma: Math.sqrt(sigma2), dfResidual };
+  return { rss, nobs };
 }
