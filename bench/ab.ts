@@ -20,13 +20,20 @@
  * median of the pairs' ratios. An A/A run (BENCH_BASELINE=HEAD) shows the noise floor (on this 2-core
  * machine shared by several developers, ±1–2 % for the in-process CPU figures).
  *
+ * `BENCH_AB_INSTRUCTIONS=1` adds instruction counts, which do not depend on the machine's load: each
+ * side's workloads (bench/ab-work.ts: the ordinal fit, the bootstrap's warm weighted ordinal fit, one
+ * mediation replicate, the logistic fit at 10⁵, one imputation) run under `valgrind --tool=callgrind` with
+ * `node --single-threaded` (no concurrent compiler or GC threads), once with 1 call and once with 1 + R;
+ * the difference over R is the instructions per call, JIT warm-up over those calls included. Slow (a
+ * minute or two per count).
+ *
  * What each side runs is only what a user runs, so the harness survives changes inside the code: the
  * fits call the public fit functions (`fitOrdinal` in dist/src/stats/ordinal.js, `fitLogistic` in
  * dist/src/stats/logistic.js) of each build on the same arrays (built once, by this build), and the
  * bootstrap and impute run each build's own CLI on the same spec. A build without one of these entry
  * points prints "not comparable" for that figure (then update the adapter below, not the baseline).
  */
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdir, rename, rm, symlink, writeFile } from 'node:fs/promises';
 import { loadavg, tmpdir } from 'node:os';
@@ -147,6 +154,34 @@ async function abTest(name: string, sides: readonly [Side, Side], measure: (side
   console.log(lines.join('\n'));
 }
 
+/** Instructions counted by callgrind for `node --single-threaded dist/bench/ab-work.js <root> <workload> <reps>`. */
+function instructions(side: Side, workload: string, reps: number): number {
+  const r = spawnSync('valgrind', ['--tool=callgrind', '--callgrind-out-file=/dev/null', process.execPath, '--single-threaded', join(repoRoot, 'dist/bench/ab-work.js'), side.root, workload, String(reps)], { encoding: 'utf8' });
+  const m = /Collected : (\d+)/.exec(r.stderr);
+  if (r.status !== 0 || m === null) throw new Error(`callgrind of ${workload} (${side.label}) failed: ${r.stderr.slice(-400)}`);
+  return Number(m[1]);
+}
+
+/** Per-call instruction counts of the workloads, old against new (BENCH_AB_INSTRUCTIONS=1). */
+function instructionCounts(sides: readonly [Side, Side]): void {
+  const workloads: [string, number, string][] = [
+    ['ordinal', 200, 'ordinal fit, N = 1 665 (per fit)'],
+    ['ordinal-warm', 200, 'the bootstrap\'s ordinal fit: weighted, warm start, no eigen-check (per fit)'],
+    ['replicate', 300, 'one mediation bootstrap replicate, as the bootstrap runs it (per replicate)'],
+    ['logistic', 10, 'logistic fit, N = 10⁵ (per fit)'],
+    ['impute', 10, 'impute, 1 665 rows (per imputation)'],
+  ];
+  console.log('instruction counts (callgrind; per call, JIT warm-up over the calls included):');
+  for (const [workload, reps, label] of workloads) {
+    try {
+      const [a, b] = sides.map((side) => (instructions(side, workload, 1 + reps) - instructions(side, workload, 1)) / reps) as [number, number];
+      console.log(`  ${label}: old ${(a / 1e6).toFixed(3)} M, new ${(b / 1e6).toFixed(3)} M, new/old ${(b / a).toFixed(3)}`);
+    } catch (e) {
+      console.log(`  ${label}: not counted (${e instanceof Error ? e.message : String(e)})`);
+    }
+  }
+}
+
 export async function run(): Promise<void> {
   const base = await baselineBuild();
   const head = git('rev-parse', '--short', 'HEAD');
@@ -207,4 +242,5 @@ export async function run(): Promise<void> {
   };
   if (wanted('bootstrap')) await abTest('mediation bootstrap B = 2 000, n = 1 665, as a step of a cold `lesionflow run --jobs 2` (R boot + clm, B = 1 000: 25 s)', sides, coldStep(BOOTSTRAP_SPEC, 'bench-bootstrap', 'boot'), 1, ROUNDS, 'CPU of the whole run (every thread)');
   if (wanted('impute')) await abTest('impute m = 20, 1 665 rows, as a step of a cold `lesionflow run --jobs 2` (R mice + pool: 2.4 s)', sides, coldStep(IMPUTE_SPEC, 'bench-impute', 'mi'), 1, ROUNDS, 'CPU of the whole run (every thread)');
+  if (process.env.BENCH_AB_INSTRUCTIONS === '1') instructionCounts(sides);
 }
