@@ -6,14 +6,12 @@
  * Workloads (their inputs built first, then `reps` calls): `ordinal` (fitOrdinal, 1 665 rows, 9
  * covariates), `ordinal-warm` (the bootstrap's case: frequency weights and a start near the estimate, no
  * eigen-check), `replicate` (one mediation bootstrap replicate as the bootstrap's fast path runs it),
- * `logistic` (fitLogistic, 10⁵ rows, 10 covariates), `impute` (one imputation, m = 1 per call, of the
- * HERMES-like cohort's 10 variables). Only entry points a user's run goes through are called, so that
- * other builds can run the same workload. No `run` export: `npm run bench` does not run this file itself.
+ * `logistic` (fitLogistic, 10⁵ rows, 10 covariates), `impute` (one imputation of the HERMES-like cohort's
+ * 10 variables per call, by stats/mice/mice.ts's `mice`, the chains an impute step's units run). Only
+ * entry points a user's run goes through are called, so that other builds can run the same workload. No `run` export: `npm run bench` does not run this file itself.
  */
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-
-type Fn = (...args: never[]) => unknown;
 
 /** The build's module at dist/src/<path>. */
 async function from<T>(root: string, path: string): Promise<T> {
@@ -61,13 +59,9 @@ async function work(root: string, name: string, reps: number): Promise<void> {
     return;
   }
   if (name === 'impute') {
-    const { impute } = await from<{ impute: { run: Fn } }>(root, 'nodes/impute.js');
-    // the pool runs its tasks here, importing the build's own task module
-    const pool = { size: 1, run: async (task: { module: string; fn: string; args: unknown }): Promise<unknown> => (await from<Record<string, (a: unknown) => unknown>>(root, `${task.module}.js`))[task.fn]!(task.args) };
-    const ctx = { step: 'mi', seed: 20261122, resolvePath: (p: string) => p, pool, signal: new AbortController().signal, progress: () => undefined, warn: () => undefined, checkpoints: { get: () => Promise.resolve(undefined), put: () => Promise.resolve() } };
-    const inputs = new Map([['cohort', { type: 'table', table: simulateCohort('hermes', 1665, 7) }]]);
-    const params = { input: 'cohort', variables: ['evt', 'age', 'sex_female', 'nihss', 'aspects', 'occlusion', 'ivt', 'onset_to_rand_min', 'fiv_ml', 'mrs90'], m: reps, maxit: 5, donors: 5, include_outcome: true };
-    if (reps > 0) await (impute.run as (...a: unknown[]) => Promise<unknown>)(params, inputs, ctx);
+    const { mice } = await from<{ mice: (t: unknown, o: object, seed: number) => unknown }>(root, 'stats/mice/mice.js');
+    const variables = ['evt', 'age', 'sex_female', 'nihss', 'aspects', 'occlusion', 'ivt', 'onset_to_rand_min', 'fiv_ml', 'mrs90'];
+    if (reps > 0) mice(simulateCohort('hermes', 1665, 7), { variables, m: reps, maxit: 5, donors: 5, includeOutcome: true }, 20261122);
     return;
   }
   throw new Error(`unknown workload "${name}"`);

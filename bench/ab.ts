@@ -16,6 +16,9 @@
  *
  *   BENCH_BASELINE=main npm run bench -- ab
  *
+ * A build made elsewhere is compared as it is with LESIONFLOW_BASELINE=<its dist/src/runner/cli.js> (and
+ * LESIONFLOW_AB_ROUNDS for the rounds), as issue 17's check of the local bootstrap was run.
+ *
  * Each figure prints wall time and CPU time, old against new: the median of each side, their ratio and the
  * median of the pairs' ratios. An A/A run (BENCH_BASELINE=HEAD) shows the noise floor (on this 2-core
  * machine shared by several developers, ±1–2 % for the in-process CPU figures).
@@ -47,7 +50,7 @@ import { timeColdRun } from './run-step.js';
 import { median, syntheticData } from './stats.js';
 
 const repoRoot = resolve(import.meta.dirname, '../..');
-const ROUNDS = Number(process.env.BENCH_AB_ROUNDS ?? 12);
+const ROUNDS = Number(process.env.BENCH_AB_ROUNDS ?? process.env.LESIONFLOW_AB_ROUNDS ?? 12);
 const ONLY = process.env.BENCH_AB_ONLY?.split(',').map((s) => s.trim());
 const wanted = (key: string): boolean => ONLY === undefined || ONLY.includes(key);
 
@@ -55,8 +58,22 @@ function git(...args: string[]): string {
   return execFileSync('git', args, { cwd: repoRoot, encoding: 'utf8' }).trim();
 }
 
-/** The baseline's commit and a folder with its compiled build (built on first use). */
+/**
+ * The baseline's commit and a folder with its compiled build (built on first use), or the build whose CLI
+ * LESIONFLOW_BASELINE names (…/dist/src/runner/cli.js of a checkout built elsewhere) as it is.
+ */
 async function baselineBuild(): Promise<{ ref: string; sha: string; root: string }> {
+  const cli = process.env.LESIONFLOW_BASELINE;
+  if (cli !== undefined && cli !== '') {
+    const root = resolve(cli, '../../../..');
+    let sha = 'no commit';
+    try {
+      sha = execFileSync('git', ['rev-parse', 'HEAD'], { cwd: root, encoding: 'utf8' }).trim();
+    } catch {
+      // a build outside a git checkout: named by its folder only
+    }
+    return { ref: root, sha, root };
+  }
   let ref = process.env.BENCH_BASELINE;
   if (ref === undefined || ref === '') {
     try {
