@@ -1,0 +1,70 @@
+/**
+ * The volume endpoint on the scale a t test analyses it: log (v + offset), cube root, or raw mL. For
+ * reference (control) volumes c and an effect h (effect.ts), the standardised difference the t test
+ * sees is d = δ/σ with
+ *
+ *   δ = mean g(c) − mean g(h(c)),   σ² = (var g(c) + var g(h(c)))/2   (the average of the arms' variances).
+ *
+ * For a ratio r this is the textbook design: log: δ = −log r, σ = SD(log c) (the geometric-mean ratio of
+ * EPITHET); cube root: δ = (1 − r^{1/3})·mean(c^{1/3}), σ² = var(c^{1/3})(1 + r^{2/3})/2 (ESCAPE-NA1,
+ * HERMES); raw: δ = (1 − r)·mean(c), σ² = var(c)(1 + r²)/2 (PROOF's mean difference in mL).
+ *
+ * Exported API: Scale, SCALES, transform, scaleMoments, scaleEffect, geometricMean.
+ */
+
+export type Scale = 'log' | 'cbrt' | 'raw';
+export const SCALES: readonly Scale[] = ['log', 'cbrt', 'raw'];
+
+/** g(v) on a scale (log takes v + offset). */
+export function transform(scale: Scale, v: number, logOffset = 0): number {
+  switch (scale) {
+    case 'log':
+      return Math.log(v + logOffset);
+    case 'cbrt':
+      return Math.cbrt(v);
+    case 'raw':
+      return v;
+  }
+}
+
+/** Mean and variance (denominator n − 1) of g(values), two-pass. */
+export function scaleMoments(scale: Scale, values: Float64Array, logOffset = 0): { mean: number; variance: number } {
+  const n = values.length;
+  let s = 0;
+  for (let i = 0; i < n; i++) s += transform(scale, values[i]!, logOffset);
+  const mean = s / n;
+  let ss = 0;
+  for (let i = 0; i < n; i++) {
+    const e = transform(scale, values[i]!, logOffset) - mean;
+    ss += e * e;
+  }
+  return { mean, variance: ss / (n - 1) };
+}
+
+export interface ScaleEffect {
+  readonly scale: Scale;
+  /** mean g(c) − mean g(h(c)): positive when the treatment shrinks volumes. */
+  readonly delta: number;
+  /** √((var g(c) + var g(h(c)))/2). */
+  readonly sd: number;
+  /** δ/σ. */
+  readonly standardised: number;
+  readonly controlMean: number;
+  readonly treatedMean: number;
+}
+
+/** δ, σ and d on a scale, for control volumes and their treated counterparts h(c). */
+export function scaleEffect(scale: Scale, control: Float64Array, treated: Float64Array, logOffset = 0): ScaleEffect {
+  const c = scaleMoments(scale, control, logOffset);
+  const t = scaleMoments(scale, treated, logOffset);
+  const delta = c.mean - t.mean;
+  const sd = Math.sqrt((c.variance + t.variance) / 2);
+  return { scale, delta, sd, standardised: delta / sd, controlMean: c.mean, treatedMean: t.mean };
+}
+
+/** exp(mean log v): the geometric mean (mL). */
+export function geometricMean(values: Float64Array): number {
+  let s = 0;
+  for (let i = 0; i < values.length; i++) s += Math.log(values[i]!);
+  return Math.exp(s / values.length);
+}
