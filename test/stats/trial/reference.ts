@@ -1,17 +1,31 @@
-/** The control arm's volumes of the shipped synthetic HERMES cohort (evt == 0, fiv_ml present), in file order, as the R fixtures read them. */
+/** The shipped synthetic HERMES cohort as the R fixtures of test/fixtures/trial/ read it. */
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 
-export function hermesControlVolumes(): Float64Array {
+export interface HermesRow {
+  readonly evt: number;
+  readonly age: number;
+  readonly nihss: number;
+  readonly aspects: number;
+  readonly occlusion: string;
+  readonly fiv_ml: number;
+  readonly mrs90: number;
+}
+
+/** Every row, in file order; NA as NaN. */
+export function hermesRows(): HermesRow[] {
   const text = readFileSync(resolve(import.meta.dirname, '../../../pipelines/data/hermes_synthetic.csv'), 'utf8');
   const [head, ...lines] = text.trim().split('\n');
   const cols = head!.split(',');
-  const evt = cols.indexOf('evt');
-  const fiv = cols.indexOf('fiv_ml');
-  const out: number[] = [];
-  for (const line of lines) {
-    const cells = line.split(',');
-    if (cells[evt] === '0' && cells[fiv] !== 'NA' && cells[fiv] !== '') out.push(Number(cells[fiv]));
-  }
-  return Float64Array.from(out);
+  const at = (name: string): number => cols.indexOf(name);
+  const num = (s: string | undefined): number => (s === undefined || s === 'NA' || s === '' ? NaN : Number(s));
+  return lines.map((line) => {
+    const c = line.split(',');
+    return { evt: num(c[at('evt')]), age: num(c[at('age')]), nihss: num(c[at('nihss')]), aspects: num(c[at('aspects')]), occlusion: c[at('occlusion')]!, fiv_ml: num(c[at('fiv_ml')]), mrs90: num(c[at('mrs90')]) };
+  });
+}
+
+/** The control arm's volumes (evt == 0, fiv_ml present), in file order. */
+export function hermesControlVolumes(): Float64Array {
+  return Float64Array.from(hermesRows().filter((r) => r.evt === 0 && !Number.isNaN(r.fiv_ml)).map((r) => r.fiv_ml));
 }
