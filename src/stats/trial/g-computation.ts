@@ -82,9 +82,10 @@ export interface LogisticGComputation {
 
 /**
  * Logistic model: X0 and X1 are the model matrices (column-major n × p, with the intercept) at the
- * observed volumes and at h(V); beta and vcov (flat p × p) the fit's.
+ * observed volumes and at h(V); beta and vcov (flat p × p) the fit's. Without vcov, the point estimates
+ * only (SEs NaN): what a bootstrap replicate needs.
  */
-export function gComputeLogistic(X0: Float64Array, X1: Float64Array, n: number, p: number, beta: ArrayLike<number>, vcov: ArrayLike<number>, level = 0.95): LogisticGComputation {
+export function gComputeLogistic(X0: Float64Array, X1: Float64Array, n: number, p: number, beta: ArrayLike<number>, vcov: ArrayLike<number> | undefined, level = 0.95): LogisticGComputation {
   const eta0 = linearPredictor(X0, n, p, beta);
   const eta1 = linearPredictor(X1, n, p, beta);
   const w0 = new Float64Array(n);
@@ -101,6 +102,9 @@ export function gComputeLogistic(X0: Float64Array, X1: Float64Array, n: number, 
   }
   const p0 = s0 / n;
   const p1 = s1 / n;
+  const logOr = Math.log(p1 / (1 - p1)) - Math.log(p0 / (1 - p0));
+  const conditionalOr = constantDifference(eta0, eta1);
+  if (vcov === undefined) return { n, p0, p1, difference: wald(p1 - p0, NaN, level), oddsRatio: expEstimate(wald(logOr, NaN, level)), conditionalOr };
   // ∇p̄_g = n⁻¹ Σ_i p_gi(1 − p_gi) x_gi
   const g0 = new Float64Array(p);
   const g1 = new Float64Array(p);
@@ -118,14 +122,13 @@ export function gComputeLogistic(X0: Float64Array, X1: Float64Array, n: number, 
   const gd = g1.map((v, j) => v - g0[j]!);
   // log OR_marg = logit p̄₁ − logit p̄₀: ∇ = ∇p̄₁/(p̄₁(1 − p̄₁)) − ∇p̄₀/(p̄₀(1 − p̄₀))
   const gl = g1.map((v, j) => v / (p1 * (1 - p1)) - g0[j]! / (p0 * (1 - p0)));
-  const logOr = Math.log(p1 / (1 - p1)) - Math.log(p0 / (1 - p0));
   return {
     n,
     p0,
     p1,
     difference: wald(p1 - p0, Math.sqrt(quadratic(gd, vcov)), level),
     oddsRatio: expEstimate(wald(logOr, Math.sqrt(quadratic(gl, vcov)), level)),
-    conditionalOr: constantDifference(eta0, eta1),
+    conditionalOr,
   };
 }
 
@@ -226,7 +229,7 @@ export interface OrdinalGComputation {
 /**
  * Proportional-odds model (clm's parameterisation: logit P(Y ≤ k) = θ_k − x'β, no intercept column):
  * X0, X1 column-major n × p at V and h(V); vcov flat (K + p)² in clm's order (thresholds, then β);
- * `good` the last good category (mRS 0–2: 2).
+ * `good` the last good category (mRS 0–2: 2). Without vcov, the point estimates only (SEs NaN).
  */
 export function gComputeOrdinal(
   X0: Float64Array,
@@ -235,7 +238,7 @@ export function gComputeOrdinal(
   p: number,
   thresholds: ArrayLike<number>,
   beta: ArrayLike<number>,
-  vcov: ArrayLike<number>,
+  vcov: ArrayLike<number> | undefined,
   good: number,
   level = 0.95,
 ): OrdinalGComputation {
@@ -245,8 +248,9 @@ export function gComputeOrdinal(
   const etas = [linearPredictor(X0, n, p, beta), linearPredictor(X1, n, p, beta)];
   const Xs = [X0, X1];
   const pis = [new Array<number>(J).fill(0), new Array<number>(J).fill(0)];
+  const withSe = vcov !== undefined;
   // ∂π_g(k)/∂(θ, β), row-major (2J) × q
-  const dPi = new Float64Array(2 * J * q);
+  const dPi = new Float64Array(withSe ? 2 * J * q : 0);
   // per patient: F and f at each threshold
   const F = new Float64Array(K);
   const f = new Float64Array(K);
@@ -264,6 +268,7 @@ export function gComputeOrdinal(
         const up = k < K ? F[k]! : 1;
         const lo = k > 0 ? F[k - 1]! : 0;
         pi[k] = pi[k]! + (up - lo);
+        if (!withSe) continue;
         const fu = k < K ? f[k]! : 0;
         const fl = k > 0 ? f[k - 1]! : 0;
         const row = (g * J + k) * q;
@@ -284,25 +289,21 @@ export function gComputeOrdinal(
   for (let k = 0; k <= good; k++) {
     p0 += pi0[k]!;
     p1 += pi1[k]!;
-    for (let c = 0; c < q; c++) gGood[c] = gGood[c]! + dPi[(J + k) * q + c]! - dPi[k * q + c]!;
+    if (withSe) for (let c = 0; c < q; c++) gGood[c] = gGood[c]! + dPi[(J + k) * q + c]! - dPi[k * q + c]!;
   }
   const proj = poProjection(pi0, pi1);
+  const cond = constantDifference(etas[0]!, etas[1]!);
+  const common = { n, pi0, pi1, p0, p1, cumulativeOrs: cumulativeOddsRatios(pi0, pi1), conditionalOr: cond === undefined ? undefined : 1 / cond };
+  if (vcov === undefined) return { ...common, difference: wald(p1 - p0, NaN, level), commonOr: expEstimate(wald(proj.logCor, NaN, level)) };
   const gCor = new Float64Array(q);
   for (let r = 0; r < 2 * J; r++) {
     const d = proj.gradient[r]!;
     for (let c = 0; c < q; c++) gCor[c] = gCor[c]! + d * dPi[r * q + c]!;
   }
-  const cond = constantDifference(etas[0]!, etas[1]!);
   return {
-    n,
-    pi0,
-    pi1,
-    p0,
-    p1,
+    ...common,
     difference: wald(p1 - p0, Math.sqrt(quadratic(gGood, vcov)), level),
     commonOr: expEstimate(wald(proj.logCor, Math.sqrt(quadratic(gCor, vcov)), level)),
-    cumulativeOrs: cumulativeOddsRatios(pi0, pi1),
-    conditionalOr: cond === undefined ? undefined : 1 / cond,
   };
 }
 
