@@ -26,6 +26,7 @@ export const kindLoaders: ReadonlyMap<string, Loader> = new Map<string, Loader>(
   ['compare', async () => as((await import('./compare.js')).compare)],
   ['bootstrap', async () => as((await import('./bootstrap.js')).bootstrap)],
   ['volume_delta', async () => as((await import('./volume_delta.js')).volumeDelta)],
+  ['trial_design', async () => as((await import('./trial_design.js')).trialDesign)],
   ['report', async () => as((await import('./report.js')).report)],
 ]);
 

@@ -40,6 +40,8 @@ export function fillDefaultReferences<T extends BuiltInstance>(
     for (const [param, rule] of Object.entries(rules)) {
       if (params[param] !== undefined) continue;
       const via = params[rule.via];
+      // an optional via left out (trial_design without outcome_model): nothing to take the default from
+      if (via === undefined) continue;
       // the step named could not be analysed: its own error says what to fix, and this one then fills itself in
       if (typeof via === 'string' && !built.has(via)) continue;
       const location = locate(inst.base, rule.via);
