@@ -21,13 +21,14 @@ import { DataError, InternalError } from '../errors.js';
 import { percentileInterval } from '../stats/bootci.js';
 import { evaluate, parseExpression } from '../stats/expr.js';
 import { applyEffect, effectLabel, type VolumeEffect } from '../stats/trial/effect.js';
-import { gComputeLogistic, gComputeOrdinal, inverseEffect, type Estimate } from '../stats/trial/g-computation.js';
+import { categoryProbabilities, gComputeLogistic, gComputeOrdinal, inverseEffect, meanProbability, poProjection, type Estimate } from '../stats/trial/g-computation.js';
+import { linearPredictor } from '../stats/linalg.js';
 import { CONVENTIONS, throughVolumeLogOr, totalLogOr, whiteheadDesign } from '../stats/trial/mrs-trial.js';
 import { propTestPower, propTestSize } from '../stats/trial/prop-power.js';
 import { armSizes, monteCarloSe, smallestStayingAbove, type SimulationProblem } from '../stats/trial/simulation.js';
 import { chainEstimateNames, type ChainModel, type ChainTask } from '../stats/trial/chain-bootstrap.js';
 import { geometricMean } from '../stats/trial/volume-scales.js';
-import { VOLUME_TESTS, volumeDesign, type VolumeDesign, type VolumeSettings, type VolumeTest } from '../stats/trial/volume-design.js';
+import { prepareReference, VOLUME_TESTS, volumeDesign, type VolumeDesign, type VolumeSettings, type VolumeTest } from '../stats/trial/volume-design.js';
 import { inputTable } from './input-table.js';
 import type { StepContext, StepInputs, StepKind } from './kind.js';
 import { matrixAt, modelOutcome, outcomeModelOf, rowsOf, type OutcomeModel } from './trial-design-model.js';
@@ -284,7 +285,8 @@ async function runTrialDesign(p: TrialDesignParams, inputs: StepInputs, ctx: Ste
 
   // 1. the volume endpoint, closed forms
   if (p.tests.includes('log_t')) checkLogScale(p, ref.volumes, effects);
-  const designs = effects.map((e) => volumeDesign(ref.volumes, e, settings));
+  const prepared = prepareReference(ref.volumes, settings);
+  const designs = effects.map((e) => volumeDesign(ref.volumes, e, settings, prepared));
   const gm = geometricMean(p.log_offset > 0 ? ref.volumes.map((v) => v + p.log_offset) : ref.volumes) - p.log_offset;
 
   // 1b. simulation
@@ -579,17 +581,32 @@ function translate(p: TrialDesignParams, inputs: StepInputs, model: OutcomeModel
     return { X1: rowsOf(m1.X, N, m1.p, popRows), floored: h.floored, reduction: red / volumes.length };
   };
   const vcov = model.vcov;
-  const compute = (X1: Float64Array, withSe: boolean): { difference: Estimate; or: Estimate; p0: number; p1: number; pi0?: number[]; extra: JsonObject } => {
+  const np = popRows.length;
+  const compute = (X1: Float64Array): { difference: Estimate; or: Estimate; p0: number; p1: number; pi0?: number[]; extra: JsonObject } => {
     if (model.type === 'logistic') {
-      const g = gComputeLogistic(X0, X1, popRows.length, base.p, model.beta, withSe ? vcov : undefined, p.level);
+      const g = gComputeLogistic(X0, X1, np, base.p, model.beta, vcov, p.level);
       return { difference: g.difference, or: g.oddsRatio, p0: g.p0, p1: g.p1, extra: { conditional_or: g.conditionalOr ?? null } };
     }
-    const g = gComputeOrdinal(X0, X1, popRows.length, base.p, model.thresholds, model.beta, withSe ? vcov : undefined, goodIndex, p.level);
+    const g = gComputeOrdinal(X0, X1, np, base.p, model.thresholds, model.beta, vcov, goodIndex, p.level);
     return { difference: g.difference, or: g.commonOr, p0: g.p0, p1: g.p1, pi0: g.pi0, extra: { pi0: g.pi0, pi1: g.pi1, cumulative_or: g.cumulativeOrs, conditional_cor: g.conditionalOr ?? null } };
+  };
+  // point estimates alone, for the inverse and the reverse (Brent evaluates them many times)
+  const eta0 = linearPredictor(X0, np, base.p, model.beta, new Float64Array(np));
+  const at0 = model.type === 'logistic' ? meanProbability(eta0) : categoryProbabilities(eta0, model.thresholds);
+  const point = (e: VolumeEffect): { gain: number; logOr: number } => {
+    const eta1 = linearPredictor(at(e).X1, np, base.p, model.beta, new Float64Array(np));
+    if (typeof at0 === 'number') {
+      const p1 = meanProbability(eta1);
+      return { gain: p1 - at0, logOr: Math.log(p1 / (1 - p1)) - Math.log(at0 / (1 - at0)) };
+    }
+    const pi1 = categoryProbabilities(eta1, model.thresholds);
+    let gain = 0;
+    for (let k = 0; k <= goodIndex; k++) gain += pi1[k]! - at0[k]!;
+    return { gain, logOr: poProjection(at0, pi1).logCor };
   };
   const perEffect = effects.map((e, ei): EffectTranslation => {
     const a = at(e);
-    const r = compute(a.X1, true);
+    const r = compute(a.X1);
     return {
       cor: r.or.estimate,
       pi0: r.pi0,
@@ -628,8 +645,8 @@ function translate(p: TrialDesignParams, inputs: StepInputs, model: OutcomeModel
       estimand: 'population average over the patients of the population: mean over patients of P(good | h(V_i), x_i) − P(good | V_i, x_i) (g-computation); NOT the median per-patient volume reduction of volume_delta',
       ci_method: 'delta method (conditional on the patients); boot_low/boot_high: percentile interval of the chain bootstrap (patients resampled, model refitted)',
     },
-    gain: (e) => compute(at(e).X1, false).difference.estimate,
-    logCor: (e) => Math.log(compute(at(e).X1, false).or.estimate),
+    gain: (e) => point(e).gain,
+    logCor: (e) => point(e).logOr,
     table,
     complete,
     population: inPop,

@@ -21,10 +21,13 @@
  * The average is over the patients of the translation population, NOT the median over patients of the
  * per-patient volume reduction `volume_delta` reports (HERMES: 2/10/20 mL for +1/+5/+10 points).
  *
- * Exported API: gComputeLogistic, gComputeOrdinal, poProjection, cumulativeOddsRatios, inverseEffect.
+ * Exported API: gComputeLogistic, gComputeOrdinal (with delta-method SEs), meanProbability,
+ * categoryProbabilities (the point estimates alone, for bootstrap replicates), poProjection,
+ * cumulativeOddsRatios, inverseEffect.
  */
 import { zeroin } from '../brent.js';
 import { plogis, qnorm } from '../distributions.js';
+import { linearPredictor } from '../linalg.js';
 import { fitOrdinal } from '../ordinal.js';
 
 /** A point estimate with its delta-method SE and Wald interval. */
@@ -58,14 +61,15 @@ function quadratic(g: Float64Array, vcov: ArrayLike<number>): number {
 }
 
 /** η = Xβ for a column-major n × p X. */
-function linearPredictor(X: Float64Array, n: number, p: number, beta: ArrayLike<number>): Float64Array {
-  const eta = new Float64Array(n);
-  for (let j = 0; j < p; j++) {
-    const b = beta[j]!;
-    const o = j * n;
-    for (let i = 0; i < n; i++) eta[i] = eta[i]! + b * X[o + i]!;
-  }
-  return eta;
+function etaOf(X: Float64Array, n: number, p: number, beta: ArrayLike<number>): Float64Array {
+  return linearPredictor(X, n, p, beta, new Float64Array(n));
+}
+
+/** n⁻¹ Σ_i expit(η_i): the logistic model's g-computed probability at one set of volumes. */
+export function meanProbability(eta: Float64Array): number {
+  let s = 0;
+  for (let i = 0; i < eta.length; i++) s += plogis(eta[i]!);
+  return s / eta.length;
 }
 
 export interface LogisticGComputation {
@@ -82,12 +86,11 @@ export interface LogisticGComputation {
 
 /**
  * Logistic model: X0 and X1 are the model matrices (column-major n × p, with the intercept) at the
- * observed volumes and at h(V); beta and vcov (flat p × p) the fit's. Without vcov, the point estimates
- * only (SEs NaN): what a bootstrap replicate needs.
+ * observed volumes and at h(V); beta and vcov (flat p × p) the fit's.
  */
-export function gComputeLogistic(X0: Float64Array, X1: Float64Array, n: number, p: number, beta: ArrayLike<number>, vcov: ArrayLike<number> | undefined, level = 0.95): LogisticGComputation {
-  const eta0 = linearPredictor(X0, n, p, beta);
-  const eta1 = linearPredictor(X1, n, p, beta);
+export function gComputeLogistic(X0: Float64Array, X1: Float64Array, n: number, p: number, beta: ArrayLike<number>, vcov: ArrayLike<number>, level = 0.95): LogisticGComputation {
+  const eta0 = etaOf(X0, n, p, beta);
+  const eta1 = etaOf(X1, n, p, beta);
   const w0 = new Float64Array(n);
   const w1 = new Float64Array(n);
   let s0 = 0;
@@ -104,7 +107,6 @@ export function gComputeLogistic(X0: Float64Array, X1: Float64Array, n: number, 
   const p1 = s1 / n;
   const logOr = Math.log(p1 / (1 - p1)) - Math.log(p0 / (1 - p0));
   const conditionalOr = constantDifference(eta0, eta1);
-  if (vcov === undefined) return { n, p0, p1, difference: wald(p1 - p0, NaN, level), oddsRatio: expEstimate(wald(logOr, NaN, level)), conditionalOr };
   // ∇p̄_g = n⁻¹ Σ_i p_gi(1 − p_gi) x_gi
   const g0 = new Float64Array(p);
   const g1 = new Float64Array(p);
@@ -209,6 +211,51 @@ export function poProjection(pi0: readonly number[], pi1: readonly number[]): Po
   return { logCor: -b, thresholds: theta, gradient };
 }
 
+/**
+ * Σ_i P(Y = k | η_i) into `sums` (J categories) and, with `grad` (the patients' model matrix and a J × q
+ * row-major dPi), Σ_i of its derivative in (θ, β). F(θ_k − η) = 1/(1 + t), f = F(1 − F) = t/(1 + t)², with
+ * t = e^{−θ_k}·e^{η}: one exp per patient instead of one per threshold. (A function of its own, so that V8
+ * optimises it whole rather than on the stack of one long first call.)
+ */
+function accumulateCategories(eta: Float64Array, expNegTheta: Float64Array, sums: Float64Array, grad?: { X: Float64Array; n: number; p: number; dPi: Float64Array }): void {
+  const K = expNegTheta.length;
+  const J = K + 1;
+  const f = new Float64Array(K);
+  for (let i = 0; i < eta.length; i++) {
+    const u = Math.exp(eta[i]!);
+    let below = 0;
+    for (let k = 0; k < K; k++) {
+      const t = expNegTheta[k]! * u;
+      const a = 1 + t;
+      const Fk = t === Infinity ? 0 : 1 / a;
+      sums[k] = sums[k]! + (Fk - below);
+      below = Fk;
+      if (grad !== undefined) f[k] = t === Infinity ? 0 : t / (a * a);
+    }
+    sums[K] = sums[K]! + (1 - below);
+    if (grad === undefined) continue;
+    const { X, n, p, dPi } = grad;
+    const q = K + p;
+    for (let k = 0; k < J; k++) {
+      const fu = k < K ? f[k]! : 0;
+      const fl = k > 0 ? f[k - 1]! : 0;
+      const row = k * q;
+      if (k < K) dPi[row + k] = dPi[row + k]! + fu;
+      if (k > 0) dPi[row + k - 1] = dPi[row + k - 1]! - fl;
+      const dEta = -(fu - fl); // ∂(F(θ_k − η) − F(θ_{k−1} − η))/∂η
+      for (let j = 0; j < p; j++) dPi[row + K + j] = dPi[row + K + j]! + dEta * X[j * n + i]!;
+    }
+  }
+}
+
+/** π(k) = n⁻¹ Σ_i P(Y = k | η_i): the proportional-odds model's g-computed distribution at one set of volumes. */
+export function categoryProbabilities(eta: Float64Array, thresholds: ArrayLike<number>): number[] {
+  const K = thresholds.length;
+  const sums = new Float64Array(K + 1);
+  accumulateCategories(eta, Float64Array.from({ length: K }, (_, k) => Math.exp(-thresholds[k]!)), sums);
+  return Array.from(sums, (x) => x / eta.length);
+}
+
 export interface OrdinalGComputation {
   readonly n: number;
   /** The implied distributions over the categories, at the observed volumes and at h(V). */
@@ -229,7 +276,7 @@ export interface OrdinalGComputation {
 /**
  * Proportional-odds model (clm's parameterisation: logit P(Y ≤ k) = θ_k − x'β, no intercept column):
  * X0, X1 column-major n × p at V and h(V); vcov flat (K + p)² in clm's order (thresholds, then β);
- * `good` the last good category (mRS 0–2: 2). Without vcov, the point estimates only (SEs NaN).
+ * `good` the last good category (mRS 0–2: 2).
  */
 export function gComputeOrdinal(
   X0: Float64Array,
@@ -238,47 +285,24 @@ export function gComputeOrdinal(
   p: number,
   thresholds: ArrayLike<number>,
   beta: ArrayLike<number>,
-  vcov: ArrayLike<number> | undefined,
+  vcov: ArrayLike<number>,
   good: number,
   level = 0.95,
 ): OrdinalGComputation {
   const K = thresholds.length;
   const J = K + 1;
   const q = K + p;
-  const etas = [linearPredictor(X0, n, p, beta), linearPredictor(X1, n, p, beta)];
+  const etas = [etaOf(X0, n, p, beta), etaOf(X1, n, p, beta)];
   const Xs = [X0, X1];
   const pis = [new Array<number>(J).fill(0), new Array<number>(J).fill(0)];
-  const withSe = vcov !== undefined;
   // ∂π_g(k)/∂(θ, β), row-major (2J) × q
-  const dPi = new Float64Array(withSe ? 2 * J * q : 0);
-  // per patient: F and f at each threshold
-  const F = new Float64Array(K);
-  const f = new Float64Array(K);
+  const dPi = new Float64Array(2 * J * q);
+  const expNegTheta = Float64Array.from({ length: K }, (_, k) => Math.exp(-thresholds[k]!));
+  const sums = new Float64Array(J);
   for (let g = 0; g < 2; g++) {
-    const eta = etas[g]!;
-    const X = Xs[g]!;
-    const pi = pis[g]!;
-    for (let i = 0; i < n; i++) {
-      for (let k = 0; k < K; k++) {
-        const Fk = plogis(thresholds[k]! - eta[i]!);
-        F[k] = Fk;
-        f[k] = Fk * (1 - Fk);
-      }
-      for (let k = 0; k < J; k++) {
-        const up = k < K ? F[k]! : 1;
-        const lo = k > 0 ? F[k - 1]! : 0;
-        pi[k] = pi[k]! + (up - lo);
-        if (!withSe) continue;
-        const fu = k < K ? f[k]! : 0;
-        const fl = k > 0 ? f[k - 1]! : 0;
-        const row = (g * J + k) * q;
-        if (k < K) dPi[row + k] = dPi[row + k]! + fu;
-        if (k > 0) dPi[row + k - 1] = dPi[row + k - 1]! - fl;
-        const dEta = -(fu - fl); // ∂(F(θ_k − η) − F(θ_{k−1} − η))/∂η
-        for (let j = 0; j < p; j++) dPi[row + K + j] = dPi[row + K + j]! + dEta * X[j * n + i]!;
-      }
-    }
-    for (let k = 0; k < J; k++) pi[k] = pi[k]! / n;
+    sums.fill(0);
+    accumulateCategories(etas[g]!, expNegTheta, sums, { X: Xs[g]!, n, p, dPi: dPi.subarray(g * J * q, (g + 1) * J * q) });
+    for (let k = 0; k < J; k++) pis[g]![k] = sums[k]! / n;
   }
   for (let r = 0; r < dPi.length; r++) dPi[r] = dPi[r]! / n;
   const [pi0, pi1] = pis as [number[], number[]];
@@ -289,12 +313,11 @@ export function gComputeOrdinal(
   for (let k = 0; k <= good; k++) {
     p0 += pi0[k]!;
     p1 += pi1[k]!;
-    if (withSe) for (let c = 0; c < q; c++) gGood[c] = gGood[c]! + dPi[(J + k) * q + c]! - dPi[k * q + c]!;
+    for (let c = 0; c < q; c++) gGood[c] = gGood[c]! + dPi[(J + k) * q + c]! - dPi[k * q + c]!;
   }
   const proj = poProjection(pi0, pi1);
   const cond = constantDifference(etas[0]!, etas[1]!);
   const common = { n, pi0, pi1, p0, p1, cumulativeOrs: cumulativeOddsRatios(pi0, pi1), conditionalOr: cond === undefined ? undefined : 1 / cond };
-  if (vcov === undefined) return { ...common, difference: wald(p1 - p0, NaN, level), commonOr: expEstimate(wald(proj.logCor, NaN, level)) };
   const gCor = new Float64Array(q);
   for (let r = 0; r < 2 * J; r++) {
     const d = proj.gradient[r]!;

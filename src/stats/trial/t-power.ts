@@ -7,7 +7,7 @@
  * (for n₁ = n₂ = n: ncp = √(n/2)·δ/σ and ν = 2n − 2, R's formula). As R with strict = FALSE, the
  * probability of rejecting in the wrong direction is not counted. The sample size is the root in the
  * total N of power(N) = target (R solves for n per group with uniroot's tol ≈ 1.2e-4; here Brent to
- * 1e-10, so that N is the exact root, not one 1e-4 off).
+ * 1e-10, so that N is the exact root, not one 1e-4 off), bracketed around the normal-approximation N.
  *
  * Exported API: tTestPower, tTestSize, zTestSize (the normal-approximation formula, for reference).
  */
@@ -37,18 +37,34 @@ export function arms(total: number, allocation: number): TwoArmSize {
 
 /**
  * The total N at which the t test reaches `power` (Brent on N ∈ [4, 1e9], as power.t.test's uniroot on
- * n ∈ [2, 1e7] per group). Infinity when d = 0.
+ * n ∈ [2, 1e7] per group), to `tol` patients. Infinity when d = 0.
  */
-export function tTestSize(d: number, power: number, alpha: number, allocation = 0.5): TwoArmSize {
+export function tTestSize(d: number, power: number, alpha: number, allocation = 0.5, tol = 1e-10): TwoArmSize {
   if (d === 0) return arms(Infinity, allocation);
   const f = (N: number): number => tTestPower(d, allocation * N, (1 - allocation) * N, alpha) - power;
-  const lo = 2 / Math.min(allocation, 1 - allocation); // at least one patient per arm… and two in the smaller
-  const hi = 1e9;
-  const fLo = f(lo);
-  if (fLo >= 0) return arms(lo, allocation);
-  const fHi = f(hi);
+  const smallest = 2 / Math.min(allocation, 1 - allocation); // two patients in the smaller arm
+  const largest = 1e9;
+  // The normal-approximation N is a little below the t test's (t_{1−α/2, ν} > z_{1−α/2}): a bracket a few
+  // percent wide around it takes Brent ~8 evaluations instead of ~40 from [4, 1e9].
+  const z = zTestSize(d, power, alpha, allocation).total;
+  let lo = Math.max(smallest, Math.min(largest, z));
+  let fLo = f(lo);
+  if (fLo >= 0) {
+    if (lo === smallest) return arms(lo, allocation);
+    lo = smallest;
+    fLo = f(lo);
+    if (fLo >= 0) return arms(lo, allocation);
+  }
+  let hi = Math.min(largest, Math.max(lo, z) * 1.05 + 8);
+  let fHi = f(hi);
+  while (fHi < 0 && hi < largest) {
+    lo = hi;
+    fLo = fHi;
+    hi = Math.min(largest, hi * 2);
+    fHi = f(hi);
+  }
   if (fHi < 0) return arms(Infinity, allocation);
-  return arms(zeroin(f, lo, hi, { tol: 1e-10, fLower: fLo, fUpper: fHi, maxiter: 10000 }).root, allocation);
+  return arms(zeroin(f, lo, hi, { tol, fLower: fLo, fUpper: fHi, maxiter: 10000 }).root, allocation);
 }
 
 /** The normal-approximation total N = (z_{1−α/2} + z_{power})² σ²/δ² · (1/t + 1/(1 − t)). */

@@ -8,12 +8,12 @@
  * and the power each test has at a given N. Used for the step's design table and, on resampled
  * reference arms, inside the chain bootstrap.
  *
- * Exported API: VolumeTest, VOLUME_TESTS, VolumeSettings, volumeDesign, VolumeDesign.
+ * Exported API: VolumeTest, VOLUME_TESTS, TEST_SCALE, VolumeSettings, prepareReference, volumeDesign, VolumeDesign.
  */
 import { applyEffect, type VolumeEffect } from './effect.js';
 import { noetherPower, noetherSize, probabilitySmaller } from './noether.js';
 import { tTestPower, tTestSize, type TwoArmSize } from './t-power.js';
-import { scaleEffect, type Scale, type ScaleEffect } from './volume-scales.js';
+import { scaleEffectFrom, scaleMoments, type Scale, type ScaleEffect } from './volume-scales.js';
 
 export const VOLUME_TESTS = ['log_t', 'cbrt_t', 'raw_t', 'wilcoxon'] as const;
 export type VolumeTest = (typeof VOLUME_TESTS)[number];
@@ -29,6 +29,8 @@ export interface VolumeSettings {
   readonly logOffset: number;
   /** The lowest volume an absolute reduction reaches. */
   readonly floor: number;
+  /** Root tolerance of the t tests' N, in patients (default 1e-10: the exact root; the bootstrap's replicates use 1e-3). */
+  readonly tolerance?: number;
 }
 
 export interface VolumeDesign {
@@ -44,20 +46,36 @@ export interface VolumeDesign {
   power(test: VolumeTest, treated: number, control: number): number;
 }
 
-export function volumeDesign(reference: Float64Array, effect: VolumeEffect, s: VolumeSettings): VolumeDesign {
-  const { volumes: treated, floored } = applyEffect(effect, reference, s.floor);
+/** What every effect's design reads from the reference arm: its volumes sorted, and their moments on each t test's scale. */
+export interface PreparedReference {
+  readonly sorted: Float64Array;
+  readonly moments: Partial<Record<Exclude<VolumeTest, 'wilcoxon'>, { mean: number; variance: number }>>;
+}
+
+export function prepareReference(reference: Float64Array, s: VolumeSettings): PreparedReference {
+  const moments: PreparedReference['moments'] = {};
+  for (const test of s.tests) if (test !== 'wilcoxon') moments[test] = scaleMoments(TEST_SCALE[test], reference, test === 'log_t' ? s.logOffset : 0);
+  return { sorted: Float64Array.from(reference).sort(), moments };
+}
+
+/**
+ * The designs for one effect. The treated arm is h of the sorted reference: h is monotone, so it stays
+ * sorted (Noether's P needs no other sort) and the moments are those of h(c) in any order.
+ */
+export function volumeDesign(reference: Float64Array, effect: VolumeEffect, s: VolumeSettings, prepared = prepareReference(reference, s)): VolumeDesign {
+  const { volumes: treated, floored } = applyEffect(effect, prepared.sorted, s.floor);
   const scales: Partial<Record<Exclude<VolumeTest, 'wilcoxon'>, ScaleEffect>> = {};
   const sizes: Partial<Record<VolumeTest, TwoArmSize[]>> = {};
   let pSmaller: number | undefined;
   for (const test of s.tests) {
     if (test === 'wilcoxon') {
-      const p = probabilitySmaller(treated, reference);
+      const p = probabilitySmaller(treated, prepared.sorted, true);
       pSmaller = p;
       sizes[test] = s.powers.map((pw) => noetherSize(p, pw, s.alpha, s.allocation));
     } else {
-      const se = scaleEffect(TEST_SCALE[test], reference, treated, test === 'log_t' ? s.logOffset : 0);
+      const se = scaleEffectFrom(prepared.moments[test]!, TEST_SCALE[test], treated, test === 'log_t' ? s.logOffset : 0);
       scales[test] = se;
-      sizes[test] = s.powers.map((pw) => tTestSize(se.standardised, pw, s.alpha, s.allocation));
+      sizes[test] = s.powers.map((pw) => tTestSize(se.standardised, pw, s.alpha, s.allocation, s.tolerance));
     }
   }
   return {

@@ -9,7 +9,7 @@
  * EPITHET); cube root: δ = (1 − r^{1/3})·mean(c^{1/3}), σ² = var(c^{1/3})(1 + r^{2/3})/2 (ESCAPE-NA1,
  * HERMES); raw: δ = (1 − r)·mean(c), σ² = var(c)(1 + r²)/2 (PROOF's mean difference in mL).
  *
- * Exported API: Scale, SCALES, transform, scaleMoments, scaleEffect, geometricMean.
+ * Exported API: Scale, SCALES, transform, scaleMoments, scaleEffect, scaleEffectFrom, geometricMean.
  */
 
 export type Scale = 'log' | 'cbrt' | 'raw';
@@ -55,7 +55,11 @@ export interface ScaleEffect {
 
 /** δ, σ and d on a scale, for control volumes and their treated counterparts h(c). */
 export function scaleEffect(scale: Scale, control: Float64Array, treated: Float64Array, logOffset = 0): ScaleEffect {
-  const c = scaleMoments(scale, control, logOffset);
+  return scaleEffectFrom(scaleMoments(scale, control, logOffset), scale, treated, logOffset);
+}
+
+/** scaleEffect with the control arm's moments already computed (several effects, one reference arm). */
+export function scaleEffectFrom(c: { mean: number; variance: number }, scale: Scale, treated: Float64Array, logOffset = 0): ScaleEffect {
   const t = scaleMoments(scale, treated, logOffset);
   const delta = c.mean - t.mean;
   const sd = Math.sqrt((c.variance + t.variance) / 2);
