@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 /**
- * `npm start`: run the three published analyses on the bundled SYNTHETIC cohorts in one
+ * `npm start`: run the three published analyses and the trial design on the bundled SYNTHETIC cohorts in one
  * `lesionflow run` process, then print each report's Markdown summary (outputs/<pipeline>/summary.md).
  * Exit code: the CLI's (0 when every pipeline succeeded, 1 if one failed, 2 on a spec error).
  *
@@ -12,7 +12,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-export const PIPELINES = ['hermes-volume-delta', 'hermes-mediation', 'escape-infarct'];
+export const PIPELINES = ['hermes-volume-delta', 'hermes-mediation', 'escape-infarct', 'trial-design'];
 
 const args = process.argv.slice(2);
 const cli = join(root, 'dist', 'src', 'runner', 'cli.js');
@@ -39,7 +39,7 @@ function outputsDir() {
 const out = outputsDir();
 // With --set data=… the user's file replaced the bundled cohorts: each summary then says what its data were.
 const ownData = args.some((a) => /^(--set=)?(params\.)?data=/.test(a));
-const lines = ['', '# lesionflow: the three published analyses, reproduced', ''];
+const lines = ['', '# lesionflow: the three published analyses, reproduced, and a trial designed from them', ''];
 if (!ownData) {
   lines.push(
     '> **SYNTHETIC DATA.** These numbers come from synthetic cohorts (pipelines/data/) generated to match the',
