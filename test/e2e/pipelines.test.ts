@@ -1,6 +1,6 @@
 /**
- * End to end: the three shipped pipelines (what `npm start` runs), each through the built CLI as a
- * subprocess, at reduced sizes (`--set imputations=2`, `--set replicates=50`), on the shipped synthetic
+ * End to end: the four shipped pipelines (what `npm start` runs), each through the built CLI as a
+ * subprocess, at reduced sizes (`--set imputations=2`, `--set replicates=50`, `--set trials=1000`), on the shipped synthetic
  * cohorts. The specs and the data are copied to a temporary project so that these runs neither write
  * the committed lock files (pipelines/*.lock.json) nor touch outputs/.
  *
@@ -59,6 +59,7 @@ const SMALL: Record<string, readonly string[]> = {
   'hermes-volume-delta': ['--set', 'imputations=2'],
   'hermes-mediation': ['--set', 'replicates=50', '--set', 'ci=[percentile]'],
   'escape-infarct': [],
+  'trial-design': ['--set', 'trials=1000', '--set', 'replicates=100'],
 };
 
 const run = (pipeline: string, extra: readonly string[] = []): Promise<CliResult> =>
@@ -253,12 +254,49 @@ describe('pipelines (end to end, reduced sizes)', () => {
     await expectFullyCached('escape-infarct');
   });
 
-  it.skipIf(!existsSync(CHROMIUM))('the three reports render in headless Chromium: no console errors or requests, every figure', async () => {
+  it('trial-design: volume-trial sizes, simulation, translation to the mRS, the mRS trial and the mediation grid', async () => {
+    const r = await run('trial-design');
+    expect(r.code, r.stderr).toBe(0);
+    await expectReport('trial-design');
+    interface Size { power: number; n: number; n_boot_low: number; n_boot_high: number }
+    interface Effect {
+      label: string;
+      tests: { test: string; sizes: Size[]; assurance: number }[];
+      simulation: { trials: number; required: { test: string; power: number; n: number | null }[] };
+      translation: { difference: { estimate: number; low: number; high: number; boot_low: number; boot_high: number }; common_or: { estimate: number } };
+      mrs_trial: { whitehead: { convention: string; sizes: Size[] }[]; mediation: { proportion: number; assumption: boolean; n_average: number }[] };
+    }
+    const d = await json<{ effects: Effect[]; bootstrap: { replicates: number; failed: number } }>('trial-design', 'design.json');
+    expect(d.effects.map((e) => e.label)).toEqual(['ratio 0.8', 'ratio 0.7', '−10 mL']);
+    const [r08, r07] = d.effects as [Effect, Effect];
+    const logT = (e: Effect): Size => e.tests.find((t) => t.test === 'log_t')!.sizes[0]!;
+    // a 30 % reduction needs fewer patients than a 20 % one; the bootstrap CI brackets N
+    expect(logT(r07).n).toBeLessThan(logT(r08).n);
+    expect(logT(r08).n_boot_low).toBeLessThan(logT(r08).n);
+    expect(logT(r08).n_boot_high).toBeGreaterThan(logT(r08).n);
+    // the simulated N is within a grid step or so of the closed form for the log t test
+    const sim = r08.simulation.required.find((q) => q.test === 'log_t' && q.power === 0.8)!.n!;
+    expect(Math.abs(sim - logT(r08).n) / logT(r08).n).toBeLessThan(0.25);
+    // smaller volumes, better outcomes; the mRS trial is larger than the volume trial if all runs through volume
+    expect(r08.translation.difference.estimate).toBeGreaterThan(0);
+    expect(r08.translation.common_or.estimate).toBeGreaterThan(1);
+    const avg = r08.mrs_trial.whitehead.find((w) => w.convention === 'average')!.sizes[0]!.n;
+    expect(avg).toBeGreaterThan(logT(r08).n);
+    const grid = r08.mrs_trial.mediation;
+    expect(grid.find((g) => g.proportion === 1)!.assumption).toBe(true);
+    expect(grid.find((g) => g.proportion === 0.12)!.n_average).toBeLessThan(avg);
+    expect(d.bootstrap).toEqual(expect.objectContaining({ replicates: 100, failed: 0 }));
+    for (const f of ['design.design.csv', 'design.power_curves.csv', 'design.mediation.csv']) expect(existsSync(out('trial-design', f)), f).toBe(true);
+    await expectFullyCached('trial-design');
+  });
+
+  it.skipIf(!existsSync(CHROMIUM))('the four reports render in headless Chromium: no console errors or requests, every figure', async () => {
     // The figures each report must show (svg.figure classes, in order).
     const expected: Record<string, readonly string[]> = {
       'hermes-volume-delta': ['probability-curve', 'probability-curve', 'flow', 'flow', 'flow'],
       'hermes-mediation': ['grotta', 'forest', 'bootstrap-histogram', 'flow', 'flow', 'flow'],
       'escape-infarct': ['grotta', 'forest', 'flow'],
+      'trial-design': ['power-curve', 'power-curve', 'power-curve', 'power-curve', 'power-curve', 'power-curve'],
     };
     await mkdir(SCREENSHOTS, { recursive: true });
     const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ['--no-sandbox', '--disable-gpu'] });
