@@ -4,9 +4,9 @@
  * has no `run` of its own, so `npm run bench` does not run it).
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 
 export interface StepTimes {
   /** Per step, ms as the run record gives them. */
@@ -33,11 +33,18 @@ export function probedUsage(stderr: string): { cpuUs: number; maxRssKb: number }
 /** This build's CLI. */
 export const thisCli = resolve(import.meta.dirname, '../src/runner/cli.js');
 
-/** Runs the spec text (its `name:` is `pipeline`) once, cold, with `--jobs 2` (by this build's CLI, or another's). */
-export async function timeColdRun(spec: string, pipeline: string, cli: string = thisCli): Promise<StepTimes> {
+/**
+ * Runs the spec text (its `name:` is `pipeline`) once, cold, with `--jobs 2` (by this build's CLI, or
+ * another's); `files` (path in the folder → source file) are copied beside it first.
+ */
+export async function timeColdRun(spec: string, pipeline: string, cli: string = thisCli, files: Readonly<Record<string, string>> = {}): Promise<StepTimes> {
   const dir = await mkdtemp(join(tmpdir(), 'lesionflow-bench-run-'));
   try {
     await writeFile(join(dir, 'spec.yaml'), spec);
+    for (const [to, from] of Object.entries(files)) {
+      await mkdir(dirname(join(dir, to)), { recursive: true });
+      await copyFile(from, join(dir, to));
+    }
     const t0 = performance.now();
     const r = spawnSync(process.execPath, ['--import', USAGE_PROBE, cli, 'run', 'spec.yaml', '--jobs', '2', '--quiet'], { cwd: dir, encoding: 'utf8', env: { ...process.env, CI: '1' } });
     const wall = performance.now() - t0;
