@@ -66,14 +66,6 @@ export function matrixAt(model: OutcomeModel, table: Table, volume: string, valu
   return { X: X.slice(n), p: p - 1, complete };
 }
 
-/** The rows `rows` of a column-major N × p matrix. */
-export function rowsOf(X: Float64Array, N: number, p: number, rows: Int32Array): Float64Array {
-  const m = rows.length;
-  const out = new Float64Array(m * p);
-  for (let j = 0; j < p; j++) for (let k = 0; k < m; k++) out[j * m + k] = X[j * N + rows[k]!]!;
-  return out;
-}
-
 /**
  * Each patient's outcome as the model codes it, for refits: logistic the 0/1 response; ordinal the
  * category index (a merged category "5-6" takes both values). NaN where missing or not a category.

@@ -22,7 +22,7 @@ import { percentileInterval } from '../stats/bootci.js';
 import { evaluate, parseExpression } from '../stats/expr.js';
 import { applyEffect, effectLabel, type VolumeEffect } from '../stats/trial/effect.js';
 import { categoryProbabilities, gComputeLogistic, gComputeOrdinal, inverseEffect, meanProbability, poProjection, type Estimate } from '../stats/trial/g-computation.js';
-import { linearPredictor } from '../stats/linalg.js';
+import { linearPredictor, matrixRows } from '../stats/linalg.js';
 import { CONVENTIONS, throughVolumeLogOr, totalLogOr, whiteheadDesign } from '../stats/trial/mrs-trial.js';
 import { propTestPower, propTestSize } from '../stats/trial/prop-power.js';
 import { armSizes, monteCarloSe, smallestStayingAbove, type SimulationProblem } from '../stats/trial/simulation.js';
@@ -31,7 +31,7 @@ import { geometricMean } from '../stats/trial/volume-scales.js';
 import { prepareReference, VOLUME_TESTS, volumeDesign, type VolumeDesign, type VolumeSettings, type VolumeTest } from '../stats/trial/volume-design.js';
 import { inputTable } from './input-table.js';
 import type { StepContext, StepInputs, StepKind } from './kind.js';
-import { matrixAt, modelOutcome, outcomeModelOf, rowsOf, type OutcomeModel } from './trial-design-model.js';
+import { matrixAt, modelOutcome, outcomeModelOf, type OutcomeModel } from './trial-design-model.js';
 
 const SIMULATION_MODULE = 'stats/trial/simulation';
 const BOOTSTRAP_MODULE = 'stats/trial/chain-bootstrap';
@@ -559,7 +559,7 @@ function translate(p: TrialDesignParams, inputs: StepInputs, model: OutcomeModel
   const popRows = Int32Array.from(rowsPop);
   if (popRows.length === 0) throw new DataError(`trial_design population: no patient of "${p.data}" with complete model variables satisfies "${p.population ?? 'all'}"`);
   const N = table.nrows;
-  const X0 = rowsOf(base.X, N, base.p, popRows);
+  const X0 = matrixRows(base.X, N, base.p, popRows);
   const volumes = Float64Array.from(popRows, (i) => vol.values[i]!);
   let goodIndex = p.good_outcome;
   if (model.type === 'ordinal') {
@@ -578,7 +578,7 @@ function translate(p: TrialDesignParams, inputs: StepInputs, model: OutcomeModel
     }
     let red = 0;
     for (let k = 0; k < volumes.length; k++) red += volumes[k]! - h.volumes[k]!;
-    return { X1: rowsOf(m1.X, N, m1.p, popRows), floored: h.floored, reduction: red / volumes.length };
+    return { X1: matrixRows(m1.X, N, m1.p, popRows), floored: h.floored, reduction: red / volumes.length };
   };
   const vcov = model.vcov;
   const np = popRows.length;
@@ -860,11 +860,11 @@ async function chainBootstrap(
       rows.forEach((r, k) => {
         if (t.population[r] === 1) full[r] = h[k]!;
       });
-      return rowsOf(matrixAt(model, t.table, p.volume, full).X, N, base.p, rows);
+      return matrixRows(matrixAt(model, t.table, p.volume, full).X, N, base.p, rows);
     });
     chainModel = {
       type: model.type,
-      X0: rowsOf(base.X, N, base.p, rows),
+      X0: matrixRows(base.X, N, base.p, rows),
       X1,
       n: rows.length,
       p: base.p,

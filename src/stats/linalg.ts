@@ -416,6 +416,17 @@ export function ridgeDiagonal(A: Float64Array, p: number, relative: number, abso
   for (let j = 0; j < p; j++) A[j * p + j] = A[j * p + j]! * (1 + relative) + absolute;
 }
 
+/** The rows `rows` (any order, repeats allowed) of the column-major N × p matrix `X`, as a column-major rows.length × p matrix. */
+export function matrixRows(X: Float64Array, N: number, p: number, rows: Int32Array, out: Float64Array = new Float64Array(rows.length * p)): Float64Array {
+  const m = rows.length;
+  for (let j = 0; j < p; j++) {
+    const o = j * N;
+    const q = j * m;
+    for (let k = 0; k < m; k++) out[q + k] = X[o + rows[k]!]!;
+  }
+  return out;
+}
+
 /** The sub-matrix of the row-major n × n matrix `A` on the rows and columns `keep`. */
 export function subMatrix(A: Float64Array, n: number, keep: readonly number[]): Float64Array {
   const k = keep.length;

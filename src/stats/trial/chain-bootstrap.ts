@@ -18,6 +18,7 @@
  *
  * Exported API: ChainTask, ChainModel, chainEstimateNames, runChainReplicates.
  */
+import { matrixRows } from '../linalg.js';
 import { fitLogistic } from '../logistic.js';
 import { fitOrdinal } from '../ordinal.js';
 import { rngFor } from '../rng.js';
@@ -92,17 +93,6 @@ function distribution(codes: Int32Array, rows: Int32Array, J: number): number[] 
   return out.map((c) => c / rows.length);
 }
 
-/** Columns of a column-major n × p matrix at `rows` (a resample), as a rows.length × p matrix. */
-function gather(X: Float64Array, n: number, p: number, rows: Int32Array, out: Float64Array): Float64Array {
-  const m = rows.length;
-  for (let j = 0; j < p; j++) {
-    const o = j * n;
-    const q = j * m;
-    for (let k = 0; k < m; k++) out[q + k] = X[o + rows[k]!]!;
-  }
-  return out;
-}
-
 /** η_k = Σ_j β_j X[rows[k], j] for a column-major N × p X (the rows of a resample, without copying them). */
 function etaAt(X: Float64Array, N: number, p: number, beta: ArrayLike<number>, rows: Int32Array, out: Float64Array): Float64Array {
   const m = rows.length;
@@ -148,7 +138,7 @@ export function runChainReplicates(t: ChainTask): { values: Float64Array; failur
       let g0: { type: 'logistic'; p0: number } | { type: 'ordinal'; pi0: number[] } | undefined;
       if (model !== undefined) {
         rngFor(t.seed, t.stream, b, 1).intsInto(model.n, modelRows, 0, model.n);
-        gather(model.X0, model.n, model.p, modelRows, Xb);
+        matrixRows(model.X0, model.n, model.p, modelRows, Xb);
         fit = refit(model, Xb, modelRows);
         let np = 0;
         for (let i = 0; i < model.n; i++) if (model.population[modelRows[i]!] === 1) popBuffer[np++] = modelRows[i]!;
