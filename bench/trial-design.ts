@@ -94,7 +94,7 @@ export async function run(): Promise<void> {
     allocation: 0.5,
     log_offset: 1,
     min_volume: 0,
-    simulation: { trials: 0, points: 21, max_n: 20000 },
+    simulation: { trials: 0, points: 25, max_n: 20000 },
     good_outcome: 2,
     targets: [0.01, 0.05, 0.1],
     proportion_through_volume: [1, 0.5, 0.12],
@@ -108,7 +108,7 @@ export async function run(): Promise<void> {
     for (const state of ['fresh pool', 'warm pool']) {
       const t0 = performance.now();
       const c0 = process.cpuUsage();
-      await trialDesign.run(params({ simulation: { trials: 10000, sizes: [1260], points: 21, max_n: 20000 } }), inputs, context(pool));
+      await trialDesign.run(params({ simulation: { trials: 10000, sizes: [1260], points: 25, max_n: 20000 } }), inputs, context(pool));
       console.log(`simulation step (same trials, 20 shards on 2 threads, ${state}): ${((performance.now() - t0) / 1000).toFixed(3)} s wall, ${cpu(c0)} s CPU (goal < 1 s; R: ${String(simR.r_seconds_10000_trials_630_per_arm)} s)`);
     }
   } finally {

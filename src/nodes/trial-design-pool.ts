@@ -35,7 +35,7 @@ export interface SimulatedEffect {
   readonly json: JsonObject;
 }
 
-/** The default grid: `points` even sizes from half the smallest closed-form N to 1.5 × the largest (capped at max_n). */
+/** The default grid: `points` even sizes, geometrically spaced from half the smallest closed-form N to 1.5 × the largest (capped at max_n). */
 export function defaultSizes(p: TrialDesignParams, d: VolumeDesign): number[] | undefined {
   const all = p.tests.flatMap((t) => d.sizes[t]!.map((s) => s.total)).filter(Number.isFinite);
   if (all.length === 0) return undefined;
@@ -43,8 +43,9 @@ export function defaultSizes(p: TrialDesignParams, d: VolumeDesign): number[] | 
   const hi = Math.min(p.simulation.max_n, 1.5 * Math.max(...all));
   if (!(hi > lo)) return undefined;
   const sizes = new Set<number>();
+  // geometric spacing: the same relative resolution at the small N of one test as at the large N of another
   for (let k = 0; k < p.simulation.points; k++) {
-    const N = 2 * Math.round((lo + ((hi - lo) * k) / (p.simulation.points - 1)) / 2);
+    const N = 2 * Math.round((lo * Math.pow(hi / lo, k / (p.simulation.points - 1))) / 2);
     const a = armSizes(N, p.allocation);
     if (a.treated >= 2 && a.control >= 2) sizes.add(N);
   }

@@ -92,7 +92,7 @@ export const trialDesign: StepKind<TrialDesignParams> = {
         properties: {
           trials: { type: 'integer', minimum: 0, maximum: 10000000, default: 0, description: 'Simulated trials per effect (0: no simulation).' },
           sizes: { type: 'array', items: { type: 'integer', minimum: 4 }, minItems: 1, uniqueItems: true, description: 'Total sample sizes to simulate; default: `points` sizes around the closed-form answers.' },
-          points: { type: 'integer', minimum: 2, maximum: 200, default: 21, description: 'Sizes of the default grid.' },
+          points: { type: 'integer', minimum: 2, maximum: 200, default: 25, description: 'Sizes of the default grid (geometrically spaced).' },
           max_n: { type: 'integer', minimum: 4, default: 20000, description: 'The default grid stops here (effects needing more are not simulated).' },
         },
         additionalProperties: false,

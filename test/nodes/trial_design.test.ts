@@ -62,7 +62,7 @@ const defaults: TrialDesignParams = {
   allocation: 0.5,
   log_offset: 1,
   min_volume: 0,
-  simulation: { trials: 0, points: 21, max_n: 20000 },
+  simulation: { trials: 0, points: 25, max_n: 20000 },
   good_outcome: 2,
   targets: [0.01, 0.05, 0.1],
   proportion_through_volume: [1, 0.5],
@@ -139,7 +139,7 @@ describe('chain bootstrap', () => {
 describe('reproducibility', () => {
   it('the same output whatever the pool size (simulation and bootstrap shards are fixed)', async () => {
     const model = await fit('ordinal');
-    const params: Partial<TrialDesignParams> = { effects: { ratio: [0.7] }, mrs: 'mrs90', simulation: { trials: 600, sizes: [200, 400], points: 21, max_n: 20000 }, bootstrap: { replicates: 60 }, target_cor: [2] };
+    const params: Partial<TrialDesignParams> = { effects: { ratio: [0.7] }, mrs: 'mrs90', simulation: { trials: 600, sizes: [200, 400], points: 25, max_n: 20000 }, bootstrap: { replicates: 60 }, target_cor: [2] };
     const a = await design(params, model, inProcessPool);
     const b = await design(params, model, { ...inProcessPool, size: 7 });
     expect(canonicalJson(a)).toBe(canonicalJson(b));

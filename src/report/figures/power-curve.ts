@@ -23,9 +23,9 @@ export interface PowerCurveInput {
   readonly targets: readonly number[];
 }
 
-const W = 640;
+const W = 720;
 const H = 380;
-const M = { left: 66, right: 150, top: 24, bottom: 56 };
+const M = { left: 66, right: 196, top: 24, bottom: 56 };
 
 export function powerCurveSvg(input: PowerCurveInput): SafeHtml {
   const xs = input.series.flatMap((s) => [...s.line.map(([n]) => n), ...s.points.map((p) => p.n)]).filter(Number.isFinite);

@@ -71,7 +71,7 @@ function designTable(v: TrialDesignView, caption: string): SafeHtml {
         ...v.powers.map((p) => sizeText(t.sizes.find((s) => s.power === p))),
         ...(simulated ? v.powers.map((p) => {
           const s = t.simulated.find((q) => q.power === p);
-          return s?.n === undefined ? MISSING : `${formatNumber(s.n, 0)}${s.conservative !== undefined && s.conservative !== s.n ? ` (≤${formatNumber(s.conservative, 0)})` : ''}`;
+          return s?.n === undefined ? MISSING : `${formatNumber(s.n, 0)}${s.conservative !== undefined && s.conservative !== s.n ? ` (${formatNumber(s.conservative, 0)})` : ''}`;
         }) : []),
         ...(assured ? [t.assurance === undefined ? MISSING : formatPercent(t.assurance, 1)] : []),
       ],
@@ -86,7 +86,7 @@ function designTable(v: TrialDesignView, caption: string): SafeHtml {
       `Total N (both arms), rounded up to whole patients per arm; two-sided α = ${formatNumber(v.alpha, 3)}, ${pct(v.allocation)} treated. t tests: R's power.t.test (noncentral t); Wilcoxon: Noether's formula with P(treated volume < control volume) estimated from the reference arm.`,
       v.referenceNote,
       ...(v.bootstrap === undefined ? [] : [`In brackets: ${v.bootstrap.replicates} bootstrap replicates of the whole chain (reference arm and model resampled), 95% percentile interval${v.bootstrap.failed > 0 ? `; ${v.bootstrap.failed} failed replicates left out` : ''}. Assurance: the mean power of the planned trial over the replicates.`]),
-      ...(simulated ? ['Simulated N: the smallest simulated size from which the simulated power stays at or above the target (in brackets, the same for power − 2 Monte-Carlo SE, when larger).'] : []),
+      ...(simulated ? ['Simulated N: the smallest simulated size from which the simulated power stays at or above the target; in brackets, when larger, the smallest from which the simulated power minus 2 Monte-Carlo SE does (a conservative N).'] : []),
       ...v.notes,
     ],
   });
