@@ -117,8 +117,8 @@ export function runChainReplicates(t: ChainTask): { values: Float64Array; failur
   const refRows = new Int32Array(m);
   const refVolumes = new Float64Array(m);
   const model = t.model;
-  // a replicate's N to a thousandth of a patient (the point estimate's to 1e-10): 3 noncentral-t evaluations instead of 7
-  const replicateSettings: VolumeSettings = { ...t.volume, tolerance: 1e-3 };
+  // a replicate's N to a hundredth of a patient (the point estimate's to 1e-10): 2–3 noncentral-t evaluations instead of 6–8
+  const replicateSettings: VolumeSettings = { ...t.volume, tolerance: 0.01 };
   const mrs = model !== undefined && (t.mrsControl !== undefined || t.referenceMrs !== undefined || model.type === 'ordinal');
   const modelRows = new Int32Array(model?.n ?? 0);
   const Xb = new Float64Array(model === undefined ? 0 : model.n * model.p);

@@ -29,7 +29,7 @@ export interface VolumeSettings {
   readonly logOffset: number;
   /** The lowest volume an absolute reduction reaches. */
   readonly floor: number;
-  /** Root tolerance of the t tests' N, in patients (default 1e-10: the exact root; the bootstrap's replicates use 1e-3). */
+  /** Root tolerance of the t tests' N, in patients (default 1e-10: the exact root; the bootstrap's replicates use 0.01). */
   readonly tolerance?: number;
 }
 
