@@ -37,6 +37,8 @@ export interface CurvePoint {
 
 export interface TrialDesignEffect {
   readonly label: string;
+  readonly kind: string;
+  readonly value: number | undefined;
   readonly differenceAtGm: number | undefined;
   readonly meanDifference: number | undefined;
   readonly tests: { readonly test: string; readonly sizes: SizeCell[]; readonly assurance: number | undefined; readonly simulated: { power: number; n: number | undefined; conservative: number | undefined }[] }[];
@@ -175,6 +177,8 @@ export function trialDesignFromResult(artifact: Artifact, origin: Origin): Trial
     }
     return {
       label,
+      kind: optString(e, ['kind']) ?? '',
+      value: optNumber(e, ['value'], origin, what),
       differenceAtGm: optNumber(vol, ['difference_at_geometric_mean_ml'], origin, what),
       meanDifference: optNumber(vol, ['mean_difference_ml'], origin, what),
       tests,

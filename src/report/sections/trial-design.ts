@@ -8,7 +8,7 @@ import { figureHtml } from '../document.js';
 import { formatCi, formatNumber, formatPercent, MISSING } from '../format.js';
 import { join, type SafeHtml } from '../html.js';
 import { renderTable, type TableRow } from '../table.js';
-import type { SizeCell, TrialDesignView } from '../adapters/trial-design.js';
+import type { SizeCell, TrialDesignEffect, TrialDesignView } from '../adapters/trial-design.js';
 import { powerCurveSvg } from '../figures/power-curve.js';
 
 const TEST_NAMES: Readonly<Record<string, string>> = {
@@ -29,6 +29,13 @@ function sizeText(s: SizeCell | undefined): string {
 }
 
 const pct = (p: number): string => `${formatNumber(p * 100, 0)}%`;
+
+/** What an effect means in mL: a ratio at the reference geometric mean; an absolute reduction on average, when flooring made it smaller. */
+function effectNote(e: TrialDesignEffect): string {
+  if (e.kind === 'ratio') return e.differenceAtGm === undefined ? '' : ` (${formatNumber(e.differenceAtGm, 1)} mL at the geometric mean)`;
+  if (e.meanDifference !== undefined && e.value !== undefined && e.meanDifference < e.value - 1e-9) return ` (${formatNumber(e.meanDifference, 1)} mL on average: small volumes floored)`;
+  return '';
+}
 
 export function trialDesignHtml(v: TrialDesignView, caption: string): SafeHtml {
   const parts: SafeHtml[] = [designTable(v, caption)];
@@ -63,7 +70,7 @@ function designTable(v: TrialDesignView, caption: string): SafeHtml {
   const assured = v.effects.some((e) => e.tests.some((t) => t.assurance !== undefined));
   const head = ['Effect / test', ...v.powers.map((p) => `N for ${pct(p)} power`), ...(simulated ? v.powers.map((p) => `Simulated N, ${pct(p)}`) : []), ...(assured ? [`Assurance at N for ${pct(v.powers[0]!)}`] : [])];
   const body: TableRow[] = v.effects.flatMap((e) => [
-    { style: 'group' as const, cells: [`${e.label}${e.differenceAtGm === undefined ? '' : ` (${formatNumber(e.differenceAtGm, 1)} mL at the geometric mean)`}`, ...head.slice(1).map(() => '')] },
+    { style: 'group' as const, cells: [`${e.label}${effectNote(e)}`, ...head.slice(1).map(() => '')] },
     ...e.tests.map((t) => ({
       style: 'indent' as const,
       cells: [
