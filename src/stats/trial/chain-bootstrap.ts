@@ -18,7 +18,7 @@
  *
  * Exported API: ChainTask, ChainModel, chainEstimateNames, runChainReplicates.
  */
-import { matrixRows } from '../linalg.js';
+import { linearPredictor, matrixRows } from '../linalg.js';
 import { fitLogistic } from '../logistic.js';
 import { fitOrdinal } from '../ordinal.js';
 import { rngFor } from '../rng.js';
@@ -93,17 +93,28 @@ function distribution(codes: Int32Array, rows: Int32Array, J: number): number[] 
   return out.map((c) => c / rows.length);
 }
 
-/** η_k = Σ_j β_j X[rows[k], j] for a column-major N × p X (the rows of a resample, without copying them). */
-function etaAt(X: Float64Array, N: number, p: number, beta: ArrayLike<number>, rows: Int32Array, out: Float64Array): Float64Array {
-  const m = rows.length;
-  const eta = out.subarray(0, m);
-  eta.fill(0);
-  for (let j = 0; j < p; j++) {
-    const b = beta[j]!;
-    const o = j * N;
-    for (let k = 0; k < m; k++) eta[k] = eta[k]! + b * X[o + rows[k]!]!;
-  }
-  return eta;
+/**
+ * Where h changes the model matrix: per effect, the columns of X1 that differ from X0 (the volume's) and
+ * X1 − X0 on them (column-major n × columns), so that η at h(V) is η at V plus a few columns' worth.
+ */
+function volumeShifts(model: ChainModel): { columns: number[]; delta: Float64Array }[] {
+  const { n, p, X0 } = model;
+  return model.X1.map((X1) => {
+    const columns: number[] = [];
+    for (let j = 0; j < p; j++) {
+      for (let i = 0; i < n; i++) {
+        if (X1[j * n + i] !== X0[j * n + i]) {
+          columns.push(j);
+          break;
+        }
+      }
+    }
+    const delta = new Float64Array(n * columns.length);
+    columns.forEach((j, q) => {
+      for (let i = 0; i < n; i++) delta[q * n + i] = X1[j * n + i]! - X0[j * n + i]!;
+    });
+    return { columns, delta };
+  });
 }
 
 /** Rows (end − start) × names, row-major; NaN where a replicate failed (its reason in `failures`). */
@@ -124,8 +135,10 @@ export function runChainReplicates(t: ChainTask): { values: Float64Array; failur
   const Xb = new Float64Array(model === undefined ? 0 : model.n * model.p);
   // the replicate's population rows and their linear predictors, reused by every effect and replicate
   const popBuffer = new Int32Array(model?.n ?? 0);
+  const etaAll = new Float64Array(model?.n ?? 0);
   const etaBuffer0 = new Float64Array(model?.n ?? 0);
   const etaBuffer1 = new Float64Array(model?.n ?? 0);
+  const shifts = model === undefined ? [] : volumeShifts(model);
   for (let b = t.start; b < t.end; b++) {
     const row = values.subarray((b - t.start) * width, (b - t.start + 1) * width);
     let k = 0;
@@ -143,8 +156,10 @@ export function runChainReplicates(t: ChainTask): { values: Float64Array; failur
         let np = 0;
         for (let i = 0; i < model.n; i++) if (model.population[modelRows[i]!] === 1) popBuffer[np++] = modelRows[i]!;
         popRows = popBuffer.subarray(0, np);
-        // the population at its observed volumes: the same for every effect
-        const eta0 = etaAt(model.X0, model.n, model.p, fit.beta, popRows, etaBuffer0);
+        // every patient's η at V (a sequential pass over X0), the population's taken from it: the same for every effect
+        linearPredictor(model.X0, model.n, model.p, fit.beta, etaAll);
+        const eta0 = etaBuffer0.subarray(0, np);
+        for (let q = 0; q < np; q++) eta0[q] = etaAll[popRows[q]!]!;
         g0 = model.type === 'logistic' ? { type: 'logistic', p0: meanProbability(eta0) } : { type: 'ordinal', pi0: categoryProbabilities(eta0, fit.thresholds!) };
       }
       const prepared = prepareReference(refVolumes, t.volume);
@@ -156,7 +171,16 @@ export function runChainReplicates(t: ChainTask): { values: Float64Array; failur
           row[k++] = vd.power(test, t.volume.allocation * planned, (1 - t.volume.allocation) * planned);
         });
         if (model === undefined || fit === undefined || popRows === undefined || g0 === undefined) return;
-        const eta1 = etaAt(model.X1[e]!, model.n, model.p, fit.beta, popRows, etaBuffer1);
+        // η at h(V) = η at V + Σ β_j (X1 − X0)_j over the volume's columns
+        const np = popRows.length;
+        const eta1 = etaBuffer1.subarray(0, np);
+        eta1.set(etaBuffer0.subarray(0, np));
+        const { columns, delta } = shifts[e]!;
+        columns.forEach((j, q) => {
+          const bj = fit.beta[j]!;
+          const o = q * model.n;
+          for (let r = 0; r < np; r++) eta1[r] = eta1[r]! + bj * delta[o + popRows[r]!]!;
+        });
         let cor: number;
         if (g0.type === 'logistic') {
           const p1 = meanProbability(eta1);
