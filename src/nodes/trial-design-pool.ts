@@ -8,7 +8,7 @@ import type { JsonObject } from '../data/canonical.js';
 import { getColumn } from '../data/table.js';
 import { percentileInterval } from '../stats/bootci.js';
 import { applyEffect, effectLabel, type VolumeEffect } from '../stats/trial/effect.js';
-import { armSizes, monteCarloSe, smallestStayingAbove, type SimulationProblem } from '../stats/trial/simulation.js';
+import { armSizes, countLayout, monteCarloSe, smallestStayingAbove, type SimulationProblem } from '../stats/trial/simulation.js';
 import { chainEstimateNames, type ChainModel, type ChainTask } from '../stats/trial/chain-bootstrap.js';
 import { matrixRows } from '../stats/linalg.js';
 import type { VolumeDesign, VolumeSettings, VolumeTest } from '../stats/trial/volume-design.js';
@@ -54,53 +54,66 @@ export function defaultSizes(p: TrialDesignParams, d: VolumeDesign): number[] | 
 
 export async function simulate(p: TrialDesignParams, reference: Float64Array, effects: readonly VolumeEffect[], designs: readonly VolumeDesign[], ctx: StepContext, notes: string[]): Promise<(SimulatedEffect | undefined)[]> {
   const S = p.simulation.trials;
-  const jobs = effects.map((e, ei) => {
+  // the effects simulated, each on its own grid; one problem, so that every trial's draws serve them all
+  const grids = effects.map((e, ei) => {
     const sizes = p.simulation.sizes === undefined ? defaultSizes(p, designs[ei]!) : [...p.simulation.sizes].sort((a, b) => a - b);
     if (sizes === undefined || sizes.length === 0) {
       notes.push(`${effectLabel(e)}: not simulated (the closed-form sizes exceed simulation.max_n = ${p.simulation.max_n})`);
       return undefined;
     }
-    const problem: SimulationProblem = { reference, effects: [e], floor: p.min_volume, logOffset: p.log_offset, tests: p.tests, sizes, allocation: p.allocation, alpha: p.alpha, seed: ctx.seed, stream: SIMULATION_STREAM };
-    return { ei, sizes, problem };
+    return sizes;
   });
-  const shards: { job: number; start: number; end: number }[] = [];
-  jobs.forEach((j, k) => {
-    if (j === undefined) return;
-    for (let s = 0; s < S; s += SIMULATION_SHARD) shards.push({ job: k, start: s, end: Math.min(S, s + SIMULATION_SHARD) });
-  });
-  const counts = jobs.map((j) => (j === undefined ? undefined : new Float64Array(p.tests.length * j.sizes.length)));
+  const simulated = effects.map((_, ei) => ei).filter((ei) => grids[ei] !== undefined);
+  if (simulated.length === 0) return effects.map(() => undefined);
+  const problem: SimulationProblem = {
+    reference,
+    effects: simulated.map((ei) => effects[ei]!),
+    floor: p.min_volume,
+    logOffset: p.log_offset,
+    tests: p.tests,
+    sizes: [],
+    sizesByEffect: simulated.map((ei) => grids[ei]!),
+    allocation: p.allocation,
+    alpha: p.alpha,
+    seed: ctx.seed,
+    stream: SIMULATION_STREAM,
+  };
+  const layout = countLayout(problem);
+  const counts = new Float64Array(layout.total);
+  const shards: { start: number; end: number }[] = [];
+  for (let s = 0; s < S; s += SIMULATION_SHARD) shards.push({ start: s, end: Math.min(S, s + SIMULATION_SHARD) });
   let done = 0;
   await Promise.all(
     shards.map(async (sh) => {
-      const job = jobs[sh.job]!;
-      const c = await ctx.pool.run<Int32Array>({ module: SIMULATION_MODULE, fn: 'simulateShard', args: { problem: job.problem, start: sh.start, end: sh.end } });
-      const total = counts[sh.job]!;
-      for (let k = 0; k < c.length; k++) total[k] = total[k]! + c[k]!;
+      const c = await ctx.pool.run<Int32Array>({ module: SIMULATION_MODULE, fn: 'simulateShard', args: { problem, start: sh.start, end: sh.end } });
+      for (let k = 0; k < c.length; k++) counts[k] = counts[k]! + c[k]!;
       ctx.progress(++done, shards.length);
     }),
   );
-  return jobs.map((j, k) => {
-    if (j === undefined) return undefined;
-    const G = j.sizes.length;
+  return effects.map((_, ei) => {
+    const k = simulated.indexOf(ei);
+    if (k < 0) return undefined;
+    const sizes = [...layout.grids[k]!];
+    const G = sizes.length;
     const power: Partial<Record<VolumeTest, number[]>> = {};
     const required: JsonObject[] = [];
     p.tests.forEach((test, ti) => {
-      const pw = Array.from({ length: G }, (_, g) => counts[k]![ti * G + g]! / S);
+      const pw = Array.from({ length: G }, (_, g) => counts[layout.offsets[k]! + ti * G + g]! / S);
       power[test] = pw;
       const mc = pw.map((x) => monteCarloSe(x, S));
       for (const target of p.power) {
-        required.push({ test, power: target, n: smallestStayingAbove(j.sizes, pw, target) ?? null, n_conservative: smallestStayingAbove(j.sizes, pw, target, mc.map((s) => 2 * s)) ?? null });
+        required.push({ test, power: target, n: smallestStayingAbove(sizes, pw, target) ?? null, n_conservative: smallestStayingAbove(sizes, pw, target, mc.map((s) => 2 * s)) ?? null });
       }
     });
     const json: JsonObject = {
       trials: S,
-      sizes: j.sizes,
+      sizes,
       power: Object.fromEntries(p.tests.map((t) => [t, power[t]!])),
       mcse: Object.fromEntries(p.tests.map((t) => [t, power[t]!.map((x) => monteCarloSe(x, S))])),
       required,
       rule: 'n: the smallest simulated size from which the power stays at or above the target for every larger size; n_conservative: the same for the power minus 2 Monte-Carlo SEs',
     };
-    return { sizes: j.sizes, power, json };
+    return { sizes, power, json };
   });
 }
 

@@ -25,7 +25,7 @@
  * The t tests keep running sums of the centred transformed values. A trial of 630 + 630 patients costs a
  * few microseconds per effect.
  *
- * Exported API: SimulationProblem, simulateTrials (one shard: rejection counts), simulateShard (its pool task),
+ * Exported API: SimulationProblem, simulateTrials (one shard: rejection counts), countLayout, simulateShard (its pool task),
  * armSizes, smallestStayingAbove, monteCarloSe.
  */
 import { qnorm, qt } from '../distributions.js';
@@ -42,8 +42,10 @@ export interface SimulationProblem {
   readonly floor: number;
   readonly logOffset: number;
   readonly tests: readonly VolumeTest[];
-  /** Total sample sizes N, ascending, each ≥ 4 with at least 2 patients per arm. */
+  /** Total sample sizes N, ascending, each ≥ 4 with at least 2 patients per arm: the grid of every effect… */
   readonly sizes: readonly number[];
+  /** …unless each effect has its own (then `sizes` is unused). The trials' draws serve every grid. */
+  readonly sizesByEffect?: readonly (readonly number[])[] | undefined;
   /** Fraction treated. */
   readonly allocation: number;
   readonly alpha: number;
@@ -116,22 +118,34 @@ function prepare(p: SimulationProblem): PreparedEffect[] {
   });
 }
 
+/** Where each effect's counts start: effect e's test t at size g is at offsets[e] + t·G_e + g. */
+export function countLayout(p: Pick<SimulationProblem, 'effects' | 'tests' | 'sizes' | 'sizesByEffect'>): { grids: (readonly number[])[]; offsets: number[]; total: number } {
+  const grids = p.effects.map((_, e) => p.sizesByEffect?.[e] ?? p.sizes);
+  const offsets: number[] = [];
+  let total = 0;
+  for (const g of grids) {
+    offsets.push(total);
+    total += p.tests.length * g.length;
+  }
+  return { grids, offsets, total };
+}
+
 /**
- * Rejection counts of trials start … end − 1, as an Int32Array indexed
- * [(effect · tests + test) · sizes + size].
+ * Rejection counts of trials start … end − 1, as an Int32Array laid out by countLayout (one grid for
+ * every effect: [(effect · tests + test) · sizes + size]).
  */
 export function simulateTrials(p: SimulationProblem, start: number, end: number): Int32Array {
   const E = p.effects.length;
-  const T = p.tests.length;
-  const G = p.sizes.length;
   const m = p.reference.length;
-  const counts = new Int32Array(E * T * G);
+  const layout = countLayout(p);
+  const counts = new Int32Array(layout.total);
   const prepared = prepare(p);
-  const arms = p.sizes.map((N) => armSizes(N, p.allocation));
-  const maxT = arms.reduce((a, s) => Math.max(a, s.treated), 0);
-  const maxC = arms.reduce((a, s) => Math.max(a, s.control), 0);
+  const grids = layout.grids;
+  const armsOf = grids.map((sizes) => sizes.map((N) => armSizes(N, p.allocation)));
+  const maxT = armsOf.flat().reduce((a, s) => Math.max(a, s.treated), 0);
+  const maxC = armsOf.flat().reduce((a, s) => Math.max(a, s.control), 0);
   const zCrit = qnorm(1 - p.alpha / 2);
-  const tCrit = Float64Array.from(p.sizes, (N) => qt(1 - p.alpha / 2, N - 2));
+  const tCritOf = grids.map((sizes) => Float64Array.from(sizes, (N) => qt(1 - p.alpha / 2, N - 2)));
   const wilcoxonAt = p.tests.indexOf('wilcoxon');
   const tTestIndex = p.tests.map((_, k) => k).filter((k) => k !== wilcoxonAt);
   const nT = tTestIndex.length;
@@ -149,6 +163,10 @@ export function simulateTrials(p: SimulationProblem, start: number, end: number)
     rngFor(p.seed, p.stream, s, 1).intsInto(m, trt, 0, maxT);
     for (let e = 0; e < E; e++) {
       const pe = prepared[e]!;
+      const arms = armsOf[e]!;
+      const tCrit = tCritOf[e]!;
+      const G = arms.length;
+      const offset = layout.offsets[e]!;
       const cCode = pe.codes.control;
       const tCode = pe.codes.treated;
       const U = pe.codes.distinct;
@@ -198,7 +216,7 @@ export function simulateTrials(p: SimulationProblem, start: number, end: number)
         }
         nc = want.control;
         nt = want.treated;
-        const base = e * T * G + g;
+        const base = offset + g;
         if (wilcoxonAt >= 0) {
           // 2·#{treated < control} + #{treated = control}, in one pass over the codes (exact integers)
           const twiceSmaller = twiceTreatedSmaller(atC, atT, U, nc);

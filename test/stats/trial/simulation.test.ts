@@ -11,7 +11,7 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { armSizes, monteCarloSe, simulateTrials, smallestStayingAbove, type SimulationProblem } from '../../../src/stats/trial/simulation.js';
+import { armSizes, countLayout, monteCarloSe, simulateTrials, smallestStayingAbove, type SimulationProblem } from '../../../src/stats/trial/simulation.js';
 import { VOLUME_TESTS, type VolumeTest } from '../../../src/stats/trial/volume-design.js';
 import { applyEffect, type VolumeEffect } from '../../../src/stats/trial/effect.js';
 import { wilcoxRankSum } from '../../../src/stats/ranktests.js';
@@ -86,6 +86,19 @@ describe('simulateTrials', () => {
     const whole = simulateTrials(p, 0, 300);
     const parts = [simulateTrials(p, 0, 37), simulateTrials(p, 37, 201), simulateTrials(p, 201, 300)];
     expect(Array.from(whole)).toEqual(Array.from(whole, (_, k) => parts.reduce((s, c) => s + c[k]!, 0)));
+  });
+
+  it('effects on their own grids in one problem count as each simulated alone (the draws are shared)', () => {
+    const effects = [{ kind: 'ratio', value: 0.7 }, { kind: 'absolute', value: 15 }] as const;
+    const grids = [[30, 90], [20, 60, 150]];
+    const p = problem({ effects: [...effects], sizes: [], sizesByEffect: grids, logOffset: 1 });
+    const together = simulateTrials(p, 0, 120);
+    const layout = countLayout(p);
+    expect(layout.offsets).toEqual([0, VOLUME_TESTS.length * 2]);
+    effects.forEach((e, k) => {
+      const alone = simulateTrials(problem({ effects: [e], sizes: grids[k]!, logOffset: 1 }), 0, 120);
+      expect(Array.from(together.subarray(layout.offsets[k], layout.offsets[k]! + alone.length))).toEqual(Array.from(alone));
+    });
   });
 
   it('a size on its own gives the same counts as within a grid (common random numbers)', () => {
