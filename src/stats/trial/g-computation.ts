@@ -26,7 +26,7 @@
  * cumulativeOddsRatios, inverseEffect.
  */
 import { zeroin } from '../brent.js';
-import { plogis, qnorm } from '../distributions.js';
+import { plogis, qlogis, qnorm } from '../distributions.js';
 import { linearPredictor } from '../linalg.js';
 import { fitOrdinal } from '../ordinal.js';
 
@@ -182,7 +182,24 @@ export function poProjection(pi0: readonly number[], pi1: readonly number[]): Po
     y[J + k] = k;
     w[J + k] = pi1[k]!;
   }
-  const fit = fitOrdinal(X, 2 * J, 1, y, J, { weights: w, gradTol: 1e-12, relTol: 1e-12, checkHessian: false });
+  // Start from the cumulative logits l_g(k) = qlogis(C_g(k)): with γ the mean of l₁(k) − l₀(k), θ_k the
+  // mean of l₀(k) and l₁(k) − γ, β = −γ (clm: logit P(Y ≤ k) = θ_k − gβ) — the solution itself when the
+  // pair is exactly proportional-odds, a few Newton steps from it otherwise.
+  const start = new Float64Array(K + 1);
+  let c0 = 0;
+  let c1 = 0;
+  let gamma = 0;
+  for (let k = 0; k < K; k++) {
+    c0 += pi0[k]!;
+    c1 += pi1[k]!;
+    const l0 = qlogis(c0);
+    const l1 = qlogis(c1);
+    start[k] = (l0 + l1) / 2;
+    gamma += (l1 - l0) / K;
+  }
+  for (let k = 0; k < K; k++) start[k] = start[k]! - gamma / 2;
+  start[K] = -gamma;
+  const fit = fitOrdinal(X, 2 * J, 1, y, J, { weights: w, gradTol: 1e-12, relTol: 1e-12, checkHessian: false, start });
   const theta = fit.thresholds;
   const b = fit.beta[0]!;
   const npar = K + 1;
