@@ -9,6 +9,7 @@ import { effectLabel, type VolumeEffect } from '../stats/trial/effect.js';
 import { inverseEffect } from '../stats/trial/g-computation.js';
 import { CONVENTIONS, throughVolumeLogOr, totalLogOr, whiteheadDesign } from '../stats/trial/mrs-trial.js';
 import { propTestPower, propTestSize } from '../stats/trial/prop-power.js';
+import { poShift } from '../stats/trial/whitehead.js';
 import { volumeDesign, type VolumeDesign, type VolumeSettings } from '../stats/trial/volume-design.js';
 import type { StepInputs } from './kind.js';
 import type { ChainBootstrapResult } from './trial-design-pool.js';
@@ -90,11 +91,16 @@ export function mrsTrial(
       ...(assurance === undefined ? {} : { assurance }),
     };
   });
-  // mRS 0–2 (the good outcome): the control proportion and its shift by the implied OR
+  // mRS 0–2 (the good outcome): the control proportion and its proportional-odds shift by the implied OR
+  const shifted = poShift(control.p, tr.cor);
+  const found = control.labels.findIndex((l) => l === String(p.good_outcome) || l.split('-').includes(String(p.good_outcome)));
+  const goodLast = found >= 0 ? Math.min(found, control.p.length - 2) : Math.min(p.good_outcome, control.p.length - 2);
   let pc = 0;
-  const goodLast = Math.min(p.good_outcome, control.p.length - 2);
-  for (let k = 0; k <= goodLast; k++) pc += control.p[k]!;
-  const pt = (tr.cor * pc) / (1 - pc + tr.cor * pc);
+  let pt = 0;
+  for (let k = 0; k <= goodLast; k++) {
+    pc += control.p[k]!;
+    pt += shifted[k]!;
+  }
   const binary = {
     p_control: pc,
     p_treated: pt,
