@@ -4,7 +4,7 @@
  * the inverse (the effect a target gain needs).
  */
 import type { Json, JsonObject } from '../data/canonical.js';
-import { type Table, getColumn } from '../data/table.js';
+import { type Table, getColumn, takeRows } from '../data/table.js';
 import { DataError, InternalError } from '../errors.js';
 import { linearPredictor, matrixRows } from '../stats/linalg.js';
 import { applyEffect, type VolumeEffect } from '../stats/trial/effect.js';
@@ -21,7 +21,6 @@ export interface EffectTranslation {
   readonly cor: number;
   /** Ordinal: the implied distribution at the observed volumes. */
   readonly pi0: number[] | undefined;
-  readonly logCorSe: number;
   readonly p0: number;
   readonly p1: number;
   json(bootOf: (name: string) => { lower: number; upper: number } | undefined): JsonObject;
@@ -39,7 +38,6 @@ export interface Translation {
   readonly population: Uint8Array;
   readonly goodIndex: number;
   readonly maxVolume: number;
-  readonly minPopulationVolume: number;
 }
 
 export function translate(p: TrialDesignParams, inputs: StepInputs, model: OutcomeModel, effects: readonly VolumeEffect[], notes: string[]): Translation {
@@ -72,17 +70,16 @@ export function translate(p: TrialDesignParams, inputs: StepInputs, model: Outco
       throw new DataError(`trial_design good_outcome: ${p.good_outcome} is not a category of the model's outcome below its last`, { hint: `the categories are: ${model.categories.join(', ')}` });
     }
   }
+  // the population's rows alone: the inverse rebuilds their model matrix at every volume it tries
+  const popTable = takeRows(table, popRows);
   const at = (e: VolumeEffect): { X1: Float64Array; floored: number; reduction: number } => {
     const h = applyEffect(e, volumes, p.min_volume);
-    const full = new Float64Array(vol.values);
-    popRows.forEach((r, k) => (full[r] = h.volumes[k]!));
-    const m1 = matrixAt(model, table, p.volume, full);
-    for (const r of popRows) {
-      if (m1.complete[r] !== 1) throw new DataError(`trial_design outcome_model: the model is not defined at the reduced volume ${full[r]!} mL (row ${r + 1})`, { hint: 'a log(volume) term needs min_volume > 0 under absolute reductions' });
-    }
+    const m1 = matrixAt(model, popTable, p.volume, h.volumes);
+    const bad = m1.complete.indexOf(0);
+    if (bad >= 0) throw new DataError(`trial_design outcome_model: the model is not defined at the reduced volume ${h.volumes[bad]!} mL (row ${popRows[bad]! + 1})`, { hint: 'a log(volume) term needs min_volume > 0 under absolute reductions' });
     let red = 0;
     for (let k = 0; k < volumes.length; k++) red += volumes[k]! - h.volumes[k]!;
-    return { X1: matrixRows(m1.X, N, m1.p, popRows), floored: h.floored, reduction: red / volumes.length };
+    return { X1: m1.X, floored: h.floored, reduction: red / volumes.length };
   };
   const vcov = model.vcov;
   const np = popRows.length;
@@ -114,7 +111,6 @@ export function translate(p: TrialDesignParams, inputs: StepInputs, model: Outco
     return {
       cor: r.or.estimate,
       pi0: r.pi0,
-      logCorSe: r.or.se,
       p0: r.p0,
       p1: r.p1,
       json: (bootOf) => ({
@@ -131,11 +127,7 @@ export function translate(p: TrialDesignParams, inputs: StepInputs, model: Outco
   });
   if (excluded > 0) notes.push(`${excluded} patients of the population were left out of the translation for missing model variables`);
   let maxVolume = 0;
-  let minVolume = Infinity;
-  for (const v of volumes) {
-    maxVolume = Math.max(maxVolume, v);
-    minVolume = Math.min(minVolume, v);
-  }
+  for (const v of volumes) maxVolume = Math.max(maxVolume, v);
   return {
     effects: perEffect,
     json: {
@@ -156,7 +148,6 @@ export function translate(p: TrialDesignParams, inputs: StepInputs, model: Outco
     population: inPop,
     goodIndex,
     maxVolume,
-    minPopulationVolume: minVolume,
   };
 }
 
