@@ -1,6 +1,6 @@
 /**
- * Pipelines benchmark (issue 5): what `npm start` does — the three shipped pipelines (HERMES
- * volume-delta, HERMES mediation, ESCAPE infarct) in one `lesionflow run a.yaml b.yaml c.yaml` process
+ * Pipelines benchmark (issue 5): what `npm start` does — the four shipped pipelines (HERMES
+ * volume-delta, HERMES mediation, ESCAPE infarct, trial design) in one `lesionflow run a.yaml b.yaml …` process
  * on the bundled synthetic cohorts — cold (empty cache) and then fully cached. Goals on this 2-core
  * machine: cold under 60 s, cached under 2 s.
  *
@@ -15,7 +15,7 @@ import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { probedUsage, USAGE_PROBE } from './run-step.js';
 
-const PIPELINES = ['hermes-volume-delta', 'hermes-mediation', 'escape-infarct'] as const;
+const PIPELINES = ['hermes-volume-delta', 'hermes-mediation', 'escape-infarct', 'trial-design'] as const;
 const repoRoot = resolve(import.meta.dirname, '../..');
 const cliPath = join(repoRoot, 'dist/src/runner/cli.js');
 
