@@ -18,7 +18,7 @@ import type { StepContext, WorkerPool } from '../src/nodes/kind.js';
 import { load } from '../src/nodes/load.js';
 import { filter } from '../src/nodes/filter.js';
 import { fitOrdinalStep } from '../src/nodes/fit_ordinal.js';
-import { trialDesign, type TrialDesignParams } from '../src/nodes/trial_design.js';
+import { TRIAL_DESIGN_DEFAULTS, trialDesign, type TrialDesignParams } from '../src/nodes/trial_design.js';
 import { ThreadPool } from '../src/runner/pool.js';
 import { simulateTrials, type SimulationProblem } from '../src/stats/trial/simulation.js';
 import { VOLUME_TESTS } from '../src/stats/trial/volume-design.js';
@@ -84,23 +84,13 @@ export async function run(): Promise<void> {
     console.log(`simulation, 10 000 trials × 630 + 630, four tests, this thread: ${((performance.now() - t0) / 1000).toFixed(3)} s wall, ${cpu(c0)} s CPU`);
   }
   const params = (over: Partial<TrialDesignParams>): TrialDesignParams => ({
+    ...TRIAL_DESIGN_DEFAULTS,
     reference: 'analysed',
     arm: 'evt == 0',
     volume: 'fiv_ml',
     effects: { ratio: [0.8] },
-    tests: [...VOLUME_TESTS],
-    alpha: 0.05,
-    power: [0.8, 0.9],
-    allocation: 0.5,
     log_offset: 1,
-    min_volume: 0,
-    simulation: { trials: 0, points: 25, max_n: 20000 },
-    good_outcome: 2,
-    targets: [0.01, 0.05, 0.1],
     proportion_through_volume: [1, 0.5, 0.12],
-    target_cor: [],
-    bootstrap: { replicates: 0 },
-    level: 0.95,
     ...over,
   });
   const pool = new ThreadPool(2);
@@ -108,7 +98,7 @@ export async function run(): Promise<void> {
     for (const state of ['fresh pool', 'warm pool']) {
       const t0 = performance.now();
       const c0 = process.cpuUsage();
-      await trialDesign.run(params({ simulation: { trials: 10000, sizes: [1260], points: 25, max_n: 20000 } }), inputs, context(pool));
+      await trialDesign.run(params({ simulation: { ...TRIAL_DESIGN_DEFAULTS.simulation, trials: 10000, sizes: [1260] } }), inputs, context(pool));
       console.log(`simulation step (same trials, 20 shards on 2 threads, ${state}): ${((performance.now() - t0) / 1000).toFixed(3)} s wall, ${cpu(c0)} s CPU (goal < 1 s; R: ${String(simR.r_seconds_10000_trials_630_per_arm)} s)`);
     }
   } finally {

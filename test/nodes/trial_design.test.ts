@@ -11,7 +11,7 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { trialDesign, type TrialDesignParams } from '../../src/nodes/trial_design.js';
+import { TRIAL_DESIGN_DEFAULTS, trialDesign, type TrialDesignParams } from '../../src/nodes/trial_design.js';
 import { fitLogisticStep } from '../../src/nodes/fit_logistic.js';
 import { fitOrdinalStep } from '../../src/nodes/fit_ordinal.js';
 import type { Artifact, ResultArtifact } from '../../src/data/artifact.js';
@@ -52,23 +52,12 @@ async function fit(kind: 'logistic' | 'ordinal'): Promise<ResultArtifact> {
 }
 
 const defaults: TrialDesignParams = {
+  ...TRIAL_DESIGN_DEFAULTS,
   reference: 'cohort',
   arm: 'evt == 0',
   volume: 'fiv_ml',
   effects: { ratio: [0.8, 0.5], absolute_ml: [10] },
-  tests: ['log_t', 'cbrt_t', 'raw_t', 'wilcoxon'],
-  alpha: 0.05,
-  power: [0.8, 0.9],
-  allocation: 0.5,
   log_offset: 1,
-  min_volume: 0,
-  simulation: { trials: 0, points: 25, max_n: 20000 },
-  good_outcome: 2,
-  targets: [0.01, 0.05, 0.1],
-  proportion_through_volume: [1, 0.5],
-  target_cor: [],
-  bootstrap: { replicates: 0 },
-  level: 0.95,
 };
 
 async function design(params: Partial<TrialDesignParams>, model?: ResultArtifact, pool?: WorkerPool): Promise<JsonObject> {
@@ -139,7 +128,7 @@ describe('chain bootstrap', () => {
 describe('reproducibility', () => {
   it('the same output whatever the pool size (simulation and bootstrap shards are fixed)', async () => {
     const model = await fit('ordinal');
-    const params: Partial<TrialDesignParams> = { effects: { ratio: [0.7] }, mrs: 'mrs90', simulation: { trials: 600, sizes: [200, 400], points: 25, max_n: 20000 }, bootstrap: { replicates: 60 }, target_cor: [2] };
+    const params: Partial<TrialDesignParams> = { effects: { ratio: [0.7] }, mrs: 'mrs90', simulation: { ...TRIAL_DESIGN_DEFAULTS.simulation, trials: 600, sizes: [200, 400] }, bootstrap: { replicates: 60 }, target_cor: [2] };
     const a = await design(params, model, inProcessPool);
     const b = await design(params, model, { ...inProcessPool, size: 7 });
     expect(canonicalJson(a)).toBe(canonicalJson(b));

@@ -6,7 +6,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { report } from '../../src/nodes/report.js';
-import { trialDesign, type TrialDesignParams } from '../../src/nodes/trial_design.js';
+import { TRIAL_DESIGN_DEFAULTS, trialDesign, type TrialDesignParams } from '../../src/nodes/trial_design.js';
 import { fitOrdinalStep } from '../../src/nodes/fit_ordinal.js';
 import type { Artifact } from '../../src/data/artifact.js';
 import { makeTable } from '../../src/data/table.js';
@@ -28,26 +28,21 @@ async function inputs(): Promise<Map<string, Artifact>> {
   const map = new Map<string, Artifact>([['cohort', { type: 'table', table }]]);
   map.set('ordinal', await fitOrdinalStep.run({ input: 'cohort', formula: 'mrs90 ~ cbrt(fiv_ml) + evt + age + occlusion', level: 0.95 }, map, testContext()));
   const params: TrialDesignParams = {
+    ...TRIAL_DESIGN_DEFAULTS,
     reference: 'cohort',
     arm: 'evt == 0',
     volume: 'fiv_ml',
     effects: { ratio: [0.7], absolute_ml: [10] },
     tests: ['log_t', 'wilcoxon'],
-    alpha: 0.05,
-    power: [0.8, 0.9],
-    allocation: 0.5,
     log_offset: 1,
-    min_volume: 0,
-    simulation: { trials: 200, points: 6, max_n: 20000 },
+    simulation: { ...TRIAL_DESIGN_DEFAULTS.simulation, trials: 200, points: 6 },
     outcome_model: 'ordinal',
     data: 'cohort',
-    good_outcome: 2,
     targets: [0.01, 0.05],
     mrs: 'mrs90',
     proportion_through_volume: [1, 0.12],
     target_cor: [1.5],
     bootstrap: { replicates: 20 },
-    level: 0.95,
   };
   map.set('design', await trialDesign.run(params, map, testContext()));
   return map;
