@@ -5,6 +5,8 @@
  */
 import type { Json, JsonObject } from '../data/canonical.js';
 import { DataError } from '../errors.js';
+import { decodeMediation } from '../results/mediation.js';
+import { shapeError } from '../results/read.js';
 import { effectLabel, type VolumeEffect } from '../stats/trial/effect.js';
 import { inverseEffect } from '../stats/trial/g-computation.js';
 import { CONVENTIONS, throughVolumeLogOr, totalLogOr, whiteheadDesign } from '../stats/trial/mrs-trial.js';
@@ -44,16 +46,16 @@ export function mediationGrid(p: TrialDesignParams, inputs: StepInputs, notes: s
   const out = p.proportion_through_volume.map((pm) => ({ proportion: pm, source: pm === 1 ? 'assumption: all of the effect runs through volume (surrogate-implied)' : 'given' }));
   if (p.mediation === undefined) return out;
   const a = inputs.get(p.mediation);
-  if (a?.type !== 'result') throw new DataError(`trial_design mediation: step "${p.mediation}" does not produce a mediation result`, { hint: 'point mediation: at a mediate step' });
-  const v = a.value;
-  const product = v.product as JsonObject | undefined;
-  const found: [string, unknown][] = [
-    [`${p.mediation}: proportion explained (difference method)`, v.proportion_explained],
-    [`${p.mediation}: product of coefficients`, product?.proportion],
+  const origin = { step: p.mediation, expected: 'a mediate result', reader: 'trial_design mediation' };
+  if (a?.type !== 'result') throw shapeError(origin, `it produced a ${a?.type ?? 'nothing'}`, 'point mediation: at a mediate step');
+  const m = decodeMediation(a.value, origin);
+  const found: [string, number | undefined][] = [
+    [`${p.mediation}: proportion explained (difference method)`, m.proportionExplained],
+    [`${p.mediation}: product of coefficients`, m.productProportion],
   ];
-  if (found.every(([, x]) => typeof x !== 'number')) throw new DataError(`trial_design mediation: step "${p.mediation}" has no proportion_explained`, { hint: 'point mediation: at a mediate step' });
+  if (found.every(([, x]) => x === undefined || Number.isNaN(x))) throw new DataError(`trial_design mediation: step "${p.mediation}" has no proportion explained`, { step: p.mediation, hint: 'point mediation: at a mediate step' });
   for (const [source, x] of found) {
-    if (typeof x !== 'number') continue;
+    if (x === undefined || Number.isNaN(x)) continue;
     if (x > 0 && x <= 1) out.push({ proportion: x, source });
     else notes.push(`${source} = ${x} is outside (0, 1]: left out of the mediation grid`);
   }

@@ -25,6 +25,7 @@ import { whiteheadDesign } from '../stats/trial/mrs-trial.js';
 import { armSizes, monteCarloSe } from '../stats/trial/simulation.js';
 import { geometricMean } from '../stats/trial/volume-scales.js';
 import { prepareReference, VOLUME_TESTS, volumeDesign, type VolumeSettings, type VolumeTest } from '../stats/trial/volume-design.js';
+import { DATA } from '../results/products.js';
 import { inputTable } from './input-table.js';
 import type { StepContext, StepInputs, StepKind } from './kind.js';
 import { finite, rowsToTable, wholeArms } from './trial-design-format.js';
@@ -83,6 +84,7 @@ const D = TRIAL_DESIGN_DEFAULTS;
 export const trialDesign: StepKind<TrialDesignParams> = {
   kind: 'trial_design',
   version: 1,
+  produces: 'trial-design',
   summary: 'Sample size and power of a trial with a lesion-volume endpoint (t tests, Wilcoxon by Noether and by simulation), the mRS effect it implies (g-computation), and the mRS trial behind it (Whitehead) with the mediation caveat',
   params: {
     type: 'object',
@@ -140,6 +142,7 @@ export const trialDesign: StepKind<TrialDesignParams> = {
     additionalProperties: false,
   },
   inputs: ['reference', 'outcome_model', 'data', 'mediation'],
+  accepts: { reference: DATA, outcome_model: ['fit:logistic', 'fit:ordinal'], data: DATA, mediation: ['mediation'] },
   defaultReferences: { data: { via: 'outcome_model', param: 'input', through: ['impute'] } },
   poolModules: [SIMULATION_MODULE, BOOTSTRAP_MODULE],
   random: (p) => p.simulation.trials > 0 || p.bootstrap.replicates > 0,

@@ -16,6 +16,7 @@ import { modelTable } from './sections/model.js';
 import { genericTable } from './sections/generic.js';
 import { table1Table } from './sections/table1.js';
 import { volumeDeltaTable } from './sections/volume-delta.js';
+import { trialDesignBlocks } from './sections/trial-design.js';
 import { forestSvg, type ForestRow } from './figures/forest.js';
 import { grottaSvg } from './figures/grotta.js';
 import { probabilityCurveSvg, type CurveSeries } from './figures/probability-curve.js';
@@ -28,6 +29,7 @@ import { table1FromResult, testsFromCompare } from './adapters/table1.js';
 import { volumeDeltaFromResult } from './adapters/volume-delta.js';
 import { mediationRows, type MediationOptions } from './adapters/mediation.js';
 import { bootstrapFromResult } from './adapters/bootstrap.js';
+import { trialDesignFromResult } from './adapters/trial-design.js';
 import { decodeFlow, type Flow } from '../results/flow.js';
 import { flowSvg } from './figures/flow.js';
 import { checkFlow, flowDiagram, flowTable } from './sections/flow.js';
@@ -267,6 +269,10 @@ class Context {
             { table: flowTable(`${s.title}${suffix}`, flow, groups) },
           ];
         });
+      case 'trial_design':
+        return this.instances(s, where).flatMap((name, _, all) =>
+          trialDesignBlocks(trialDesignFromResult(this.artifact(name), { step: name, expected: 'a trial_design result' }), all.length > 1 ? `${s.title}: ${this.instanceLabel(name, false)}` : s.title),
+        );
       case 'reproduction':
         return [{ table: reproductionTable({ caption: s.title, synthetic: this.b.params.synthetic, rows: this.reproductionRows(), notes: [...new Set(this.truthNotes)] }) }];
     }

@@ -10,7 +10,7 @@ import { FITS, productList, PRODUCT_TEXT, type Product } from '../results/produc
 import type { QuantityFormat } from './sections/reproduction.js';
 import { FIGURE_DPIS, FIGURE_SIZES, type FigureDpi, type FigureSize } from './figure-sizes.js';
 
-export const SECTION_KINDS = ['table1', 'model', 'forest', 'volume_delta', 'mediation', 'bootstrap', 'comparison', 'grotta', 'flow', 'reproduction', 'text'] as const;
+export const SECTION_KINDS = ['table1', 'model', 'forest', 'volume_delta', 'mediation', 'bootstrap', 'comparison', 'grotta', 'flow', 'trial_design', 'reproduction', 'text'] as const;
 export type SectionKind = (typeof SECTION_KINDS)[number];
 export const FORMATS = ['or', 'percent', 'ml', 'number', 'count'] as const;
 /** The files a report writes: report.html, report.docx, figure-<n>-<size>-<dpi>dpi.png, figure-<n>.svg, report.md. */
@@ -213,7 +213,7 @@ export function matchSteps(name: string, available: readonly string[]): string[]
 }
 
 /** Which sections need what. */
-const NEEDS_STEP: ReadonlySet<SectionKind> = new Set(['table1', 'model', 'forest', 'volume_delta', 'mediation', 'bootstrap', 'comparison', 'grotta', 'flow']);
+const NEEDS_STEP: ReadonlySet<SectionKind> = new Set(['table1', 'model', 'forest', 'volume_delta', 'mediation', 'bootstrap', 'comparison', 'grotta', 'flow', 'trial_design']);
 
 export interface ParamProblem {
   readonly path: string;
@@ -292,6 +292,7 @@ const SECTION_READS: Partial<Readonly<Record<SectionKind, readonly Product[]>>> 
   bootstrap: ['bootstrap'],
   grotta: ['table', 'imputed'],
   flow: ['table', 'imputed', ...FITS, 'mediation'],
+  trial_design: ['trial-design'],
 };
 
 /**

@@ -4,7 +4,7 @@
  * declares its `produces` and, per reference parameter, what it `accepts` (src/nodes/kind.ts); the
  * runner compares them (src/runner/products.ts). Each result family has one codec in src/results/.
  */
-export const PRODUCTS = ['table', 'imputed', 'fit:logistic', 'fit:ordinal', 'fit:linear', 'describe', 'compare', 'mediation', 'bootstrap', 'volume-delta', 'truth', 'report'] as const;
+export const PRODUCTS = ['table', 'imputed', 'fit:logistic', 'fit:ordinal', 'fit:linear', 'describe', 'compare', 'mediation', 'bootstrap', 'volume-delta', 'trial-design', 'truth', 'report'] as const;
 export type Product = (typeof PRODUCTS)[number];
 
 /** How a product is named in messages, with the kinds that make it. */
@@ -19,6 +19,7 @@ export const PRODUCT_TEXT: Readonly<Record<Product, string>> = {
   mediation: 'a mediation analysis (mediate)',
   bootstrap: 'a bootstrap (bootstrap)',
   'volume-delta': 'a volume-delta result (volume_delta)',
+  'trial-design': 'a trial design (trial_design)',
   truth: 'the true values of a simulation (simulate_truth)',
   report: 'a report (report)',
 };

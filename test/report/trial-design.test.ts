@@ -1,8 +1,9 @@
 /**
  * The report's trial_design section: from a real trial_design result (ordinal model, simulation and
  * bootstrap at small sizes) to the design table, one power-curve SVG per effect, the translation, inverse,
- * mRS trial, mediation grid (the 100 % row emphasised as an assumption) and reverse tables; a wrong step
- * named gives an error naming it.
+ * mRS trial, mediation grid (the 100 % row emphasised as an assumption) and reverse tables — in the HTML,
+ * as real tables in report.docx (cell for cell the HTML's) and in report.md, the figures as SVG and PNG
+ * files; a wrong step named gives an error naming it.
  */
 import { describe, expect, it } from 'vitest';
 import { report } from '../../src/nodes/report.js';
@@ -14,6 +15,8 @@ import type { ReportParams } from '../../src/report/params.js';
 import { testContext } from '../support/context.js';
 import { hermesRows } from '../stats/trial/reference.js';
 import { checkWellFormed, elements } from './xml.js';
+import { checkReportFiles, docxParts, docxTables } from './office.js';
+import { strToU8 } from 'fflate';
 
 async function inputs(): Promise<Map<string, Artifact>> {
   const rows = hermesRows().filter((r) => !Number.isNaN(r.fiv_ml) && !Number.isNaN(r.aspects));
@@ -73,6 +76,27 @@ describe('trial_design report section', () => {
     expect(html).toMatch(/<tr class="emphasis"><td class="left">100\.0%: assumption: all of the effect runs through volume/);
     expect(html).toContain('NOT the median over patients of the per-patient volume reduction');
     expect(html).toContain('Assurance');
+  });
+
+  it('writes its tables into report.docx as Word tables and its figures as SVG and PNG files', async () => {
+    const map = await inputs();
+    const out = await report.run({ ...params('design'), formats: ['html', 'docx', 'png', 'svg', 'md'] }, map, testContext());
+    if (out.type !== 'result') throw new Error('a report gives a result');
+    const own = out.value.files as Record<string, string | { base64: string }>;
+    const read = (n: string): Uint8Array | undefined => {
+      const c = own[n];
+      return c === undefined ? undefined : typeof c === 'string' ? strToU8(c) : new Uint8Array(Buffer.from(c.base64, 'base64'));
+    };
+    // every Word table equals the HTML's, cell for cell; one SVG and PNGs at journal widths per figure
+    expect(checkReportFiles(read)).toEqual({ tables: 6, figures: 2 });
+    const word = docxTables(docxParts(read('report.docx')!)['word/document.xml']!);
+    const design = word[0]!.rows;
+    expect(design[0]).toEqual(['Effect / test', 'N for 80% power', 'N for 90% power', 'Simulated N, 80%', 'Simulated N, 90%', 'Assurance at N for 80%']);
+    expect(design.map((r) => r[0])).toContain('Wilcoxon–Mann–Whitney');
+    expect(word.some((t) => t.rows.some((r) => r[0]!.startsWith('100.0%: assumption')))).toBe(true);
+    const md = own['report.md'] as string;
+    expect(md).toContain('| Effect / test |');
+    expect(md).toContain('The mediation caveat');
   });
 
   it('names the step when it is not a trial_design result', async () => {

@@ -81,6 +81,16 @@ const cases: Record<string, (string | RegExp)[]> = {
     '  hint: name a step that produces a logistic fit (fit_logistic), an ordinal fit (fit_ordinal) or a linear fit (fit_linear)',
     '2 errors in the spec',
   ],
+  // trial_design's outcome model, mediation and its report section name the wrong kind of step.
+  'trial-design-wrong-model': [
+    'test/fixtures/specs/trial-design-wrong-model.yaml:16:20: error: parameter "outcome_model": step "linear" produces a linear fit (fit_linear), but trial_design\'s outcome_model takes a logistic fit (fit_logistic) or an ordinal fit (fit_ordinal)',
+    '  hint: name a step that produces a logistic fit (fit_logistic) or an ordinal fit (fit_ordinal)',
+    'test/fixtures/specs/trial-design-wrong-model.yaml:17:16: error: parameter "mediation": step "cohort" produces a data table (load, filter, subset, derive, simulate), but trial_design\'s mediation takes a mediation analysis (mediate)',
+    '  hint: name a step that produces a mediation analysis (mediate)',
+    'test/fixtures/specs/trial-design-wrong-model.yaml:24:51: error: parameter "sections[0].step": step "linear" produces a linear fit (fit_linear), but a trial_design section reads a trial design (trial_design)',
+    '  hint: name a step that produces a trial design (trial_design)',
+    '3 errors in the spec',
+  ],
   'alias-bomb': [
     'test/fixtures/specs/alias-bomb.yaml:7:45: error: spec expands to more than 100000 values through YAML aliases',
     '  hint: this looks like a YAML "billion laughs" bomb; write the values out, or use `params:` for shared values',

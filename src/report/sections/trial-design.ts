@@ -2,13 +2,15 @@
  * The trial-design section: the design table (N per volume test and target power, with the chain
  * bootstrap's intervals and the assurance), the power curves of each effect, the translation of the
  * volume effect to the outcome, the inverse, the mRS trial behind it with the mediation grid, and the
- * reverse. Pure: a view (adapters/trial-design.ts) in, HTML out.
+ * reverse. Pure: a view (adapters/trial-design.ts) in, the report's blocks out — tables of the one table
+ * model (table.ts, so they are real tables in the HTML, Word and Markdown files alike) and figures (SVG
+ * inline, and SVG/PNG files).
  */
-import { figureHtml } from '../document.js';
+import type { Block } from '../document.js';
 import { formatCi, formatNumber, formatPercent, MISSING } from '../format.js';
-import { join, type SafeHtml } from '../html.js';
-import { renderTable, type TableRow } from '../table.js';
-import type { SizeCell, TrialDesignEffect, TrialDesignView } from '../adapters/trial-design.js';
+import type { PaperTable, TableRow } from '../table.js';
+import type { TrialDesignView } from '../adapters/trial-design.js';
+import type { SizeCell, TrialDesignEffect } from '../../results/trial-design.js';
 import { powerCurveSvg } from '../figures/power-curve.js';
 
 const TEST_NAMES: Readonly<Record<string, string>> = {
@@ -37,8 +39,8 @@ function effectNote(e: TrialDesignEffect): string {
   return '';
 }
 
-export function trialDesignHtml(v: TrialDesignView, caption: string): SafeHtml {
-  const parts: SafeHtml[] = [designTable(v, caption)];
+export function trialDesignBlocks(v: TrialDesignView, caption: string): Block[] {
+  const parts: Block[] = [{ table: designTable(v, caption) }];
   for (const e of v.effects) {
     const series = e.curves
       .filter((c) => c.points.length > 0)
@@ -50,22 +52,23 @@ export function trialDesignHtml(v: TrialDesignView, caption: string): SafeHtml {
     if (series.length === 0) continue;
     const simulated = series.some((s) => s.points.length > 0);
     const title = `Power against sample size, ${e.label}`;
-    parts.push(
-      figureHtml(
-        powerCurveSvg({ title, series, targets: v.powers }),
+    parts.push({
+      figure: {
+        svg: powerCurveSvg({ title, series, targets: v.powers }),
         title,
-        `Lines: closed-form power (power.t.test; Noether for Wilcoxon)${simulated ? '; dots: simulated power (bootstrap from the reference arm) with ±2 Monte-Carlo SE' : ''}; dashed: the target powers. Two-sided α = ${formatNumber(v.alpha, 3)}, ${pct(v.allocation)} treated.`,
-      ),
-    );
+        legend: `Lines: closed-form power (power.t.test; Noether for Wilcoxon)${simulated ? '; dots: simulated power (bootstrap from the reference arm) with ±2 Monte-Carlo SE' : ''}; dashed: the target powers. Two-sided α = ${formatNumber(v.alpha, 3)}, ${pct(v.allocation)} treated.`,
+      },
+    });
   }
-  if (v.effects.some((e) => e.translation !== undefined)) parts.push(translationTable(v));
-  if (v.inverse.length > 0) parts.push(inverseTable(v));
-  if (v.effects.some((e) => e.mrs !== undefined)) parts.push(mrsTable(v), mediationTable(v));
-  if (v.reverse.length > 0) parts.push(reverseTable(v));
-  return join(parts);
+  const tables: PaperTable[] = [];
+  if (v.effects.some((e) => e.translation !== undefined)) tables.push(translationTable(v));
+  if (v.inverse.length > 0) tables.push(inverseTable(v));
+  if (v.effects.some((e) => e.mrs !== undefined)) tables.push(mrsTable(v), mediationTable(v));
+  if (v.reverse.length > 0) tables.push(reverseTable(v));
+  return [...parts, ...tables.map((table) => ({ table }))];
 }
 
-function designTable(v: TrialDesignView, caption: string): SafeHtml {
+function designTable(v: TrialDesignView, caption: string): PaperTable {
   const simulated = v.effects.some((e) => e.tests.some((t) => t.simulated.length > 0));
   const assured = v.effects.some((e) => e.tests.some((t) => t.assurance !== undefined));
   const head = ['Effect / test', ...v.powers.map((p) => `N for ${pct(p)} power`), ...(simulated ? v.powers.map((p) => `Simulated N, ${pct(p)}`) : []), ...(assured ? [`Assurance at N for ${pct(v.powers[0]!)}`] : [])];
@@ -84,7 +87,7 @@ function designTable(v: TrialDesignView, caption: string): SafeHtml {
       ],
     })),
   ]);
-  return renderTable({
+  return {
     caption,
     className: 'trial-design',
     head: [head],
@@ -96,11 +99,11 @@ function designTable(v: TrialDesignView, caption: string): SafeHtml {
       ...(simulated ? ['Simulated N: the smallest simulated size from which the simulated power stays at or above the target; in brackets, when larger, the smallest from which the simulated power minus 2 Monte-Carlo SE does (a conservative N).'] : []),
       ...v.notes,
     ],
-  });
+  };
 }
 
-function translationTable(v: TrialDesignView): SafeHtml {
-  const ratioName = v.modelType === 'ordinal' ? 'Implied common OR (95% CI)' : 'Implied OR of good outcome (95% CI)';
+function translationTable(v: TrialDesignView): PaperTable {
+  const ratioName = v.translation?.modelType === 'ordinal' ? 'Implied common OR (95% CI)' : 'Implied OR of good outcome (95% CI)';
   const boot = v.effects.some((e) => e.translation?.difference.bootLow !== undefined);
   const body: TableRow[] = v.effects.flatMap((e) => {
     const t = e.translation;
@@ -120,7 +123,7 @@ function translationTable(v: TrialDesignView): SafeHtml {
       },
     ];
   });
-  return renderTable({
+  return {
     caption: 'What the volume effect means for the outcome (g-computation)',
     className: 'trial-design-translation',
     head: [['Effect', 'Mean volume reduction, mL', 'Change in P(good outcome), points (95% CI, delta method)', ...(boot ? ['Bootstrap 95% CI'] : []), 'Points per mL', ratioName, 'Per-threshold ORs, range']],
@@ -130,11 +133,11 @@ function translationTable(v: TrialDesignView): SafeHtml {
       'Population average: the mean over the patients of the change in their model probability when every volume becomes the treated one (g-computation). This is NOT the median over patients of the per-patient volume reduction worth +1/+5/+10 points reported by volume_delta (the HERMES paper’s 2/10/20 mL): different estimands.',
       'Delta-method intervals are conditional on the patients; bootstrap intervals resample them and refit the model. Per-threshold ORs equal to one another would mean proportional odds.',
     ],
-  });
+  };
 }
 
-function inverseTable(v: TrialDesignView): SafeHtml {
-  return renderTable({
+function inverseTable(v: TrialDesignView): PaperTable {
+  return {
     caption: 'Inverse: the volume effect needed for a gain in P(good outcome)',
     className: 'trial-design-inverse',
     head: [['Gain', 'Volume ratio needed (reduction)', 'Absolute reduction needed, mL']],
@@ -146,10 +149,10 @@ function inverseTable(v: TrialDesignView): SafeHtml {
       ],
     })),
     notes: ['The same effect for every patient of the population, volumes floored at the minimum volume; population-average gains (see the translation table).'],
-  });
+  };
 }
 
-function mrsTable(v: TrialDesignView): SafeHtml {
+function mrsTable(v: TrialDesignView): PaperTable {
   const first = pct(v.powers[0]!);
   const body: TableRow[] = v.effects.flatMap((e) => {
     const m = e.mrs;
@@ -171,7 +174,7 @@ function mrsTable(v: TrialDesignView): SafeHtml {
       },
     ];
   });
-  return renderTable({
+  return {
     caption: `The mRS trial behind the volume effect, if all of the effect ran through volume (N for ${first} power)`,
     className: 'trial-design-mrs',
     head: [['Effect', 'Implied common OR', 'Whitehead N, p̄ = average of arms', 'Whitehead N, p̄ = control arm', 'N for mRS 0–2 (power.prop.test)', 'Ratio N mRS / N volume', 'Power of an mRS trial of the volume trial’s size', 'Assurance']],
@@ -180,10 +183,10 @@ function mrsTable(v: TrialDesignView): SafeHtml {
       'Whitehead’s proportional-odds formula as Hmisc::posamsize, with the category distribution p̄ taken either as the average of the control arm and its proportional-odds shift (Whitehead 1993) or as the control arm; mRS 0–2 as power.prop.test.',
       'ASSUMPTION: this table assumes the treatment changes the mRS only through volume (a surrogate-implied trial), never the treatment’s own effect. See the mediation grid.',
     ],
-  });
+  };
 }
 
-function mediationTable(v: TrialDesignView): SafeHtml {
+function mediationTable(v: TrialDesignView): PaperTable {
   const body: TableRow[] = v.effects.flatMap((e) => {
     const m = e.mrs;
     if (m === undefined) return [];
@@ -195,7 +198,7 @@ function mediationTable(v: TrialDesignView): SafeHtml {
       })),
     ];
   });
-  return renderTable({
+  return {
     caption: 'The mediation caveat: the mRS trial for each share of the effect that runs through volume',
     className: 'trial-design-mediation',
     head: [['Share of the mRS effect through volume', 'Total common OR implied', 'Whitehead N (average)', 'Whitehead N (control)', 'Ratio N mRS / N volume']],
@@ -203,12 +206,12 @@ function mediationTable(v: TrialDesignView): SafeHtml {
     notes: [
       `A volume effect identifies only the through-volume part of the mRS effect (log cOR β_ind). If a share PM of the treatment’s log cOR runs through volume, the total is β_ind/PM and the mRS trial needs PM² times the patients of the PM = 100% row. The 100% row is an assumption (no direct effect), not an estimate; β_ind/PM is the total only if the direct effect has the sign of the indirect one (haemorrhage can make it harmful). N for ${pct(v.powers[0]!)} power.`,
     ],
-  });
+  };
 }
 
-function reverseTable(v: TrialDesignView): SafeHtml {
+function reverseTable(v: TrialDesignView): PaperTable {
   const tests = [...new Set(v.reverse.flatMap((r) => r.sizes.map((s) => s.test)))];
-  return renderTable({
+  return {
     caption: 'Reverse: the volume effect a target mRS common OR needs, by share through volume',
     className: 'trial-design-reverse',
     head: [['Target cOR / share through volume', 'Through-volume cOR needed', 'Volume ratio needed', ...tests.map((t) => `N, ${testName(t)}`)]],
@@ -224,5 +227,5 @@ function reverseTable(v: TrialDesignView): SafeHtml {
       ],
     })),
     notes: [`N for ${pct(v.powers[0]!)} power (closed forms). The through-volume cOR needed is the target’s log cOR times the share.`],
-  });
+  };
 }
