@@ -35,7 +35,6 @@ function context(pool: WorkerPool): StepContext {
     signal: new AbortController().signal,
     progress: () => undefined,
     warn: () => undefined,
-    checkpoints: { get: () => Promise.resolve(undefined), put: () => Promise.resolve() },
   };
 }
 

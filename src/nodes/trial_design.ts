@@ -144,7 +144,6 @@ export const trialDesign: StepKind<TrialDesignParams> = {
   inputs: ['reference', 'outcome_model', 'data', 'mediation'],
   accepts: { reference: DATA, outcome_model: ['fit:logistic', 'fit:ordinal'], data: DATA, mediation: ['mediation'] },
   defaultReferences: { data: { via: 'outcome_model', param: 'input', through: ['impute'] } },
-  poolModules: [SIMULATION_MODULE, BOOTSTRAP_MODULE],
   random: (p) => p.simulation.trials > 0 || p.bootstrap.replicates > 0,
   check: checkParams,
   async run(params, inputs, ctx) {
