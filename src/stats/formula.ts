@@ -17,6 +17,11 @@
  * effects first, then two-way interactions, …), keeping the written order within an order; within an
  * interaction the variables are ordered by first appearance in the formula (`f:log(x)` when `f` came first).
  * `- 1` or `+ 0` removes the intercept; `- x` removes a term.
+ *
+ * Random effects as lme4/ordinal write them: one term `(1 | g)` (random intercept) or `(1 + x | g)`
+ * (random intercept and slope of x; `(x | g)` is the same term, as in lme4), added to the fixed terms
+ * with "+". `g` is a column (a factor); `x` a variable of the formula's kind. The normalised text puts
+ * the random term last, always with its intercept written: `y ~ a + b + (1 + x | g)`.
  */
 import { SpecError } from '../errors.js';
 import { deparse, parseExpression, ExpressionSyntaxError, type Expr } from './expr.js';
@@ -46,6 +51,16 @@ export interface Term {
   readonly variables: readonly number[];
 }
 
+/** A random-effect term `(1 | group)` or `(1 + slope | group)`. */
+export interface RandomTerm {
+  /** The normalised label: `(1 | trial)`, `(1 + evt | trial)`. */
+  readonly label: string;
+  /** The grouping column. */
+  readonly group: string;
+  /** The variable with a random slope (its R label and expression), if any. */
+  readonly slope: { readonly label: string; readonly expr: Expr } | undefined;
+}
+
 export interface Formula {
   readonly response: { readonly label: string; readonly expr: Expr; readonly source: string } | undefined;
   /** Every variable of the right-hand side, in order of first appearance. */
@@ -53,19 +68,24 @@ export interface Formula {
   /** Terms in R's order (by degree, then as written). */
   readonly terms: readonly Term[];
   readonly intercept: boolean;
-  /** The normalised formula: `response ~ term + term [- 1]`, with R's labels. Equal formulas give equal strings. */
+  /** The random-effect term (at most one), or none. */
+  readonly random: readonly RandomTerm[];
+  /** The normalised formula: `response ~ term + term [- 1] [+ (1 | g)]`, with R's labels. Equal formulas give equal strings. */
   readonly text: string;
 }
 
-/** The formula of the `outcome:` + `covariates:` form of a fit step. */
-export function formulaFromParts(outcome: string, covariates: readonly string[]): string {
-  return `${outcome} ~ ${covariates.length === 0 ? '1' : covariates.join(' + ')}`;
+/** The formula of the `outcome:` + `covariates:` (+ `random:`) form of a fit step. */
+export function formulaFromParts(outcome: string, covariates: readonly string[], random?: string): string {
+  const rhs = covariates.length === 0 ? '1' : covariates.join(' + ');
+  return `${outcome} ~ ${rhs}${random === undefined ? '' : ` + ${random}`}`;
 }
 
 // ---- tokens ---------------------------------------------------------------------------------------
 
 type Tok =
   | { readonly t: 'op'; readonly v: '~' | '+' | '-' | '*' | ':' | '(' | ')'; readonly at: number }
+  /** A whole parenthesised random-effect term `( … | … )`. */
+  | { readonly t: 'random'; readonly src: string; readonly at: number }
   | { readonly t: 'var'; readonly src: string; readonly at: number }
   | { readonly t: 'end'; readonly at: number };
 
@@ -98,6 +118,10 @@ function tokenize(src: string, from: number, to: number): Tok[] {
     const c = src[i]!;
     if (/\s/.test(c)) {
       i++;
+    } else if (c === '(' && barInside(src, i)) {
+      const close = matchParen(src, i);
+      toks.push({ t: 'random', src: src.slice(i, close), at: i });
+      i = close;
     } else if ('~+-*:()'.includes(c)) {
       toks.push({ t: 'op', v: c as '~', at: i });
       i++;
@@ -122,6 +146,53 @@ function tokenize(src: string, from: number, to: number): Tok[] {
   }
   toks.push({ t: 'end', at: to });
   return toks;
+}
+
+/** Whether the parenthesised group opening at `open` holds a "|" at its own level (a random-effect term). */
+function barInside(src: string, open: number): boolean {
+  let depth = 0;
+  for (let i = open + 1; i < src.length; i++) {
+    const c = src[i]!;
+    if (c === '"' || c === "'" || c === '`') {
+      i = src.indexOf(c, i + 1);
+      if (i < 0) return false;
+    } else if (c === '(') depth++;
+    else if (c === ')') {
+      if (depth === 0) return false;
+      depth--;
+    } else if (c === '|' && depth === 0) return true;
+  }
+  return false;
+}
+
+/**
+ * A random-effect term `(lhs | group)` at offset `at`: lhs `1`, `1 + x`, `x + 1` or `x` (lme4's implicit
+ * intercept); group a bare column name. Anything else is refused with what is supported.
+ */
+function parseRandom(source: string, at: number): RandomTerm {
+  const inner = source.slice(1, -1);
+  const bar = inner.indexOf('|');
+  const supported = 'supported: (1 | group) and (1 + x | group), one random-effect term per formula';
+  if (inner[bar + 1] === '|') throw new FormulaError('"||" (uncorrelated random effects) is not supported', at + 1 + bar, supported);
+  const after = inner.slice(bar + 1);
+  const group = after.trim();
+  if (!/^[A-Za-z.][A-Za-z0-9._]*$/.test(group)) {
+    const where = at + 2 + bar + (after.length - after.trimStart().length);
+    throw new FormulaError(`the grouping factor of a random-effect term must be a column name, got "${group}"`, where, supported);
+  }
+  const parts = inner.slice(0, bar).split('+').map((t) => t.trim());
+  if (parts.some((t) => t === '0' || t.startsWith('-') || t.includes('- 1') || t.includes('-1'))) {
+    throw new FormulaError('a random slope without a random intercept is not supported', at + 1, supported);
+  }
+  const slopes = parts.filter((t) => t !== '1');
+  if (parts.length > 2 || slopes.length > 1 || slopes.some((t) => t === '')) {
+    throw new FormulaError(`unsupported random-effect term "${source}"`, at, supported);
+  }
+  if (slopes.length === 0) return { label: `(1 | ${group})`, group, slope: undefined };
+  const offset = at + 1 + inner.indexOf(slopes[0]!);
+  const v = parseVariable(slopes[0]!, offset);
+  if (v.kind !== 'expr') throw new FormulaError('a random slope must be a single variable, not a spline', offset, supported);
+  return { label: `(1 + ${v.label} | ${group})`, group, slope: { label: v.label, expr: v.expr } };
 }
 
 // ---- variables ------------------------------------------------------------------------------------
@@ -198,6 +269,9 @@ interface TermSet {
 class Parser {
   private pos = 0;
   readonly variables: Variable[] = [];
+  readonly random: RandomTerm[] = [];
+  /** Parentheses open around the current position (a random-effect term must be at the top level). */
+  private depth = 0;
   private readonly byLabel = new Map<string, number>();
 
   constructor(
@@ -222,6 +296,21 @@ class Parser {
       sign = -1;
     } else if (this.isOp('+')) this.pos++;
     for (;;) {
+      const tok = this.peek();
+      if (tok.t === 'random') {
+        this.pos++;
+        if (this.depth > 0) throw new FormulaError('a random-effect term must be added at the top level of the formula, not inside parentheses', tok.at);
+        if (sign < 0) throw new FormulaError('a random-effect term cannot be removed with "-"', tok.at);
+        if (this.isOp('*') || this.isOp(':')) throw new FormulaError('a random-effect term cannot be part of an interaction', this.peek().at);
+        const r = parseRandom(tok.src, tok.at);
+        if (this.random.length > 0) throw new FormulaError('only one random-effect term is supported', tok.at, 'supported: (1 | group) and (1 + x | group)');
+        this.random.push(r);
+        if (this.isOp('+')) sign = 1;
+        else if (this.isOp('-')) sign = -1;
+        else break;
+        this.pos++;
+        continue;
+      }
       const p = this.parseProduct();
       if (sign > 0) {
         for (const t of p.terms) if (!out.terms.some((u) => sameTerm(u, t))) out.terms.push(t);
@@ -266,11 +355,14 @@ class Parser {
     const t = this.peek();
     if (t.t === 'op' && t.v === '(') {
       this.pos++;
+      this.depth++;
       const inner = this.parseRhs();
+      this.depth--;
       if (!this.isOp(')')) throw new FormulaError(`expected ")"`, this.peek().at);
       this.pos++;
       return inner;
     }
+    if (t.t === 'random') throw new FormulaError('a random-effect term cannot be part of an interaction', t.at);
     if (t.t !== 'var') throw new FormulaError(t.t === 'end' ? 'the formula ends where a term was expected' : `expected a term, found "${t.v}"`, t.at);
     this.pos++;
     if (t.src === '.') {
@@ -320,7 +412,8 @@ export function parseFormula(src: string): Formula {
   let text = `${response === undefined ? '' : `${response.label} `}~ `;
   if (rhs.length === 0) text += intercept ? '1' : '0';
   else text += rhs.join(' + ') + (intercept ? '' : ' - 1');
-  return { response, variables: vars, terms, intercept, text };
+  for (const r of parser.random) text += ` + ${r.label}`;
+  return { response, variables: vars, terms, intercept, random: parser.random, text };
 }
 
 /** The offset of the first "~" outside parentheses and quotes, or -1. */
