@@ -24,6 +24,8 @@ export interface FitParams {
   readonly formula?: string;
   readonly outcome?: string;
   readonly covariates?: readonly string[];
+  /** A random-effect term with the `outcome:`/`covariates:` form, e.g. "(1 | trial)". */
+  readonly random?: string;
   readonly weights?: string;
   readonly reference?: Readonly<Record<string, string>>;
   readonly level?: number;
@@ -37,6 +39,7 @@ export const fitProperties: Readonly<Record<string, unknown>> = {
   formula: { type: 'string', minLength: 3, description: 'An R formula, e.g. "mrs90 <= 2 ~ evt + age + log(fiv_ml)". Give either formula or outcome + covariates.' },
   outcome: { type: 'string', minLength: 1, description: 'The outcome (a column or an expression such as "mrs90 <= 2"), with covariates instead of formula.' },
   covariates: { type: 'array', items: { type: 'string', minLength: 1 }, description: 'Formula terms: columns, log(x), I(x / 10), rcs(x, 4), a:b, a*b.' },
+  random: { type: 'string', minLength: 5, description: 'With outcome + covariates: a random-effect term, "(1 | trial)" (random intercept) or "(1 + evt | trial)" (random intercept and slope), as lme4 writes it (fit_logistic and fit_ordinal).' },
   weights: { type: 'string', minLength: 1, description: 'A numeric column of case weights.' },
   reference: { type: 'object', additionalProperties: { type: 'string' }, description: 'Reference level per factor, e.g. {occlusion: M1} (default: the first level).' },
   level: { type: 'number', exclusiveMinimum: 0, exclusiveMaximum: 1, default: 0.95, description: 'Confidence level of the intervals.' },
@@ -57,7 +60,7 @@ export interface CheckProblem {
 export function formulaText(p: FitParams): string {
   if (p.formula !== undefined) return p.formula;
   if (p.outcome === undefined || p.covariates === undefined) throw new InternalError('fit step without formula or outcome/covariates passed its check');
-  return formulaFromParts(p.outcome, p.covariates);
+  return formulaFromParts(p.outcome, p.covariates, p.random);
 }
 
 /** Spec-time checks: exactly one form, and a formula that parses. */
@@ -65,6 +68,7 @@ export function checkFitParams(p: FitParams): CheckProblem[] {
   const hasFormula = p.formula !== undefined;
   const hasParts = p.outcome !== undefined || p.covariates !== undefined;
   if (hasFormula && hasParts) return [{ path: 'formula', message: 'give either formula or outcome + covariates, not both' }];
+  if (hasFormula && p.random !== undefined) return [{ path: 'random', message: 'random goes with outcome + covariates; with formula, write the term in the formula', hint: 'formula: "mrs90 ~ evt + age + (1 | trial)"' }];
   if (!hasFormula && !hasParts) return [{ path: 'formula', message: 'a fit step needs a formula (or outcome + covariates)', hint: 'formula: "mrs90 <= 2 ~ evt + age"' }];
   if (!hasFormula && (p.outcome === undefined || p.covariates === undefined)) {
     return [{ path: p.outcome === undefined ? 'outcome' : 'covariates', message: 'outcome and covariates go together' }];
@@ -98,6 +102,7 @@ export function normaliseFitParams<P extends FitParams>(p: P): P {
   const out: Record<string, unknown> = { ...(p as Readonly<Record<string, unknown>>), formula: text };
   delete out.outcome;
   delete out.covariates;
+  delete out.random;
   return out as unknown as P;
 }
 
@@ -119,6 +124,7 @@ function sameFormula(a: ReturnType<typeof parseFormula>, b: ReturnType<typeof pa
       response: f.response === undefined ? null : [f.response.label, tree(f.response.expr)],
       variables: f.variables.map((v) => (v.kind === 'rcs' ? [v.label, tree(v.arg), v.nk, v.knots ?? null] : [v.label, tree(v.expr)])),
       terms: f.terms.map((t) => [t.label, t.variables]),
+      random: f.random.map((r) => [r.label, r.group, r.slope === undefined ? null : [r.slope.label, tree(r.slope.expr)]]),
       intercept: f.intercept,
       text: f.text,
     });
@@ -133,6 +139,13 @@ export function parsedFormula(p: FitParams, step: string): ReturnType<typeof par
     if (e instanceof FormulaError) throw new SpecError(`formula: ${e.message}`, { hint: e.hint, step });
     throw e;
   }
+}
+
+/** A check problem when a kind that fits no random effects is given a random-effect term. */
+export function noRandomTerm(p: FitParams, kind: string): CheckProblem[] {
+  const f = parseOrUndefined(formulaText(p));
+  if (f === undefined || f.random.length === 0) return [];
+  return [{ path: p.formula !== undefined ? 'formula' : 'random', message: `${kind} fits no random effects: "${f.random[0]!.label}"`, hint: 'mixed models: fit_logistic or fit_ordinal' }];
 }
 
 /** The tables to fit: one, or the m completed imputations. */

@@ -12,7 +12,7 @@ import { DataError } from '../errors.js';
 import { buildDesign, checkFullRank } from '../stats/design.js';
 import { fitLinear } from '../stats/linear.js';
 import { weightedCrossprod } from '../stats/linalg.js';
-import { checkFitParams, droppedJson, fitSchema, fitTables, normaliseFitParams, parsedFormula, pooled, pooledHeader, rowsJson, rowsTable, vcovJson, waldRows, type FitParams, type SingleFit } from './fit-common.js';
+import { checkFitParams, noRandomTerm, droppedJson, fitSchema, fitTables, normaliseFitParams, parsedFormula, pooled, pooledHeader, rowsJson, rowsTable, vcovJson, waldRows, type FitParams, type SingleFit } from './fit-common.js';
 
 export function fitOneLinear(params: FitParams, table: Table, step: string): SingleFit {
   const formula = parsedFormula(params, step);
@@ -54,7 +54,10 @@ export const fitLinearStep: StepKind<FitParams> = {
   params: fitSchema({}),
   inputs: ['input'],
   accepts: { input: ['table', 'imputed'] },
-  check: checkFitParams,
+  check: (p) => {
+    const problems = checkFitParams(p);
+    return problems.length > 0 ? problems : noRandomTerm(p, 'fit_linear');
+  },
   normalise: normaliseFitParams,
   run(params, inputs, ctx) {
     const { tables, imputed } = fitTables(inputs, params.input, 'fit_linear');

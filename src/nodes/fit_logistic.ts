@@ -12,10 +12,13 @@ import { DataError } from '../errors.js';
 import { buildDesign, checkFullRank, type ModelData } from '../stats/design.js';
 import { fitLogistic, profileConfint } from '../stats/logistic.js';
 import { weightedCrossprod } from '../stats/linalg.js';
-import { checkFitParams, droppedJson, fitSchema, fitTables, imputationWarnings, normaliseFitParams, parsedFormula, pooled, pooledHeader, rowsJson, rowsTable, vcovJson, waldRows, withExp, type FitParams, type SingleFit } from './fit-common.js';
+import { parseFormula, type Formula } from '../stats/formula.js';
+import { checkNAGQ, normaliseNAGQ, fitMixedDesign, mixedCommonJson, mixedRows, mixedWarnings, nAGQProperty, randomEffectsJson, randomModelJson, reportedParameters } from './fit-mixed.js';
+import { checkFitParams, formulaText, droppedJson, fitSchema, fitTables, imputationWarnings, normaliseFitParams, parsedFormula, pooled, pooledHeader, rowsJson, rowsTable, vcovJson, waldRows, withExp, type FitParams, type SingleFit } from './fit-common.js';
 
 export interface FitLogisticParams extends FitParams {
   readonly ci?: 'profile' | 'wald';
+  readonly nAGQ?: number;
   readonly on_separation?: 'error' | 'warn';
 }
 
@@ -31,6 +34,7 @@ export function binaryOutcome(md: ModelData): Float64Array {
 
 export function fitOneLogistic(params: FitLogisticParams, table: Table, step: string, withProfile: boolean): SingleFit & { warnings: readonly string[] } {
   const formula = parsedFormula(params, step);
+  if (formula.random.length > 0) return fitOneLogisticMixed(params, formula, table);
   const md = buildDesign(formula, table, { weights: params.weights, reference: params.reference });
   const y = binaryOutcome(md);
   checkFullRank(md.design, md.X, md.n, md.p, weightedCrossprod(md.X, md.n, md.p, md.weights, new Float64Array(md.p * md.p)));
@@ -67,19 +71,67 @@ export function fitOneLogistic(params: FitLogisticParams, table: Table, step: st
   return { names, estimate: fit.coefficients, vcov: fit.vcov, dfcom: fit.dfResidual, useT: false, md, value, warnings: fit.warnings };
 }
 
+/**
+ * The mixed-effects logistic fit (glmer): the two-category cumulative model of fit-mixed.ts, reported as
+ * glmer reports it — intercept θ, coefficients −β, modes −b_i (P(y = 1) = F(θ − x'β − b) = plogis(β₀ + x'β_glmer + b_glmer)).
+ */
+function fitOneLogisticMixed(params: FitLogisticParams, formula: Formula, table: Table): SingleFit & { warnings: readonly string[] } {
+  const fitted = fitMixedDesign(formula, table, { weights: params.weights, reference: params.reference, nAGQ: params.nAGQ }, (md) => {
+    const y = binaryOutcome(md);
+    const codes = new Int32Array(md.n);
+    for (let i = 0; i < md.n; i++) {
+      const v = y[i]!;
+      if (v !== 0 && v !== 1) throw new DataError(`the mixed logistic model needs a 0/1 outcome; row ${md.rows[i]! + 1} has ${v}`, { hint: 'give each patient a row (no proportions with weights)' });
+      codes[i] = v === 1 ? 0 : 1; // category 0 is "y = 1": P(y = 1) = F(θ − x'β − b)
+    }
+    return { codes, J: 2, thresholdNames: ['(Intercept)'] };
+  });
+  const { md } = fitted;
+  const rep = reportedParameters(fitted);
+  const npar = fitted.names.length;
+  const p = md.p; // with the intercept
+  // glmer's sign: β → −β (rows and columns of the covariance too); the intercept and RE parameters keep theirs
+  const flip = (j: number): number => (j >= 1 && j < p ? -1 : 1);
+  const estimate = Float64Array.from(rep.estimate, (v, j) => flip(j) * v);
+  const vcov = Float64Array.from(rep.vcov, (v, k) => flip(Math.floor(k / npar)) * flip(k % npar) * v);
+  const level = params.level ?? 0.95;
+  const rows = withExp(mixedRows(fitted.names, estimate, vcov, p, level), 'odds_ratio');
+  const names = fitted.names.slice(0, p);
+  const fixedVcov = new Float64Array(p * p);
+  for (let r = 0; r < p; r++) for (let c = 0; c < p; c++) fixedVcov[r * p + c] = vcov[r * npar + c]!;
+  const warnings = mixedWarnings(fitted);
+  const value: JsonObject = {
+    model_type: 'logistic',
+    mixed: true,
+    ...mixedCommonJson(fitted, fitted.names, estimate, vcov),
+    ci_method: 'wald',
+    level,
+    coefficients: rowsJson(rows),
+    random_effects: randomEffectsJson(fitted, -1),
+    warnings,
+    model: { family: 'binomial', link: 'logit', design: md.design as unknown as JsonObject, coefficients: Array.from(estimate.subarray(0, p)), vcov: vcovJson(names, fixedVcov), random: randomModelJson(fitted, -1) },
+  };
+  const nobs = md.weights === undefined ? md.n : md.weights.reduce((a, b) => a + b, 0);
+  return { names, estimate: estimate.slice(0, p), vcov: fixedVcov, dfcom: nobs - fitted.result.fit.edf, useT: false, md, value, warnings };
+}
+
 export const fitLogisticStep: StepKind<FitLogisticParams> = {
   kind: 'fit_logistic',
   version: 4,
   produces: 'fit:logistic',
   summary: "Logistic regression of a 0/1 outcome, as R's glm(family = binomial): odds ratios, Wald or profile-likelihood CIs",
   params: fitSchema({
-    ci: { enum: ['profile', 'wald'], default: 'profile', description: 'Confidence intervals: profile likelihood (as R\'s confint) or Wald (confint.default).' },
+    ci: { enum: ['profile', 'wald'], default: 'profile', description: 'Confidence intervals: profile likelihood (as R\'s confint) or Wald (confint.default). A mixed model (random-effect term) always has Wald intervals.' },
     on_separation: { enum: ['error', 'warn'], default: 'error', description: 'Separation or non-convergence: stop with an error naming the term, or return R\'s fit with warnings.' },
+    nAGQ: nAGQProperty,
   }),
   inputs: ['input'],
   accepts: { input: ['table', 'imputed'] },
-  check: checkFitParams,
-  normalise: normaliseFitParams,
+  check: (p) => {
+    const problems = checkFitParams(p);
+    return problems.length > 0 ? problems : checkNAGQ(p, parseFormula(formulaText(p)));
+  },
+  normalise: (p) => normaliseNAGQ(normaliseFitParams(p)),
   run(params, inputs, ctx) {
     const { tables, imputed } = fitTables(inputs, params.input, 'fit_logistic');
     if (!imputed) {

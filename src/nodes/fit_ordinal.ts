@@ -12,14 +12,16 @@ import type { Json, JsonObject } from '../data/canonical.js';
 import type { Table } from '../data/table.js';
 import { DataError } from '../errors.js';
 import { buildDesign, checkFullRank, type ModelData } from '../stats/design.js';
-import type { Formula } from '../stats/formula.js';
+import { parseFormula, type Formula } from '../stats/formula.js';
 import { fitOrdinal, nominalTest, responseCategories, thresholdNames } from '../stats/ordinal.js';
 import { brantTest } from '../stats/brant.js';
 import { weightedCrossprod } from '../stats/linalg.js';
 import { countRows, sampleDesign, sampleRows, type SampleDesign } from './row-samples.js';
-import { checkFitParams, droppedJson, fitSchema, fitTables, imputationWarnings, normaliseFitParams, parsedFormula, pooled, pooledHeader, rowsJson, rowsTable, vcovJson, waldRows, withExp, type CheckProblem, type FitParams, type Row, type SingleFit } from './fit-common.js';
+import { checkNAGQ, normaliseNAGQ, fitMixedDesign, mixedCommonJson, mixedRows, mixedWarnings, nAGQProperty, randomEffectsJson, randomModelJson, reportedParameters } from './fit-mixed.js';
+import { checkFitParams, formulaText, droppedJson, fitSchema, fitTables, imputationWarnings, normaliseFitParams, parsedFormula, pooled, pooledHeader, rowsJson, rowsTable, vcovJson, waldRows, withExp, type CheckProblem, type FitParams, type Row, type SingleFit } from './fit-common.js';
 
 export interface FitOrdinalParams extends FitParams {
+  readonly nAGQ?: number;
   readonly merge?: readonly (readonly (string | number)[])[];
   readonly favourable?: 'low' | 'high';
   readonly nominal_test?: boolean | readonly string[];
@@ -46,6 +48,7 @@ function ordinalFormula(params: FitOrdinalParams, step: string): { formula: Form
 
 export function fitOneOrdinal(params: FitOrdinalParams, table: Table, step: string, tests: boolean): OrdinalSingle {
   const { formula, warnings } = ordinalFormula(params, step);
+  if (formula.random.length > 0) return fitOneOrdinalMixed(params, formula, table);
   const md = buildDesign(formula, table, { weights: params.weights, reference: params.reference });
   return fitDesign(params, md, () => responseCategories(md.response!, params.merge ?? []), warnings, tests);
 }
@@ -132,8 +135,66 @@ function checkCategoryCount(labels: readonly string[], outcome: string, max: num
   });
 }
 
+/** The mixed-effects fit (clmm): a random intercept or intercept and slope for one grouping factor. */
+function fitOneOrdinalMixed(params: FitOrdinalParams, formula: Formula, table: Table): OrdinalSingle {
+  if (params.nominal_test !== undefined && params.nominal_test !== false) throw new DataError('nominal_test is not available for a mixed model (as clmm)', { hint: 'test proportional odds on the fixed-effects model: a second fit_ordinal step without the random-effect term' });
+  if (params.brant === true) throw new DataError('brant is not available for a mixed model', { hint: 'run the Brant test on the fixed-effects model: a second fit_ordinal step without the random-effect term' });
+  const extra: string[] = [];
+  let labels: string[] = [];
+  const fitted = fitMixedDesign(formula, table, { weights: params.weights, reference: params.reference, nAGQ: params.nAGQ }, (md) => {
+    const cats = responseCategories(md.response!, params.merge ?? []);
+    if (cats.dropped.length > 0) extra.push(`outcome categories with no rows were dropped: ${cats.dropped.join(', ')}`);
+    if (cats.labels.length < 3) extra.push(`the ordinal outcome has only ${cats.labels.length} categories (a logistic model)`);
+    checkCategoryCount(cats.labels, md.design.response?.label ?? 'the outcome', params.max_categories ?? MAX_CATEGORIES);
+    labels = cats.labels;
+    return { codes: cats.codes, J: cats.labels.length, thresholdNames: thresholdNames(cats.labels) };
+  });
+  const { md, result } = fitted;
+  const warnings = [...extra, ...mixedWarnings(fitted)];
+  const level = params.level ?? 0.95;
+  const K = labels.length - 1;
+  const p = md.p - 1;
+  const rep = reportedParameters(fitted);
+  const all = mixedRows(fitted.names, rep.estimate, rep.vcov, K + p, level);
+  const sign = (params.favourable ?? 'low') === 'low' ? -1 : 1;
+  const coefRows = withExp(all.slice(K), 'common_or', sign);
+  const counts = new Array<number>(labels.length).fill(0);
+  fitted.categories.codes.forEach((c, i) => (counts[c] = counts[c]! + (md.weights === undefined ? 1 : md.weights[i]!)));
+  const names = fitted.names.slice(0, K + p);
+  const npar = fitted.names.length;
+  const fixedVcov = new Float64Array((K + p) * (K + p));
+  for (let r = 0; r < K + p; r++) for (let c = 0; c < K + p; c++) fixedVcov[r * (K + p) + c] = rep.vcov[r * npar + c]!;
+  const random = randomEffectsJson(fitted, 1);
+  const value: Record<string, Json> = {
+    model_type: 'ordinal',
+    mixed: true,
+    ...mixedCommonJson(fitted, fitted.names, rep.estimate, rep.vcov),
+    nobs: md.weights === undefined ? md.n : md.weights.reduce((a, b) => a + b, 0),
+    categories: labels.map((label, j) => ({ label, n: counts[j]! })),
+    favourable: params.favourable ?? 'low',
+    level,
+    ci_method: 'wald',
+    coefficients: rowsJson(coefRows),
+    thresholds: rowsJson(all.slice(0, K)),
+    random_effects: random,
+    warnings,
+    model: {
+      family: 'cumulative',
+      link: 'logit',
+      design: md.design as unknown as JsonObject,
+      categories: labels,
+      thresholds: Array.from(rep.estimate.subarray(0, K)),
+      coefficients: Array.from(rep.estimate.subarray(K, K + p)),
+      vcov: vcovJson(names, fixedVcov),
+      random: randomModelJson(fitted, 1),
+    },
+  };
+  return { names, estimate: rep.estimate.slice(0, K + p), vcov: fixedVcov, dfcom: (value.nobs as number) - result.fit.edf, useT: false, md, value, warnings, nThresholds: K };
+}
+
 function checkOrdinal(p: FitOrdinalParams): CheckProblem[] {
   const problems = checkFitParams(p);
+  if (problems.length === 0) problems.push(...checkNAGQ(p, parseFormula(formulaText(p))));
   (p.merge ?? []).forEach((g, k) => {
     if (g.length < 2) problems.push({ path: `merge[${k}]`, message: 'a merge group needs at least two categories', hint: 'merge: [[5, 6]]' });
   });
@@ -161,6 +222,7 @@ function ordinalSampleData(params: FitOrdinalParams, table: Table): OrdinalSampl
   if (params.weights !== undefined || (params.nominal_test !== undefined && params.nominal_test !== false) || params.brant === true) return undefined;
   try {
     const { formula, warnings } = ordinalFormula(params, 'rows');
+    if (formula.random.length > 0) return undefined; // a mixed model's replicates run the step
     const md = buildDesign(formula, table, { reference: params.reference });
     const cats = responseCategories(md.response!, params.merge ?? []);
     const rows = sampleDesign(formula, table, md.rows);
@@ -214,11 +276,12 @@ export const fitOrdinalStep: StepKind<FitOrdinalParams> = {
     brant: { type: 'boolean', default: false, description: 'The Brant (1990) test of proportional odds, per column and omnibus.' },
     // no schema default: it would enter every fit_ordinal step's key
     max_categories: { type: 'integer', minimum: 2, description: `Most outcome categories accepted (default ${MAX_CATEGORIES}); more is taken for a continuous outcome.` },
+    nAGQ: nAGQProperty,
   }),
   inputs: ['input'],
   accepts: { input: ['table', 'imputed'] },
   check: checkOrdinal,
-  normalise: normaliseFitParams,
+  normalise: (p) => normaliseNAGQ(normaliseFitParams(p)),
   rowSamples: { prepare: ordinalSampleData, plan: (params, _table, data) => ordinalSamplePlan(params, data as OrdinalSampleData | undefined) },
   run(params, inputs, ctx) {
     const { tables, imputed } = fitTables(inputs, params.input, 'fit_ordinal');

@@ -1,0 +1,554 @@
+/**
+ * The marginal likelihood of a cumulative-logit model with random effects per cluster, by the Laplace
+ * approximation (random intercept, or intercept and slope) or adaptive Gauss–Hermite quadrature (random
+ * intercept), with its analytic gradient. See docs/mixed-models.md for the derivation.
+ *
+ *   P(Y_ij ≤ k | u_i) = F(θ_k − x_ij'β − s_ij),   s_ij = w_ij'u_i,   u_i ~ N(0, I_q)
+ *   random intercept (q = 1):      w_ij = τ                                    parameters ρ = log τ
+ *   intercept + slope z (q = 2):   w_ij = (a + c z_ij, b z_ij), b_i = L u_i, L = [[a, 0], [c, b]]   (log a, c, log b)
+ *
+ * ordinal::clmm's sign (a positive random effect raises the latent scale, as x'β does); the binary
+ * logistic model is J = 2 with glmer's coefficients = (θ_1, −β) and modes −b_i.
+ *
+ * Per cluster, ℓ_i(u) = Σ_j w_j log p_ij(u) − |u|²/2 (w_j case weights), with conditional mode û_i
+ * (Newton, |∇ℓ| < 1e-10, then one more step: ½ log det D depends on û to first order, so a looser mode
+ * is noise in the objective — clmm stops at 1e-4) and D_i = −∇²ℓ_i(û_i) = I − Σ_j S2_j w_j w_j':
+ *   Laplace:  −log L = Σ_i [ −ℓ_i(û_i) + ½ log det D_i ]
+ *   AGQ (q = 1, n nodes x_h, weights w_h for e^{−x²}), K_i = √(2/D_i), v_ih = û_i + K_i x_h:
+ *            −log L = −Σ_i [ log K_i − ½ log 2π + LSE_h( log w_h + x_h² + ℓ_i(v_ih) ) ]   (log-sum-exp:
+ *            no underflow for clusters of any size — clmm sums exp(ℓ) and fails above ~400 patients)
+ * Gradient, for each parameter ψ, with M = ∂²ℓ/∂u∂ψ and everything at the mode:
+ *   dû/dψ = D⁻¹M,   dD/dψ = ∂D/∂ψ + Σ_k ∂D/∂u_k (dû/dψ)_k,   ∂D/∂u_k = Σ_j S3_j w_jk w_j w_j'
+ *   d(Laplace)/dψ = Σ_i [ −∂ℓ_i/∂ψ + ½ tr(D_i⁻¹ dD_i/dψ) ]
+ *   AGQ: d log L_i = d log K_i + Σ_h π_ih [ ∂ℓ/∂ψ(v_ih) + ∂ℓ/∂u(v_ih)(dû/dψ + x_h dK_i/dψ) ],
+ *        π_ih the log-sum-exp weights, d log K = −½ dD/D.
+ * with the per-parameter pieces (S1..S3, t1, t2 from rows.ts; t_λ = (∂w/∂λ)'u):
+ *   β_m:  ∂ℓ = −Σ x S1           M = Σ x S2 w              ∂D = Σ x S3 w w'
+ *   θ_k:  ∂ℓ = Σ L_end           M = −Σ t1_end w           ∂D = −Σ t2_end w w'   (rows whose upper / lower end is θ_k)
+ *   λ:    ∂ℓ = −Σ S1 t_λ         M = Σ S2 t_λ w − Σ S1 ∂w/∂λ   ∂D = Σ S3 t_λ w w' − Σ S2 (∂w/∂λ w' + w ∂w/∂λ')
+ */
+import { gaussHermite, type GaussHermiteRule } from './gauss-hermite.js';
+import { rowAll, rowDerivatives, rowFirstTwo, type RowDerivatives } from './rows.js';
+
+/** The data of a fit, rows sorted by cluster. */
+export interface MixedData {
+  /** Column-major n × p fixed-effects design without an intercept (the thresholds play it). */
+  readonly X: Float64Array;
+  readonly n: number;
+  readonly p: number;
+  /** Outcome category 0..J−1 per row. */
+  readonly y: Int32Array;
+  readonly J: number;
+  /** Case weights (undefined: 1). */
+  readonly weights: Float64Array | undefined;
+  /** Rows start[i] .. start[i+1]−1 are cluster i (length clusters + 1). */
+  readonly start: Int32Array;
+  /** The random slope's variable per row (q = 2), undefined for a random intercept. */
+  readonly z: Float64Array | undefined;
+}
+
+/** Inner Newton tolerance on |∇ℓ_i| (then one more step). */
+const MODE_TOL = 1e-10;
+const MODE_MAX_ITER = 100;
+
+/** Symmetric q × q (q ≤ 2) stored as [d11] or [d11, d12, d22]. */
+function symSize(q: number): number {
+  return q === 1 ? 1 : 3;
+}
+
+export class MixedLikelihood {
+  readonly q: number;
+  readonly K: number;
+  /** Number of parameters: K thresholds, p coefficients, 1 (ρ) or 3 (log a, c, log b). */
+  readonly npar: number;
+  readonly nre: number;
+  readonly clusters: number;
+  private readonly rule: GaussHermiteRule | undefined;
+  /** Conditional modes (warm start between evaluations), clusters × q. */
+  readonly modes: Float64Array;
+  /** D_i at the modes, clusters × symSize(q). */
+  readonly curvature: Float64Array;
+  private readonly eta: Float64Array;
+  /** θ_{y_i} − η_i and θ_{y_i − 1} − η_i per row (±∞ at the ends): the linear predictors before the random effect. */
+  private readonly hiBase: Float64Array;
+  private readonly loBase: Float64Array;
+  private readonly gap: Float64Array;
+  private readonly logGap: Float64Array;
+  private readonly rd: RowDerivatives = rowDerivatives();
+  // per-cluster accumulators of the gradient pass
+  private readonly accX: Float64Array;
+  private readonly accT: Float64Array;
+  private readonly accR: Float64Array;
+  private readonly accDu: Float64Array;
+  private readonly w = new Float64Array(2);
+  private readonly dw = new Float64Array(6);
+  /** The row's w w' (symmetric storage). */
+  private readonly ww = new Float64Array(3);
+
+  constructor(
+    readonly data: MixedData,
+    /** 1: Laplace; > 1: adaptive Gauss–Hermite with that many nodes (random intercept only). */
+    readonly nAGQ: number,
+  ) {
+    this.q = data.z === undefined ? 1 : 2;
+    if (this.q === 2 && nAGQ !== 1) throw new RangeError('adaptive quadrature is for a scalar random effect only');
+    this.K = data.J - 1;
+    this.nre = this.q === 1 ? 1 : 3;
+    this.npar = this.K + data.p + this.nre;
+    this.clusters = data.start.length - 1;
+    this.rule = nAGQ > 1 ? gaussHermite(nAGQ) : undefined;
+    this.modes = new Float64Array(this.clusters * this.q);
+    this.curvature = new Float64Array(this.clusters * symSize(this.q));
+    this.eta = new Float64Array(data.n);
+    this.hiBase = new Float64Array(data.n);
+    this.loBase = new Float64Array(data.n);
+    this.gap = new Float64Array(data.J);
+    this.logGap = new Float64Array(data.J);
+    const ns = symSize(this.q);
+    this.accX = new Float64Array(data.p * (1 + this.q + ns));
+    this.accT = new Float64Array(this.K * (1 + this.q + ns));
+    this.accR = new Float64Array(this.nre * (1 + this.q + ns));
+    this.accDu = new Float64Array(this.q * ns);
+  }
+
+  /** The random-effect loadings L as (a, c, b) (q = 2) or (τ) from the parameter vector. */
+  reLoadings(par: ArrayLike<number>): number[] {
+    const o = this.K + this.data.p;
+    return this.q === 1 ? [Math.exp(par[o]!)] : [Math.exp(par[o]!), par[o + 1]!, Math.exp(par[o + 2]!)];
+  }
+
+  /**
+   * Sets up θ, η and the category constants; false when the thresholds are not increasing (the
+   * objective is then +∞).
+   */
+  private prepare(par: ArrayLike<number>): boolean {
+    const { K } = this;
+    const { X, n, p, J } = this.data;
+    for (let k = 1; k < K; k++) if (!(par[k]! > par[k - 1]!)) return false;
+    for (let c = 0; c < J; c++) {
+      if (c === 0 || c === J - 1) {
+        this.gap[c] = 1;
+        this.logGap[c] = 0;
+      } else {
+        const g = -Math.expm1(-(par[c]! - par[c - 1]!));
+        this.gap[c] = g;
+        this.logGap[c] = Math.log(g);
+      }
+    }
+    const eta = this.eta;
+    eta.fill(0);
+    for (let m = 0; m < p; m++) {
+      const b = par[K + m]!;
+      if (b === 0) continue;
+      const o = m * n;
+      for (let i = 0; i < n; i++) eta[i] = eta[i]! + b * X[o + i]!;
+    }
+    const y = this.data.y;
+    for (let i = 0; i < n; i++) {
+      const c = y[i]!;
+      this.hiBase[i] = c === K ? Infinity : par[c]! - eta[i]!;
+      this.loBase[i] = c === 0 ? -Infinity : par[c - 1]! - eta[i]!;
+    }
+    return true;
+  }
+
+  /** The row's random-effect design w (and ∂w/∂λ for the RE parameters) into this.w / this.dw. */
+  private design(L: readonly number[], i: number): void {
+    if (this.q === 1) {
+      this.w[0] = L[0]!;
+      this.dw[0] = L[0]!; // ∂τ/∂ρ
+      return;
+    }
+    const z = this.data.z![i]!;
+    const a = L[0]!;
+    const c = L[1]!;
+    const b = L[2]!;
+    this.w[0] = a + c * z;
+    this.w[1] = b * z;
+    // ∂w/∂log a = (a, 0), ∂w/∂c = (z, 0), ∂w/∂log b = (0, b z)
+    this.dw[0] = a;
+    this.dw[1] = 0;
+    this.dw[2] = z;
+    this.dw[3] = 0;
+    this.dw[4] = 0;
+    this.dw[5] = b * z;
+  }
+
+  /**
+   * Cluster ci's conditional mode by Newton with step halving, warm-started from the previous mode:
+   * iterates to |∇ℓ| < MODE_TOL, then takes one more full step (without the pass at its end: the caller's
+   * pass is there). Leaves the mode in `modes`; returns the Newton steps taken, −1 when not converged.
+   */
+  private findMode(par: ArrayLike<number>, L: readonly number[], ci: number): number {
+    const { q } = this;
+    const u = this.modes;
+    const o = ci * q;
+    let u1 = u[o]!;
+    let u2 = q === 2 ? u[o + 1]! : 0;
+    // a warm start left unusable by an evaluation far from the optimum restarts at 0
+    if (!Number.isFinite(u1) || !Number.isFinite(u2) || Math.abs(u1) > 50 || Math.abs(u2) > 50) {
+      u1 = 0;
+      u2 = 0;
+    }
+    let ell = this.clusterPass(par, L, ci, u1, u2);
+    for (let steps = 0; steps < MODE_MAX_ITER; steps++) {
+      const { g1, g2, d11, d12, d22 } = this.last;
+      let s1: number;
+      let s2 = 0;
+      if (q === 1) s1 = g1 / d11;
+      else {
+        const det = d11 * d22 - d12 * d12;
+        s1 = (d22 * g1 - d12 * g2) / det;
+        s2 = (d11 * g2 - d12 * g1) / det;
+      }
+      if (Math.abs(g1) < MODE_TOL && Math.abs(g2) < MODE_TOL) {
+        u[o] = u1 + s1;
+        if (q === 2) u[o + 1] = u2 + s2;
+        return steps;
+      }
+      let t = 1;
+      for (let h = 0; h < 60; h++) {
+        const next = this.clusterPass(par, L, ci, u1 + t * s1, u2 + t * s2);
+        if (next >= ell - 1e-12 * (1 + Math.abs(ell))) {
+          ell = next;
+          break;
+        }
+        t /= 2;
+      }
+      u1 += t * s1;
+      u2 += t * s2;
+    }
+    u[o] = u1;
+    if (q === 2) u[o + 1] = u2;
+    return -1;
+  }
+
+  /** The last cluster pass: gradient of ℓ and D at the point passed. */
+  private readonly last = { g1: 0, g2: 0, d11: 1, d12: 0, d22: 1 };
+
+  /** ℓ_i(u) and, in `last`, ∇ℓ_i(u) and D_i(u): one pass over the cluster's rows. */
+  private clusterPass(par: ArrayLike<number>, L: readonly number[], ci: number, u1: number, u2: number): number {
+    const { start, weights } = this.data;
+    const rd = this.rd;
+    let sl = 0;
+    let a1 = 0;
+    let a2 = 0;
+    let b11 = 0;
+    let b12 = 0;
+    let b22 = 0;
+    const w = this.w;
+    for (let i = start[ci]!; i < start[ci + 1]!; i++) {
+      this.design(L, i);
+      const s = this.q === 1 ? w[0]! * u1 : w[0]! * u1 + w[1]! * u2;
+      const y = this.data.y[i]!;
+      const lp = rowFirstTwo(this.hiBase[i]! - s, this.loBase[i]! - s, this.gap[y]!, this.logGap[y]!, rd);
+      const wt = weights === undefined ? 1 : weights[i]!;
+      sl += wt * lp;
+      const s1 = wt * rd.s1;
+      const s2 = wt * rd.s2;
+      a1 += s1 * w[0]!;
+      b11 += s2 * w[0]! * w[0]!;
+      if (this.q === 2) {
+        a2 += s1 * w[1]!;
+        b12 += s2 * w[0]! * w[1]!;
+        b22 += s2 * w[1]! * w[1]!;
+      }
+    }
+    const last = this.last;
+    last.g1 = -a1 - u1;
+    last.g2 = this.q === 2 ? -a2 - u2 : 0;
+    last.d11 = 1 - b11;
+    last.d12 = -b12;
+    last.d22 = 1 - b22;
+    return sl - 0.5 * (u1 * u1 + u2 * u2);
+  }
+
+  /** −log L at `par` (Laplace or AGQ): +∞ for invalid thresholds or a non-finite value. */
+  value(par: ArrayLike<number>): number {
+    return this.evaluate(par, undefined);
+  }
+
+  /** −log L and its gradient (written to `grad`). */
+  gradient(par: ArrayLike<number>, grad: Float64Array): number {
+    return this.evaluate(par, grad);
+  }
+
+  /** Total inner Newton steps of the last evaluation (for diagnostics). */
+  innerSteps = 0;
+  /** Clusters whose mode did not converge in the last evaluation. */
+  unconvergedModes = 0;
+
+  private evaluate(par: ArrayLike<number>, grad: Float64Array | undefined): number {
+    if (!this.prepare(par)) return Infinity;
+    const L = this.reLoadings(par);
+    if (grad !== undefined) grad.fill(0);
+    let total = 0;
+    this.innerSteps = 0;
+    this.unconvergedModes = 0;
+    const ns = symSize(this.q);
+    for (let ci = 0; ci < this.clusters; ci++) {
+      const steps = this.findMode(par, L, ci);
+      if (steps < 0) this.unconvergedModes++;
+      else this.innerSteps += steps;
+      const o = ci * this.q;
+      const u1 = this.modes[o]!;
+      const u2 = this.q === 2 ? this.modes[o + 1]! : 0;
+      let ell: number;
+      if (grad === undefined) {
+        ell = this.clusterPass(par, L, ci, u1, u2);
+      } else {
+        ell = this.gradientPass(par, L, ci, u1, u2);
+      }
+      const { d11, d12, d22 } = this.last;
+      const c = ci * ns;
+      this.curvature[c] = d11;
+      if (ns === 3) {
+        this.curvature[c + 1] = d12;
+        this.curvature[c + 2] = d22;
+      }
+      const det = this.q === 1 ? d11 : d11 * d22 - d12 * d12;
+      if (!(det > 0) || !Number.isFinite(ell)) return Infinity;
+      if (this.rule === undefined) {
+        total += -ell + 0.5 * Math.log(det);
+        if (grad !== undefined) this.laplaceGradient(grad);
+      } else {
+        total -= this.agqCluster(par, L, ci, u1, d11, grad);
+      }
+    }
+    return total;
+  }
+
+  // ---- the gradient pass --------------------------------------------------------------------------
+
+  /**
+   * One pass over cluster ci's rows at its mode, accumulating ℓ, ∇ℓ, D and the per-parameter sums of the
+   * header's table (per β column, per threshold, per RE parameter: ∂ℓ, M (q), ∂D (symmetric)) and ∂D/∂u.
+   * Returns ℓ_i(û).
+   */
+  private gradientPass(par: ArrayLike<number>, L: readonly number[], ci: number, u1: number, u2: number): number {
+    const { X, n, p, start, weights, y } = this.data;
+    const { q, K } = this;
+    const ns = symSize(q);
+    const stride = 1 + q + ns;
+    const accX = this.accX.fill(0);
+    const accT = this.accT.fill(0);
+    const accR = this.accR.fill(0);
+    const accDu = this.accDu.fill(0);
+    const rd = this.rd;
+    const w = this.w;
+    const dw = this.dw;
+    let sl = 0;
+    let a1 = 0;
+    let a2 = 0;
+    let b11 = 0;
+    let b12 = 0;
+    let b22 = 0;
+    const ww = this.ww;
+    for (let i = start[ci]!; i < start[ci + 1]!; i++) {
+      this.design(L, i);
+      const s = q === 1 ? w[0]! * u1 : w[0]! * u1 + w[1]! * u2;
+      const yi = y[i]!;
+      rowAll(this.hiBase[i]! - s, this.loBase[i]! - s, this.gap[yi]!, this.logGap[yi]!, rd);
+      const wt = weights === undefined ? 1 : weights[i]!;
+      const S1 = wt * rd.s1;
+      const S2 = wt * rd.s2;
+      const S3 = wt * rd.s3;
+      sl += wt * rd.logp;
+      const w0 = w[0]!;
+      ww[0] = w0 * w0;
+      if (q === 2) {
+        const w1 = w[1]!;
+        ww[1] = w0 * w1;
+        ww[2] = w1 * w1;
+        a2 += S1 * w1;
+        b12 += S2 * ww[1];
+        b22 += S2 * ww[2];
+        // ∂D/∂u_k = Σ S3 w_k w w'
+        for (let t = 0; t < 3; t++) {
+          accDu[t] = accDu[t]! + S3 * w0 * ww[t]!;
+          accDu[3 + t] = accDu[3 + t]! + S3 * w1 * ww[t]!;
+        }
+      } else {
+        accDu[0] = accDu[0]! + S3 * w0 * ww[0];
+      }
+      a1 += S1 * w0;
+      b11 += S2 * ww[0];
+      // β: (−Σ x S1, Σ x S2 w, Σ x S3 w w') — stored as (Σ x S1, Σ x S2 w, Σ x S3 w w') and signed later
+      for (let m = 0; m < p; m++) {
+        const x = X[m * n + i]!;
+        if (x === 0) continue;
+        const o = m * stride;
+        accX[o] = accX[o]! + x * S1;
+        const xs2 = x * S2;
+        const xs3 = x * S3;
+        accX[o + 1] = accX[o + 1]! + xs2 * w0;
+        if (q === 1) accX[o + 2] = accX[o + 2]! + xs3 * ww[0];
+        else {
+          accX[o + 2] = accX[o + 2]! + xs2 * w[1]!;
+          accX[o + 3] = accX[o + 3]! + xs3 * ww[0];
+          accX[o + 4] = accX[o + 4]! + xs3 * ww[1]!;
+          accX[o + 5] = accX[o + 5]! + xs3 * ww[2]!;
+        }
+      }
+      // θ: the row's upper end is θ_yi (yi < K), its lower end θ_{yi−1} (yi > 0)
+      if (yi < K) this.addThreshold(accT, yi * stride, wt * rd.la, wt * rd.t1a, wt * rd.t2a, ww);
+      if (yi > 0) this.addThreshold(accT, (yi - 1) * stride, wt * rd.lb, wt * rd.t1b, wt * rd.t2b, ww);
+      // RE parameters λ: t_λ = (∂w/∂λ)'u
+      for (let r = 0; r < this.nre; r++) {
+        const d0 = dw[r * q]!;
+        const d1 = q === 2 ? dw[r * q + 1]! : 0;
+        const tl = d0 * u1 + d1 * u2;
+        const o = r * stride;
+        accR[o] = accR[o]! - S1 * tl; // ∂ℓ/∂λ
+        accR[o + 1] = accR[o + 1]! + S2 * tl * w0 - S1 * d0; // M_λ
+        if (q === 1) {
+          accR[o + 2] = accR[o + 2]! + S3 * tl * ww[0] - S2 * 2 * d0 * w0;
+        } else {
+          const w1 = w[1]!;
+          accR[o + 2] = accR[o + 2]! + S2 * tl * w1 - S1 * d1;
+          accR[o + 3] = accR[o + 3]! + S3 * tl * ww[0] - S2 * 2 * d0 * w0;
+          accR[o + 4] = accR[o + 4]! + S3 * tl * ww[1]! - S2 * (d0 * w1 + w0 * d1);
+          accR[o + 5] = accR[o + 5]! + S3 * tl * ww[2]! - S2 * 2 * d1 * w1;
+        }
+      }
+    }
+    const last = this.last;
+    last.g1 = -a1 - u1;
+    last.g2 = q === 2 ? -a2 - u2 : 0;
+    last.d11 = 1 - b11;
+    last.d12 = -b12;
+    last.d22 = 1 - b22;
+    return sl - 0.5 * (u1 * u1 + u2 * u2);
+  }
+
+  private addThreshold(acc: Float64Array, o: number, l: number, t1: number, t2: number, ww: Float64Array): void {
+    const w = this.w;
+    acc[o] = acc[o]! + l; // ∂ℓ
+    acc[o + 1] = acc[o + 1]! - t1 * w[0]!; // M
+    if (this.q === 1) acc[o + 2] = acc[o + 2]! - t2 * ww[0]!;
+    else {
+      acc[o + 2] = acc[o + 2]! - t1 * w[1]!;
+      acc[o + 3] = acc[o + 3]! - t2 * ww[0]!;
+      acc[o + 4] = acc[o + 4]! - t2 * ww[1]!;
+      acc[o + 5] = acc[o + 5]! - t2 * ww[2]!;
+    }
+  }
+
+  /**
+   * Adds cluster ci's Laplace gradient, Σ over parameters of −∂ℓ/∂ψ + ½ tr(D⁻¹ dD/dψ), from the sums of
+   * the gradient pass (β entries hold (Σ x S1, Σ x S2 w, Σ x S3 ww'), i.e. ∂ℓ = −first, M = second, ∂D = third).
+   */
+  private laplaceGradient(grad: Float64Array): void {
+    const { q, K } = this;
+    const { p } = this.data;
+    const ns = symSize(q);
+    const stride = 1 + q + ns;
+    const { d11, d12, d22 } = this.last;
+    if (q === 1) {
+      const D = d11;
+      const Du = this.accDu[0]!;
+      // per parameter: −∂ℓ + ½ (∂D + Du·M/D)/D
+      const contrib = (dl: number, M: number, dD: number): number => -dl + (0.5 * (dD + (Du * M) / D)) / D;
+      for (let k = 0; k < K; k++) {
+        const o = k * stride;
+        grad[k] = grad[k]! + contrib(this.accT[o]!, this.accT[o + 1]!, this.accT[o + 2]!);
+      }
+      for (let m = 0; m < p; m++) {
+        const o = m * stride;
+        grad[K + m] = grad[K + m]! + contrib(-this.accX[o]!, this.accX[o + 1]!, this.accX[o + 2]!);
+      }
+      grad[K + p] = grad[K + p]! + contrib(this.accR[0]!, this.accR[1]!, this.accR[2]!);
+      return;
+    }
+    const det = d11 * d22 - d12 * d12;
+    const i11 = d22 / det;
+    const i12 = -d12 / det;
+    const i22 = d11 / det;
+    const Du = this.accDu;
+    const contrib = (dl: number, M1: number, M2: number, e11: number, e12: number, e22: number): number => {
+      // dû = D⁻¹ M
+      const v1 = i11 * M1 + i12 * M2;
+      const v2 = i12 * M1 + i22 * M2;
+      // dD = ∂D + Du_1 v1 + Du_2 v2
+      const f11 = e11 + Du[0]! * v1 + Du[3]! * v2;
+      const f12 = e12 + Du[1]! * v1 + Du[4]! * v2;
+      const f22 = e22 + Du[2]! * v1 + Du[5]! * v2;
+      // tr(D⁻¹ dD)
+      const tr = i11 * f11 + 2 * i12 * f12 + i22 * f22;
+      return -dl + 0.5 * tr;
+    };
+    const acc6 = (a: Float64Array, o: number, sign: number): number =>
+      contrib(sign * a[o]!, a[o + 1]!, a[o + 2]!, a[o + 3]!, a[o + 4]!, a[o + 5]!);
+    for (let k = 0; k < K; k++) grad[k] = grad[k]! + acc6(this.accT, k * stride, 1);
+    for (let m = 0; m < p; m++) grad[K + m] = grad[K + m]! + acc6(this.accX, m * stride, -1);
+    for (let r = 0; r < 3; r++) grad[K + p + r] = grad[K + p + r]! + acc6(this.accR, r * stride, 1);
+  }
+
+  // ---- adaptive Gauss–Hermite quadrature (q = 1) -------------------------------------------------------
+
+  /**
+   * log L_i by AGQ around the mode (u, D), and its gradient added (negated) to `grad`; the gradient
+   * pass at the mode has filled the accumulators when `grad` is given.
+   */
+  private agqCluster(par: ArrayLike<number>, L: readonly number[], ci: number, u: number, D: number, grad: Float64Array | undefined): number {
+    const rule = this.rule!;
+    const nq = rule.nodes.length;
+    const tau = L[0]!;
+    const Kc = Math.sqrt(2 / D);
+    const terms = new Float64Array(nq);
+    let mx = -Infinity;
+    for (let h = 0; h < nq; h++) {
+      const v = u + Kc * rule.nodes[h]!;
+      terms[h] = rule.logWeightsPlusSquare[h]! + this.clusterPass(par, L, ci, v, 0);
+      if (terms[h]! > mx) mx = terms[h]!;
+    }
+    let sum = 0;
+    for (let h = 0; h < nq; h++) sum += Math.exp(terms[h]! - mx);
+    const logL = Math.log(Kc) - 0.5 * Math.log(2 * Math.PI) + mx + Math.log(sum);
+    if (grad === undefined) return logL;
+    // mode-level pieces: dû/dψ = M/D, dD/dψ = ∂D + Du·dû, d log K = −½ dD/D, dK = K d log K
+    const { K } = this;
+    const { p, X, n, start, weights, y } = this.data;
+    const stride = 3;
+    const Du = this.accDu[0]!;
+    const npar = this.npar;
+    const du = new Float64Array(npar);
+    const dlogK = new Float64Array(npar);
+    const piece = (j: number, M: number, dD: number): void => {
+      du[j] = M / D;
+      dlogK[j] = (-0.5 * (dD + Du * du[j])) / D;
+    };
+    for (let k = 0; k < K; k++) piece(k, this.accT[k * stride + 1]!, this.accT[k * stride + 2]!);
+    for (let m = 0; m < p; m++) piece(K + m, this.accX[m * stride + 1]!, this.accX[m * stride + 2]!);
+    piece(K + p, this.accR[1]!, this.accR[2]!);
+    // Σ_h π_h [∂ℓ/∂ψ(v_h) + ∂ℓ/∂u(v_h)(dû + x_h K dlogK)]
+    const dlogL = new Float64Array(npar);
+    for (let j = 0; j < npar; j++) dlogL[j] = dlogK[j]!;
+    const rd = this.rd;
+    const dl = new Float64Array(npar);
+    for (let h = 0; h < nq; h++) {
+      const pi = Math.exp(terms[h]! - mx) / sum;
+      if (pi === 0) continue;
+      const xh = rule.nodes[h]!;
+      const v = u + Kc * xh;
+      const s = tau * v;
+      dl.fill(0);
+      let sumS1 = 0;
+      for (let i = start[ci]!; i < start[ci + 1]!; i++) {
+        const yi = y[i]!;
+        rowFirstTwo(this.hiBase[i]! - s, this.loBase[i]! - s, this.gap[yi]!, this.logGap[yi]!, rd);
+        const wt = weights === undefined ? 1 : weights[i]!;
+        const S1 = wt * rd.s1;
+        sumS1 += S1;
+        if (yi < K) dl[yi] = dl[yi]! + wt * rd.la;
+        if (yi > 0) dl[yi - 1] = dl[yi - 1]! + wt * rd.lb;
+        for (let m = 0; m < p; m++) dl[K + m] = dl[K + m]! - X[m * n + i]! * S1;
+      }
+      dl[K + p] = -tau * v * sumS1; // ∂ℓ/∂ρ: ∂s/∂ρ = τ v
+      const dldu = -tau * sumS1 - v;
+      for (let j = 0; j < npar; j++) dlogL[j] = dlogL[j]! + pi * (dl[j]! + dldu * (du[j]! + xh * Kc * dlogK[j]!));
+    }
+    for (let j = 0; j < npar; j++) grad[j] = grad[j]! - dlogL[j]!;
+    return logL;
+  }
+}
