@@ -215,7 +215,8 @@ function replicates(params: BootstrapParams, inputs: StepInputs, ctx: ReplicateC
   const { design, paths } = prepare(params, inputs, ctx.notInReplicates);
   return {
     sets: [
-      { name: 'bootstrap', count: params.replicates, sample: { module: SAMPLES_MODULE, fn: 'bootstrapSample', args: design }, paths },
+      // a clustered resample names its cluster column: a cluster drawn twice is two clusters of the replicate
+      { name: 'bootstrap', count: params.replicates, sample: { module: SAMPLES_MODULE, fn: 'bootstrapSample', args: params.cluster === undefined ? design : { ...design, clusterColumn: params.cluster } }, paths },
       ...(params.ci.includes('bca') ? [{ name: 'jackknife', count: design.units, sample: { module: SAMPLES_MODULE, fn: 'jackknifeSample', args: design }, paths }] : []),
     ],
     seed: params.seed,

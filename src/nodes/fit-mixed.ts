@@ -28,7 +28,7 @@ export const nAGQProperty = {
 };
 
 export const SE_METHOD =
-  'inverse of the Hessian of the negative log-likelihood in (thresholds, coefficients, log SD), the Hessian by central differences of the analytic gradient with one Richardson extrapolation';
+  'inverse of the Hessian of the negative log-likelihood in (thresholds, coefficients, log SD), the Hessian by central differences of the analytic gradient';
 
 /** `nAGQ: 1` is the default: dropped so that writing it or not gives one cache key. */
 export function normaliseNAGQ<P extends { readonly nAGQ?: number }>(p: P): P {
@@ -200,6 +200,50 @@ export function randomModelJson(fitted: MixedFitted, sign: 1 | -1): JsonObject {
     covariance,
     levels: [...clusters.levels],
     modes: clusters.levels.map((_, i) => (fit.q === 1 ? [sign * fit.modes[i]!] : [sign * fit.modes[2 * i]!, sign * fit.modes[2 * i + 1]!])),
+  };
+}
+
+/**
+ * The random-effect part of a result pooled over imputations: the fixed effects are pooled by Rubin's
+ * rules (fit-common.ts); the random-effect SDs and correlation are averaged over the imputations (with
+ * each imputation's values kept), and so are the clusters' modes. Empty for fixed-effects fits.
+ */
+export function pooledRandomJson(values: readonly JsonObject[]): { random_effects?: JsonObject; random?: JsonObject } {
+  const first = values[0]!;
+  if (first.mixed !== true) return {};
+  const mean = (xs: readonly number[]): number => xs.reduce((a, b) => a + b, 0) / xs.length;
+  const res = values.map((v) => v.random_effects as { sd: number[]; correlation: number | null; singular: boolean; clusters: number; group: string; term: string; terms: string[]; method: string; n_agq: number });
+  const models = values.map((v) => (v.model as { random: { sd: number[]; correlation: number | null; modes: number[][]; levels: string[]; group: string; terms: string[] } }).random);
+  const q = res[0]!.sd.length;
+  const sd = Array.from({ length: q }, (_, k) => mean(res.map((r) => r.sd[k]!)));
+  const corr = res[0]!.correlation === null ? null : mean(res.map((r) => r.correlation ?? 0));
+  const m0 = models[0]!;
+  const covariance = q === 1 ? [[sd[0]! * sd[0]!]] : [[sd[0]! * sd[0]!, (corr ?? 0) * sd[0]! * sd[1]!], [(corr ?? 0) * sd[0]! * sd[1]!, sd[1]! * sd[1]!]];
+  return {
+    random_effects: {
+      group: res[0]!.group,
+      term: res[0]!.term,
+      clusters: res[0]!.clusters,
+      method: res[0]!.method,
+      n_agq: res[0]!.n_agq,
+      terms: res[0]!.terms,
+      pooling: 'mean over imputations (the coefficients are pooled by Rubin\'s rules)',
+      sd,
+      variance: sd.map((s) => s * s),
+      correlation: corr,
+      icc_latent: (sd[0]! * sd[0]!) / (sd[0]! * sd[0]! + (Math.PI * Math.PI) / 3),
+      singular_imputations: res.filter((r) => r.singular).length,
+      per_imputation: res.map((r) => ({ sd: r.sd, correlation: r.correlation, singular: r.singular })),
+    },
+    random: {
+      group: m0.group,
+      terms: m0.terms,
+      sd,
+      correlation: corr,
+      covariance,
+      levels: m0.levels,
+      modes: m0.levels.map((_, i) => m0.modes[i]!.map((_, k) => mean(models.map((m) => m.modes[i]![k]!)))),
+    },
   };
 }
 

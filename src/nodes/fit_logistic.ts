@@ -13,7 +13,7 @@ import { buildDesign, checkFullRank, type ModelData } from '../stats/design.js';
 import { fitLogistic, profileConfint } from '../stats/logistic.js';
 import { weightedCrossprod } from '../stats/linalg.js';
 import { parseFormula, type Formula } from '../stats/formula.js';
-import { checkNAGQ, normaliseNAGQ, fitMixedDesign, mixedCommonJson, mixedRows, mixedWarnings, nAGQProperty, randomEffectsJson, randomModelJson, reportedParameters } from './fit-mixed.js';
+import { pooledRandomJson, checkNAGQ, normaliseNAGQ, fitMixedDesign, mixedCommonJson, mixedRows, mixedWarnings, nAGQProperty, randomEffectsJson, randomModelJson, reportedParameters } from './fit-mixed.js';
 import { checkFitParams, formulaText, droppedJson, fitSchema, fitTables, imputationWarnings, normaliseFitParams, parsedFormula, pooled, pooledHeader, rowsJson, rowsTable, vcovJson, waldRows, withExp, type FitParams, type SingleFit } from './fit-common.js';
 
 export interface FitLogisticParams extends FitParams {
@@ -146,8 +146,10 @@ export const fitLogisticStep: StepKind<FitLogisticParams> = {
     const pool = pooled(fits, level);
     const rows = withExp(pool.rows, 'odds_ratio');
     const first = fits[0]!;
+    const mixed = pooledRandomJson(fits.map((f) => f.value));
     const value: JsonObject = {
       ...pooledHeader('logistic', first.md, pool.m, level),
+      ...(mixed.random_effects === undefined ? {} : { mixed: true, random_effects: mixed.random_effects }),
       coefficients: rowsJson(rows),
       vcov: vcovJson(first.names, pool.vcov),
       loglik: null,
@@ -157,7 +159,14 @@ export const fitLogisticStep: StepKind<FitLogisticParams> = {
       iterations: fits.map((f) => f.value.iterations as number),
       per_imputation: fits.map((f) => ({ loglik: f.value.loglik ?? null, aic: f.value.aic ?? null, bic: f.value.bic ?? null, converged: f.value.converged ?? null, iterations: f.value.iterations ?? null })),
       warnings,
-      model: { family: 'binomial', link: 'logit', design: first.md.design as unknown as JsonObject, coefficients: rows.map((r) => r.estimate), vcov: vcovJson(first.names, pool.vcov) },
+      model: {
+        family: 'binomial',
+        link: 'logit',
+        design: first.md.design as unknown as JsonObject,
+        coefficients: rows.map((r) => r.estimate),
+        vcov: vcovJson(first.names, pool.vcov),
+        ...(mixed.random === undefined ? {} : { random: mixed.random }),
+      },
     };
     return { type: 'result', value: withFitFlow(value, inputs, params.input, ctx.step, 'fit_logistic', first.md), tables: fitOutputTables(value, rowsTable(rows), params, ctx.step) };
   },

@@ -17,7 +17,7 @@ import { fitOrdinal, nominalTest, responseCategories, thresholdNames } from '../
 import { brantTest } from '../stats/brant.js';
 import { weightedCrossprod } from '../stats/linalg.js';
 import { countRows, sampleDesign, sampleRows, type SampleDesign } from './row-samples.js';
-import { checkNAGQ, normaliseNAGQ, fitMixedDesign, mixedCommonJson, mixedRows, mixedWarnings, nAGQProperty, randomEffectsJson, randomModelJson, reportedParameters } from './fit-mixed.js';
+import { pooledRandomJson, checkNAGQ, normaliseNAGQ, fitMixedDesign, mixedCommonJson, mixedRows, mixedWarnings, nAGQProperty, randomEffectsJson, randomModelJson, reportedParameters } from './fit-mixed.js';
 import { checkFitParams, formulaText, droppedJson, fitSchema, fitTables, imputationWarnings, normaliseFitParams, parsedFormula, pooled, pooledHeader, rowsJson, rowsTable, vcovJson, waldRows, withExp, type CheckProblem, type FitParams, type Row, type SingleFit } from './fit-common.js';
 
 export interface FitOrdinalParams extends FitParams {
@@ -299,8 +299,10 @@ export const fitOrdinalStep: StepKind<FitOrdinalParams> = {
     const K = first.nThresholds;
     const sign = (params.favourable ?? 'low') === 'low' ? -1 : 1;
     const coefRows = withExp(pool.rows.slice(K), 'common_or', sign);
+    const mixed = pooledRandomJson(fits.map((f) => f.value));
     const value: JsonObject = {
       ...pooledHeader('ordinal', first.md, pool.m, level),
+      ...(mixed.random_effects === undefined ? {} : { mixed: true, random_effects: mixed.random_effects }),
       favourable: params.favourable ?? 'low',
       coefficients: rowsJson(coefRows),
       thresholds: rowsJson(pool.rows.slice(0, K)),
@@ -320,6 +322,7 @@ export const fitOrdinalStep: StepKind<FitOrdinalParams> = {
         thresholds: pool.rows.slice(0, K).map((r) => r.estimate),
         coefficients: pool.rows.slice(K).map((r) => r.estimate),
         vcov: vcovJson(first.names, pool.vcov),
+        ...(mixed.random === undefined ? {} : { random: mixed.random }),
       },
     };
     return { type: 'result', value: withFitFlow(value, inputs, params.input, ctx.step, 'fit_ordinal', first.md), tables: fitOutputTables(value, rowsTable(coefRows), params, ctx.step) };

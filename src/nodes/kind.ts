@@ -113,7 +113,19 @@ export interface StepKind<P = Record<string, unknown>> extends KindBase<P> {
  */
 export interface RowSamples<P = Record<string, unknown>> {
   readonly prepare: (params: P, table: Table) => unknown;
-  readonly plan: (params: P, table: Table, data: unknown) => ((rows: Int32Array, seed: number) => JsonObject | undefined) | undefined;
+  /** The plan's `copies`: a clustered sample's (ClusterCopies), for a kind whose model has a cluster effect. */
+  readonly plan: (params: P, table: Table, data: unknown) => ((rows: Int32Array, seed: number, copies?: ClusterCopies) => JsonObject | undefined) | undefined;
+}
+
+/**
+ * A clustered sample's copies (bootstrap with `cluster:`): `copies[t]` is which draw of its cluster of
+ * `column` row `rows[t]` comes from (0 for the first). A cluster drawn twice is two clusters of the
+ * sample (the cluster bootstrap's rule, Stata's `idcluster`): a model with an effect for that column must
+ * give each copy its own.
+ */
+export interface ClusterCopies {
+  readonly column: string;
+  readonly copies: Int32Array;
 }
 
 /**
@@ -183,8 +195,16 @@ export interface BatchArgs<A = unknown> {
   readonly end: number;
 }
 
-/** A sample set's unit: the rows of the `from` table (with repeats, in draw order), and the seed of each sub-step (by position). */
-export type SampleFn<A = unknown> = (args: A, seed: number, unit: number) => { readonly rows: Int32Array; readonly seedOf: (step: number) => number };
+/**
+ * A sample set's unit: the rows of the `from` table (with repeats, in draw order), the seed of each
+ * sub-step (by position), and for a clustered sample its cluster copies (the unit's table then gives each
+ * copy of a cluster its own value of the cluster column).
+ */
+export type SampleFn<A = unknown> = (
+  args: A,
+  seed: number,
+  unit: number,
+) => { readonly rows: Int32Array; readonly seedOf: (step: number) => number; readonly copies?: ClusterCopies | undefined };
 
 export interface ReplicateContext {
   readonly step: string;

@@ -9,7 +9,7 @@
  * `bootstrap` can resample them.
  */
 import { DATA } from '../results/products.js';
-import type { StepKind } from './kind.js';
+import type { ClusterCopies, StepKind } from './kind.js';
 import { inputTable } from './input-table.js';
 import { withFitFlow } from './flow-record.js';
 import { sampleDesign, sampleRows, type SampleDesign } from './row-samples.js';
@@ -17,7 +17,9 @@ import type { JsonObject } from '../data/canonical.js';
 import { type Table, getColumn, withColumn } from '../data/table.js';
 import { DataError } from '../errors.js';
 import { buildDesign } from '../stats/design.js';
-import { type Formula, parseFormula } from '../stats/formula.js';
+import { type Formula, FormulaError, parseFormula, type RandomTerm } from '../stats/formula.js';
+import { mixedDesign } from '../stats/mixed/design.js';
+import { mixedMediation, mixedMediationStart, type MixedMediationSpec, type MixedMediationStart } from '../stats/mixed/mediation.js';
 import { type MediationData, type MediationOptions, mediation, rowClasses, wholeSampleFits } from '../stats/mediation.js';
 import { responseCategories } from '../stats/ordinal.js';
 import { rngFor } from '../stats/rng.js';
@@ -40,6 +42,8 @@ export interface MediateParams {
   readonly counterfactual?: boolean;
   readonly threshold?: number;
   readonly sims?: number;
+  /** Random effects for a grouping factor: "(1 | trial)" or "(1 + <exposure> | trial)" in the outcome models; the a-path has "(1 | trial)". */
+  readonly random?: string;
 }
 
 export const mediate: StepKind<MediateParams> = {
@@ -77,6 +81,12 @@ export const mediate: StepKind<MediateParams> = {
       },
       threshold: { type: 'number', default: 2, description: 'Ordinal outcome: the counterfactual effects are on P(outcome <= threshold).' },
       sims: { type: 'integer', minimum: 10, maximum: 100000, default: 1000, description: 'Simulations for the counterfactual effects (mediation::mediate default 1000).' },
+      random: {
+        type: 'string',
+        minLength: 5,
+        description:
+          'Random effects for a grouping factor, e.g. "(1 | trial)" or "(1 + evt | trial)" (a random slope of the exposure): mixed outcome models (clmm / glmer) and a random-intercept lmer (REML) a-path. The counterfactual effects are then for a trial effect of 0.',
+      },
     },
     required: ['input', 'outcome', 'exposure', 'mediator'],
     additionalProperties: false,
@@ -97,6 +107,10 @@ export const mediate: StepKind<MediateParams> = {
       if (roles.includes(c)) out.push({ path: `covariates.${i}`, message: `"${c}" is already the ${c === p.outcome ? 'outcome' : c === p.exposure ? 'exposure' : 'mediator'}`, hint: 'remove it from covariates' });
     });
     if (p.outcome_type === 'ordinal' && p.binary_cut !== undefined) out.push({ path: 'binary_cut', message: 'binary_cut makes the outcome binary, but outcome_type is ordinal' });
+    if (p.random !== undefined) {
+      const problem = randomProblem(p);
+      if (problem !== undefined) out.push(problem);
+    }
     return out;
   },
   run(p, inputs, ctx) {
@@ -106,25 +120,48 @@ export const mediate: StepKind<MediateParams> = {
   },
 };
 
+/** The random-effect term of `random:` (parsed), or a check problem. */
+function randomTermOf(p: MediateParams): RandomTerm | undefined {
+  return parseFormula(`${p.outcome} ~ 1 + ${p.random!}`).random[0];
+}
+
+function randomProblem(p: MediateParams): { path: string; message: string; hint?: string } | undefined {
+  let term: RandomTerm | undefined;
+  try {
+    term = randomTermOf(p);
+  } catch (e) {
+    if (e instanceof FormulaError) return { path: 'random', message: e.reason, ...(e.hint === undefined ? {} : { hint: e.hint }) };
+    throw e;
+  }
+  if (term === undefined) return { path: 'random', message: `"${p.random!}" is not a random-effect term`, hint: 'random: "(1 | trial)"' };
+  if (term.slope !== undefined && term.slope.label !== p.exposure) {
+    return { path: 'random', message: `the random slope of a mediation model is the exposure's: "${term.slope.label}" is not "${p.exposure}"`, hint: `random: "(1 + ${p.exposure} | ${term.group})"` };
+  }
+  return undefined;
+}
+
 /** The step's JSON result for a prepared sample (shared by `run` and the bootstrap's resample plan). */
-function resultValue(p: MediateParams, data: Prepared, seed: number, startFrom?: MediationOptions['startFrom']): JsonObject {
+function resultValue(p: MediateParams, data: Prepared, seed: number, startFrom?: MediationOptions['startFrom'], mixedStart?: MixedMediationStart): JsonObject {
   const counterfactual = p.counterfactual ?? true;
-  const result = mediation(
-    data.data,
-    {
-      level: p.level ?? 0.95,
-      favourable: p.favourable ?? 'lower',
-      counterfactual: counterfactual ? { category: data.thresholdCategory, sims: p.sims ?? 1000 } : undefined,
-      fast: !counterfactual,
-      startFrom,
-    },
-    counterfactual ? rngFor(seed, 0) : undefined,
-  );
+  const options: MediationOptions = {
+    level: p.level ?? 0.95,
+    favourable: p.favourable ?? 'lower',
+    counterfactual: counterfactual ? { category: data.thresholdCategory, sims: p.sims ?? 1000 } : undefined,
+    fast: !counterfactual,
+    startFrom,
+  };
+  const rng = counterfactual ? rngFor(seed, 0) : undefined;
+  const result = data.mixed === undefined ? mediation(data.data, options, rng) : mixedMediation(data.data, data.mixed, { ...options, mixedStart }, rng);
   return {
     ...(result as unknown as JsonObject),
     n_dropped: data.nDropped,
     dropped: Object.fromEntries(data.dropped.map((d) => [d.variable, d.rows])),
-    outcome: { column: p.outcome, model: data.data.outcome.type === 'ordinal' ? 'clm' : 'glm_binomial', categories: data.categories, binary_cut: p.binary_cut ?? null },
+    outcome: {
+      column: p.outcome,
+      model: data.mixed === undefined ? (data.data.outcome.type === 'ordinal' ? 'clm' : 'glm_binomial') : data.data.outcome.type === 'ordinal' ? 'clmm' : 'glmer_binomial',
+      categories: data.categories,
+      binary_cut: p.binary_cut ?? null,
+    },
     exposure: p.exposure,
     mediator: { column: p.mediator, term: data.mediatorTerm },
     covariates: data.data.columns.slice(2, -1),
@@ -152,6 +189,8 @@ interface Prepared {
   readonly categories: readonly string[];
   readonly thresholdCategory: number;
   readonly mediatorTerm: string;
+  /** With `random:`: the clusters of the sample's rows. */
+  readonly mixed?: MixedMediationSpec | undefined;
 }
 
 /** The mediator term's values and label, e.g. `cbrt(fiv_ml)`, `log(fiv_ml + 1)/10`. */
@@ -201,7 +240,15 @@ function prepare(table: Table, p: MediateParams): { prepared: Prepared; work: Ta
   const work = withColumn(table, p.mediator, { type: 'number', values });
   const covs = p.covariates ?? [];
   const formula = formulaFor(`${p.outcome} ~ ${[p.exposure, ...covs, p.mediator].join(' + ')}`);
-  const md = buildDesign(formula, work);
+  let md = buildDesign(formula, work);
+  let mixed: MixedMediationSpec | undefined;
+  if (p.random !== undefined) {
+    const term = randomTermOf(p);
+    if (term === undefined) throw new DataError(`random: "${p.random}" is not a random-effect term`, { hint: 'random: "(1 | trial)"' });
+    const m = mixedDesign(md, work, { ...term, slope: undefined });
+    md = m.md;
+    mixed = { codes: m.group.codes, levels: m.group.levels, group: term.group, term: term.label, slope: term.slope !== undefined };
+  }
   const { n, design } = md;
   const colsOf = (term: string): number[] => design.columnTerms.flatMap((t, j) => (t === term ? [j] : []));
   const exp = colsOf(p.exposure);
@@ -249,7 +296,7 @@ function prepare(table: Table, p: MediateParams): { prepared: Prepared; work: Ta
       throw new DataError(`threshold ${thr} is not a category of "${p.outcome}" below its highest`, { hint: `the categories are: ${rc.labels.join(', ')}` });
     }
   }
-  const prepared = { data: { n, X, nCovariates: covCols.length, columns, outcome }, nDropped: md.nDropped, dropped: md.dropped, categories, thresholdCategory, mediatorTerm: label };
+  const prepared = { data: { n, X, nCovariates: covCols.length, columns, outcome }, nDropped: md.nDropped, dropped: md.dropped, categories, thresholdCategory, mediatorTerm: label, mixed };
   return { prepared, work, formula, rows: md.rows };
 }
 
@@ -275,21 +322,46 @@ export function mediateResamplePlan(
   p: MediateParams,
   table: Table,
   planData: MediatePlanData | undefined = mediatePlanData(p, table),
-): ((rows: Int32Array, seed: number) => JsonObject | undefined) | undefined {
+): ((rows: Int32Array, seed: number, copies?: ClusterCopies) => JsonObject | undefined) | undefined {
   if (planData === undefined) return undefined;
-  const { prepared, rows: sample, collapse, startFrom } = planData;
+  const { prepared, rows: sample, collapse, startFrom, mixedStart } = planData;
   const d = prepared.data;
   const Nd = d.n;
   const resampleCollapsed = collapse === undefined ? undefined : distinctRowsOfResample(collapse);
   const completeRows = sampleRows(sample);
 
-  return (rows, seed) => {
+  // a clustered resample of the mixed model's own grouping column: each draw of a cluster is a cluster
+  let keptCopy = new Int32Array(0);
+  return (rows, seed, copies) => {
     // the resample's complete rows as design rows, refused where buildDesign would treat it differently
     const s = completeRows(rows);
     if (s === undefined) return undefined;
     const { keep, n, dropped } = s;
+    const split = copies !== undefined && prepared.mixed !== undefined && copies.column === prepared.mixed.group ? copies.copies : undefined;
+    if (split !== undefined) {
+      // the draw of each kept row (completeRows keeps the complete rows in draw order)
+      if (keptCopy.length < rows.length) keptCopy = new Int32Array(rows.length);
+      for (let r = 0, t = 0; r < rows.length; r++) if (sample.designRowOf[rows[r]!]! >= 0) keptCopy[t++] = split[r]!;
+    }
     const source = { X: d.X, n: Nd, rows: keep.subarray(0, n) };
     let data: MediationData;
+    if (prepared.mixed !== undefined) {
+      // a mixed model: the resample's rows one by one (no collapsing: a row's cluster matters), with their clusters
+      const outcome: MediationData['outcome'] =
+        d.outcome.type === 'ordinal' ? { type: 'ordinal', codes: Int32Array.from(keep.subarray(0, n), (r) => (d.outcome as { codes: Int32Array }).codes[r]!), J: d.outcome.J } : { type: 'binary', y: Float64Array.from(keep.subarray(0, n), (r) => (d.outcome as { y: Float64Array }).y[r]!) };
+      if (outcome.type === 'ordinal' && !everyCategory(outcome.codes, outcome.J)) return undefined;
+      data = { n, X: new Float64Array(0), nCovariates: d.nCovariates, columns: d.columns, outcome, source };
+      const L = prepared.mixed.levels.length;
+      const codes = Int32Array.from(keep.subarray(0, n), (r, t) => prepared.mixed!.codes[r]! + (split === undefined ? 0 : L * keptCopy[t]!));
+      let levels = prepared.mixed.levels;
+      if (split !== undefined) {
+        let most = 0;
+        for (let t = 0; t < n; t++) most = Math.max(most, keptCopy[t]!);
+        levels = Array.from({ length: L * (most + 1) }, (_, k) => (k < L ? prepared.mixed!.levels[k]! : `${prepared.mixed!.levels[k % L]!} [${Math.floor(k / L) + 1}]`));
+      }
+      const mixed = { ...prepared.mixed, codes, levels };
+      return resultValue(p, { ...prepared, data, nDropped: rows.length - n, dropped, mixed }, seed, undefined, mixedStart);
+    }
     if (resampleCollapsed !== undefined && d.outcome.type === 'ordinal') {
       const c = resampleCollapsed(keep, n);
       if (c === undefined) return undefined; // the resample's categories differ
@@ -314,6 +386,8 @@ export interface MediatePlanData {
   readonly rows: SampleDesign;
   readonly collapse: DistinctRows | undefined;
   readonly startFrom: MediationOptions['startFrom'];
+  /** A mixed model's whole-sample fits, where every replicate starts. */
+  readonly mixedStart?: MixedMediationStart | undefined;
 }
 
 /** The plan's data for `table`, or undefined when the plan does not apply (see mediateResamplePlan). */
@@ -328,6 +402,10 @@ export function mediatePlanData(p: MediateParams, table: Table): MediatePlanData
   const rows = sampleDesign(formula, work, designRows);
   if (rows === undefined) return undefined;
   const d = prepared.data;
+  if (prepared.mixed !== undefined) {
+    // the grouping column is a model variable too: a row missing it is not in the design
+    return { prepared, rows, collapse: undefined, startFrom: undefined, mixedStart: mixedMediationStart(d, prepared.mixed) };
+  }
   return {
     prepared,
     rows,
@@ -457,6 +535,19 @@ function gatherColumns(A: Float64Array, K: number, P: number, sel: Int32Array, m
       out[t0 + 2 * m + t] = A[f0 + 2 * K + s]!;
     }
   }
+}
+
+/** Whether every category 0 … J − 1 occurs in codes. */
+function everyCategory(codes: Int32Array, J: number): boolean {
+  const seen = new Uint8Array(J);
+  let k = 0;
+  for (let i = 0; i < codes.length && k < J; i++) {
+    if (seen[codes[i]!] === 0) {
+      seen[codes[i]!] = 1;
+      k++;
+    }
+  }
+  return k === J;
 }
 
 /**

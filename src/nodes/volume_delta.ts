@@ -26,6 +26,7 @@ import { linearPredictor as designPredictor } from '../stats/linalg.js';
 import { probability } from '../stats/models/binomial-logit.js';
 import { rcsConstants, rcsNonlinear } from '../stats/rcs.js';
 import { curveGrid, solveVolumeDeltas, summariseDeltas } from '../stats/volume-delta.js';
+import { populationAveraged, randomPartSd } from '../stats/mixed/marginal.js';
 import { inputTable } from './input-table.js';
 import type { StepKind } from './kind.js';
 
@@ -59,6 +60,18 @@ export interface LogisticModel {
   readonly design: DesignDescription;
   readonly coefficients: readonly number[];
   readonly vcov: { readonly terms: readonly string[]; readonly matrix: readonly (readonly number[])[] };
+  /** A mixed model's random effects (fit-mixed.ts randomModelJson): terms ['(Intercept)'] or ['(Intercept)', slope] and their covariance. */
+  readonly random?: { readonly group: string; readonly terms: readonly string[]; readonly covariance: readonly (readonly number[])[] } | undefined;
+}
+
+/**
+ * Per patient (rows of X, column-major m × p), the SD of the random part of a mixed model's linear
+ * predictor (mixed/marginal.ts randomPartSd): the slope's variable read from its design column.
+ */
+function randomPartSds(model: LogisticModel, X: Float64Array, m: number): Float64Array {
+  const r = model.random!;
+  const slope = r.terms.length > 1 ? model.design.columns.indexOf(r.terms[1]!) : -1;
+  return Float64Array.from({ length: m }, (_, i) => randomPartSd(r.covariance, slope < 0 ? 0 : X[slope * m + i]!));
 }
 
 /** The `model` object of a fit step's result, checked. */
@@ -339,6 +352,30 @@ function adjustedCurve(
   };
 }
 
+/**
+ * The curve's population-averaged columns: p_a(η; s) at the curve's η and its CI limits (p_a is
+ * increasing in η), s the random part's SD at the mean of the slope's column over the patients (a random
+ * intercept: σ₀).
+ */
+function withPopulationAveragedCurve(curve: Table, model: LogisticModel, X: Float64Array, N: number, rows: Int32Array, level: number): Table {
+  const r = model.random!;
+  const slope = r.terms.length > 1 ? model.design.columns.indexOf(r.terms[1]!) : -1;
+  let zbar = 0;
+  if (slope >= 0) {
+    for (const i of rows) zbar += X[slope * N + i]!;
+    zbar /= rows.length;
+  }
+  const s = randomPartSd(r.covariance, zbar);
+  const eta = getNumeric(curve, 'eta');
+  const se = getNumeric(curve, 'se_eta');
+  const z = qnorm((1 + level) / 2);
+  const at = (offset: number): Float64Array => eta.map((e, g) => populationAveraged(e + offset * z * se[g]!, s).p);
+  let out = withColumn(curve, 'probability_population_averaged', { type: 'number', values: at(0) });
+  out = withColumn(out, 'lower_population_averaged', { type: 'number', values: at(-1) });
+  out = withColumn(out, 'upper_population_averaged', { type: 'number', values: at(1) });
+  return out;
+}
+
 export const volumeDelta: StepKind<VolumeDeltaParams> = {
   kind: 'volume_delta',
   version: 3,
@@ -464,6 +501,12 @@ export const volumeDelta: StepKind<VolumeDeltaParams> = {
     }
     const solution = solveVolumeDeltas({ volume, eta0, eta: etaAt, deltas: params.deltas, minVolume: params.min_volume, constrained: params.constrained, tol: params.tol });
     const summaries = params.deltas.map((_, d) => summariseDeltas(solution, volume, params.deltas, d));
+    // A mixed model: the same deltas on the population-averaged probability (integrated over the random effects)
+    const mixed = model.random === undefined ? undefined : (() => {
+      const sds = randomPartSds(model, X0, n);
+      const averaged = solveVolumeDeltas({ volume, eta0, eta: etaAt, deltas: params.deltas, minVolume: params.min_volume, constrained: params.constrained, tol: params.tol, marginalSd: sds });
+      return { sds, solution: averaged, summaries: params.deltas.map((_, d) => summariseDeltas(averaged, volume, params.deltas, d)) };
+    })();
 
     // The curve over the volumes of all the patients with one (not only the where subset), adjusted
     // over all the patients with complete data.
@@ -490,6 +533,14 @@ export const volumeDelta: StepKind<VolumeDeltaParams> = {
       cols.push([`dv_${label}`, { type: 'number', values: solution.deltaV.slice(d * n, (d + 1) * n) }]);
       cols.push([`status_${label}`, { type: 'string', values: solution.status.slice(d * n, (d + 1) * n) }]);
     });
+    if (mixed !== undefined) {
+      cols.push(['p0_population_averaged', { type: 'number', values: mixed.solution.p0 }]);
+      params.deltas.forEach((delta, d) => {
+        const label = pointsLabel(delta);
+        cols.push([`dv_${label}_population_averaged`, { type: 'number', values: mixed.solution.deltaV.slice(d * n, (d + 1) * n) }]);
+        cols.push([`status_${label}_population_averaged`, { type: 'string', values: mixed.solution.status.slice(d * n, (d + 1) * n) }]);
+      });
+    }
     const value: JsonObject = {
       model: params.model,
       data: params.data,
@@ -505,6 +556,17 @@ export const volumeDelta: StepKind<VolumeDeltaParams> = {
       cut: cut ?? null,
       curve: { adjusted_to: curve.adjustedTo, level: params.level, points: G, from, to: range.to, patients: everyone.length },
     };
-    return { type: 'result', value, tables: new Map([['patients', makeTable(cols)], ['curve', curve.table]]) };
+    if (mixed === undefined) return { type: 'result', value, tables: new Map([['patients', makeTable(cols)], ['curve', curve.table]]) };
+    const group = model.random!.group;
+    const withMixed: JsonObject = {
+      ...value,
+      probability: {
+        summaries: `conditional: P(good outcome | covariates, ${group} effect 0), a patient of a typical ${group}`,
+        population_averaged: `P(good outcome | covariates) averaged over the distribution of the ${group} effects (${model.random!.terms.join(', ')})`,
+      },
+      population_averaged: { summaries: mixed.summaries.map((s) => ({ ...s, points: s.delta * 100 })) },
+    };
+    const curveTable = withPopulationAveragedCurve(curve.table, model, everyRow.X, data.nrows, everyone, params.level);
+    return { type: 'result', value: withMixed, tables: new Map([['patients', makeTable(cols)], ['curve', curveTable]]) };
   },
 };

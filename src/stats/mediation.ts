@@ -60,7 +60,7 @@ export interface MediationData {
 }
 
 /** The sample's design in its own row order: X, or gathered from `source` when X is left empty. */
-function designOf(d: MediationData): Float64Array {
+export function designOf(d: MediationData): Float64Array {
   const P = d.columns.length;
   if (d.source === undefined || d.X.length === d.n * P) return d.X;
   const { X: S, n: N, rows } = d.source;
@@ -142,7 +142,7 @@ export interface MediationResult {
 }
 
 /** Outcome model fit: location coefficients (exposure first … mediator last) and their covariance. */
-interface OutcomeFit {
+export interface OutcomeFit {
   /** ordinal: β of [exposure, covariates…, (mediator)]; binary: [intercept, exposure, covariates…, (mediator)]. */
   readonly coef: Float64Array;
   readonly vcov: Float64Array;
@@ -402,7 +402,7 @@ function coefSe(d: MediationData, f: OutcomeFit, j: number): number {
   return Math.sqrt(f.vcov[idx * npar + idx]!);
 }
 
-function effect(beta: number, se: number, sign: number, zq: number): Effect {
+export function effect(beta: number, se: number, sign: number, zq: number): Effect {
   const z = beta / se;
   return {
     log_or: beta,
@@ -487,7 +487,7 @@ function cholOf(v: Float64Array, p: number): Float64Array {
   return L;
 }
 
-function counterfactualEffects(
+export function counterfactualEffects(
   d: MediationData,
   direct: OutcomeFit,
   alpha: Float64Array,

@@ -4,7 +4,7 @@
  * only on the design and the random stream handed in.
  *
  * Exported API: resamplingDesign(n, strata, clusters) → ResamplingDesign; unitRowsOf(design, u);
- * bootstrapRows(design, rng); jackknifeRows(design, unit).
+ * bootstrapRows(design, rng); jackknifeRows(design, unit); drawCopies(design, rows).
  */
 import type { Rng } from './rng.js';
 
@@ -122,4 +122,25 @@ export function jackknifeRows(design: ResamplingDesign, unit: number): Int32Arra
     out[k++] = i;
   }
   return out;
+}
+
+/**
+ * Which draw of its cluster each row of a clustered resample (bootstrapRows with clusters) comes from:
+ * 0 for a cluster's first draw in the resample, 1 for its second, …  A cluster drawn twice is two clusters
+ * of the replicate (the cluster bootstrap's rule): a model with a random effect for the cluster column must
+ * give each copy its own effect. Each draw adds its cluster's rows as one ascending run, so a run starts
+ * where the cluster changes or a row is not above the one before.
+ */
+export function drawCopies(design: ResamplingDesign, rows: Int32Array): Int32Array {
+  const unitOf = new Int32Array(design.nrows);
+  for (let u = 0; u < design.units; u++) for (let t = design.unitStart[u]!; t < design.unitStart[u + 1]!; t++) unitOf[design.unitRows[t]!] = u;
+  const seen = new Int32Array(design.units);
+  const copies = new Int32Array(rows.length);
+  let copy = 0;
+  for (let t = 0; t < rows.length; t++) {
+    const u = unitOf[rows[t]!]!;
+    if (t === 0 || u !== unitOf[rows[t - 1]!] || rows[t]! <= rows[t - 1]!) copy = seen[u]!++;
+    copies[t] = copy;
+  }
+  return copies;
 }

@@ -18,6 +18,7 @@
  */
 import { ZeroinBatch } from './brent.js';
 import { qlogis } from './distributions.js';
+import { populationAveraged, populationAveragedInverse } from './mixed/marginal.js';
 import { probability } from './models/binomial-logit.js';
 import { quantile7, sortedFinite } from './quantile.js';
 
@@ -36,6 +37,12 @@ export interface VolumeDeltaProblem {
   readonly constrained: boolean;
   /** Brent tolerance on the volume (mL). */
   readonly tol: number;
+  /**
+   * Population-averaged probabilities of a mixed model: per patient the SD of the random part of η;
+   * p = E plogis(η + b), b ~ N(0, s²) (mixed/marginal.ts), and the target η solves p(η) = p0 + δ.
+   * Undefined: the conditional (or fixed-effects) probability plogis(η).
+   */
+  readonly marginalSd?: Float64Array | undefined;
 }
 
 export interface VolumeDeltaSolution {
@@ -53,8 +60,9 @@ export function solveVolumeDeltas(problem: VolumeDeltaProblem): VolumeDeltaSolut
   const { volume, eta0, deltas, minVolume, constrained, tol } = problem;
   const n = volume.length;
   const D = deltas.length;
+  const sd = problem.marginalSd;
   const p0 = new Float64Array(n);
-  for (let i = 0; i < n; i++) p0[i] = probability(eta0[i]!);
+  for (let i = 0; i < n; i++) p0[i] = sd === undefined ? probability(eta0[i]!) : populationAveraged(eta0[i]!, sd[i]!).p;
   const deltaV = new Float64Array(n * D).fill(NaN);
   const code = new Uint8Array(n * D).fill(NOT_REACHED);
   const iterations = new Int32Array(n * D);
@@ -71,7 +79,7 @@ export function solveVolumeDeltas(problem: VolumeDeltaProblem): VolumeDeltaSolut
       if (p >= 1) code[k] = TARGET_GE_1;
       else if (!(volume[i]! > minVolume)) code[k] = EXCEEDS_VOLUME;
       else {
-        target[k] = qlogis(p);
+        target[k] = sd === undefined ? qlogis(p) : populationAveragedInverse(p, sd[i]!);
         pending[nPending++] = k;
       }
     }

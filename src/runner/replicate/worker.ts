@@ -11,10 +11,10 @@
  * step on takeRows(table, rows). Only the sub-pipeline's kinds are loaded (kinds.ts), never all of them.
  */
 import type { JsonObject } from '../../data/canonical.js';
-import { type Table, takeRows } from '../../data/table.js';
+import { type Table, takeRows, withColumn } from '../../data/table.js';
 import { CancelError, InternalError, LesionflowError } from '../../errors.js';
 import { leafRoutes, numericLeaves, readLeaf, type RouteStep } from '../../nodes/bootstrap-estimates.js';
-import { isReplicateKind, type BatchArgs, type Kind, type SampleFn, type TaskRef, type UnitFailure } from '../../nodes/kind.js';
+import { isReplicateKind, type BatchArgs, type ClusterCopies, type Kind, type SampleFn, type TaskRef, type UnitFailure } from '../../nodes/kind.js';
 import { loadKinds } from '../../nodes/kinds.js';
 import { taskModuleUrl } from '../pool-task.js';
 import { runSubPipeline, type KindLookup, type SubPipelineStep } from './sub-pipeline.js';
@@ -52,7 +52,45 @@ function failureReason(e: unknown): string | undefined {
   return undefined;
 }
 
-type Plan = (rows: Int32Array, seed: number) => JsonObject | undefined;
+type Plan = (rows: Int32Array, seed: number, copies?: ClusterCopies) => JsonObject | undefined;
+
+/**
+ * A clustered sample's table with each repeated cluster made a cluster of its own (Stata's idcluster):
+ * a factor's or text column's second, third … draw of a cluster becomes "<cluster> [2]", "[3]", … (new
+ * factor levels); a numeric column's becomes v + k·(1 + max |v|), k the draw, so it stays numeric.
+ */
+export function withClusterCopies(table: Table, column: string, copies: Int32Array): Table {
+  const col = table.columns.get(column);
+  if (col === undefined || copies.every((k) => k === 0)) return table;
+  const n = table.nrows;
+  if (col.type === 'number') {
+    let max = 0;
+    for (const v of col.values) if (!Number.isNaN(v)) max = Math.max(max, Math.abs(v));
+    return withColumn(table, column, { type: 'number', values: col.values.map((v, i) => v + copies[i]! * (1 + max)) });
+  }
+  if (col.type === 'string') {
+    return withColumn(table, column, { type: 'string', values: col.values.map((v, i) => (v === null || copies[i] === 0 ? v : `${v} [${copies[i]! + 1}]`)) });
+  }
+  const levels = [...col.levels];
+  const index = new Map(levels.map((l, k) => [l, k]));
+  const codes = new Int32Array(n);
+  for (let i = 0; i < n; i++) {
+    const c = col.codes[i]!;
+    if (c < 0 || copies[i] === 0) {
+      codes[i] = c;
+      continue;
+    }
+    const label = `${col.levels[c]!} [${copies[i]! + 1}]`;
+    let k = index.get(label);
+    if (k === undefined) {
+      k = levels.length;
+      levels.push(label);
+      index.set(label, k);
+    }
+    codes[i] = k;
+  }
+  return withColumn(table, column, { type: 'factor', codes, levels });
+}
 
 /** This thread's last row-samples plan, by SampleShared.planKey. */
 let lastPlan: { readonly key: string; readonly plan: Plan | undefined } | undefined;
@@ -106,13 +144,15 @@ export async function runSamplesWith(task: BatchArgs<SampleShared>, lookup: Kind
   let routes: (readonly RouteStep[])[] | undefined;
   for (let r = 0; r < count; r++) {
     const index = task.start + r;
-    const { rows, seedOf } = sample(s.sample.args, task.seed, index);
+    const { rows, seedOf, copies } = sample(s.sample.args, task.seed, index);
     let value: JsonObject;
     try {
-      const fast = plan?.(rows, seedOf(0));
+      const fast = plan?.(rows, seedOf(0), copies);
       if (fast !== undefined) value = fast;
       else {
-        const out = await runSubPipeline(s.steps, s.from, takeRows(s.table, rows), lookup, seedOf, `unit ${index + 1}`);
+        const taken = takeRows(s.table, rows);
+        const table = copies === undefined ? taken : withClusterCopies(taken, copies.column, copies.copies);
+        const out = await runSubPipeline(s.steps, s.from, table, lookup, seedOf, `unit ${index + 1}`);
         if (out.type !== 'result') throw new InternalError(`replicate: the sub-pipeline produced a ${out.type}, not a result`);
         value = out.value;
       }

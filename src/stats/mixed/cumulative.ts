@@ -29,6 +29,14 @@ export interface MixedInput {
   readonly slope?: { readonly column: number; readonly name: string } | undefined;
   /** 1: Laplace (default); k > 1: adaptive Gauss–Hermite with k nodes (random intercept only). */
   readonly nAGQ?: number | undefined;
+  /**
+   * A bootstrap replicate's shortcut: start from an earlier fit of the same model (its parameters and
+   * Hessian, user scale) — no clm start, no random-intercept fit before a slope — optionally without
+   * standard errors and to a looser gradient tolerance.
+   */
+  readonly from?: { readonly par: Float64Array; readonly hessian?: Float64Array | undefined } | undefined;
+  readonly standardErrors?: boolean | undefined;
+  readonly gradTol?: number | undefined;
 }
 
 export interface MixedResult {
@@ -58,6 +66,19 @@ export function fitMixedModel(input: MixedInput): MixedResult {
   if (input.slope !== undefined) {
     z = X.slice(input.slope.column * n, (input.slope.column + 1) * n);
     checkSlopeVaries(z, clusters.start, input.slope.name, input.group.name, input.term);
+  }
+  const control = { standardErrors: input.standardErrors, gradTol: input.gradTol, hessian: input.from?.hessian };
+  if (input.from !== undefined) {
+    const K = J - 1;
+    const par = input.from.par;
+    const fit = fitMixed({
+      data: { X, n, p, y, J, weights, start: clusters.start, z },
+      slopeColumn: input.slope?.column,
+      nAGQ,
+      start: { thresholds: par.subarray(0, K), beta: par.subarray(K, K + p), re: par.subarray(K + p) },
+      control,
+    });
+    return { fit, clusters, fixed: { thresholds: new Float64Array(0), beta: new Float64Array(0), loglik: NaN }, warnings: clusters.warnings };
   }
   const clm = fitOrdinal(input.X, n, p, input.y, J, { weights: input.weights, checkHessian: false });
   const fixed = { thresholds: clm.thresholds, beta: clm.beta, loglik: clm.loglik };

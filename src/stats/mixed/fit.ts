@@ -6,15 +6,15 @@
  * - Columns of X are divided by their SD internally (clmm's nlminb stops with "false convergence" on
  *   onset in minutes); estimates, covariances and gradients are reported on the user's scale (exact).
  * - Start: the fixed-effects (clm) fit and τ = 0.3; a random slope starts from the random-intercept fit.
- * - Outer Newton on (θ, β, ρ) — ρ = log τ, or (log a, c, log b) for L = [[a, 0], [c, b]] — with the
- *   analytic gradient and its forward-difference Jacobian as Hessian (symmetrised, shifted to positive
- *   definite when needed), backtracking on the objective, until max |gradient| < 1e-9 (scaled parameters).
+ * - Outer quasi-Newton on (θ, β, ρ) — ρ = log τ, or (log a, c, log b) for L = [[a, 0], [c, b]] — with
+ *   the analytic gradient: the first step's Hessian is its forward-difference Jacobian (symmetrised, made
+ *   positive definite when needed), then BFGS updates; backtracking on the objective, until max |gradient|
+ *   < 1e-9 (scaled parameters).
  * - Boundary: a log SD heading below −3 is tried at SD = 0 (the objective is even in the SD, so 0 is a
  *   stationary point); when that is no worse the SD is fixed at 0 (with it c, when a = 0) — lme4's
  *   "boundary (singular) fit" — and the other parameters are optimised on.
  * - Standard errors: the inverse of the Hessian of −log L in (θ, β, log SD…), by central differences of
- *   the analytic gradient with one Richardson extrapolation (4 gradients per parameter); parameters fixed at
- *   the boundary are left out (as clmm).
+ *   the analytic gradient (2 gradients per parameter); parameters fixed at the boundary are left out (as clmm).
  */
 import { FitError } from '../../errors.js';
 import { cholesky, choleskyInverse, choleskySolve, symmetricEigen } from '../linalg.js';
@@ -31,6 +31,14 @@ export interface MixedControl {
   /** Stop when max |gradient| (scaled parameters) is below this. Default 1e-9. */
   readonly gradTol?: number | undefined;
   readonly maxIter?: number | undefined;
+  /**
+   * A Hessian of −log L near the start on the user's scale (npar × npar; a previous fit's `hessian`, e.g.
+   * the whole sample's for a bootstrap replicate): the optimiser then starts from it and updates it by
+   * BFGS instead of differencing the gradient at every iteration.
+   */
+  readonly hessian?: Float64Array | undefined;
+  /** Compute standard errors (the Richardson Hessian). Default true; a bootstrap replicate needs none. */
+  readonly standardErrors?: boolean | undefined;
 }
 
 export interface MixedFit {
@@ -50,8 +58,10 @@ export interface MixedFit {
   /** The same on the internal (SD-scaled) parameters: what the convergence test uses. */
   readonly maxGradientScaled: number;
   readonly converged: boolean;
-  /** Condition number of the Hessian on the user's scale (clmm's cond.H). */
+  /** Condition number of the Hessian on the user's scale (clmm's cond.H); NaN without standard errors. */
   readonly condH: number;
+  /** The Hessian of −log L on the user's scale (npar × npar, NaN rows and columns at the boundary); undefined without standard errors. */
+  readonly hessian: Float64Array | undefined;
   /** Which RE parameters are fixed at the boundary (SD 0). */
   readonly atBoundary: readonly boolean[];
   readonly singular: boolean;
@@ -123,8 +133,11 @@ export function fitMixed(problem: MixedProblem): MixedFit {
   const phi = toScaled(start);
   const fixed = new Array<boolean>(layout.npar).fill(false);
   for (let r = 0; r < re.length; r++) if (re[r] === -Infinity) fixed[layout.reAt + r] = true;
-  const opt = newton(lik, phi, fixed, layout, problem.control ?? {});
-  return finish(lik, opt, layout, scales, problem.nAGQ ?? 1);
+  const control = problem.control ?? {};
+  const scaleOf = (j: number): number => (j >= layout.K && j < layout.K + p ? scales[j - layout.K]! : 1);
+  const hessian = control.hessian === undefined ? undefined : control.hessian.map((v, k) => v / (scaleOf(Math.floor(k / layout.npar)) * scaleOf(k % layout.npar)));
+  const opt = newton(lik, phi, fixed, layout, control, hessian);
+  return finish(lik, opt, layout, scales, problem.nAGQ ?? 1, control.standardErrors ?? true);
 }
 
 interface Optimum {
@@ -147,7 +160,7 @@ function logSdParameters(layout: Layout): { at: number; alsoFix: number[] }[] {
   ];
 }
 
-function newton(lik: MixedLikelihood, phi0: Float64Array, fixed0: readonly boolean[], layout: Layout, control: MixedControl): Optimum {
+function newton(lik: MixedLikelihood, phi0: Float64Array, fixed0: readonly boolean[], layout: Layout, control: MixedControl, startHessian: Float64Array | undefined): Optimum {
   const npar = layout.npar;
   const gradTol = control.gradTol ?? 1e-9;
   const maxIter = control.maxIter ?? 200;
@@ -165,6 +178,13 @@ function newton(lik: MixedLikelihood, phi0: Float64Array, fixed0: readonly boole
   let converged = false;
   const trial = new Float64Array(npar);
   const gTrial = new Float64Array(npar);
+  // the quasi-Newton matrix on the free parameters (BFGS from a given Hessian), undefined: difference the gradient
+  let quasi: Float64Array | undefined;
+  if (startHessian !== undefined) {
+    const free = freeIndices(fixed);
+    quasi = subMatrixOf(startHessian, npar, free);
+    if (quasi.some((v) => !Number.isFinite(v))) quasi = undefined;
+  }
   for (; iterations < maxIter; iterations++) {
     const free = freeIndices(fixed);
     if (maxAbs(g, free) < gradTol) {
@@ -186,10 +206,18 @@ function newton(lik: MixedLikelihood, phi0: Float64Array, fixed0: readonly boole
         fixed[s.at] = true;
         for (const j of s.alsoFix) fixed[j] = true;
         moved = true;
+        quasi = undefined;
       }
     }
     if (moved) continue;
-    const step = newtonStep(phi, g, free, grad);
+    // the first step (and any after a failed quasi-Newton step or a move to the boundary) differences the
+    // gradient; the matrix is then carried on by BFGS updates, one gradient per iteration
+    let step: { dir: Float64Array; slope: number; fresh: boolean };
+    if (quasi === undefined) {
+      const fd = newtonStep(phi, g, free, grad);
+      quasi = fd.H;
+      step = { ...fd, fresh: true };
+    } else step = { ...directionOf(quasi, g, free), fresh: false };
     // a step of more than 2 in a log SD (a factor e² in the SD) is shortened: far from the optimum the
     // Laplace objective can be nearly flat in the SD, and a huge SD leaves nothing for backtracking to try
     let longest = 0;
@@ -210,17 +238,61 @@ function newton(lik: MixedLikelihood, phi0: Float64Array, fixed0: readonly boole
       for (const j of free) trial[j] = phi[j]! + t * step.dir[free.indexOf(j)]!;
       const ft = grad(trial, gTrial);
       if (Number.isFinite(ft) && (ft <= f + 1e-4 * t * step.slope || (t === 1 && predicted < 1e-11 * Math.max(1, Math.abs(f)) && ft <= f + 1e-10 * Math.max(1, Math.abs(f))))) {
+        const before = maxAbs(g, free);
+        bfgsUpdate(quasi, free, trial, phi, gTrial, g);
         phi.set(trial);
         g.set(gTrial);
         f = ft;
         accepted = true;
+        // BFGS that does not halve the gradient (near the optimum its updates are noise): difference it again
+        if (!step.fresh && maxAbs(g, free) > 0.5 * before) quasi = undefined;
         break;
       }
       t /= 2;
     }
+    if (!accepted && !step.fresh) {
+      quasi = undefined; // the quasi-Newton direction failed: difference the gradient from here
+      continue;
+    }
     if (!accepted) break;
   }
   return { phi, fixed, value: f, iterations, evaluations, converged, maxGradient: maxAbs(g, freeIndices(fixed)) };
+}
+
+function subMatrixOf(A: Float64Array, n: number, idx: readonly number[]): Float64Array {
+  const m = idx.length;
+  const out = new Float64Array(m * m);
+  for (let r = 0; r < m; r++) for (let c = 0; c < m; c++) out[r * m + c] = A[idx[r]! * n + idx[c]!]!;
+  return out;
+}
+
+/** The quasi-Newton direction −H⁻¹g on the free parameters. */
+function directionOf(H: Float64Array, g: Float64Array, free: readonly number[]): { dir: Float64Array; slope: number } {
+  const m = free.length;
+  const dir = positiveDefiniteSolve(H, m, Float64Array.from(free, (j) => -g[j]!));
+  let slope = 0;
+  for (let r = 0; r < m; r++) slope += dir[r]! * g[free[r]!]!;
+  return { dir, slope };
+}
+
+/** BFGS: H ← H − H s s'H / s'Hs + y y'/y's, s = Δφ, y = Δg on the free parameters (skipped unless y's > 0). */
+function bfgsUpdate(H: Float64Array, free: readonly number[], next: Float64Array, prev: Float64Array, gNext: Float64Array, gPrev: Float64Array): void {
+  const m = free.length;
+  const sv = Float64Array.from(free, (j) => next[j]! - prev[j]!);
+  const yv = Float64Array.from(free, (j) => gNext[j]! - gPrev[j]!);
+  let ys = 0;
+  for (let r = 0; r < m; r++) ys += yv[r]! * sv[r]!;
+  if (!(ys > 1e-300)) return;
+  const Hs = new Float64Array(m);
+  for (let r = 0; r < m; r++) {
+    let v = 0;
+    for (let c = 0; c < m; c++) v += H[r * m + c]! * sv[c]!;
+    Hs[r] = v;
+  }
+  let sHs = 0;
+  for (let r = 0; r < m; r++) sHs += sv[r]! * Hs[r]!;
+  if (!(sHs > 0)) return;
+  for (let r = 0; r < m; r++) for (let c = 0; c < m; c++) H[r * m + c] = H[r * m + c]! - (Hs[r]! * Hs[c]!) / sHs + (yv[r]! * yv[c]!) / ys;
 }
 
 function freeIndices(fixed: readonly boolean[]): number[] {
@@ -243,7 +315,7 @@ function maxAbs(g: ArrayLike<number>, idx: readonly number[]): number {
  * Jacobi-scaled matrix. Returns the direction and the slope g'd. (The gradients move the modes' warm
  * start; they converge to the same modes from any start.)
  */
-function newtonStep(phi: Float64Array, g: Float64Array, free: readonly number[], grad: (x: Float64Array, out: Float64Array) => number): { dir: Float64Array; slope: number } {
+function newtonStep(phi: Float64Array, g: Float64Array, free: readonly number[], grad: (x: Float64Array, out: Float64Array) => number): { dir: Float64Array; slope: number; H: Float64Array } {
   const m = free.length;
   const H = new Float64Array(m * m);
   const x = Float64Array.from(phi);
@@ -263,10 +335,8 @@ function newtonStep(phi: Float64Array, g: Float64Array, free: readonly number[],
       H[c * m + r] = v;
     }
   }
-  const dir = positiveDefiniteSolve(H, m, Float64Array.from(free, (j) => -g[j]!));
-  let slope = 0;
-  for (let r = 0; r < m; r++) slope += dir[r]! * g[free[r]!]!;
-  return { dir, slope };
+  const { dir, slope } = directionOf(H, g, free);
+  return { dir, slope, H };
 }
 
 /**
@@ -298,31 +368,25 @@ function positiveDefiniteSolve(H: Float64Array, m: number, b: Float64Array): Flo
 }
 
 /**
- * The Hessian of −log L on the free parameters by central differences of the analytic gradient with one
- * Richardson step: H_·j = [4 D(h/2) − D(h)] / 3, D(h) = (g(φ + h e_j) − g(φ − h e_j)) / 2h, h = 1e-4·max(1, |φ_j|).
+ * The Hessian of −log L on the free parameters by central differences of the analytic gradient,
+ * H_·j = (g(φ + h e_j) − g(φ − h e_j)) / 2h with h = 1e-4·max(1, |φ_j|) (truncation ~h² ≈ 1e-8 relative:
+ * checked against the Richardson-extrapolated Hessian of the independent R fits), symmetrised.
  */
-function richardsonHessian(lik: MixedLikelihood, phi: Float64Array, free: readonly number[]): { H: Float64Array; evaluations: number } {
+function centralHessian(lik: MixedLikelihood, phi: Float64Array, free: readonly number[]): { H: Float64Array; evaluations: number } {
   const m = free.length;
   const H = new Float64Array(m * m);
   const x = Float64Array.from(phi);
   const gp = new Float64Array(phi.length);
   const gm = new Float64Array(phi.length);
-  const central = (j: number, h: number, out: Float64Array): void => {
+  for (let c = 0; c < m; c++) {
+    const j = free[c]!;
+    const h = 1e-4 * Math.max(1, Math.abs(phi[j]!));
     x[j] = phi[j]! + h;
     lik.gradient(x, gp);
     x[j] = phi[j]! - h;
     lik.gradient(x, gm);
     x[j] = phi[j]!;
-    for (let r = 0; r < m; r++) out[r] = (gp[free[r]!]! - gm[free[r]!]!) / (2 * h);
-  };
-  const d1 = new Float64Array(m);
-  const d2 = new Float64Array(m);
-  for (let c = 0; c < m; c++) {
-    const j = free[c]!;
-    const h = 1e-4 * Math.max(1, Math.abs(phi[j]!));
-    central(j, h, d1);
-    central(j, h / 2, d2);
-    for (let r = 0; r < m; r++) H[r * m + c] = (4 * d2[r]! - d1[r]!) / 3;
+    for (let r = 0; r < m; r++) H[r * m + c] = (gp[free[r]!]! - gm[free[r]!]!) / (2 * h);
   }
   for (let r = 0; r < m; r++) {
     for (let c = r + 1; c < m; c++) {
@@ -331,33 +395,38 @@ function richardsonHessian(lik: MixedLikelihood, phi: Float64Array, free: readon
       H[c * m + r] = v;
     }
   }
-  return { H, evaluations: 4 * m };
+  return { H, evaluations: 2 * m };
 }
 
-function finish(lik: MixedLikelihood, opt: Optimum, layout: Layout, scales: Float64Array, nAGQ: number): MixedFit {
+function finish(lik: MixedLikelihood, opt: Optimum, layout: Layout, scales: Float64Array, nAGQ: number, standardErrors: boolean): MixedFit {
   const { npar, K, p, q } = layout;
   const warnings: string[] = [];
   const free = freeIndices(opt.fixed);
   const m = free.length;
-  const { H, evaluations } = richardsonHessian(lik, opt.phi, free);
+  const { H, evaluations } = standardErrors ? centralHessian(lik, opt.phi, free) : { H: new Float64Array(m * m).fill(NaN), evaluations: 0 };
   // user scale: φ_user = φ / s for β, so H_user = S H S (S = diag(scales) on β), V_user = S⁻¹ V S⁻¹
   const scaleOf = (j: number): number => (j >= K && j < K + p ? scales[j - K]! : 1);
   const Hu = new Float64Array(m * m);
   for (let r = 0; r < m; r++) for (let c = 0; c < m; c++) Hu[r * m + c] = H[r * m + c]! * scaleOf(free[r]!) * scaleOf(free[c]!);
-  const { L, failedAt } = cholesky(H, m);
+  const { L, failedAt } = standardErrors ? cholesky(H, m) : { L: H, failedAt: 0 };
   const vcov = new Float64Array(npar * npar).fill(NaN);
-  if (failedAt >= 0) {
+  const hessian = new Float64Array(npar * npar).fill(NaN);
+  for (let r = 0; r < m; r++) for (let c = 0; c < m; c++) hessian[free[r]! * npar + free[c]!] = Hu[r * m + c]!;
+  if (!standardErrors) {
+    // none asked for
+  } else if (failedAt >= 0) {
     warnings.push('the Hessian is not positive definite at the estimate: standard errors are not available');
   } else {
     const Vs = choleskyInverse(L, m);
     for (let r = 0; r < m; r++) for (let c = 0; c < m; c++) vcov[free[r]! * npar + free[c]!] = Vs[r * m + c]! / (scaleOf(free[r]!) * scaleOf(free[c]!));
   }
-  const eig = symmetricEigen(Hu, m).values;
   let lo = Infinity;
   let hi = -Infinity;
-  for (const v of eig) {
-    lo = Math.min(lo, v);
-    hi = Math.max(hi, v);
+  if (standardErrors) {
+    for (const v of symmetricEigen(Hu, m).values) {
+      lo = Math.min(lo, v);
+      hi = Math.max(hi, v);
+    }
   }
   const par = Float64Array.from(opt.phi, (v, j) => v / scaleOf(j));
   const stdErrors = Float64Array.from({ length: npar }, (_, j) => Math.sqrt(vcov[j * npar + j]!));
@@ -412,7 +481,8 @@ function finish(lik: MixedLikelihood, opt: Optimum, layout: Layout, scales: Floa
     maxGradient,
     maxGradientScaled: opt.maxGradient,
     converged: opt.converged,
-    condH: lo > 0 ? hi / lo : Infinity,
+    condH: !standardErrors ? NaN : lo > 0 ? hi / lo : Infinity,
+    hessian: standardErrors ? hessian : undefined,
     atBoundary,
     singular,
     modes,

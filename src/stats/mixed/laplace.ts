@@ -74,6 +74,7 @@ export class MixedLikelihood {
   private readonly loBase: Float64Array;
   private readonly gap: Float64Array;
   private readonly logGap: Float64Array;
+  private readonly expNegGap: Float64Array;
   private readonly rd: RowDerivatives = rowDerivatives();
   // per-cluster accumulators of the gradient pass
   private readonly accX: Float64Array;
@@ -104,6 +105,7 @@ export class MixedLikelihood {
     this.loBase = new Float64Array(data.n);
     this.gap = new Float64Array(data.J);
     this.logGap = new Float64Array(data.J);
+    this.expNegGap = new Float64Array(data.J);
     const ns = symSize(this.q);
     this.accX = new Float64Array(data.p * (1 + this.q + ns));
     this.accT = new Float64Array(this.K * (1 + this.q + ns));
@@ -129,10 +131,13 @@ export class MixedLikelihood {
       if (c === 0 || c === J - 1) {
         this.gap[c] = 1;
         this.logGap[c] = 0;
+        this.expNegGap[c] = 0;
       } else {
-        const g = -Math.expm1(-(par[c]! - par[c - 1]!));
+        const d = par[c]! - par[c - 1]!;
+        const g = -Math.expm1(-d);
         this.gap[c] = g;
         this.logGap[c] = Math.log(g);
+        this.expNegGap[c] = Math.exp(-d);
       }
     }
     const eta = this.eta;
@@ -175,9 +180,11 @@ export class MixedLikelihood {
   }
 
   /**
-   * Cluster ci's conditional mode by Newton with step halving, warm-started from the previous mode:
-   * iterates to |∇ℓ| < MODE_TOL, then takes one more full step (without the pass at its end: the caller's
-   * pass is there). Leaves the mode in `modes`; returns the Newton steps taken, −1 when not converged.
+   * Cluster ci's conditional mode by Newton, warm-started from the previous mode: iterates to
+   * |∇ℓ| < MODE_TOL, then takes one more full step (without the pass at its end: the caller's pass is
+   * there). ℓ is strictly concave (D ≥ I), so a step is safeguarded by the gradient alone — at most 4 in
+   * u and halved until ‖∇ℓ‖ falls — and the passes need no log-likelihood. Leaves the mode in `modes`;
+   * returns the Newton steps taken, −1 when not converged.
    */
   private findMode(par: ArrayLike<number>, L: readonly number[], ci: number): number {
     const { q } = this;
@@ -190,7 +197,7 @@ export class MixedLikelihood {
       u1 = 0;
       u2 = 0;
     }
-    let ell = this.clusterPass(par, L, ci, u1, u2);
+    this.clusterPass(par, L, ci, u1, u2, false);
     for (let steps = 0; steps < MODE_MAX_ITER; steps++) {
       const { g1, g2, d11, d12, d22 } = this.last;
       let s1: number;
@@ -206,13 +213,13 @@ export class MixedLikelihood {
         if (q === 2) u[o + 1] = u2 + s2;
         return steps;
       }
-      let t = 1;
+      const norm = g1 * g1 + g2 * g2;
+      const len = Math.sqrt(s1 * s1 + s2 * s2);
+      let t = len > 4 ? 4 / len : 1;
       for (let h = 0; h < 60; h++) {
-        const next = this.clusterPass(par, L, ci, u1 + t * s1, u2 + t * s2);
-        if (next >= ell - 1e-12 * (1 + Math.abs(ell))) {
-          ell = next;
-          break;
-        }
+        this.clusterPass(par, L, ci, u1 + t * s1, u2 + t * s2, false);
+        const { g1: n1, g2: n2 } = this.last;
+        if (n1 * n1 + n2 * n2 < norm) break;
         t /= 2;
       }
       u1 += t * s1;
@@ -226,41 +233,66 @@ export class MixedLikelihood {
   /** The last cluster pass: gradient of ℓ and D at the point passed. */
   private readonly last = { g1: 0, g2: 0, d11: 1, d12: 0, d22: 1 };
 
-  /** ℓ_i(u) and, in `last`, ∇ℓ_i(u) and D_i(u): one pass over the cluster's rows. */
-  private clusterPass(par: ArrayLike<number>, L: readonly number[], ci: number, u1: number, u2: number): number {
-    const { start, weights } = this.data;
-    const rd = this.rd;
+  /** ℓ_i(u) (when `withLog`, else NaN) and, in `last`, ∇ℓ_i(u) and D_i(u): one pass over the cluster's rows. */
+  private clusterPass(par: ArrayLike<number>, L: readonly number[], ci: number, u1: number, u2: number, withLog: boolean): number {
+    const { start, weights, y } = this.data;
+    const { rd, hiBase, loBase, gap, logGap, expNegGap } = this;
     let sl = 0;
     let a1 = 0;
     let a2 = 0;
     let b11 = 0;
     let b12 = 0;
     let b22 = 0;
+    const last = this.last;
+    if (this.q === 1) {
+      // w = τ for every row: sums of S1, S2 scaled once
+      const tau = L[0]!;
+      const s = tau * u1;
+      for (let i = start[ci]!, end = start[ci + 1]!; i < end; i++) {
+        const c = y[i]!;
+        const lp = rowFirstTwo(hiBase[i]! - s, loBase[i]! - s, gap[c]!, logGap[c]!, expNegGap[c]!, rd, withLog);
+        if (weights === undefined) {
+          sl += lp;
+          a1 += rd.s1;
+          b11 += rd.s2;
+        } else {
+          const wt = weights[i]!;
+          sl += wt * lp;
+          a1 += wt * rd.s1;
+          b11 += wt * rd.s2;
+        }
+      }
+      last.g1 = -tau * a1 - u1;
+      last.g2 = 0;
+      last.d11 = 1 - tau * tau * b11;
+      last.d12 = 0;
+      last.d22 = 1;
+      return withLog ? sl - 0.5 * u1 * u1 : NaN;
+    }
     const w = this.w;
-    for (let i = start[ci]!; i < start[ci + 1]!; i++) {
+    for (let i = start[ci]!, end = start[ci + 1]!; i < end; i++) {
       this.design(L, i);
-      const s = this.q === 1 ? w[0]! * u1 : w[0]! * u1 + w[1]! * u2;
-      const y = this.data.y[i]!;
-      const lp = rowFirstTwo(this.hiBase[i]! - s, this.loBase[i]! - s, this.gap[y]!, this.logGap[y]!, rd);
+      const w0 = w[0]!;
+      const w1 = w[1]!;
+      const s = w0 * u1 + w1 * u2;
+      const c = y[i]!;
+      const lp = rowFirstTwo(hiBase[i]! - s, loBase[i]! - s, gap[c]!, logGap[c]!, expNegGap[c]!, rd, withLog);
       const wt = weights === undefined ? 1 : weights[i]!;
       sl += wt * lp;
       const s1 = wt * rd.s1;
       const s2 = wt * rd.s2;
-      a1 += s1 * w[0]!;
-      b11 += s2 * w[0]! * w[0]!;
-      if (this.q === 2) {
-        a2 += s1 * w[1]!;
-        b12 += s2 * w[0]! * w[1]!;
-        b22 += s2 * w[1]! * w[1]!;
-      }
+      a1 += s1 * w0;
+      a2 += s1 * w1;
+      b11 += s2 * w0 * w0;
+      b12 += s2 * w0 * w1;
+      b22 += s2 * w1 * w1;
     }
-    const last = this.last;
     last.g1 = -a1 - u1;
-    last.g2 = this.q === 2 ? -a2 - u2 : 0;
+    last.g2 = -a2 - u2;
     last.d11 = 1 - b11;
     last.d12 = -b12;
     last.d22 = 1 - b22;
-    return sl - 0.5 * (u1 * u1 + u2 * u2);
+    return withLog ? sl - 0.5 * (u1 * u1 + u2 * u2) : NaN;
   }
 
   /** −log L at `par` (Laplace or AGQ): +∞ for invalid thresholds or a non-finite value. */
@@ -295,9 +327,9 @@ export class MixedLikelihood {
       const u2 = this.q === 2 ? this.modes[o + 1]! : 0;
       let ell: number;
       if (grad === undefined) {
-        ell = this.clusterPass(par, L, ci, u1, u2);
+        ell = this.clusterPass(par, L, ci, u1, u2, true);
       } else {
-        ell = this.gradientPass(par, L, ci, u1, u2);
+        ell = this.q === 1 ? this.gradientPassScalar(L[0]!, ci, u1) : this.gradientPass(par, L, ci, u1, u2);
       }
       const { d11, d12, d22 } = this.last;
       const c = ci * ns;
@@ -348,7 +380,7 @@ export class MixedLikelihood {
       this.design(L, i);
       const s = q === 1 ? w[0]! * u1 : w[0]! * u1 + w[1]! * u2;
       const yi = y[i]!;
-      rowAll(this.hiBase[i]! - s, this.loBase[i]! - s, this.gap[yi]!, this.logGap[yi]!, rd);
+      rowAll(this.hiBase[i]! - s, this.loBase[i]! - s, this.gap[yi]!, this.logGap[yi]!, this.expNegGap[yi]!, rd);
       const wt = weights === undefined ? 1 : weights[i]!;
       const S1 = wt * rd.s1;
       const S2 = wt * rd.s2;
@@ -419,6 +451,75 @@ export class MixedLikelihood {
     last.d12 = -b12;
     last.d22 = 1 - b22;
     return sl - 0.5 * (u1 * u1 + u2 * u2);
+  }
+
+  /**
+   * gradientPass for a random intercept (w = τ on every row): the same sums with the powers of τ taken
+   * out of the row loop — per β column (Σ x S1, τ Σ x S2, τ² Σ x S3), per threshold (Σ L_end, −τ Σ t1,
+   * −τ² Σ t2), for ρ from Σ S1, Σ S2, Σ S3 — written to the accumulators in gradientPass's layout.
+   */
+  private gradientPassScalar(tau: number, ci: number, u: number): number {
+    const { X, n, p, start, weights, y } = this.data;
+    const { K, rd, hiBase, loBase, gap, logGap, expNegGap } = this;
+    const accX = this.accX.fill(0);
+    const accT = this.accT.fill(0);
+    const s = tau * u;
+    let sl = 0;
+    let S1 = 0;
+    let S2 = 0;
+    let S3 = 0;
+    for (let i = start[ci]!, end = start[ci + 1]!; i < end; i++) {
+      const c = y[i]!;
+      rowAll(hiBase[i]! - s, loBase[i]! - s, gap[c]!, logGap[c]!, expNegGap[c]!, rd);
+      const wt = weights === undefined ? 1 : weights[i]!;
+      const r1 = wt * rd.s1;
+      const r2 = wt * rd.s2;
+      const r3 = wt * rd.s3;
+      sl += wt * rd.logp;
+      S1 += r1;
+      S2 += r2;
+      S3 += r3;
+      for (let m = 0, o = 0; m < p; m++, o += 3) {
+        const x = X[m * n + i]!;
+        accX[o] = accX[o]! + x * r1;
+        accX[o + 1] = accX[o + 1]! + x * r2;
+        accX[o + 2] = accX[o + 2]! + x * r3;
+      }
+      if (c < K) {
+        const o = c * 3;
+        accT[o] = accT[o]! + wt * rd.la;
+        accT[o + 1] = accT[o + 1]! + wt * rd.t1a;
+        accT[o + 2] = accT[o + 2]! + wt * rd.t2a;
+      }
+      if (c > 0) {
+        const o = (c - 1) * 3;
+        accT[o] = accT[o]! + wt * rd.lb;
+        accT[o + 1] = accT[o + 1]! + wt * rd.t1b;
+        accT[o + 2] = accT[o + 2]! + wt * rd.t2b;
+      }
+    }
+    const t2 = tau * tau;
+    for (let o = 0; o < 3 * p; o += 3) {
+      accX[o + 1] = tau * accX[o + 1]!;
+      accX[o + 2] = t2 * accX[o + 2]!;
+    }
+    for (let o = 0; o < 3 * K; o += 3) {
+      accT[o + 1] = -tau * accT[o + 1]!;
+      accT[o + 2] = -t2 * accT[o + 2]!;
+    }
+    // ρ = log τ: ∂ℓ = −τ u ΣS1, M = −τ ΣS1 + τ² u ΣS2, ∂D = −2τ² ΣS2 + τ³ u ΣS3; ∂D/∂u = τ³ ΣS3
+    const accR = this.accR;
+    accR[0] = -s * S1;
+    accR[1] = -tau * S1 + t2 * u * S2;
+    accR[2] = -2 * t2 * S2 + t2 * s * S3;
+    this.accDu[0] = t2 * tau * S3;
+    const last = this.last;
+    last.g1 = -tau * S1 - u;
+    last.g2 = 0;
+    last.d11 = 1 - t2 * S2;
+    last.d12 = 0;
+    last.d22 = 1;
+    return sl - 0.5 * u * u;
   }
 
   private addThreshold(acc: Float64Array, o: number, l: number, t1: number, t2: number, ww: Float64Array): void {
@@ -499,7 +600,7 @@ export class MixedLikelihood {
     let mx = -Infinity;
     for (let h = 0; h < nq; h++) {
       const v = u + Kc * rule.nodes[h]!;
-      terms[h] = rule.logWeightsPlusSquare[h]! + this.clusterPass(par, L, ci, v, 0);
+      terms[h] = rule.logWeightsPlusSquare[h]! + this.clusterPass(par, L, ci, v, 0, true);
       if (terms[h]! > mx) mx = terms[h]!;
     }
     let sum = 0;
@@ -536,7 +637,7 @@ export class MixedLikelihood {
       let sumS1 = 0;
       for (let i = start[ci]!; i < start[ci + 1]!; i++) {
         const yi = y[i]!;
-        rowFirstTwo(this.hiBase[i]! - s, this.loBase[i]! - s, this.gap[yi]!, this.logGap[yi]!, rd);
+        rowFirstTwo(this.hiBase[i]! - s, this.loBase[i]! - s, this.gap[yi]!, this.logGap[yi]!, this.expNegGap[yi]!, rd, false);
         const wt = weights === undefined ? 1 : weights[i]!;
         const S1 = wt * rd.s1;
         sumS1 += S1;

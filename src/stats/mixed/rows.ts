@@ -44,14 +44,18 @@ export function rowDerivatives(): RowDerivatives {
 }
 
 /**
- * log p, S1 and S2 of one observation: what the conditional modes need. `a` may be +∞, `b` −∞;
- * `gap` = 1 − e^{−(a−b)} and `logGap` its log, of the observation's category (1 and 0 at the ends).
- * F(a) = 1/(1 + e^{−a}) and F̄(a) = e^{−a} F(a) from one exponential, likewise F̄(b), F(b) from e^{b}:
- * both tails exact (1 − F would lose F(b) for b below −37). Returns log p.
+ * S1 and S2 of one observation (and log p when `withLog`): what the conditional modes need. `a` may be
+ * +∞, `b` −∞. Per category: `gap` = 1 − e^{−(a−b)}, `logGap` its log, `expNegGap` = e^{−(a−b)} (0 at the
+ * first and last category). F(a) = 1/(1 + e^{−a}) and F̄(a) = e^{−a} F(a), F̄(b) = 1/(1 + e^{b}), F(b) =
+ * e^{b} F̄(b): both tails exact (1 − F would lose F(b) below −37), and one exponential per observation —
+ * e^{b} = e^{−(a−b)} / e^{−a} inside the scale, computed only at the ends. Returns log p (NaN without `withLog`).
  */
-export function rowFirstTwo(a: number, b: number, gap: number, logGap: number, out: RowDerivatives): number {
+export function rowFirstTwo(a: number, b: number, gap: number, logGap: number, expNegGap: number, out: RowDerivatives, withLog: boolean): number {
   const ea = Math.exp(-a);
-  const eb = Math.exp(b);
+  let eb: number;
+  if (b === -Infinity) eb = 0;
+  else if (a === Infinity || ea === 0 || ea === Infinity) eb = Math.exp(b);
+  else eb = expNegGap / ea;
   const Fa = 1 / (1 + ea);
   const Fabar = ea === Infinity ? 1 : ea * Fa;
   const Fbbar = 1 / (1 + eb);
@@ -65,6 +69,7 @@ export function rowFirstTwo(a: number, b: number, gap: number, logGap: number, o
   out.lb = -B;
   out.Fa = Fa;
   out.Fb = Fb;
+  if (!withLog) return NaN;
   // p = F(a) F̄(b) g; its log from the product unless that underflows
   const prod = Fa * Fbbar * gap;
   const logp = prod > 1e-300 ? Math.log(prod) : -Math.log1p(ea) - Math.log1p(eb) + logGap;
@@ -73,8 +78,8 @@ export function rowFirstTwo(a: number, b: number, gap: number, logGap: number, o
 }
 
 /** Every derivative of one observation up to third order (the gradient pass). */
-export function rowAll(a: number, b: number, gap: number, logGap: number, out: RowDerivatives): void {
-  rowFirstTwo(a, b, gap, logGap, out);
+export function rowAll(a: number, b: number, gap: number, logGap: number, expNegGap: number, out: RowDerivatives): void {
+  rowFirstTwo(a, b, gap, logGap, expNegGap, out, true);
   const Fa = out.Fa;
   const Fb = out.Fb;
   const A = out.la;
