@@ -39,3 +39,16 @@ describe('resampling', () => {
     expect(Array.from(jackknifeRows(resamplingDesign(4, null, null), 0))).toEqual([1, 2, 3]);
   });
 });
+
+describe('drawCopies: a cluster drawn twice is two clusters', () => {
+  it('numbers the draws of each cluster in a clustered resample', async () => {
+    const { resamplingDesign, drawCopies } = await import('../../src/stats/resample.js');
+    // clusters: rows 0-2 (a), 3-4 (b), 5 (c)
+    const design = resamplingDesign(6, null, Int32Array.from([0, 0, 0, 1, 1, 2]));
+    // draws: a, b, a, c, c
+    const rows = Int32Array.from([0, 1, 2, 3, 4, 0, 1, 2, 5, 5]);
+    expect(Array.from(drawCopies(design, rows))).toEqual([0, 0, 0, 0, 0, 1, 1, 1, 0, 1]);
+    // a drawn twice in a row
+    expect(Array.from(drawCopies(design, Int32Array.from([0, 1, 2, 0, 1, 2, 3, 4])))).toEqual([0, 0, 0, 1, 1, 1, 0, 0]);
+  });
+});
