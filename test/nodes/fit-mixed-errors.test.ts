@@ -62,6 +62,6 @@ describe('mixed models refuse what cannot be estimated, naming it', () => {
     expect(r.warnings.join('\n')).toMatch(/boundary \(singular\) fit of "\(1 \| deal\)": the random-intercept SD is 0/);
     // the estimates are the fixed-effects model's
     const fixed = fitOneLogistic({ input: 'd', formula: 'mrs90 <= 2 ~ evt + age + nihss' }, noise, 's', false);
-    r.estimate.forEach((b, j) => expect(Math.abs(b - fixed.estimate[j]!)).toBeLessThan(1e-6));
+    r.estimate.forEach((b, j) => { expect(Math.abs(b - fixed.estimate[j]!)).toBeLessThan(1e-6); });
   });
 });
