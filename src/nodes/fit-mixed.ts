@@ -28,7 +28,7 @@ export const nAGQProperty = {
 };
 
 export const SE_METHOD =
-  'inverse of the Hessian of the negative log-likelihood in (thresholds, coefficients, log SD), the Hessian by central differences of the analytic gradient';
+  'inverse of the Hessian of the negative log-likelihood in (thresholds, coefficients, log SD), the Hessian by forward differences (h = 1e-7) of the analytic gradient';
 
 /** `nAGQ: 1` is the default: dropped so that writing it or not gives one cache key. */
 export function normaliseNAGQ<P extends { readonly nAGQ?: number }>(p: P): P {

@@ -11,8 +11,9 @@
  * logistic model is J = 2 with glmer's coefficients = (θ_1, −β) and modes −b_i.
  *
  * Per cluster, ℓ_i(u) = Σ_j w_j log p_ij(u) − |u|²/2 (w_j case weights), with conditional mode û_i
- * (Newton, |∇ℓ| < 1e-10, then one more step: ½ log det D depends on û to first order, so a looser mode
- * is noise in the objective — clmm stops at 1e-4) and D_i = −∇²ℓ_i(û_i) = I − Σ_j S2_j w_j w_j':
+ * (Newton to |∇ℓ| < 1e-7, then one more step: Newton's quadratic convergence leaves |∇ℓ| ≈ 1e-14 —
+ * ½ log det D depends on û to first order, so a looser mode is noise in the objective; clmm stops at
+ * 1e-4) and D_i = −∇²ℓ_i(û_i) = I − Σ_j S2_j w_j w_j':
  *   Laplace:  −log L = Σ_i [ −ℓ_i(û_i) + ½ log det D_i ]
  *   AGQ (q = 1, n nodes x_h, weights w_h for e^{−x²}), K_i = √(2/D_i), v_ih = û_i + K_i x_h:
  *            −log L = −Σ_i [ log K_i − ½ log 2π + LSE_h( log w_h + x_h² + ℓ_i(v_ih) ) ]   (log-sum-exp:
@@ -47,8 +48,8 @@ export interface MixedData {
   readonly z: Float64Array | undefined;
 }
 
-/** Inner Newton tolerance on |∇ℓ_i| (then one more step). */
-const MODE_TOL = 1e-10;
+/** Inner Newton: |∇ℓ_i| below which one more step is the last (it leaves |∇ℓ_i| of the order of its square). */
+const MODE_TOL = 1e-7;
 const MODE_MAX_ITER = 100;
 
 /** Symmetric q × q (q ≤ 2) stored as [d11] or [d11, d12, d22]. */
@@ -85,6 +86,15 @@ export class MixedLikelihood {
   private readonly dw = new Float64Array(6);
   /** The row's w w' (symmetric storage). */
   private readonly ww = new Float64Array(3);
+  /**
+   * The last gradient evaluation's parameters, modes and dû/dψ (clusters × npar × q): the next evaluation
+   * starts each mode from û + (dû/dψ)Δψ, within O(Δψ²) of its new value (one Newton step fewer than from û).
+   */
+  private predictFrom: Float64Array | undefined;
+  private readonly modesAt: Float64Array;
+  private readonly du: Float64Array;
+  /** β of the current η (for an update when few coefficients changed). */
+  private etaBeta: Float64Array | undefined;
 
   constructor(
     readonly data: MixedData,
@@ -99,6 +109,8 @@ export class MixedLikelihood {
     this.clusters = data.start.length - 1;
     this.rule = nAGQ > 1 ? gaussHermite(nAGQ) : undefined;
     this.modes = new Float64Array(this.clusters * this.q);
+    this.modesAt = new Float64Array(this.clusters * this.q);
+    this.du = new Float64Array(this.clusters * this.npar * this.q);
     this.curvature = new Float64Array(this.clusters * symSize(this.q));
     this.eta = new Float64Array(data.n);
     this.hiBase = new Float64Array(data.n);
@@ -140,13 +152,28 @@ export class MixedLikelihood {
         this.expNegGap[c] = Math.exp(-d);
       }
     }
+    // η = Xβ; when at most two coefficients changed since the last η (a differenced Hessian's steps), updated
     const eta = this.eta;
-    eta.fill(0);
-    for (let m = 0; m < p; m++) {
-      const b = par[K + m]!;
-      if (b === 0) continue;
-      const o = m * n;
-      for (let i = 0; i < n; i++) eta[i] = eta[i]! + b * X[o + i]!;
+    const last = this.etaBeta;
+    let changed = 0;
+    if (last !== undefined) for (let m = 0; m < p; m++) if (par[K + m] !== last[m]) changed++;
+    if (last !== undefined && changed <= 2) {
+      for (let m = 0; m < p; m++) {
+        const d = par[K + m]! - last[m]!;
+        if (d === 0) continue;
+        const o = m * n;
+        for (let i = 0; i < n; i++) eta[i] = eta[i]! + d * X[o + i]!;
+        last[m] = par[K + m]!;
+      }
+    } else {
+      eta.fill(0);
+      for (let m = 0; m < p; m++) {
+        const b = par[K + m]!;
+        if (b === 0) continue;
+        const o = m * n;
+        for (let i = 0; i < n; i++) eta[i] = eta[i]! + b * X[o + i]!;
+      }
+      this.etaBeta = Float64Array.from({ length: p }, (_, m) => par[K + m]!);
     }
     const y = this.data.y;
     for (let i = 0; i < n; i++) {
@@ -317,6 +344,7 @@ export class MixedLikelihood {
     let total = 0;
     this.innerSteps = 0;
     this.unconvergedModes = 0;
+    this.predictModes(par);
     const ns = symSize(this.q);
     for (let ci = 0; ci < this.clusters; ci++) {
       const steps = this.findMode(par, L, ci);
@@ -342,12 +370,42 @@ export class MixedLikelihood {
       if (!(det > 0) || !Number.isFinite(ell)) return Infinity;
       if (this.rule === undefined) {
         total += -ell + 0.5 * Math.log(det);
-        if (grad !== undefined) this.laplaceGradient(grad);
+        if (grad !== undefined) this.laplaceGradient(grad, ci);
       } else {
         total -= this.agqCluster(par, L, ci, u1, d11, grad);
       }
     }
+    if (grad !== undefined) {
+      this.predictFrom = Float64Array.from(par);
+      this.modesAt.set(this.modes);
+    }
     return total;
+  }
+
+  /** Starts the modes from the last gradient evaluation's, moved by (dû/dψ)Δψ, when Δψ is small. */
+  private predictModes(par: ArrayLike<number>): void {
+    const from = this.predictFrom;
+    if (from === undefined) return;
+    const npar = this.npar;
+    let largest = 0;
+    for (let j = 0; j < npar; j++) {
+      const d = par[j] === from[j] ? 0 : par[j]! - from[j]!;
+      if (!Number.isFinite(d)) return;
+      largest = Math.max(largest, Math.abs(d));
+    }
+    if (largest > 0.5) return;
+    const q = this.q;
+    for (let ci = 0; ci < this.clusters; ci++) {
+      for (let k = 0; k < q; k++) {
+        let u = this.modesAt[ci * q + k]!;
+        const o = (ci * npar) * q + k;
+        for (let j = 0; j < npar; j++) {
+          if (par[j] === from[j]) continue;
+          u += this.du[o + j * q]! * (par[j]! - from[j]!);
+        }
+        this.modes[ci * q + k] = u;
+      }
+    }
   }
 
   // ---- the gradient pass --------------------------------------------------------------------------
@@ -539,26 +597,32 @@ export class MixedLikelihood {
    * Adds cluster ci's Laplace gradient, Σ over parameters of −∂ℓ/∂ψ + ½ tr(D⁻¹ dD/dψ), from the sums of
    * the gradient pass (β entries hold (Σ x S1, Σ x S2 w, Σ x S3 ww'), i.e. ∂ℓ = −first, M = second, ∂D = third).
    */
-  private laplaceGradient(grad: Float64Array): void {
-    const { q, K } = this;
+  private laplaceGradient(grad: Float64Array, ci: number): void {
+    const { q, K, npar } = this;
     const { p } = this.data;
     const ns = symSize(q);
     const stride = 1 + q + ns;
     const { d11, d12, d22 } = this.last;
+    const du = this.du;
     if (q === 1) {
       const D = d11;
       const Du = this.accDu[0]!;
-      // per parameter: −∂ℓ + ½ (∂D + Du·M/D)/D
-      const contrib = (dl: number, M: number, dD: number): number => -dl + (0.5 * (dD + (Du * M) / D)) / D;
+      const base = ci * npar;
+      // per parameter: dû = M/D, then −∂ℓ + ½ (∂D + Du·dû)/D
+      const contrib = (j: number, dl: number, M: number, dD: number): number => {
+        const d = M / D;
+        du[base + j] = d;
+        return -dl + (0.5 * (dD + Du * d)) / D;
+      };
       for (let k = 0; k < K; k++) {
         const o = k * stride;
-        grad[k] = grad[k]! + contrib(this.accT[o]!, this.accT[o + 1]!, this.accT[o + 2]!);
+        grad[k] = grad[k]! + contrib(k, this.accT[o]!, this.accT[o + 1]!, this.accT[o + 2]!);
       }
       for (let m = 0; m < p; m++) {
         const o = m * stride;
-        grad[K + m] = grad[K + m]! + contrib(-this.accX[o]!, this.accX[o + 1]!, this.accX[o + 2]!);
+        grad[K + m] = grad[K + m]! + contrib(K + m, -this.accX[o]!, this.accX[o + 1]!, this.accX[o + 2]!);
       }
-      grad[K + p] = grad[K + p]! + contrib(this.accR[0]!, this.accR[1]!, this.accR[2]!);
+      grad[K + p] = grad[K + p]! + contrib(K + p, this.accR[0]!, this.accR[1]!, this.accR[2]!);
       return;
     }
     const det = d11 * d22 - d12 * d12;
@@ -566,10 +630,15 @@ export class MixedLikelihood {
     const i12 = -d12 / det;
     const i22 = d11 / det;
     const Du = this.accDu;
+    const base = ci * npar * 2;
+    let at = 0;
     const contrib = (dl: number, M1: number, M2: number, e11: number, e12: number, e22: number): number => {
       // dû = D⁻¹ M
       const v1 = i11 * M1 + i12 * M2;
       const v2 = i12 * M1 + i22 * M2;
+      du[base + 2 * at] = v1;
+      du[base + 2 * at + 1] = v2;
+      at++;
       // dD = ∂D + Du_1 v1 + Du_2 v2
       const f11 = e11 + Du[0]! * v1 + Du[3]! * v2;
       const f12 = e12 + Du[1]! * v1 + Du[4]! * v2;
@@ -583,6 +652,85 @@ export class MixedLikelihood {
     for (let k = 0; k < K; k++) grad[k] = grad[k]! + acc6(this.accT, k * stride, 1);
     for (let m = 0; m < p; m++) grad[K + m] = grad[K + m]! + acc6(this.accX, m * stride, -1);
     for (let r = 0; r < 3; r++) grad[K + p + r] = grad[K + p + r]! + acc6(this.accR, r * stride, 1);
+  }
+
+  // ---- the profiled Hessian (q = 1) ---------------------------------------------------------------------
+
+  /**
+   * For a random intercept, at `par` (after a gradient evaluation there, whose modes it uses): the Hessian
+   * of Σ_i −ℓ_i(û_i(ψ), ψ), i.e. Σ_i [−ℓ_ψψ' − M_ψ M_ψ'/D_i] (the cluster log-likelihood profiled over its
+   * random effect; the Laplace objective's ½ log D_i adds curvature of the order of one observation per
+   * cluster, which this leaves out). With u fixed, per row: ℓ_ββ' = Σ S2 x x', ℓ_θθ' from L_aa, L_ab, L_bb at
+   * the row's ends, ℓ_θβ = −Σ t1 x, and for ρ: ℓ_ρρ = τ²u² ΣS2 − τu ΣS1, ℓ_ρβ = τu Σ S2 x, ℓ_ρθ = −τu Σ t1.
+   * The optimiser's Newton steps use it for (θ, β) (fit.ts). Written into H (npar × npar).
+   */
+  profiledHessian(par: ArrayLike<number>, H: Float64Array): void {
+    if (this.q !== 1) throw new RangeError('the profiled Hessian is for a random intercept');
+    const { K, npar, rd, hiBase, loBase, gap, logGap, expNegGap } = this;
+    const { X, n, p, start, weights, y } = this.data;
+    const tau = this.reLoadings(par)[0]!;
+    H.fill(0);
+    const h = new Float64Array(npar * npar);
+    const m = new Float64Array(npar);
+    const xr = new Float64Array(p);
+    for (let ci = 0; ci < this.clusters; ci++) {
+      const u = this.modes[ci]!;
+      const s = tau * u;
+      h.fill(0);
+      m.fill(0);
+      let S1 = 0;
+      let S2 = 0;
+      for (let i = start[ci]!, end = start[ci + 1]!; i < end; i++) {
+        const c = y[i]!;
+        rowAll(hiBase[i]! - s, loBase[i]! - s, gap[c]!, logGap[c]!, expNegGap[c]!, rd);
+        const wt = weights === undefined ? 1 : weights[i]!;
+        const r1 = wt * rd.s1;
+        const r2 = wt * rd.s2;
+        S1 += r1;
+        S2 += r2;
+        for (let a = 0; a < p; a++) xr[a] = X[a * n + i]!;
+        // β β' (upper triangle) and M_β = τ Σ x S2
+        for (let a = 0; a < p; a++) {
+          const xa = xr[a]!;
+          if (xa === 0) continue;
+          const row = (K + a) * npar + K;
+          const v = r2 * xa;
+          m[K + a] = m[K + a]! + tau * v;
+          for (let b = a; b < p; b++) h[row + b] = h[row + b]! + v * xr[b]!;
+        }
+        // thresholds: the row's upper end θ_c (c < K) and lower end θ_{c−1} (c > 0)
+        if (c < K) {
+          h[c * npar + c] = h[c * npar + c]! + wt * rd.laa;
+          const t1 = wt * rd.t1a;
+          m[c] = m[c]! - tau * t1;
+          for (let a = 0; a < p; a++) h[c * npar + K + a] = h[c * npar + K + a]! - t1 * xr[a]!;
+          h[c * npar + K + p] = h[c * npar + K + p]! - t1 * s;
+        }
+        if (c > 0) {
+          const k = c - 1;
+          h[k * npar + k] = h[k * npar + k]! + wt * rd.lbb;
+          if (c < K) h[k * npar + c] = h[k * npar + c]! + wt * rd.lab;
+          const t1 = wt * rd.t1b;
+          m[k] = m[k]! - tau * t1;
+          for (let a = 0; a < p; a++) h[k * npar + K + a] = h[k * npar + K + a]! - t1 * xr[a]!;
+          h[k * npar + K + p] = h[k * npar + K + p]! - t1 * s;
+        }
+      }
+      // ρ: ℓ_ρρ, ℓ_ρβ = τu Σ x S2 (= u · M_β's sum), M_ρ = −τ ΣS1 + τ² u ΣS2
+      const rho = K + p;
+      h[rho * npar + rho] = s * s * S2 - s * S1;
+      for (let a = 0; a < p; a++) h[(K + a) * npar + rho] = u * m[K + a]!;
+      m[rho] = -tau * S1 + tau * s * S2;
+      const D = 1 - tau * tau * S2;
+      // H += −ℓ − M M'/D, symmetric
+      for (let a = 0; a < npar; a++) {
+        for (let b = a; b < npar; b++) {
+          const v = -h[a * npar + b]! - (m[a]! * m[b]!) / D;
+          H[a * npar + b] = H[a * npar + b]! + v;
+          if (b !== a) H[b * npar + a] = H[b * npar + a]! + v;
+        }
+      }
+    }
   }
 
   // ---- adaptive Gauss–Hermite quadrature (q = 1) -------------------------------------------------------
@@ -617,6 +765,7 @@ export class MixedLikelihood {
     const dlogK = new Float64Array(npar);
     const piece = (j: number, M: number, dD: number): void => {
       du[j] = M / D;
+      this.du[ci * npar + j] = du[j];
       dlogK[j] = (-0.5 * (dD + Du * du[j])) / D;
     };
     for (let k = 0; k < K; k++) piece(k, this.accT[k * stride + 1]!, this.accT[k * stride + 2]!);

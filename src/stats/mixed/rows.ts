@@ -37,10 +37,14 @@ export interface RowDerivatives {
   /** F(a), F(b) (kept for the third derivatives). */
   Fa: number;
   Fb: number;
+  /** Second derivatives L_aa, L_ab, L_bb (rowAll only). */
+  laa: number;
+  lab: number;
+  lbb: number;
 }
 
 export function rowDerivatives(): RowDerivatives {
-  return { logp: 0, s1: 0, s2: 0, s3: 0, t1a: 0, t1b: 0, t2a: 0, t2b: 0, la: 0, lb: 0, Fa: 0, Fb: 0 };
+  return { logp: 0, s1: 0, s2: 0, s3: 0, t1a: 0, t1b: 0, t2a: 0, t2b: 0, la: 0, lb: 0, Fa: 0, Fb: 0, laa: 0, lab: 0, lbb: 0 };
 }
 
 /**
@@ -95,6 +99,9 @@ export function rowAll(a: number, b: number, gap: number, logGap: number, expNeg
   const Lbbb = -B * eb - 3 * B * B * db - 2 * B * B * B;
   const Laab = A * B * da - 2 * A * A * B;
   const Labb = A * B * db + 2 * A * B * B;
+  out.laa = Laa;
+  out.lab = Lab;
+  out.lbb = Lbb;
   out.s3 = Laaa + 3 * Laab + 3 * Labb + Lbbb;
   out.t1a = Laa + Lab;
   out.t1b = Lab + Lbb;
