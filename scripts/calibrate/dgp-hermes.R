@@ -14,6 +14,11 @@ hermes_par <- list(
   p_evt = 821/1665,
   p_mri = c(0.01, 0.81, 0.05, 0.05, 0.20, 0.03, 0.02),
   p_ivt = c(0.89, 0.73, 0.68, 1, 1, 1, 1),
+  # between-trial variation (fixed standard scores, mean 0, RMS 1): shift of the latent scale (+ = worse)
+  # trial_outcome_sd * outcome_score, and of the EVT log cOR trial_evt_sd * evt_score
+  outcome_score = c(1.6076, 0.4017, 0.8685, 0, -0.8685, -0.4017, -1.6076),
+  evt_score = c(-0.8685, 1.6076, 0, 0.8685, 0.4017, -1.6076, -0.4017),
+  trial_outcome_sd = 0.35, trial_evt_sd = 0.42,
   age_mu = log(27), age_sd = 0.515,
   p_female = 0.469,
   p_occl = c(ICA = 0.21, M1 = 0.71, M2 = 0.08),
@@ -27,7 +32,7 @@ hermes_par <- list(
   # (volume acts on every split with b_vol and on the mRS 0-2 vs 3-6 split with b_vol + b_vol_good)
   b_vol = 0.747, b_vol_good = 0.16, b_evt = log(2.235), b_age = 0.35, b_nihss = 0.04, b_aspects = -0.05,
   b_occl = c(ICA = 0.15, M1 = 0, M2 = -0.1), b_ivt = -0.15, b_onset = 0.1, b_female = 0,
-  theta = c(-0.9403, 0.232, 1.8244, 2.2983, 3.6734, 4.5981)  # solved by calibrate-thresholds.R (theta_j at 0 mL)
+  theta = c(-0.9449, 0.2493, 1.8696, 2.3617, 3.7648, 4.7084)  # solved by calibrate-thresholds.R (theta_j at 0 mL)
 )
 sim_hermes <- function(n, p = hermes_par) {
   tr <- sample(seq_along(p$trial_sizes), n, TRUE, p$trial_sizes)
@@ -46,8 +51,9 @@ sim_hermes <- function(n, p = hermes_par) {
   z <- p$z0 + p$z_recan * recan + p$z_nihss * (nihss - 17) + p$z_aspects * (aspects - 9) + p$z_occl[occ] +
     p$z_onset * lo + p$z_age * (age - 68) / 10 + p$z_ivt * ivt + rnorm(n, 0, p$z_sd)
   vol <- round(p$vmax * plogis(z), 1)
-  eta <- p$b_vol * vol^(1/3) - p$b_evt * evt + p$b_age * (age - 68) / 10 + p$b_nihss * (nihss - 17) +
-    p$b_aspects * (aspects - 9) + p$b_occl[occ] + p$b_ivt * ivt + p$b_onset * lo + p$b_female * fem
+  eta <- p$b_vol * vol^(1/3) - (p$b_evt + p$trial_evt_sd * p$evt_score[tr]) * evt + p$b_age * (age - 68) / 10 + p$b_nihss * (nihss - 17) +
+    p$b_aspects * (aspects - 9) + p$b_occl[occ] + p$b_ivt * ivt + p$b_onset * lo + p$b_female * fem +
+    p$trial_outcome_sd * p$outcome_score[tr]
   u <- runif(n); ystar <- eta + qlogis(u)  # P(Y <= j) = P(ystar <= theta_j(V))
   mrs <- mrs_from_latent(ystar, vol^(1/3), p)
   data.frame(trial = p$trial_names[tr], evt, age, sex_female = fem, nihss, aspects,

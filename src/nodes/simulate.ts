@@ -20,7 +20,7 @@ export const MAX_SIMULATED_ROWS = 2_000_000;
 
 export const simulate: StepKind<SimulateParams> = {
   kind: 'simulate',
-  version: 2,
+  version: 3,
   produces: 'table',
   summary: 'Generate a synthetic HERMES-like or ESCAPE-like cohort from a documented data-generating process (synthetic data)',
   params: {

@@ -10,7 +10,7 @@ import { checkOverrides, cohortSchema, parametersSchema, type CohortParams } fro
 
 export const simulateTruth: StepKind<CohortParams> = {
   kind: 'simulate_truth',
-  version: 2,
+  version: 3,
   produces: 'truth',
   summary: 'The true parameters, population estimands and published targets of a synthetic cohort (pairs with simulate)',
   params: {

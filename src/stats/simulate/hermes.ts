@@ -9,9 +9,11 @@
  *   volume           Z = volIntercept + volRecan·R + volNihss·(nihss−17) + volAspects·(aspects−9)
  *                        + volOcclusion[site] + volOnset·(onset−190)/60 + volIvt·ivt + N(0, volSd²)
  *                    fiv_ml = round(volMax · plogis(Z), 1)          (logit-normal, bounded by volMax)
- *   mRS at 90 days   η = outVolume·fiv^(1/3) − outEvt·evt + outAge·(age−68)/10 + outNihss·(nihss−17)
+ *   trial effects    u_k = trialOutcomeSd·outcomeScore[k] (baseline risk, latent scale, + = worse),
+ *                    v_k = trialEvtSd·evtScore[k] (EVT log cOR); scores fixed per trial, mean 0, RMS 1
+ *   mRS at 90 days   η = outVolume·fiv^(1/3) − (outEvt + v_k)·evt + outAge·(age−68)/10 + outNihss·(nihss−17)
  *                        + outAspects·(aspects−9) + outOcclusion[site] + outIvt·ivt
- *                        + outOnset·(onset−190)/60 + outFemale·sex_female
+ *                        + outOnset·(onset−190)/60 + outFemale·sex_female + u_k
  *                    θ_j(fiv) = θ_j − [j = 2]·outVolumeGood·fiv^(1/3)   (volume acts more on mRS 0–2 vs 3–6)
  *                    P(mRS ≤ j) = plogis(θ_j(fiv) − η)              (clm's parametrisation, cbrt(fiv) nominal)
  *                    a distribution while θ_1 < θ_2(fiv) < θ_3 for every fiv in [0, volMax]
@@ -32,6 +34,13 @@ export interface TrialSpec {
   readonly pMri: number;
   /** P(intravenous alteplase). */
   readonly pIvt: number;
+  /**
+   * Standard score of the trial's shift of the latent mRS scale (+ = worse outcomes at the same
+   * covariates): the shift is trialOutcomeSd · outcomeScore. The seven scores have mean 0 and RMS 1.
+   */
+  readonly outcomeScore: number;
+  /** Standard score of the trial's EVT effect: its log cOR is outEvt + trialEvtSd · evtScore (mean 0, RMS 1 over the trials). */
+  readonly evtScore: number;
 }
 
 export interface HermesParams extends BaselineParams {
@@ -70,6 +79,10 @@ export interface HermesParams extends BaselineParams {
   /** Per hour of onset-to-randomisation time. */
   readonly outOnset: number;
   readonly outFemale: number;
+  /** SD (over the trials, RMS of the shifts) of the trials' shifts of the latent mRS scale: between-trial variation in baseline risk. */
+  readonly trialOutcomeSd: number;
+  /** SD (RMS) of the trials' EVT log common odds ratios around outEvt: between-trial variation in the EVT effect. */
+  readonly trialEvtSd: number;
   /** θ_0..θ_5 of P(mRS ≤ j) = plogis(θ_j(fiv) − η) at fiv = 0, solved so the control arm has the published mRS distribution. */
   readonly thresholds: readonly number[];
   /** logit P(ASPECTS missing) = missingAspects + missingAspectsNihss·(nihss − 17). */
@@ -87,14 +100,16 @@ export interface HermesParams extends BaselineParams {
 /** The frozen true parameters (calibrated with scripts/calibrate/dgp-hermes.R; see docs/synthetic-cohort.md). */
 export const HERMES_DEFAULTS: HermesParams = {
   // Trial sizes as randomised (HERMES 7-trial pool); MRI and alteplase shares as in each trial's protocol, approximately.
+  // Trial-effect scores: the normal scores qnorm((r − ½)/7) scaled to RMS 1 (docs/synthetic-cohort.md §3); the EVT
+  // scores' mean weighted by trial size is 0 too, so that a model pooling the trials estimates out_evt.
   trials: [
-    { name: 'MR CLEAN', randomised: 500, pMri: 0.01, pIvt: 0.89 },
-    { name: 'ESCAPE', randomised: 315, pMri: 0.81, pIvt: 0.73 },
-    { name: 'REVASCAT', randomised: 206, pMri: 0.05, pIvt: 0.68 },
-    { name: 'SWIFT PRIME', randomised: 196, pMri: 0.05, pIvt: 1 },
-    { name: 'EXTEND IA', randomised: 70, pMri: 0.2, pIvt: 1 },
-    { name: 'PISTE', randomised: 65, pMri: 0.03, pIvt: 1 },
-    { name: 'THRACE', randomised: 414, pMri: 0.02, pIvt: 1 },
+    { name: 'MR CLEAN', randomised: 500, pMri: 0.01, pIvt: 0.89, outcomeScore: 1.6076, evtScore: -0.8685 },
+    { name: 'ESCAPE', randomised: 315, pMri: 0.81, pIvt: 0.73, outcomeScore: 0.4017, evtScore: 1.6076 },
+    { name: 'REVASCAT', randomised: 206, pMri: 0.05, pIvt: 0.68, outcomeScore: 0.8685, evtScore: 0 },
+    { name: 'SWIFT PRIME', randomised: 196, pMri: 0.05, pIvt: 1, outcomeScore: 0, evtScore: 0.8685 },
+    { name: 'EXTEND IA', randomised: 70, pMri: 0.2, pIvt: 1, outcomeScore: -0.8685, evtScore: 0.4017 },
+    { name: 'PISTE', randomised: 65, pMri: 0.03, pIvt: 1, outcomeScore: -0.4017, evtScore: -1.6076 },
+    { name: 'THRACE', randomised: 414, pMri: 0.02, pIvt: 1, outcomeScore: -1.6076, evtScore: -0.4017 },
   ],
   evtShare: 821 / 1665,
   ageLogMean: Math.log(27),
@@ -130,7 +145,9 @@ export const HERMES_DEFAULTS: HermesParams = {
   outIvt: -0.15,
   outOnset: 0.1,
   outFemale: 0,
-  thresholds: [-0.9403, 0.232, 1.8244, 2.2983, 3.6734, 4.5981],
+  trialOutcomeSd: 0.35,
+  trialEvtSd: 0.42,
+  thresholds: [-0.9449, 0.2493, 1.8696, 2.3617, 3.7648, 4.7084],
   missingAspects: -3,
   missingAspectsNihss: 0.05,
   missingOnset: -3,
@@ -204,8 +221,9 @@ export function simulateHermes(n: number, seed: number, p: HermesParams = HERMES
     fiv[i] = roundTo(p.volMax * plogis(z), 1);
     const cv = Math.cbrt(fiv[i]!);
     const eta =
-      p.outVolume * cv - p.outEvt * evt[i]! + (p.outAge * (b.age[i]! - 68)) / 10 + p.outNihss * (b.nihss[i]! - 17) +
-      p.outAspects * (b.aspects[i]! - 9) + p.outOcclusion[site]! + p.outIvt * ivt[i]! + p.outOnset * hours + p.outFemale * b.sexFemale[i]!;
+      p.outVolume * cv - (p.outEvt + p.trialEvtSd * t.evtScore) * evt[i]! + (p.outAge * (b.age[i]! - 68)) / 10 + p.outNihss * (b.nihss[i]! - 17) +
+      p.outAspects * (b.aspects[i]! - 9) + p.outOcclusion[site]! + p.outIvt * ivt[i]! + p.outOnset * hours + p.outFemale * b.sexFemale[i]! +
+      p.trialOutcomeSd * t.outcomeScore;
     theta[GOOD_SPLIT] = p.thresholds[GOOD_SPLIT]! - p.outVolumeGood * cv;
     mrs[i] = ordinalFromLatent(eta + logistic(rOut), theta);
   }
