@@ -21,7 +21,7 @@ import { forestSvg, type ForestRow } from './figures/forest.js';
 import { grottaSvg } from './figures/grotta.js';
 import { probabilityCurveSvg, type CurveSeries } from './figures/probability-curve.js';
 import { bootstrapHistogramSvg } from './figures/bootstrap-histogram.js';
-import { fitSummary, modelColumn, type Effect } from './adapters/model.js';
+import { fitSummary, modelColumn, randomEffectsNote, type Effect } from './adapters/model.js';
 import { differentSamplesNote, type FittedModel } from './sample-sizes.js';
 
 import { grottaCounts } from './adapters/grotta.js';
@@ -151,7 +151,12 @@ class Context {
               effect: effect === 'β' ? 'Estimate' : effect,
               models: fits.map((f, k) => modelColumn(this.instanceLabel(names[k]!, names.length > 1), f, s.terms)),
               termLabels: this.b.params.labels,
-              notes: [...(samples === undefined ? [] : [samples]), EFFECT_NOTES[effect], ...names.flatMap((n) => this.flowNote(n, names.length > 1))],
+              notes: [
+                ...(samples === undefined ? [] : [samples]),
+                EFFECT_NOTES[effect],
+                ...names.flatMap((n, k) => randomEffectsNote(names.length > 1 ? `${this.instanceLabel(n, false)}: ` : '', fits[k]!, (t) => this.label(t)) ?? []),
+                ...names.flatMap((n) => this.flowNote(n, names.length > 1)),
+              ],
             }),
           },
         ];

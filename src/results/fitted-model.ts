@@ -8,7 +8,7 @@
  * column for it, add the column to `GLANCE` in broom.ts. Readers that do not know the field ignore it.
  */
 import type { Json } from '../data/canonical.js';
-import { asArray, asRecord, isRecord, optNumber, optString, reqNumber, shapeError, type JsonRecord, type Origin } from './read.js';
+import { asArray, asRecord, isRecord, numberList, optNumber, optString, reqNumber, shapeError, type JsonRecord, type Origin } from './read.js';
 
 export const MODEL_TYPES = ['logistic', 'ordinal', 'linear'] as const;
 export type ModelType = (typeof MODEL_TYPES)[number];
@@ -44,6 +44,29 @@ export interface FitStatistics {
   readonly adjRSquared?: number | undefined;
 }
 
+/**
+ * The random-effects block of a mixed model (fit_logistic / fit_ordinal with a random-effect term: the
+ * `random_effects` object of src/nodes/fit-mixed.ts), VarCorr style. A pooled fit's SDs are the mean over
+ * its imputations, and `singular` says whether any imputation's fit was singular.
+ */
+export interface RandomEffects {
+  /** The term as written, e.g. "(1 + evt | trial)". */
+  readonly term: string;
+  readonly group: string;
+  readonly clusters: number;
+  /** "(Intercept)" and the slope's variable, in order. */
+  readonly terms: readonly string[];
+  readonly sd: readonly number[];
+  /** Intercept–slope correlation (random slope only). */
+  readonly correlation?: number | undefined;
+  /** σ₀² / (σ₀² + π²/3): the intraclass correlation on the latent logistic scale. */
+  readonly iccLatent?: number | undefined;
+  readonly singular: boolean;
+  /** "laplace" or "agq", with its number of nodes. */
+  readonly method: string;
+  readonly nAGQ: number;
+}
+
 export interface FittedModel {
   readonly modelType: ModelType;
   readonly formula: string;
@@ -58,6 +81,8 @@ export interface FittedModel {
   /** Thresholds (cut-points) of an ordinal model, in order. */
   readonly thresholds: readonly Coefficient[];
   readonly statistics: FitStatistics;
+  /** A mixed model's random effects; undefined for a fixed-effects fit. */
+  readonly randomEffects?: RandomEffects | undefined;
 }
 
 const EFFECT: Readonly<Record<ModelType, string | undefined>> = { logistic: 'odds_ratio', ordinal: 'common_or', linear: undefined };
@@ -95,6 +120,32 @@ function stat(root: JsonRecord, key: string, origin: Origin): number | undefined
   return v === undefined || Number.isNaN(v) ? undefined : v;
 }
 
+function randomEffects(root: JsonRecord, origin: Origin): RandomEffects | undefined {
+  if (root.random_effects === undefined || root.random_effects === null) return undefined;
+  const what = 'random_effects';
+  const r = asRecord(root.random_effects, origin, what);
+  const finite = (k: string): number | undefined => {
+    const v = optNumber(r, [k], origin, what);
+    return v === undefined || Number.isNaN(v) ? undefined : v;
+  };
+  const singularImputations = optNumber(r, ['singular_imputations'], origin, what);
+  return {
+    term: optString(r, ['term']) ?? '',
+    group: optString(r, ['group']) ?? '',
+    clusters: reqNumber(r, ['clusters'], origin, what),
+    terms: asArray(r.terms, origin, `${what}.terms`).map((t, i) => {
+      if (typeof t !== 'string') throw shapeError(origin, `${what}.terms[${i}] is not a term name`);
+      return t;
+    }),
+    sd: numberList(r.sd, origin, `${what}.sd`),
+    correlation: finite('correlation'),
+    iccLatent: finite('icc_latent'),
+    singular: r.singular === true || (singularImputations ?? 0) > 0,
+    method: optString(r, ['method']) ?? 'laplace',
+    nAGQ: optNumber(r, ['n_agq'], origin, what) ?? 1,
+  };
+}
+
 export function decodeFittedModel(value: Json, origin: Origin): FittedModel {
   const root = asRecord(value, origin, 'the result');
   const modelType = modelTypeOf(root, origin);
@@ -127,6 +178,7 @@ export function decodeFittedModel(value: Json, origin: Origin): FittedModel {
       rSquared: stat(root, 'r_squared', origin),
       adjRSquared: stat(root, 'adj_r_squared', origin),
     },
+    randomEffects: randomEffects(root, origin),
   };
 }
 

@@ -3,7 +3,9 @@ import { makeTable } from '../../src/data/table.js';
 import { DataError } from '../../src/errors.js';
 import { grottaCounts } from '../../src/report/adapters/grotta.js';
 import { volumeDeltaFromResult } from '../../src/report/adapters/volume-delta.js';
-import { fitSummary } from '../../src/report/adapters/model.js';
+import { fitSummary, randomEffectsNote } from '../../src/report/adapters/model.js';
+import { fitOneOrdinal } from '../../src/nodes/fit_ordinal.js';
+import { wine } from '../stats/mixed-support.js';
 import { bootstrapFromResult } from '../../src/report/adapters/bootstrap.js';
 
 const origin = { step: 's', expected: 'a test result' };
@@ -90,6 +92,16 @@ describe('fit results', () => {
 
   it('shows a linear fit on its own scale', () => {
     expect(fitSummary({ model_type: 'linear', coefficients: [row] }, origin).terms[0]).toEqual({ term: 'evt', estimate: -0.8, low: -1, high: -0.6, p: 1e-15 });
+  });
+
+  it('a mixed model: its random effects, VarCorr style, in the table note (ordinal::wine, clmm: judge SD 1.13)', () => {
+    const r = fitOneOrdinal({ input: 'd', formula: 'rating ~ temp + contact + (1 | judge)' }, wine(), 'fit', true);
+    const s = fitSummary(r.value, origin);
+    expect(s.randomEffects).toMatchObject({ group: 'judge', clusters: 9, terms: ['(Intercept)'], singular: false, method: 'laplace' });
+    expect(randomEffectsNote('', s, (t) => t)).toBe('Random effects for judge ((1 | judge); 9 clusters; Laplace): SD of the intercept 1.13; ICC (latent scale) 0.280.');
+    expect(randomEffectsNote('', fitSummary({ model_type: 'linear', coefficients: [row] }, origin), (t) => t)).toBeUndefined();
+    const slope = fitSummary({ ...r.value, random_effects: { ...(r.value.random_effects as object), term: '(1 + temp | judge)', terms: ['(Intercept)', 'tempwarm'], sd: [1, 0], correlation: null, icc_latent: 0.2, singular: true } }, origin);
+    expect(randomEffectsNote('M: ', slope, (t) => (t === 'tempwarm' ? 'warm' : t))).toMatch(/^M: random effects for judge \(\(1 \+ temp \| judge\); 9 clusters; Laplace\): SD of the intercept 1\.00, of the warm slope 0\.00; ICC \(latent scale\) 0\.200\. Boundary \(singular\) fit/);
   });
 
   it('refuses a result that is not a fit', () => {
