@@ -166,6 +166,15 @@ describe('pipelines (end to end, reduced sizes)', () => {
     expect(volume.odds_ratio).toBeLessThan(0.95);
     const evt = good.coefficients.find((c) => c.term === 'evt')!;
     expect(evt.odds_ratio).toBeGreaterThan(1.2);
+    // The main analysis has a random intercept for trial; the fixed-effects model is the sensitivity row.
+    interface Mixed { random_effects?: { group: string; clusters: number; term: string; sd: number[] } }
+    expect((await json<Mixed>('hermes-volume-delta', 'good[modality=all].json')).random_effects).toMatchObject({ group: 'trial', clusters: 7, term: '(1 | trial)' });
+    expect((await json<Mixed>('hermes-volume-delta', 'good_fixed[modality=all].json')).random_effects).toBeUndefined();
+    expect(html).toContain('Random effects for trial ((1 | trial); 7 clusters; Laplace)');
+    // volume_delta on the mixed model: the conditional deltas and, beside them, the population-averaged ones (flatter curve: larger).
+    const pa = (await json<{ population_averaged: { summaries: Summary[] } }>('hermes-volume-delta', 'delta[modality=all].json')).population_averaged;
+    pa.summaries.forEach((s, k) => expect(s.median).toBeGreaterThan(all.summaries[k]!.median));
+    expect(html).toContain('population-averaged probability');
 
     await expectFullyCached('hermes-volume-delta');
 
@@ -198,6 +207,13 @@ describe('pipelines (end to end, reduced sizes)', () => {
     const evt = ord.coefficients.find((c) => c.term === 'evt')!;
     expect(evt.common_or).toBeGreaterThan(1.5);
     expect(evt.common_or).toBeLessThan(3.2);
+    // The main models have a random intercept and EVT slope for trial: the EVT interval is wider than the
+    // fixed-effects model's (the sensitivity row), as the published one (1.52-3.21) is.
+    expect((ord as Ordinal & { random_effects: { term: string; clusters: number } }).random_effects).toMatchObject({ term: '(1 + evt | trial)', clusters: 7 });
+    const fixed = (await json<Ordinal>('hermes-mediation', 'ordinal_volume_fixed.json')).coefficients.find((c) => c.term === 'evt')!;
+    const width = (c: typeof evt): number => Math.log(c.common_or_conf_high / c.common_or_conf_low);
+    expect(width(evt)).toBeGreaterThan(1.3 * width(fixed));
+    expect(html).toContain('Random effects for trial ((1 + evt | trial); 7 clusters; Laplace)');
 
     interface Mediation { n: number; proportion_explained: number; total: { or: number }; direct: { or: number }; counterfactual: { proportion_mediated: { estimate: number } } }
     const med = await json<Mediation>('hermes-mediation', 'mediation.json');
