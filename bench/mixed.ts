@@ -76,7 +76,7 @@ function line(what: string, ms: number, rSeconds: number, extra: string): void {
 const MEDIATION_SPEC = `name: mixed-mediation-bench
 seed: 20261122
 steps:
-  cohort: {kind: simulate, cohort: hermes, n: 1665, seed: 88}
+  cohort: {kind: simulate, cohort: hermes, n: 1665, seed: 30}
   analysed:
     kind: filter
     input: cohort

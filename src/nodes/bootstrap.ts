@@ -283,7 +283,8 @@ export const bootstrap: ReplicateKind<BootstrapParams> = {
   // 4: a sub-pipeline of one fit_ordinal step takes its row-samples fast path (replicate values within clm's
   // convergence criteria of the step's own, no longer bit for bit)
   // 5: the mean of the replicates (and bias, and se about it) as R's mean, refined by a second pass
-  version: 5,
+  // 6: a clustered resample's repeated clusters are clusters of their own (ClusterCopies)
+  version: 6,
   produces: 'bootstrap',
   summary: 'Resamples the rows of a data step and re-runs the steps up to `of`: bootstrap SEs, percentile and BCa intervals of every estimate.',
   params: {
