@@ -5,7 +5,30 @@
  */
 import { describe, expect, it } from 'vitest';
 import { plogis } from '../../src/stats/distributions.js';
-import { categoryConstants, categoryProbabilities, HIGHEST, LOWEST, MIDDLE, observationShift, ROW_GA, ROW_GB, ROW_HAA, ROW_HAB, ROW_HBB, ROW_TERMS, rowTerms, type RowKind } from '../../src/stats/models/cumulative-logit.js';
+import {
+  categoryConstants,
+  categoryProbabilities,
+  HIGHEST,
+  LOWEST,
+  MIDDLE,
+  observationShift,
+  ROW3_S3,
+  ROW3_T2A,
+  ROW3_T2B,
+  ROW3_TERMS,
+  ROW_C,
+  ROW_GA,
+  ROW_GB,
+  ROW_HAA,
+  ROW_HAB,
+  ROW_HBB,
+  ROW_P,
+  ROW_TERMS,
+  rowLogProbability,
+  rowThirdOrder,
+  rowTerms,
+  type RowKind,
+} from '../../src/stats/models/cumulative-logit.js';
 import { CumulativeLogitObjective } from '../../src/stats/models/cumulative-logit-objective.js';
 import { reserveArena, simdKernels } from '../../src/stats/simd-kernels.js';
 
@@ -65,6 +88,43 @@ describe('cumulative-logit rowTerms', () => {
       expect(Math.abs(out[1]! - (up - down) / (2 * h))).toBeLessThan(1e-8);
       expect(Math.abs(out[2]! - (up - 2 * out[0]! + down) / (h * h))).toBeLessThan(1e-5);
     }
+  });
+
+  it('rowThirdOrder: S3 and ∂S2/∂a, ∂S2/∂b (the Laplace gradient\'s third derivatives) are differences of S2; log p without underflow', () => {
+    const constants = new Float64Array(5);
+    const terms = new Float64Array(ROW_TERMS);
+    const third = new Float64Array(ROW3_TERMS);
+    /** S2 = −c (w = 1) at thresholds (tU, tL) and η, and the third-order terms there. */
+    const at = (kind: RowKind, tU: number, tL: number, eta: number): number => {
+      categoryConstants(kind === HIGHEST ? 0 : tU, kind === LOWEST ? 0 : tL, kind, constants, 0);
+      const e = Math.exp(kind === HIGHEST ? tL - eta : tU - eta);
+      rowTerms(kind, e, constants[2]!, constants[3]!, constants[4]!, 1, terms);
+      rowThirdOrder(kind, e, constants[2]!, terms, third);
+      return 0 - terms[ROW_C]!;
+    };
+    const h = 1e-5;
+    for (const [kind, tU, tL, eta] of [
+      [MIDDLE, 0.8, -0.3, 0.2],
+      [MIDDLE, 3, 2.2, -1.5],
+      [MIDDLE, -2, -2.4, 4],
+      [LOWEST, -0.5, 0, 1.1],
+      [HIGHEST, 0, 1.4, 2.6],
+    ] as [RowKind, number, number, number][]) {
+      const s3 = (at(kind, tU, tL, eta - h) - at(kind, tU, tL, eta + h)) / (2 * h);
+      const dA = kind === HIGHEST ? 0 : (at(kind, tU + h, tL, eta) - at(kind, tU - h, tL, eta)) / (2 * h);
+      const dB = kind === LOWEST ? 0 : (at(kind, tU, tL + h, eta) - at(kind, tU, tL - h, eta)) / (2 * h);
+      at(kind, tU, tL, eta);
+      expect(Math.abs(third[ROW3_S3]! - s3), `S3 ${kind}`).toBeLessThan(1e-8);
+      expect(Math.abs(third[ROW3_T2A]! - dA), `dS2/da ${kind}`).toBeLessThan(1e-8);
+      expect(Math.abs(third[ROW3_T2B]! - dB), `dS2/db ${kind}`).toBeLessThan(1e-8);
+    }
+    // a middle category 800 logits below its upper threshold: p = 0 in floating point, log p from the logs
+    categoryConstants(1, 0, MIDDLE, constants, 0);
+    const e = Math.exp(-800);
+    rowTerms(MIDDLE, e, constants[2]!, constants[3]!, constants[4]!, 1, terms);
+    expect(terms[ROW_P]).toBe(0);
+    const logp = rowLogProbability(MIDDLE, e, -800, constants[3]!, constants[2]!, terms[ROW_P]!);
+    expect(Math.abs(logp - (-800 + Math.log(-Math.expm1(-1))))).toBeLessThan(1e-9);
   });
 
   it('category probabilities are differences of F(θ_j − η) and sum to 1', () => {

@@ -23,13 +23,36 @@
  *   d(Laplace)/dψ = Σ_i [ −∂ℓ_i/∂ψ + ½ tr(D_i⁻¹ dD_i/dψ) ]
  *   AGQ: d log L_i = d log K_i + Σ_h π_ih [ ∂ℓ/∂ψ(v_ih) + ∂ℓ/∂u(v_ih)(dû/dψ + x_h dK_i/dψ) ],
  *        π_ih the log-sum-exp weights, d log K = −½ dD/D.
- * with the per-parameter pieces (S1..S3, t1, t2 from rows.ts; t_λ = (∂w/∂λ)'u):
+ * with the per-parameter pieces (S1..S3, t1 = ∂S1/∂end, t2 = ∂S2/∂end: the cumulative-logit model's row
+ * terms, src/stats/models/cumulative-logit.ts rowTerms and rowThirdOrder; t_λ = (∂w/∂λ)'u):
  *   β_m:  ∂ℓ = −Σ x S1           M = Σ x S2 w              ∂D = Σ x S3 w w'
  *   θ_k:  ∂ℓ = Σ L_end           M = −Σ t1_end w           ∂D = −Σ t2_end w w'   (rows whose upper / lower end is θ_k)
  *   λ:    ∂ℓ = −Σ S1 t_λ         M = Σ S2 t_λ w − Σ S1 ∂w/∂λ   ∂D = Σ S3 t_λ w w' − Σ S2 (∂w/∂λ w' + w ∂w/∂λ')
  */
 import { gaussHermite, type GaussHermiteRule } from './gauss-hermite.js';
-import { rowAll, rowDerivatives, rowFirstTwo, type RowDerivatives } from './rows.js';
+import {
+  ROW3_S3,
+  ROW3_T2A,
+  ROW3_T2B,
+  ROW3_TERMS,
+  ROW_C,
+  ROW_D,
+  ROW_GA,
+  ROW_GB,
+  ROW_HAA,
+  ROW_HAB,
+  ROW_HBB,
+  ROW_L,
+  ROW_P,
+  ROW_TERMS,
+  ROW_U,
+  categoryConstants,
+  rowKind,
+  rowLogProbability,
+  rowTerms,
+  rowThirdOrder,
+  type RowKind,
+} from '../models/cumulative-logit.js';
 
 /** The data of a fit, rows sorted by cluster. */
 export interface MixedData {
@@ -70,13 +93,17 @@ export class MixedLikelihood {
   /** D_i at the modes, clusters × symSize(q). */
   readonly curvature: Float64Array;
   private readonly eta: Float64Array;
-  /** θ_{y_i} − η_i and θ_{y_i − 1} − η_i per row (±∞ at the ends): the linear predictors before the random effect. */
-  private readonly hiBase: Float64Array;
-  private readonly loBase: Float64Array;
-  private readonly gap: Float64Array;
-  private readonly logGap: Float64Array;
-  private readonly expNegGap: Float64Array;
-  private readonly rd: RowDerivatives = rowDerivatives();
+  /**
+   * log e per row before the random effect: θ_{y_i} − η_i, or θ_{y_i − 1} − η_i for the highest category
+   * (rowTerms's argument: e = exp(base − s) with s the row's random effect).
+   */
+  private readonly base: Float64Array;
+  /** Per category: its row kind and rowTerms's constants (categoryConstants: θ_c, θ_{c−1}, r, 1 − r, 1/(1 − r)). */
+  private readonly kinds: RowKind[];
+  private readonly cc: Float64Array;
+  /** One row's terms (rowTerms with w = 1) and third-order terms (rowThirdOrder). */
+  private readonly t = new Float64Array(ROW_TERMS);
+  private readonly t3 = new Float64Array(ROW3_TERMS);
   // per-cluster accumulators of the gradient pass
   private readonly accX: Float64Array;
   private readonly accT: Float64Array;
@@ -113,11 +140,9 @@ export class MixedLikelihood {
     this.du = new Float64Array(this.clusters * this.npar * this.q);
     this.curvature = new Float64Array(this.clusters * symSize(this.q));
     this.eta = new Float64Array(data.n);
-    this.hiBase = new Float64Array(data.n);
-    this.loBase = new Float64Array(data.n);
-    this.gap = new Float64Array(data.J);
-    this.logGap = new Float64Array(data.J);
-    this.expNegGap = new Float64Array(data.J);
+    this.base = new Float64Array(data.n);
+    this.kinds = Array.from({ length: data.J }, (_, c) => rowKind(c, data.J));
+    this.cc = new Float64Array(5 * data.J);
     const ns = symSize(this.q);
     this.accX = new Float64Array(data.p * (1 + this.q + ns));
     this.accT = new Float64Array(this.K * (1 + this.q + ns));
@@ -139,19 +164,7 @@ export class MixedLikelihood {
     const { K } = this;
     const { X, n, p, J } = this.data;
     for (let k = 1; k < K; k++) if (!(par[k]! > par[k - 1]!)) return false;
-    for (let c = 0; c < J; c++) {
-      if (c === 0 || c === J - 1) {
-        this.gap[c] = 1;
-        this.logGap[c] = 0;
-        this.expNegGap[c] = 0;
-      } else {
-        const d = par[c]! - par[c - 1]!;
-        const g = -Math.expm1(-d);
-        this.gap[c] = g;
-        this.logGap[c] = Math.log(g);
-        this.expNegGap[c] = Math.exp(-d);
-      }
-    }
+    for (let c = 0; c < J; c++) categoryConstants(c < K ? par[c]! : 0, c > 0 ? par[c - 1]! : 0, this.kinds[c]!, this.cc, 5 * c);
     // η = Xβ; when at most two coefficients changed since the last η (a differenced Hessian's steps), updated
     const eta = this.eta;
     const last = this.etaBeta;
@@ -178,10 +191,24 @@ export class MixedLikelihood {
     const y = this.data.y;
     for (let i = 0; i < n; i++) {
       const c = y[i]!;
-      this.hiBase[i] = c === K ? Infinity : par[c]! - eta[i]!;
-      this.loBase[i] = c === 0 ? -Infinity : par[c - 1]! - eta[i]!;
+      this.base[i] = (c === K ? par[c - 1]! : par[c]!) - eta[i]!;
     }
     return true;
+  }
+
+  /**
+   * Row i (category c) at random effect s: its terms into this.t (and this.t3 when `third`); returns
+   * log p when `withLog`, else NaN.
+   */
+  private row(i: number, c: number, s: number, third: boolean, withLog: boolean): number {
+    const kind = this.kinds[c]!;
+    const cc = this.cc;
+    const o = 5 * c;
+    const logE = this.base[i]! - s;
+    const e = Math.exp(logE);
+    rowTerms(kind, e, cc[o + 2]!, cc[o + 3]!, cc[o + 4]!, 1, this.t);
+    if (third) rowThirdOrder(kind, e, cc[o + 2]!, this.t, this.t3);
+    return withLog ? rowLogProbability(kind, e, logE, cc[o + 3]!, cc[o + 2]!, this.t[ROW_P]!) : NaN;
   }
 
   /** The row's random-effect design w (and ∂w/∂λ for the RE parameters) into this.w / this.dw. */
@@ -263,7 +290,7 @@ export class MixedLikelihood {
   /** ℓ_i(u) (when `withLog`, else NaN) and, in `last`, ∇ℓ_i(u) and D_i(u): one pass over the cluster's rows. */
   private clusterPass(par: ArrayLike<number>, L: readonly number[], ci: number, u1: number, u2: number, withLog: boolean): number {
     const { start, weights, y } = this.data;
-    const { rd, hiBase, loBase, gap, logGap, expNegGap } = this;
+    const t = this.t;
     let sl = 0;
     let a1 = 0;
     let a2 = 0;
@@ -276,17 +303,16 @@ export class MixedLikelihood {
       const tau = L[0]!;
       const s = tau * u1;
       for (let i = start[ci]!, end = start[ci + 1]!; i < end; i++) {
-        const c = y[i]!;
-        const lp = rowFirstTwo(hiBase[i]! - s, loBase[i]! - s, gap[c]!, logGap[c]!, expNegGap[c]!, rd, withLog);
+        const lp = this.row(i, y[i]!, s, false, withLog);
         if (weights === undefined) {
           sl += lp;
-          a1 += rd.s1;
-          b11 += rd.s2;
+          a1 += t[ROW_D]!;
+          b11 -= t[ROW_C]!;
         } else {
           const wt = weights[i]!;
           sl += wt * lp;
-          a1 += wt * rd.s1;
-          b11 += wt * rd.s2;
+          a1 += wt * t[ROW_D]!;
+          b11 -= wt * t[ROW_C]!;
         }
       }
       last.g1 = -tau * a1 - u1;
@@ -302,12 +328,11 @@ export class MixedLikelihood {
       const w0 = w[0]!;
       const w1 = w[1]!;
       const s = w0 * u1 + w1 * u2;
-      const c = y[i]!;
-      const lp = rowFirstTwo(hiBase[i]! - s, loBase[i]! - s, gap[c]!, logGap[c]!, expNegGap[c]!, rd, withLog);
+      const lp = this.row(i, y[i]!, s, false, withLog);
       const wt = weights === undefined ? 1 : weights[i]!;
       sl += wt * lp;
-      const s1 = wt * rd.s1;
-      const s2 = wt * rd.s2;
+      const s1 = wt * t[ROW_D]!;
+      const s2 = -wt * t[ROW_C]!;
       a1 += s1 * w0;
       a2 += s1 * w1;
       b11 += s2 * w0 * w0;
@@ -424,7 +449,8 @@ export class MixedLikelihood {
     const accT = this.accT.fill(0);
     const accR = this.accR.fill(0);
     const accDu = this.accDu.fill(0);
-    const rd = this.rd;
+    const t = this.t;
+    const t3 = this.t3;
     const w = this.w;
     const dw = this.dw;
     let sl = 0;
@@ -438,12 +464,12 @@ export class MixedLikelihood {
       this.design(L, i);
       const s = q === 1 ? w[0]! * u1 : w[0]! * u1 + w[1]! * u2;
       const yi = y[i]!;
-      rowAll(this.hiBase[i]! - s, this.loBase[i]! - s, this.gap[yi]!, this.logGap[yi]!, this.expNegGap[yi]!, rd);
+      const logp = this.row(i, yi, s, true, true);
       const wt = weights === undefined ? 1 : weights[i]!;
-      const S1 = wt * rd.s1;
-      const S2 = wt * rd.s2;
-      const S3 = wt * rd.s3;
-      sl += wt * rd.logp;
+      const S1 = wt * t[ROW_D]!;
+      const S2 = -wt * t[ROW_C]!;
+      const S3 = wt * t3[ROW3_S3]!;
+      sl += wt * logp;
       const w0 = w[0]!;
       ww[0] = w0 * w0;
       if (q === 2) {
@@ -481,8 +507,8 @@ export class MixedLikelihood {
         }
       }
       // θ: the row's upper end is θ_yi (yi < K), its lower end θ_{yi−1} (yi > 0)
-      if (yi < K) this.addThreshold(accT, yi * stride, wt * rd.la, wt * rd.t1a, wt * rd.t2a, ww);
-      if (yi > 0) this.addThreshold(accT, (yi - 1) * stride, wt * rd.lb, wt * rd.t1b, wt * rd.t2b, ww);
+      if (yi < K) this.addThreshold(accT, yi * stride, wt * t[ROW_GA]!, wt * t[ROW_U]!, wt * t3[ROW3_T2A]!, ww);
+      if (yi > 0) this.addThreshold(accT, (yi - 1) * stride, wt * t[ROW_GB]!, wt * t[ROW_L]!, wt * t3[ROW3_T2B]!, ww);
       // RE parameters λ: t_λ = (∂w/∂λ)'u
       for (let r = 0; r < this.nre; r++) {
         const d0 = dw[r * q]!;
@@ -518,7 +544,7 @@ export class MixedLikelihood {
    */
   private gradientPassScalar(tau: number, ci: number, u: number): number {
     const { X, n, p, start, weights, y } = this.data;
-    const { K, rd, hiBase, loBase, gap, logGap, expNegGap } = this;
+    const { K, t, t3 } = this;
     const accX = this.accX.fill(0);
     const accT = this.accT.fill(0);
     const s = tau * u;
@@ -528,12 +554,12 @@ export class MixedLikelihood {
     let S3 = 0;
     for (let i = start[ci]!, end = start[ci + 1]!; i < end; i++) {
       const c = y[i]!;
-      rowAll(hiBase[i]! - s, loBase[i]! - s, gap[c]!, logGap[c]!, expNegGap[c]!, rd);
+      const logp = this.row(i, c, s, true, true);
       const wt = weights === undefined ? 1 : weights[i]!;
-      const r1 = wt * rd.s1;
-      const r2 = wt * rd.s2;
-      const r3 = wt * rd.s3;
-      sl += wt * rd.logp;
+      const r1 = wt * t[ROW_D]!;
+      const r2 = -wt * t[ROW_C]!;
+      const r3 = wt * t3[ROW3_S3]!;
+      sl += wt * logp;
       S1 += r1;
       S2 += r2;
       S3 += r3;
@@ -545,15 +571,15 @@ export class MixedLikelihood {
       }
       if (c < K) {
         const o = c * 3;
-        accT[o] = accT[o]! + wt * rd.la;
-        accT[o + 1] = accT[o + 1]! + wt * rd.t1a;
-        accT[o + 2] = accT[o + 2]! + wt * rd.t2a;
+        accT[o] = accT[o]! + wt * t[ROW_GA]!;
+        accT[o + 1] = accT[o + 1]! + wt * t[ROW_U]!;
+        accT[o + 2] = accT[o + 2]! + wt * t3[ROW3_T2A]!;
       }
       if (c > 0) {
         const o = (c - 1) * 3;
-        accT[o] = accT[o]! + wt * rd.lb;
-        accT[o + 1] = accT[o + 1]! + wt * rd.t1b;
-        accT[o + 2] = accT[o + 2]! + wt * rd.t2b;
+        accT[o] = accT[o]! + wt * t[ROW_GB]!;
+        accT[o + 1] = accT[o + 1]! + wt * t[ROW_L]!;
+        accT[o + 2] = accT[o + 2]! + wt * t3[ROW3_T2B]!;
       }
     }
     const t2 = tau * tau;
@@ -666,7 +692,7 @@ export class MixedLikelihood {
    */
   profiledHessian(par: ArrayLike<number>, H: Float64Array): void {
     if (this.q !== 1) throw new RangeError('the profiled Hessian is for a random intercept');
-    const { K, npar, rd, hiBase, loBase, gap, logGap, expNegGap } = this;
+    const { K, npar, t } = this;
     const { X, n, p, start, weights, y } = this.data;
     const tau = this.reLoadings(par)[0]!;
     H.fill(0);
@@ -682,10 +708,10 @@ export class MixedLikelihood {
       let S2 = 0;
       for (let i = start[ci]!, end = start[ci + 1]!; i < end; i++) {
         const c = y[i]!;
-        rowAll(hiBase[i]! - s, loBase[i]! - s, gap[c]!, logGap[c]!, expNegGap[c]!, rd);
+        this.row(i, c, s, false, false);
         const wt = weights === undefined ? 1 : weights[i]!;
-        const r1 = wt * rd.s1;
-        const r2 = wt * rd.s2;
+        const r1 = wt * t[ROW_D]!;
+        const r2 = -wt * t[ROW_C]!;
         S1 += r1;
         S2 += r2;
         for (let a = 0; a < p; a++) xr[a] = X[a * n + i]!;
@@ -700,17 +726,17 @@ export class MixedLikelihood {
         }
         // thresholds: the row's upper end θ_c (c < K) and lower end θ_{c−1} (c > 0)
         if (c < K) {
-          h[c * npar + c] = h[c * npar + c]! + wt * rd.laa;
-          const t1 = wt * rd.t1a;
+          h[c * npar + c] = h[c * npar + c]! + wt * t[ROW_HAA]!;
+          const t1 = wt * t[ROW_U]!;
           m[c] = m[c]! - tau * t1;
           for (let a = 0; a < p; a++) h[c * npar + K + a] = h[c * npar + K + a]! - t1 * xr[a]!;
           h[c * npar + K + p] = h[c * npar + K + p]! - t1 * s;
         }
         if (c > 0) {
           const k = c - 1;
-          h[k * npar + k] = h[k * npar + k]! + wt * rd.lbb;
-          if (c < K) h[k * npar + c] = h[k * npar + c]! + wt * rd.lab;
-          const t1 = wt * rd.t1b;
+          h[k * npar + k] = h[k * npar + k]! + wt * t[ROW_HBB]!;
+          if (c < K) h[k * npar + c] = h[k * npar + c]! + wt * t[ROW_HAB]!;
+          const t1 = wt * t[ROW_L]!;
           m[k] = m[k]! - tau * t1;
           for (let a = 0; a < p; a++) h[k * npar + K + a] = h[k * npar + K + a]! - t1 * xr[a]!;
           h[k * npar + K + p] = h[k * npar + K + p]! - t1 * s;
@@ -774,7 +800,7 @@ export class MixedLikelihood {
     // Σ_h π_h [∂ℓ/∂ψ(v_h) + ∂ℓ/∂u(v_h)(dû + x_h K dlogK)]
     const dlogL = new Float64Array(npar);
     for (let j = 0; j < npar; j++) dlogL[j] = dlogK[j]!;
-    const rd = this.rd;
+    const t = this.t;
     const dl = new Float64Array(npar);
     for (let h = 0; h < nq; h++) {
       const pi = Math.exp(terms[h]! - mx) / sum;
@@ -786,12 +812,12 @@ export class MixedLikelihood {
       let sumS1 = 0;
       for (let i = start[ci]!; i < start[ci + 1]!; i++) {
         const yi = y[i]!;
-        rowFirstTwo(this.hiBase[i]! - s, this.loBase[i]! - s, this.gap[yi]!, this.logGap[yi]!, this.expNegGap[yi]!, rd, false);
+        this.row(i, yi, s, false, false);
         const wt = weights === undefined ? 1 : weights[i]!;
-        const S1 = wt * rd.s1;
+        const S1 = wt * t[ROW_D]!;
         sumS1 += S1;
-        if (yi < K) dl[yi] = dl[yi]! + wt * rd.la;
-        if (yi > 0) dl[yi - 1] = dl[yi - 1]! + wt * rd.lb;
+        if (yi < K) dl[yi] = dl[yi]! + wt * t[ROW_GA]!;
+        if (yi > 0) dl[yi - 1] = dl[yi - 1]! + wt * t[ROW_GB]!;
         for (let m = 0; m < p; m++) dl[K + m] = dl[K + m]! - X[m * n + i]! * S1;
       }
       dl[K + p] = -tau * v * sumS1; // ∂ℓ/∂ρ: ∂s/∂ρ = τ v

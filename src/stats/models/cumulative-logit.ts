@@ -20,8 +20,13 @@
  * A common shift s of both arguments (a random intercept: s = −τu) has, per observation (mixed-models.md §2),
  *   S1 = ∂ log p/∂s = f(a)/p − f(b)/p,   S2 = ∂² log p/∂s² = ∂²/∂a² + 2 ∂²/∂a∂b + ∂²/∂b²  (of log p),
  * which are the row quantities d = w S1 and c = −w S2 below (observationShift gives them for w = 1).
- * The third-order terms of a Laplace gradient (S3 and the mixed partials L_uuu … of §2) belong beside
- * them, in this module.
+ * The Laplace gradient of a mixed model (src/stats/mixed/laplace.ts) also needs the third derivatives of
+ * log p (w = 1; A = f(a)/p, B = f(b)/p, F' = f, f'/f = 1 − 2F, f''/f = 1 − 6F(1 − F)):
+ *   L_aaa = A f''(a)/f(a) − 3A² (1 − 2F(a)) + 2A³,    L_bbb = −B f''(b)/f(b) − 3B² (1 − 2F(b)) − 2B³,
+ *   L_aab = AB (1 − 2F(a)) − 2A²B,                    L_abb = AB (1 − 2F(b)) + 2AB²,
+ *   S3 = ∂³ log p/∂s³ = L_aaa + 3L_aab + 3L_abb + L_bbb,
+ *   ∂S2/∂a = L_aaa + 2L_aab + L_abb,   ∂S2/∂b = L_aab + 2L_abb + L_bbb      (rowThirdOrder; mixed-models.md §2)
+ * and ∂S1/∂a = ∂²/∂a² + ∂²/∂a∂b, ∂S1/∂b = ∂²/∂a∂b + ∂²/∂b², which are rowTerms's u and l for w = 1.
  *
  * Numerics: one exp per row. With e_a = e^a and r = e^{b − a} = exp(θ_{c−1} − θ_c) < 1 (a constant of the
  * category: categoryConstants), e_b = r e_a and
@@ -34,6 +39,8 @@
  * operations, two rows at a time (tested bit for bit, given the same e_a).
  *
  *   rowTerms(kind, e, r, omr, iomr, w, out)      one observation's p, ∂ℓ and ∂²ℓ, and its row quantities
+ *   rowThirdOrder(kind, e, r, terms, out)        its third-order terms S3, ∂S2/∂a, ∂S2/∂b (w = 1)
+ *   rowLogProbability(kind, e, logE, omr, r, p)  log p without underflow
  *   categoryConstants(tU, tL, kind, out, at)     a category's θ_c, θ_{c−1}, r, 1 − r, 1/(1 − r)
  *   observationShift(kind, thetaU, thetaL, eta, out)   log p, S1, S2 of one observation
  *   cumulativeProbability(theta, eta)            P(Y ≤ j) = F(θ_j − η)
@@ -125,6 +132,58 @@ export function rowTerms(kind: RowKind, e: number, r: number, omr: number, iomr:
   out[ROW_HAA] = wHaa;
   out[ROW_HBB] = wHbb;
   out[ROW_HAB] = hab;
+}
+
+/** What rowThirdOrder writes, by index: S3, ∂S2/∂a and ∂S2/∂b of log p (w = 1). */
+export const ROW3_S3 = 0;
+export const ROW3_T2A = 1;
+export const ROW3_T2B = 2;
+/** Length of rowThirdOrder's output. */
+export const ROW3_TERMS = 3;
+
+/**
+ * One observation's third-order terms (module comment) into out[0 … ROW3_TERMS), from its rowTerms
+ * output `terms` computed with w = 1 at the same e (and the category's r): A = terms[ROW_GA],
+ * B = −terms[ROW_GB]; F(a) = e_a/(1 + e_a) and F(b) = e_b/(1 + e_b) with e_b = r e_a (the highest
+ * category: e is e_b and A = 0; the lowest: B = 0).
+ */
+export function rowThirdOrder(kind: RowKind, e: number, r: number, terms: Float64Array, out: Float64Array): void {
+  const A = terms[ROW_GA]!;
+  const B = 0 - terms[ROW_GB]!;
+  let Laaa = 0;
+  let Laab = 0;
+  let Labb = 0;
+  let Lbbb = 0;
+  if (kind !== HIGHEST) {
+    const Fa = e / (1 + e);
+    const da = 1 - 2 * Fa; // f'(a)/f(a)
+    const ea = 1 - 6 * Fa * (1 - Fa); // f''(a)/f(a)
+    Laaa = A * ea - 3 * A * A * da + 2 * A * A * A;
+    Laab = A * B * da - 2 * A * A * B;
+  }
+  if (kind !== LOWEST) {
+    const eb = kind === HIGHEST ? e : r * e;
+    const Fb = eb / (1 + eb);
+    const db = 1 - 2 * Fb;
+    const fb = 1 - 6 * Fb * (1 - Fb);
+    Lbbb = 0 - B * fb - 3 * B * B * db - 2 * B * B * B;
+    Labb = A * B * db + 2 * A * B * B;
+  }
+  out[ROW3_S3] = Laaa + 3 * Laab + 3 * Labb + Lbbb;
+  out[ROW3_T2A] = Laaa + 2 * Laab + Labb;
+  out[ROW3_T2B] = Laab + 2 * Labb + Lbbb;
+}
+
+/**
+ * log p of one observation from rowTerms's p, or — where p underflows (below 1e-300) — from the logs:
+ * log p = log e_a + log(1 − r) − log(1 + e_a) − log(1 + e_b) (middle; the lowest without the last term),
+ * −log(1 + e_b) (highest). logE = log e (θ_c − η, or θ_{c−1} − η for the highest).
+ */
+export function rowLogProbability(kind: RowKind, e: number, logE: number, omr: number, r: number, p: number): number {
+  if (p > 1e-300) return Math.log(p);
+  if (kind === HIGHEST) return -Math.log1p(e);
+  const lower = kind === LOWEST ? 0 : Math.log1p(r * e);
+  return logE + Math.log(omr) - Math.log1p(e) - lower;
 }
 
 /**
