@@ -29,6 +29,7 @@
  *   θ_k:  ∂ℓ = Σ L_end           M = −Σ t1_end w           ∂D = −Σ t2_end w w'   (rows whose upper / lower end is θ_k)
  *   λ:    ∂ℓ = −Σ S1 t_λ         M = Σ S2 t_λ w − Σ S1 ∂w/∂λ   ∂D = Σ S3 t_λ w w' − Σ S2 (∂w/∂λ w' + w ∂w/∂λ')
  */
+import { CumulativeLogitObjective } from '../models/cumulative-logit-objective.js';
 import { gaussHermite, type GaussHermiteRule } from './gauss-hermite.js';
 import {
   ROW3_S3,
@@ -39,9 +40,6 @@ import {
   ROW_D,
   ROW_GA,
   ROW_GB,
-  ROW_HAA,
-  ROW_HAB,
-  ROW_HBB,
   ROW_L,
   ROW_P,
   ROW_TERMS,
@@ -120,6 +118,9 @@ export class MixedLikelihood {
   private predictFrom: Float64Array | undefined;
   private readonly modesAt: Float64Array;
   private readonly du: Float64Array;
+  /** The cumulative-logit objective on the same rows and its offset array (profiledHessian), made on first use. */
+  private clm: CumulativeLogitObjective | undefined;
+  private clmOffset: Float64Array | undefined;
   /** β of the current η (for an update when few coefficients changed). */
   private etaBeta: Float64Array | undefined;
 
@@ -686,24 +687,34 @@ export class MixedLikelihood {
    * For a random intercept, at `par` (after a gradient evaluation there, whose modes it uses): the Hessian
    * of Σ_i −ℓ_i(û_i(ψ), ψ), i.e. Σ_i [−ℓ_ψψ' − M_ψ M_ψ'/D_i] (the cluster log-likelihood profiled over its
    * random effect; the Laplace objective's ½ log D_i adds curvature of the order of one observation per
-   * cluster, which this leaves out). With u fixed, per row: ℓ_ββ' = Σ S2 x x', ℓ_θθ' from L_aa, L_ab, L_bb at
-   * the row's ends, ℓ_θβ = −Σ t1 x, and for ρ: ℓ_ρρ = τ²u² ΣS2 − τu ΣS1, ℓ_ρβ = τu Σ S2 x, ℓ_ρθ = −τu Σ t1.
+   * cluster, which this leaves out). With u fixed, −ℓ_ψψ' over (θ, β) is the cumulative-logit model's
+   * information with the random intercepts τû_i as an offset — CumulativeLogitObjective's Hessian, the one
+   * copy of it; for ρ = log τ: ℓ_ρρ = τ²u² ΣS2 − τu ΣS1 and ℓ_ρψ = u M_ψ (ψ in θ, β), with
+   * M_β = τ Σ x S2, M_θ = −τ Σ t1 (the row's ∂S1 at the threshold's end), M_ρ = −τ ΣS1 + τ²u ΣS2.
    * The optimiser's Newton steps use it for (θ, β) (fit.ts). Written into H (npar × npar).
    */
   profiledHessian(par: ArrayLike<number>, H: Float64Array): void {
     if (this.q !== 1) throw new RangeError('the profiled Hessian is for a random intercept');
     const { K, npar, t } = this;
-    const { X, n, p, start, weights, y } = this.data;
+    const { X, n, p, J, start, weights, y } = this.data;
     const tau = this.reLoadings(par)[0]!;
+    const m = K + p;
+    // (θ, β) × (θ, β): the model's information at the offsets τû_i
+    const objective = (this.clm ??= new CumulativeLogitObjective(X, n, p, y, J, { weights }));
+    const offset = (this.clmOffset ??= new Float64Array(n));
+    for (let ci = 0; ci < this.clusters; ci++) offset.fill(tau * this.modes[ci]!, start[ci], start[ci + 1]);
+    objective.setOffset(offset);
+    const info = new Float64Array(m * m);
+    objective.evaluate(Float64Array.from({ length: m }, (_, j) => par[j]!), new Float64Array(m), info, true);
     H.fill(0);
-    const h = new Float64Array(npar * npar);
-    const m = new Float64Array(npar);
-    const xr = new Float64Array(p);
+    for (let a = 0; a < m; a++) for (let b = 0; b < m; b++) H[a * npar + b] = info[a * m + b]!;
+    // per cluster: M, ℓ_ρρ and the −M M'/D correction
+    const M = new Float64Array(npar);
+    const rho = m;
     for (let ci = 0; ci < this.clusters; ci++) {
       const u = this.modes[ci]!;
       const s = tau * u;
-      h.fill(0);
-      m.fill(0);
+      M.fill(0);
       let S1 = 0;
       let S2 = 0;
       for (let i = start[ci]!, end = start[ci + 1]!; i < end; i++) {
@@ -714,48 +725,20 @@ export class MixedLikelihood {
         const r2 = -wt * t[ROW_C]!;
         S1 += r1;
         S2 += r2;
-        for (let a = 0; a < p; a++) xr[a] = X[a * n + i]!;
-        // β β' (upper triangle) and M_β = τ Σ x S2
-        for (let a = 0; a < p; a++) {
-          const xa = xr[a]!;
-          if (xa === 0) continue;
-          const row = (K + a) * npar + K;
-          const v = r2 * xa;
-          m[K + a] = m[K + a]! + tau * v;
-          for (let b = a; b < p; b++) h[row + b] = h[row + b]! + v * xr[b]!;
-        }
-        // thresholds: the row's upper end θ_c (c < K) and lower end θ_{c−1} (c > 0)
-        if (c < K) {
-          h[c * npar + c] = h[c * npar + c]! + wt * t[ROW_HAA]!;
-          const t1 = wt * t[ROW_U]!;
-          m[c] = m[c]! - tau * t1;
-          for (let a = 0; a < p; a++) h[c * npar + K + a] = h[c * npar + K + a]! - t1 * xr[a]!;
-          h[c * npar + K + p] = h[c * npar + K + p]! - t1 * s;
-        }
-        if (c > 0) {
-          const k = c - 1;
-          h[k * npar + k] = h[k * npar + k]! + wt * t[ROW_HBB]!;
-          if (c < K) h[k * npar + c] = h[k * npar + c]! + wt * t[ROW_HAB]!;
-          const t1 = wt * t[ROW_L]!;
-          m[k] = m[k]! - tau * t1;
-          for (let a = 0; a < p; a++) h[k * npar + K + a] = h[k * npar + K + a]! - t1 * xr[a]!;
-          h[k * npar + K + p] = h[k * npar + K + p]! - t1 * s;
-        }
+        for (let a = 0; a < p; a++) M[K + a] = M[K + a]! + tau * r2 * X[a * n + i]!;
+        if (c < K) M[c] = M[c]! - tau * wt * t[ROW_U]!;
+        if (c > 0) M[c - 1] = M[c - 1]! - tau * wt * t[ROW_L]!;
       }
-      // ρ: ℓ_ρρ, ℓ_ρβ = τu Σ x S2 (= u · M_β's sum), M_ρ = −τ ΣS1 + τ² u ΣS2
-      const rho = K + p;
-      h[rho * npar + rho] = s * s * S2 - s * S1;
-      for (let a = 0; a < p; a++) h[(K + a) * npar + rho] = u * m[K + a]!;
-      m[rho] = -tau * S1 + tau * s * S2;
+      M[rho] = -tau * S1 + tau * s * S2;
       const D = 1 - tau * tau * S2;
-      // H += −ℓ − M M'/D, symmetric
-      for (let a = 0; a < npar; a++) {
-        for (let b = a; b < npar; b++) {
-          const v = -h[a * npar + b]! - (m[a]! * m[b]!) / D;
-          H[a * npar + b] = H[a * npar + b]! + v;
-          if (b !== a) H[b * npar + a] = H[b * npar + a]! + v;
-        }
+      // ρ's row and column: −ℓ_ρψ = −u M_ψ, −ℓ_ρρ
+      for (let a = 0; a < m; a++) {
+        H[a * npar + rho] = H[a * npar + rho]! - u * M[a]!;
+        H[rho * npar + a] = H[rho * npar + a]! - u * M[a]!;
       }
+      H[rho * npar + rho] = H[rho * npar + rho]! - (s * s * S2 - s * S1);
+      // − M M'/D
+      for (let a = 0; a < npar; a++) for (let b = 0; b < npar; b++) H[a * npar + b] = H[a * npar + b]! - (M[a]! * M[b]!) / D;
     }
   }
 
