@@ -2,10 +2,9 @@
  * Helpers for the mixed-model tests: the R fixtures of test/fixtures/mixed (see the R scripts beside
  * them), their CSV data as Tables, and the 100 000-row data set re-created from its 32-bit LCG (big.R).
  */
-import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import type { Column, Table } from '../../src/data/table.js';
-import { makeTable } from '../../src/data/table.js';
+import type { Table } from '../../src/data/table.js';
+import { fixture, readFixtureCsv } from './models-support.js';
 import { HERMES_TRIALS } from '../../bench/mixed-data.js';
 
 export const mixedFixtureDir = resolve(import.meta.dirname, '../fixtures/mixed');
@@ -34,24 +33,12 @@ export interface RFit {
 
 // eslint-disable-next-line @typescript-eslint/no-unnecessary-type-parameters -- the fixture's shape is declared by the caller
 export function mixedFixture<T = Record<string, RFit>>(name: string): T {
-  return JSON.parse(readFileSync(resolve(mixedFixtureDir, name), 'utf8')) as T;
+  return fixture<T>(name, mixedFixtureDir);
 }
 
-/** A CSV as R's write.csv writes it; `factors` gives the factor columns with their levels (levels[0] = reference). */
+/** A CSV of test/fixtures/mixed as R's write.csv writes it; `factors` gives the factor columns with their levels (levels[0] = reference). */
 export function readMixedCsv(name: string, factors: Record<string, readonly string[]> = {}): Table {
-  const lines = readFileSync(resolve(mixedFixtureDir, name), 'utf8').trim().split('\n');
-  const unquote = (s: string): string => (s.startsWith('"') ? s.slice(1, -1) : s);
-  const header = lines[0]!.split(',').map(unquote);
-  const cells = lines.slice(1).map((l) => l.split(',').map(unquote));
-  const cols: [string, Column][] = header.map((name, j) => {
-    const raw = cells.map((r) => r[j]!);
-    const levels = factors[name];
-    if (levels !== undefined) {
-      return [name, { type: 'factor', levels, codes: Int32Array.from(raw, (s) => (s === 'NA' ? -1 : levels.indexOf(s))) }];
-    }
-    return [name, { type: 'number', values: Float64Array.from(raw, (s) => (s === 'NA' ? NaN : Number(s))) }];
-  });
-  return makeTable(cols);
+  return readFixtureCsv(name, factors, mixedFixtureDir);
 }
 
 export { HERMES_TRIALS };

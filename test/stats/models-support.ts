@@ -10,13 +10,13 @@ import { makeTable, withColumn } from '../../src/data/table.js';
 export const fixtureDir = resolve(import.meta.dirname, '../fixtures/models');
 
 // eslint-disable-next-line @typescript-eslint/no-unnecessary-type-parameters -- the fixture's shape is declared by the caller
-export function fixture<T = Record<string, unknown>>(name: string): T {
-  return JSON.parse(readFileSync(resolve(fixtureDir, name), 'utf8')) as T;
+export function fixture<T = Record<string, unknown>>(name: string, dir = fixtureDir): T {
+  return JSON.parse(readFileSync(resolve(dir, name), 'utf8')) as T;
 }
 
-/** A small CSV as R's write.csv writes it; `factors` gives the factor columns with their levels (levels[0] = reference). */
-export function readFixtureCsv(name: string, factors: Record<string, readonly string[]> = {}): Table {
-  const lines = readFileSync(resolve(fixtureDir, name), 'utf8').trim().split('\n');
+/** A small CSV as R's write.csv writes it (from test/fixtures/models, or `dir`); `factors` gives the factor columns with their levels (levels[0] = reference). */
+export function readFixtureCsv(name: string, factors: Record<string, readonly string[]> = {}, dir = fixtureDir): Table {
+  const lines = readFileSync(resolve(dir, name), 'utf8').trim().split('\n');
   const unquote = (s: string): string => (s.startsWith('"') ? s.slice(1, -1) : s);
   const header = lines[0]!.split(',').map(unquote);
   const cells = lines.slice(1).map((l) => l.split(','));
