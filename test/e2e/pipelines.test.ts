@@ -173,7 +173,7 @@ describe('pipelines (end to end, reduced sizes)', () => {
     expect(html).toContain('Random effects for trial ((1 | trial); 7 clusters; Laplace)');
     // volume_delta on the mixed model: the conditional deltas and, beside them, the population-averaged ones (flatter curve: larger).
     const pa = (await json<{ population_averaged: { summaries: Summary[] } }>('hermes-volume-delta', 'delta[modality=all].json')).population_averaged;
-    pa.summaries.forEach((s, k) => expect(s.median).toBeGreaterThan(all.summaries[k]!.median));
+    pa.summaries.forEach((s, k) => { expect(s.median).toBeGreaterThan(all.summaries[k]!.median); });
     expect(html).toContain('population-averaged probability');
 
     await expectFullyCached('hermes-volume-delta');
