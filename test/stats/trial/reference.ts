@@ -1,4 +1,4 @@
-/** The shipped synthetic HERMES cohort as the R fixtures of test/fixtures/trial/ read it. */
+/** The synthetic HERMES cohort the R fixtures of test/fixtures/trial/ read: version 2 of the generator (seed 88), frozen in hermes-synthetic-v2.csv beside them so that a new shipped cohort does not change their data. */
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 
@@ -14,7 +14,7 @@ export interface HermesRow {
 
 /** Every row, in file order; NA as NaN. */
 export function hermesRows(): HermesRow[] {
-  const text = readFileSync(resolve(import.meta.dirname, '../../../pipelines/data/hermes_synthetic.csv'), 'utf8');
+  const text = readFileSync(resolve(import.meta.dirname, '../../fixtures/trial/hermes-synthetic-v2.csv'), 'utf8');
   const [head, ...lines] = text.trim().split('\n');
   const cols = head!.split(',');
   const at = (name: string): number => cols.indexOf(name);
