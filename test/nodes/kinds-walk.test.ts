@@ -1,0 +1,53 @@
+/**
+ * Keeps docs/adding-a-step-kind.md true: walks the registry and checks, for every step kind, each place
+ * the guide says a kind touches — its module named for its YAML name, one line in kinds.ts, a declared
+ * product, its entry in the committed JSON Schema, and a step page stating its implementation version.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { kindLoaders } from '../../src/nodes/kinds.js';
+import { registry } from '../../src/nodes/registry.js';
+import { PRODUCTS } from '../../src/results/products.js';
+
+const root = join(import.meta.dirname, '../..');
+const read = (path: string): string => readFileSync(join(root, path), 'utf8');
+
+/** simulate.md documents simulate and simulate_truth together ("Implementation versions A and B"). */
+const PAGE_OF: Readonly<Record<string, string>> = { simulate_truth: 'simulate' };
+
+describe('every registered step kind is where docs/adding-a-step-kind.md says', () => {
+  const schema = read('schema/pipeline.schema.json');
+  const kinds = [...registry.values()];
+
+  it('the registry is kinds.ts, and not empty', () => {
+    expect(kinds.length).toBeGreaterThanOrEqual(18);
+    expect([...registry.keys()].sort()).toEqual([...kindLoaders.keys()].sort());
+  });
+
+  for (const kind of kinds) {
+    describe(kind.kind, () => {
+      it('lives in src/nodes/<kind>.ts', () => {
+        expect(existsSync(join(root, 'src/nodes', `${kind.kind}.ts`)), `src/nodes/${kind.kind}.ts`).toBe(true);
+      });
+
+      it('declares what it produces', () => {
+        expect(PRODUCTS).toContain(kind.produces);
+      });
+
+      it('is in the committed JSON Schema (npm run schema)', () => {
+        expect(schema).toContain(`"const": "${kind.kind}"`);
+      });
+
+      it('has a step page stating its implementation version', () => {
+        const page = `docs/steps/${PAGE_OF[kind.kind] ?? kind.kind}.md`;
+        expect(existsSync(join(root, page)), page).toBe(true);
+        const text = read(page);
+        const single = /Implementation\s+version\s+(\d+)/.exec(text);
+        const pair = /Implementation\s+versions\s+(\d+)\s+and\s+(\d+)/.exec(text);
+        const stated = pair === null ? (single === null ? [] : [Number(single[1])]) : [Number(pair[1]), Number(pair[2])];
+        expect(stated, `${page} states "Implementation version N"`).toContain(kind.version);
+      });
+    });
+  }
+});
