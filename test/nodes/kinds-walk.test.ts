@@ -1,9 +1,11 @@
 /**
  * Keeps docs/adding-a-step-kind.md true: walks the registry and checks, for every step kind, each place
  * the guide says a kind touches — its module named for its YAML name, one line in kinds.ts, a declared
- * product, its entry in the committed JSON Schema, and a step page stating its implementation version.
+ * product, its entry in the committed JSON Schema, and a step page stating its implementation version
+ * (the version enters every cache key: users read it there to know what an upgrade re-runs) — and that
+ * every step page is a registered kind's.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { kindLoaders } from '../../src/nodes/kinds.js';
@@ -23,6 +25,12 @@ describe('every registered step kind is where docs/adding-a-step-kind.md says', 
   it('the registry is kinds.ts, and not empty', () => {
     expect(kinds.length).toBeGreaterThanOrEqual(18);
     expect([...registry.keys()].sort()).toEqual([...kindLoaders.keys()].sort());
+  });
+
+  it('every step page in docs/steps/ is a registered kind\'s', () => {
+    for (const file of readdirSync(join(root, 'docs/steps')).filter((f) => f.endsWith('.md'))) {
+      expect(registry.has(file.slice(0, -3)), `docs/steps/${file}`).toBe(true);
+    }
   });
 
   for (const kind of kinds) {
