@@ -7,6 +7,7 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { makeTable, type Column, type Table } from '../src/data/table.js';
+import { lcgRows } from './lcg.js';
 
 export const HERMES_TRIALS = ['MR CLEAN', 'ESCAPE', 'REVASCAT', 'SWIFT PRIME', 'EXTEND IA', 'PISTE', 'THRACE'];
 
@@ -17,7 +18,7 @@ export const BIG_SIZES = [28312, 17837, 11665, 11098, 3964, 3681, 23443];
 export function bigMixedData(): Table {
   const n = BIG_SIZES.reduce((a, b) => a + b, 0);
   const u = new Float64Array(12);
-  let s = 1665;
+  const next = lcgRows(1665);
   const shiftByTrial = [0.56, 0.14, 0.3, 0, -0.3, -0.14, -0.56];
   const slopeByTrial = [-0.36, 0.68, -0.17, 0.36, 0.17, 0, -0.68];
   const trial = new Int32Array(n);
@@ -28,10 +29,7 @@ export function bigMixedData(): Table {
   let i = 0;
   BIG_SIZES.forEach((size, k) => {
     for (let r = 0; r < size; r++, i++) {
-      for (let j = 0; j < 12; j++) {
-        s = (69069 * s + 1) % 4294967296;
-        u[j] = (s + 0.5) / 4294967296;
-      }
+      next(u);
       trial[i] = k;
       const cv = 6 * u[0]!;
       const evt = u[1]! < 0.5 ? 1 : 0;

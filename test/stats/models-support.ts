@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Column, Table } from '../../src/data/table.js';
 import { makeTable, withColumn } from '../../src/data/table.js';
+import { lcgRows } from '../../bench/lcg.js';
 
 export const fixtureDir = resolve(import.meta.dirname, '../fixtures/models');
 
@@ -42,16 +43,13 @@ export const cohortFactors = { occlusion: ['M1', 'ICA', 'M2'] };
 /** The 100 000-row data set of big.R: s ← (69069 s + 1) mod 2^32, u = (s + ½)/2^32, 12 uniforms per row. */
 export function bigData(n = 100_000, seed = 20261122): Table {
   const u = new Float64Array(12);
-  let s = seed;
+  const next = lcgRows(seed);
   const cols = Array.from({ length: 10 }, () => new Float64Array(n));
   const y = new Float64Array(n);
   const yo = new Float64Array(n);
   const cuts = [-2, -1, -0.3, 0.3, 1, 2];
   for (let i = 0; i < n; i++) {
-    for (let k = 0; k < 12; k++) {
-      s = (69069 * s + 1) % 4294967296;
-      u[k] = (s + 0.5) / 4294967296;
-    }
+    next(u);
     const x = [u[0]!, 2 * u[1]! - 1, u[2]! < 0.4 ? 1 : 0, 60 + 300 * u[3]!, roundHalfEven(40 * u[4]!), u[5]! * u[5]!, u[6]! < 0.5 ? 1 : 0, 10 * u[7]!, u[8]! - 0.5, u[9]! < 0.2 ? 1 : 0];
     x.forEach((v, j) => (cols[j]![i] = v));
     const eta = -0.5 + 0.8 * x[0]! - 0.6 * x[1]! + 0.5 * x[2]! - 0.002 * x[3]! + 0.03 * x[4]! - 0.4 * x[5]! + 0.3 * x[6]! - 0.05 * x[7]! + 0.7 * x[8]! - 0.2 * x[9]!;
