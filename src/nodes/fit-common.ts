@@ -176,9 +176,34 @@ export interface SingleFit {
   readonly value: JsonObject;
 }
 
-/** The warnings of the fits of m imputations, each prefixed with its imputation (`imputation 2: …`). */
+/**
+ * The warnings of the fits of m imputations, each once with the imputations that gave it (`imputation 2: …`,
+ * `imputations 1-3, 7 (4 of 20): …`, `all 20 imputations: …`), in the order first given.
+ */
 export function imputationWarnings(fits: readonly { readonly warnings: readonly string[] }[]): string[] {
-  return fits.flatMap((f, k) => f.warnings.map((w) => `imputation ${k + 1}: ${w}`));
+  const where = new Map<string, number[]>();
+  fits.forEach((f, k) => {
+    for (const w of new Set(f.warnings)) {
+      const list = where.get(w);
+      if (list === undefined) where.set(w, [k + 1]);
+      else list.push(k + 1);
+    }
+  });
+  return [...where].map(([w, ks]) => `${imputationsLabel(ks, fits.length)}: ${w}`);
+}
+
+/** "imputation 3", "imputations 1-4, 7 (5 of 20)", "all 20 imputations": which imputations gave a warning. */
+function imputationsLabel(ks: readonly number[], m: number): string {
+  if (ks.length === 1) return `imputation ${String(ks[0])}`;
+  if (ks.length === m) return `all ${String(m)} imputations`;
+  const runs: string[] = [];
+  for (let i = 0; i < ks.length; ) {
+    let j = i;
+    while (j + 1 < ks.length && ks[j + 1] === ks[j]! + 1) j++;
+    runs.push(j === i ? String(ks[i]) : j === i + 1 ? `${String(ks[i])}, ${String(ks[j])}` : `${String(ks[i])}-${String(ks[j])}`);
+    i = j + 1;
+  }
+  return `imputations ${runs.join(', ')} (${String(ks.length)} of ${String(m)})`;
 }
 
 /** The `n_dropped` block of a result. */
