@@ -9,7 +9,7 @@
  *   `lesionflow run --jobs 2` (goal: under 30 s).
  *
  * R's times (elapsed seconds, median of the reps in the fixture scripts; R 4.2.2, ordinal 2022.11.16,
- * lme4 1.1-31, on this machine class — see R_SECONDS) come from test/fixtures/mixed/hermes.json and big.json
+ * lme4 1.1-31, on this machine class — see R_SECONDS) come from test/fixtures/mixed/hermes.json, hermes-slope.json and big.json
  * (the `seconds` of each fit), read at run time; the constants below are the values measured when they were
  * written, printed when the fixtures are not found.
  */
@@ -115,7 +115,7 @@ export async function run(): Promise<void> {
   const r1h = fixtureSeconds('hermes.json', 'clmm_hours');
   const ri = timeFits(table, `mrs90 ~ ${COVARIATES} + (1 | trial)`, 2, 7);
   line('random-intercept ordinal fit, N = 1 665 (7 trials, 10 columns, onset in minutes; Laplace, SEs)', ri.ms, Number.isNaN(r1h) ? R_SECONDS.clmmHermes : r1h, `clmm with onset in hours; with onset in minutes clmm takes ${Number.isNaN(r1) ? 'n/a' : `${r1.toFixed(2)} s`}; ${String(ri.iterations)} iterations, ${String(ri.evaluations)} gradients`);
-  const rs = fixtureSeconds('hermes.json', 'clmm_slope');
+  const rs = fixtureSeconds('hermes-slope.json', 'clmm_slope');
   const slope = timeFits(table, `mrs90 ~ ${COVARIATES} + (1 + evt | trial)`, 1, 3);
   line('random intercept and EVT slope, N = 1 665 (2-D Laplace, SEs)', slope.ms, Number.isNaN(rs) ? R_SECONDS.clmmSlope : rs, `clmm with iter.max = 3000; ${String(slope.iterations)} iterations`);
   const big = bigMixedData();
