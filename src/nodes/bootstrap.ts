@@ -211,8 +211,9 @@ function prepare(params: BootstrapParams, inputs: StepInputs, omitted: Replicate
 }
 
 /** B resamples, and for BCa the jackknife's samples (one unit left out at a time). */
-function replicates(params: BootstrapParams, inputs: StepInputs, ctx: ReplicateContext): ReplicatePlan {
-  const { design, paths } = prepare(params, inputs, ctx.notInReplicates);
+function replicates(params: BootstrapParams, inputs: StepInputs, ctx: ReplicateContext): ReplicatePlan<Prepared> {
+  const prepared = prepare(params, inputs, ctx.notInReplicates);
+  const { design, paths } = prepared;
   return {
     sets: [
       // a clustered resample names its cluster column: a cluster drawn twice is two clusters of the replicate
@@ -220,12 +221,13 @@ function replicates(params: BootstrapParams, inputs: StepInputs, ctx: ReplicateC
       ...(params.ci.includes('bca') ? [{ name: 'jackknife', count: design.units, sample: { module: SAMPLES_MODULE, fn: 'jackknifeSample', args: design }, paths }] : []),
     ],
     seed: params.seed,
+    state: prepared,
   };
 }
 
-function summariseBootstrap(params: BootstrapParams, results: ReplicateResults, inputs: StepInputs, ctx: { warn(message: string): void }): ResultArtifact {
+function summariseBootstrap(params: BootstrapParams, results: ReplicateResults<Prepared>, _inputs: StepInputs, ctx: { warn(message: string): void }): ResultArtifact {
   const omitted = results.notInReplicates;
-  const { leaves, design, paths } = prepare(params, inputs, omitted);
+  const { leaves, design, paths } = results.state;
   const B = params.replicates;
   const boot = results.matrix('bootstrap');
   const jack = params.ci.includes('bca') ? results.matrix('jackknife') : undefined;
@@ -278,7 +280,7 @@ function summariseBootstrap(params: BootstrapParams, results: ReplicateResults, 
   return { type: 'result', value, tables: new Map([['estimates', summaryTable(summaries)], ['replicates', replicateTable(paths, values, B)]]) };
 }
 
-export const bootstrap: ReplicateKind<BootstrapParams> = {
+export const bootstrap: ReplicateKind<BootstrapParams, Prepared> = {
   kind: 'bootstrap',
   // 4: a sub-pipeline of one fit_ordinal step takes its row-samples fast path (replicate values within clm's
   // convergence criteria of the step's own, no longer bit for bit)

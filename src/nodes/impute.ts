@@ -14,6 +14,7 @@ import { carriedFlow } from './flow-record.js';
 import { extendFlow, flowBox } from '../results/flow.js';
 import type { ImputedArtifact, ImputedVariable } from '../data/artifact.js';
 import type { Json, JsonObject } from '../data/canonical.js';
+import type { Table } from '../data/table.js';
 import { buildChainSpec, runChains } from '../stats/mice/mice.js';
 import { type ChainResult, type ChainSpec, type MiceMethod, miceMethods, missingRows } from '../stats/mice/sampler.js';
 
@@ -49,7 +50,7 @@ export interface ImputeParams {
   readonly long?: boolean;
 }
 
-export const impute: ReplicateKind<ImputeParams> = {
+export const impute: ReplicateKind<ImputeParams, { readonly table: Table; readonly spec: ChainSpec }> = {
   kind: 'impute',
   version: 3,
   produces: 'imputed',
@@ -105,12 +106,12 @@ export const impute: ReplicateKind<ImputeParams> = {
     return out;
   },
   replicates(p, inputs) {
-    const spec = chainSpec(p, inputTable(inputs, p.input, 'impute'));
-    return { sets: [{ name: 'imputations', count: p.m, task: { module: 'nodes/impute', fn: 'runImputations' }, args: spec }] };
-  },
-  summarise(p, results, inputs, ctx) {
     const table = inputTable(inputs, p.input, 'impute');
     const spec = chainSpec(p, table);
+    return { sets: [{ name: 'imputations', count: p.m, task: { module: 'nodes/impute', fn: 'runImputations' }, args: spec }], state: { table, spec } };
+  },
+  summarise(p, results, inputs, ctx) {
+    const { table, spec } = results.state;
     const chains = results.batches('imputations').flatMap((b) => b.result as ChainResult[]);
 
     const imputations = new Map<string, ImputedVariable>();

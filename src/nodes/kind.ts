@@ -136,7 +136,7 @@ export interface ClusterCopies {
  * Unit u of a set always draws from (the step's seed, u) alone, so the output is the same whatever the
  * batches, threads, executor or order of completion.
  */
-export interface ReplicateKind<P = Record<string, unknown>> extends KindBase<P> {
+export interface ReplicateKind<P = Record<string, unknown>, S = unknown> extends KindBase<P> {
   /**
    * For a kind whose units re-run part of the pipeline: the parameters naming the sub-pipeline's ends — the
    * data step whose table each unit samples (`from`, excluded) and the last step (`of`). The keys of the
@@ -144,9 +144,9 @@ export interface ReplicateKind<P = Record<string, unknown>> extends KindBase<P> 
    */
   readonly subPipeline?: { readonly from: string; readonly of: string };
   /** The units, from the parameters and the inputs (of a sub-pipeline kind: `from`'s table and `of`'s output). */
-  replicates(params: P, inputs: StepInputs, ctx: ReplicateContext): ReplicatePlan;
-  /** The output, from the units' results. */
-  summarise(params: P, results: ReplicateResults, inputs: StepInputs, ctx: StepContext): Promise<Artifact> | Artifact;
+  replicates(params: P, inputs: StepInputs, ctx: ReplicateContext): ReplicatePlan<S>;
+  /** The output, from the units' results (and the plan's `state`). */
+  summarise(params: P, results: ReplicateResults<S>, inputs: StepInputs, ctx: StepContext): Promise<Artifact> | Artifact;
 }
 
 /** Every kind, of either lifecycle. */
@@ -181,10 +181,16 @@ export type UnitSet =
   | { readonly name: string; readonly count: number; readonly task: TaskRef; readonly args: unknown }
   | { readonly name: string; readonly count: number; readonly sample: TaskRef & { readonly args: unknown }; readonly paths: readonly string[] };
 
-export interface ReplicatePlan {
+export interface ReplicatePlan<S = unknown> {
   readonly sets: readonly UnitSet[];
   /** Overrides the step's seed (a `seed:` parameter). */
   readonly seed?: number | undefined;
+  /**
+   * What the kind worked out from its parameters and inputs to plan the units (a design, a fitted model,
+   * notes), handed back to `summarise` as `results.state` so that it is not worked out twice. It stays on
+   * the thread that runs the step: never sent to a worker or an array task, never stored.
+   */
+  readonly state?: S;
 }
 
 /** What a batch function receives: the set's shared arguments, the seed, and its range of units start … end − 1. */
@@ -222,7 +228,7 @@ export interface UnitFailure {
   readonly reason: string;
 }
 
-export interface ReplicateResults {
+export interface ReplicateResults<S = unknown> {
   /** A sample set's estimates: count × paths.length, row per unit (NaN for a failed unit or a missing estimate), and its failures in unit order. */
   matrix(set: string): { readonly values: Float64Array; readonly paths: readonly string[]; readonly failures: readonly UnitFailure[] };
   /** A task set's batch results (what its batch function returned), in unit order. */
@@ -231,6 +237,8 @@ export interface ReplicateResults {
   readonly seed: number;
   /** As ReplicateContext's. */
   readonly notInReplicates: ReplicateContext['notInReplicates'];
+  /** The plan's `state` (ReplicatePlan.state). */
+  readonly state: S;
 }
 
 /** The outputs of the referenced steps, by (instance) step name as it appears in the resolved params. */

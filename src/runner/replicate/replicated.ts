@@ -131,6 +131,7 @@ export async function runReplicated(step: ReplicatedStep, inputs: StepInputs, ct
   const results: ReplicateResults = {
     seed,
     notInReplicates,
+    state: plan.state,
     matrix: (name) => {
       const got = bySet.get(name);
       if (got === undefined || !('sample' in got.set)) throw new InternalError(`${step.name}: no sample set "${name}"`);

@@ -98,5 +98,6 @@ async function runInline(kind: ReplicateKind, step: SubPipelineStep, inputs: Ste
       throw new InternalError(`${kind.kind}: no sample sets inside a unit`);
     },
     batches: (name) => batches.get(name) ?? [],
+    state: plan.state,
   }, inputs, ctx);
 }
