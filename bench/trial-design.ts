@@ -20,6 +20,7 @@ import { filter } from '../src/nodes/filter.js';
 import { fitOrdinalStep } from '../src/nodes/fit_ordinal.js';
 import { TRIAL_DESIGN_DEFAULTS, trialDesign, type TrialDesignParams } from '../src/nodes/trial_design.js';
 import { ThreadPool } from '../src/runner/pool.js';
+import { runReplicatedAlone } from '../src/runner/replicate/standalone.js';
 import { simulateTrials, type SimulationProblem } from '../src/stats/trial/simulation.js';
 import { VOLUME_TESTS } from '../src/stats/trial/volume-design.js';
 import { seconds, thisCli, timeColdRun } from './run-step.js';
@@ -97,8 +98,8 @@ export async function run(): Promise<void> {
     for (const state of ['fresh pool', 'warm pool']) {
       const t0 = performance.now();
       const c0 = process.cpuUsage();
-      await trialDesign.run(params({ simulation: { ...TRIAL_DESIGN_DEFAULTS.simulation, trials: 10000, sizes: [1260] } }), inputs, context(pool));
-      console.log(`simulation step (same trials, 20 shards on 2 threads, ${state}): ${((performance.now() - t0) / 1000).toFixed(3)} s wall, ${cpu(c0)} s CPU (goal < 1 s; R: ${String(simR.r_seconds_10000_trials_630_per_arm)} s)`);
+      await runReplicatedAlone(trialDesign, params({ simulation: { ...TRIAL_DESIGN_DEFAULTS.simulation, trials: 10000, sizes: [1260] } }), inputs, { seed: 20261122, pool });
+      console.log(`simulation step (same trials, the replicate construct's batches on 2 threads, ${state}): ${((performance.now() - t0) / 1000).toFixed(3)} s wall, ${cpu(c0)} s CPU (goal < 1 s; R: ${String(simR.r_seconds_10000_trials_630_per_arm)} s)`);
     }
   } finally {
     await pool.destroy();
@@ -112,7 +113,7 @@ export async function run(): Promise<void> {
     for (const state of ['fresh pool', 'warm pool']) {
       const t0 = performance.now();
       const c0 = process.cpuUsage();
-      await trialDesign.run(chain, inputs, context(pool2));
+      await runReplicatedAlone(trialDesign, chain, inputs, { seed: 20261122, pool: pool2 });
       console.log(`chain bootstrap B = 2 000 (3 effects, 4 tests, ordinal refit, ${state}): ${((performance.now() - t0) / 1000).toFixed(3)} s wall, ${cpu(c0)} s CPU (goal < 2 s; R: ${t.seconds_per_2000.toFixed(0)} s, scaled from ${t.replicates_timed} replicates)`);
     }
   } finally {

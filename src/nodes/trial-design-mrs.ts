@@ -14,7 +14,7 @@ import { propTestPower, propTestSize } from '../stats/trial/prop-power.js';
 import { poShift } from '../stats/trial/whitehead.js';
 import { volumeDesign, type VolumeDesign, type VolumeSettings } from '../stats/trial/volume-design.js';
 import type { StepInputs } from './kind.js';
-import type { ChainBootstrapResult } from './trial-design-pool.js';
+import type { ChainBootstrapResult } from './trial-design-sets.js';
 import { finite, wholeArms } from './trial-design-format.js';
 import type { OutcomeModel } from './trial-design-model.js';
 import type { ReferenceArm } from './trial-design-reference.js';

@@ -1,30 +1,35 @@
 /**
- * The parts of a trial_design step that run on the worker pool: the simulation (fixed shards of trials
- * of src/stats/trial/simulation.ts) and the chain bootstrap (fixed shards of replicates of
- * src/stats/trial/chain-bootstrap.ts), and their summaries. Shards depend on the trial or replicate
- * numbers alone, so the results never depend on --jobs.
+ * The unit sets of a trial_design step, which the runner's replicate construct runs (src/runner/replicate/:
+ * in batches on the run's executor — worker threads or SLURM array tasks — each batch checkpointed, so an
+ * interrupted run resumes with the batches it had not finished), and how their results are read back:
+ *   - `simulation`: the simulated trials of every effect, in blocks of TRIALS_PER_UNIT (trial-design-units.ts:
+ *     simulationBatch, on src/stats/trial/simulation.ts); their rejection counts add up to the power curves;
+ *   - `bootstrap`: the chain bootstrap's replicates (chainBatch, on src/stats/trial/chain-bootstrap.ts);
+ *     their rows give percentile intervals and assurances.
+ * A unit draws from (the step's seed, its stream, its index) alone: the output is the same bytes whatever
+ * --jobs, --batch or the executor.
  */
 import type { JsonObject } from '../data/canonical.js';
 import { getColumn } from '../data/table.js';
 import { percentileInterval } from '../stats/bootci.js';
 import { applyEffect, effectLabel, type VolumeEffect } from '../stats/trial/effect.js';
 import { armSizes, countLayout, monteCarloSe, smallestStayingAbove, type SimulationProblem } from '../stats/trial/simulation.js';
-import { chainEstimateNames, type ChainModel, type ChainTask } from '../stats/trial/chain-bootstrap.js';
+import { chainEstimateNames, type ChainModel } from '../stats/trial/chain-bootstrap.js';
 import { matrixRows } from '../stats/linalg.js';
 import type { VolumeDesign, VolumeSettings, VolumeTest } from '../stats/trial/volume-design.js';
-import type { StepContext } from './kind.js';
+import type { UnitSet } from './kind.js';
 import type { ReferenceArm } from './trial-design-reference.js';
 import type { ControlDistribution } from './trial-design-mrs.js';
 import type { Translation } from './trial-design-translation.js';
 import { finite } from './trial-design-format.js';
 import { matrixAt, modelOutcome, type OutcomeModel } from './trial-design-model.js';
+import { TRIALS_PER_UNIT, type chainBatch, type ChainShared, type SimulationShared } from './trial-design-units.js';
 import type { TrialDesignParams } from './trial_design.js';
 
-export const SIMULATION_MODULE = 'stats/trial/simulation';
-export const BOOTSTRAP_MODULE = 'stats/trial/chain-bootstrap';
-/** Trials per simulation task and replicates per bootstrap task: fixed, so that the tasks are the same whatever --jobs. */
-const SIMULATION_SHARD = 500;
-const BOOTSTRAP_SHARD = 50;
+export const SIMULATION_SET = 'simulation';
+export const BOOTSTRAP_SET = 'bootstrap';
+/** The sets' batch functions. */
+const UNITS_MODULE = 'nodes/trial-design-units';
 /** Random streams after the step seed. */
 const SIMULATION_STREAM = 1;
 const BOOTSTRAP_STREAM = 2;
@@ -52,8 +57,14 @@ export function defaultSizes(p: TrialDesignParams, d: VolumeDesign): number[] | 
   return [...sizes].sort((a, b) => a - b);
 }
 
-export async function simulate(p: TrialDesignParams, reference: Float64Array, effects: readonly VolumeEffect[], designs: readonly VolumeDesign[], ctx: StepContext, notes: string[]): Promise<(SimulatedEffect | undefined)[]> {
-  const S = p.simulation.trials;
+/** The simulation set's plan: its batches' shared argument, and which effects it simulates (indices into the step's effects). */
+export interface SimulationPlan {
+  readonly shared: SimulationShared;
+  readonly simulated: readonly number[];
+}
+
+/** The simulation of the effects whose grid is not empty (a note for each other), or undefined when there is none. */
+export function simulationPlan(p: TrialDesignParams, reference: Float64Array, effects: readonly VolumeEffect[], designs: readonly VolumeDesign[], notes: string[]): SimulationPlan | undefined {
   // the effects simulated, each on its own grid; one problem, so that every trial's draws serve them all
   const grids = effects.map((e, ei) => {
     const sizes = p.simulation.sizes === undefined ? defaultSizes(p, designs[ei]!) : [...p.simulation.sizes].sort((a, b) => a - b);
@@ -64,8 +75,8 @@ export async function simulate(p: TrialDesignParams, reference: Float64Array, ef
     return sizes;
   });
   const simulated = effects.map((_, ei) => ei).filter((ei) => grids[ei] !== undefined);
-  if (simulated.length === 0) return effects.map(() => undefined);
-  const problem: SimulationProblem = {
+  if (simulated.length === 0) return undefined;
+  const problem: Omit<SimulationProblem, 'seed'> = {
     reference,
     effects: simulated.map((ei) => effects[ei]!),
     floor: p.min_volume,
@@ -75,23 +86,28 @@ export async function simulate(p: TrialDesignParams, reference: Float64Array, ef
     sizesByEffect: simulated.map((ei) => grids[ei]!),
     allocation: p.allocation,
     alpha: p.alpha,
-    seed: ctx.seed,
     stream: SIMULATION_STREAM,
   };
-  const layout = countLayout(problem);
+  return { shared: { problem, trials: p.simulation.trials }, simulated };
+}
+
+/** The simulation's units: blocks of TRIALS_PER_UNIT trials (trial-design-units.ts). */
+export function simulationSet(plan: SimulationPlan): UnitSet {
+  return { name: SIMULATION_SET, count: Math.ceil(plan.shared.trials / TRIALS_PER_UNIT), task: { module: UNITS_MODULE, fn: 'simulationBatch' }, args: plan.shared };
+}
+
+/** Per effect (undefined for one not simulated): the power curves from the batches' rejection counts, and the smallest N per test and target. */
+export function simulationResults(p: TrialDesignParams, effects: readonly VolumeEffect[], plan: SimulationPlan, batches: readonly { readonly result: unknown }[]): (SimulatedEffect | undefined)[] {
+  const S = p.simulation.trials;
+  const layout = countLayout(plan.shared.problem);
+  // integer counts: their sum is the same in any order of the batches
   const counts = new Float64Array(layout.total);
-  const shards: { start: number; end: number }[] = [];
-  for (let s = 0; s < S; s += SIMULATION_SHARD) shards.push({ start: s, end: Math.min(S, s + SIMULATION_SHARD) });
-  let done = 0;
-  await Promise.all(
-    shards.map(async (sh) => {
-      const c = await ctx.pool.run<Int32Array>({ module: SIMULATION_MODULE, fn: 'simulateShard', args: { problem, start: sh.start, end: sh.end } });
-      for (let k = 0; k < c.length; k++) counts[k] = counts[k]! + c[k]!;
-      ctx.progress(++done, shards.length);
-    }),
-  );
+  for (const b of batches) {
+    const c = b.result as Int32Array;
+    for (let k = 0; k < c.length; k++) counts[k] = counts[k]! + c[k]!;
+  }
   return effects.map((_, ei) => {
-    const k = simulated.indexOf(ei);
+    const k = plan.simulated.indexOf(ei);
     if (k < 0) return undefined;
     const sizes = [...layout.grids[k]!];
     const G = sizes.length;
@@ -123,7 +139,14 @@ export interface ChainBootstrapResult {
   readonly json: JsonObject;
 }
 
-export async function chainBootstrap(
+/** The bootstrap set's plan: its batches' shared argument and the names of a replicate's estimates. */
+export interface ChainPlan {
+  readonly shared: ChainShared;
+  readonly names: readonly string[];
+}
+
+/** The chain to bootstrap: the reference arm, the effects and designs, the outcome model's matrices at V and at h(V) for each effect. */
+export function chainPlan(
   p: TrialDesignParams,
   ref: ReferenceArm,
   effects: readonly VolumeEffect[],
@@ -133,8 +156,7 @@ export async function chainBootstrap(
   model: OutcomeModel | undefined,
   t: Translation | undefined,
   control: ControlDistribution | undefined,
-  ctx: StepContext,
-): Promise<ChainBootstrapResult> {
+): ChainPlan {
   let chainModel: ChainModel | undefined;
   if (model !== undefined && t !== undefined) {
     const y = modelOutcome(model, t.table);
@@ -163,8 +185,7 @@ export async function chainBootstrap(
       start: Float64Array.from(model.type === 'ordinal' ? [...model.thresholds, ...model.beta] : model.beta),
     };
   }
-  const B = p.bootstrap.replicates;
-  const base: Omit<ChainTask, 'start' | 'end'> = {
+  const shared: ChainShared = {
     reference: ref.volumes,
     referenceMrs: p.mrs_control === undefined && control !== undefined ? ref.mrs : undefined,
     mrsControl: p.mrs_control !== undefined ? control?.p : control !== undefined && ref.mrs === undefined ? control.p : undefined,
@@ -174,25 +195,29 @@ export async function chainBootstrap(
     plannedVolume: planned,
     plannedMrs,
     model: chainModel,
-    seed: ctx.seed,
     stream: BOOTSTRAP_STREAM,
   };
-  const names = chainEstimateNames(base);
+  return { shared, names: chainEstimateNames(shared) };
+}
+
+/** The chain bootstrap's units: its replicates. */
+export function chainSet(plan: ChainPlan, replicates: number): UnitSet {
+  return { name: BOOTSTRAP_SET, count: replicates, task: { module: UNITS_MODULE, fn: 'chainBatch' }, args: plan.shared };
+}
+
+/** Percentile intervals and means (assurances) of every estimate, from the batches' rows; failed replicates left out, with a warning. */
+export function chainResults(p: TrialDesignParams, plan: ChainPlan, batches: readonly { readonly start: number; readonly result: unknown }[], warn: (message: string) => void): ChainBootstrapResult {
+  const B = p.bootstrap.replicates;
+  const names = plan.names;
   const width = names.length;
   const values = new Float64Array(B * width);
+  // the batches come in unit order: so do their failures
   const failures: { index: number; reason: string }[] = [];
-  const shards: [number, number][] = [];
-  for (let s = 0; s < B; s += BOOTSTRAP_SHARD) shards.push([s, Math.min(B, s + BOOTSTRAP_SHARD)]);
-  let done = 0;
-  await Promise.all(
-    shards.map(async ([start, end]) => {
-      const r = await ctx.pool.run<{ values: Float64Array; failures: { index: number; reason: string }[] }>({ module: BOOTSTRAP_MODULE, fn: 'runChainReplicates', args: { ...base, start, end } });
-      values.set(r.values, start * width);
-      failures.push(...r.failures);
-      ctx.progress(++done, shards.length);
-    }),
-  );
-  failures.sort((a, b) => a.index - b.index);
+  for (const b of batches) {
+    const r = b.result as ReturnType<typeof chainBatch>;
+    values.set(r.values, b.start * width);
+    failures.push(...r.failures);
+  }
   const intervals = new Map<string, { lower: number; upper: number }>();
   const means = new Map<string, number>();
   names.forEach((name, j) => {
@@ -211,7 +236,7 @@ export async function chainBootstrap(
     const ci = percentileInterval(col, p.level);
     intervals.set(name, { lower: ci.lower, upper: ci.upper });
   });
-  if (failures.length > 0) ctx.warn(`trial_design bootstrap: ${failures.length} of ${B} replicates failed (first: ${failures[0]!.reason}); they are left out`);
+  if (failures.length > 0) warn(`trial_design bootstrap: ${failures.length} of ${B} replicates failed (first: ${failures[0]!.reason}); they are left out`);
   const reasons = new Map<string, number>();
   for (const f of failures) reasons.set(f.reason, (reasons.get(f.reason) ?? 0) + 1);
   return {

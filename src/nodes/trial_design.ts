@@ -5,7 +5,11 @@
  * holds the parameters and their checks and assembles the result from its helpers — the reference arm
  * (trial-design-reference.ts), the outcome model (trial-design-model.ts), the translation
  * (trial-design-translation.ts), the mRS trial (trial-design-mrs.ts), the simulation and the chain
- * bootstrap on the worker pool (trial-design-pool.ts), the result's number formats (trial-design-format.ts):
+ * bootstrap (trial-design-sets.ts), the result's number formats (trial-design-format.ts).
+ *
+ * A kind of the replicate lifecycle (ReplicateKind): `replicates` works out everything but the simulated
+ * trials and the bootstrap replicates and declares those as unit sets, which the runner runs in batches on
+ * the run's executor (threads or SLURM), checkpointed; `summarise` reads their results and assembles:
  *
  *   1. volume endpoint: per effect and test, N for each target power (power.t.test on log / cube-root /
  *      raw volume; Noether with the empirical P(V_T < V_C)), and by simulation (bootstrap from the
@@ -27,11 +31,11 @@ import { geometricMean } from '../stats/trial/volume-scales.js';
 import { prepareReference, VOLUME_TESTS, volumeDesign, type VolumeSettings, type VolumeTest } from '../stats/trial/volume-design.js';
 import { DATA } from '../results/products.js';
 import { inputTable } from './input-table.js';
-import type { StepContext, StepInputs, StepKind } from './kind.js';
+import type { ReplicateKind, ReplicatePlan, StepInputs, UnitSet } from './kind.js';
 import { finite, rowsToTable, wholeArms } from './trial-design-format.js';
 import { outcomeModelOf } from './trial-design-model.js';
 import { mediationGrid, mrsControl, mrsTrial, reverse } from './trial-design-mrs.js';
-import { BOOTSTRAP_MODULE, chainBootstrap, defaultSizes, SIMULATION_MODULE, simulate } from './trial-design-pool.js';
+import { BOOTSTRAP_SET, chainPlan, chainResults, chainSet, defaultSizes, SIMULATION_SET, simulationPlan, simulationResults, simulationSet, type ChainPlan, type SimulationPlan } from './trial-design-sets.js';
 import { checkLogScale, effectsOf, meanDifference, referenceArm } from './trial-design-reference.js';
 import { inverse, translate } from './trial-design-translation.js';
 
@@ -81,7 +85,7 @@ export const TRIAL_DESIGN_DEFAULTS = {
 } as const satisfies Partial<TrialDesignParams>;
 const D = TRIAL_DESIGN_DEFAULTS;
 
-export const trialDesign: StepKind<TrialDesignParams> = {
+export const trialDesign: ReplicateKind<TrialDesignParams, DesignPlan> = {
   kind: 'trial_design',
   version: 1,
   produces: 'trial-design',
@@ -146,8 +150,14 @@ export const trialDesign: StepKind<TrialDesignParams> = {
   defaultReferences: { data: { via: 'outcome_model', param: 'input', through: ['impute'] } },
   random: (p) => p.simulation.trials > 0 || p.bootstrap.replicates > 0,
   check: checkParams,
-  async run(params, inputs, ctx) {
-    return runTrialDesign(params, inputs, ctx);
+  replicates: planDesign,
+  summarise(params, results, _inputs, ctx) {
+    const plan = results.state;
+    const simulation = plan.simulation === undefined ? undefined : simulationResults(params, plan.effects, plan.simulation, results.batches(SIMULATION_SET));
+    const boot = plan.chain === undefined ? undefined : chainResults(params, plan.chain, results.batches(BOOTSTRAP_SET), (m) => {
+      ctx.warn(m);
+    });
+    return assemble(params, plan, simulation, boot);
   },
 };
 
@@ -202,8 +212,24 @@ function checkParams(p: TrialDesignParams): Problem[] {
 
 // ---- the run ---------------------------------------------------------------------------------------
 
-async function runTrialDesign(p: TrialDesignParams, inputs: StepInputs, ctx: StepContext): Promise<{ type: 'result'; value: JsonObject; tables: Map<string, Table> }> {
-  if (p.simulation.trials > 0 || p.bootstrap.replicates > 0) ctx.pool.warm?.([...(p.simulation.trials > 0 ? [SIMULATION_MODULE] : []), ...(p.bootstrap.replicates > 0 ? [BOOTSTRAP_MODULE] : [])]);
+/** What the step works out before its units run (the closed forms, the translation, the mRS trial), and its unit sets' plans. */
+interface DesignPlan {
+  readonly ref: ReturnType<typeof referenceArm>;
+  readonly model: ReturnType<typeof outcomeModelOf> | undefined;
+  readonly effects: ReturnType<typeof effectsOf>;
+  readonly settings: VolumeSettings;
+  readonly designs: ReturnType<typeof volumeDesign>[];
+  readonly gm: number;
+  readonly translation: ReturnType<typeof translate> | undefined;
+  readonly control: ReturnType<typeof mrsControl>;
+  readonly mediationShares: ReturnType<typeof mediationGrid>;
+  readonly planned: number[][];
+  readonly notes: readonly string[];
+  readonly simulation: SimulationPlan | undefined;
+  readonly chain: ChainPlan | undefined;
+}
+
+function planDesign(p: TrialDesignParams, inputs: StepInputs): ReplicatePlan<DesignPlan> {
   const refTable = inputTable(inputs, p.reference, 'trial_design reference:');
   const model = p.outcome_model === undefined ? undefined : outcomeModelOf(inputs.get(p.outcome_model), p.outcome_model, p.volume);
   const ref = referenceArm(p, refTable, model?.type === 'ordinal' ? model.categories : []);
@@ -217,8 +243,8 @@ async function runTrialDesign(p: TrialDesignParams, inputs: StepInputs, ctx: Ste
   const designs = effects.map((e) => volumeDesign(ref.volumes, e, settings, prepared));
   const gm = geometricMean(p.log_offset > 0 ? ref.volumes.map((v) => v + p.log_offset) : ref.volumes) - p.log_offset;
 
-  // 1b. simulation
-  const simulation = p.simulation.trials > 0 ? await simulate(p, ref.volumes, effects, designs, ctx, notes) : undefined;
+  // 1b. the simulation's units
+  const simulation = p.simulation.trials > 0 ? simulationPlan(p, ref.volumes, effects, designs, notes) : undefined;
 
   // 2. translation
   const translation = model === undefined ? undefined : translate(p, inputs, model, effects, notes);
@@ -227,15 +253,27 @@ async function runTrialDesign(p: TrialDesignParams, inputs: StepInputs, ctx: Ste
   const control = mrsControl(p, ref, model, translation);
   const mediationShares = model === undefined ? [] : mediationGrid(p, inputs, notes);
 
-  // 4. the chain bootstrap
+  // 4. the chain bootstrap's units
   const planned = effects.map((_, e) => p.tests.map((t) => designs[e]!.sizes[t]![0]!.total));
   const plannedMrs = effects.map((_, e) => {
     const cor = translation?.effects[e]?.cor;
     if (cor === undefined || control === undefined) return NaN;
     return whiteheadDesign(control.p, cor, 'average', p.power, p.alpha, p.allocation).sizes[0]!.total;
   });
-  const boot = p.bootstrap.replicates > 0 ? await chainBootstrap(p, ref, effects, settings, planned, plannedMrs, model, translation, control, ctx) : undefined;
+  const chain = p.bootstrap.replicates > 0 ? chainPlan(p, ref, effects, settings, planned, plannedMrs, model, translation, control) : undefined;
 
+  const sets: UnitSet[] = [...(simulation === undefined ? [] : [simulationSet(simulation)]), ...(chain === undefined ? [] : [chainSet(chain, p.bootstrap.replicates)])];
+  return { sets, state: { ref, model, effects, settings, designs, gm, translation, control, mediationShares, planned, notes, simulation, chain } };
+}
+
+function assemble(
+  p: TrialDesignParams,
+  plan: DesignPlan,
+  simulation: ReturnType<typeof simulationResults> | undefined,
+  boot: ReturnType<typeof chainResults> | undefined,
+): { type: 'result'; value: JsonObject; tables: Map<string, Table> } {
+  const { ref, model, effects, settings, designs, gm, translation, control, mediationShares, planned } = plan;
+  const notes = [...plan.notes];
   // assemble
   const level = p.level;
   const bootOf = (name: string): { lower: number; upper: number } | undefined => boot?.intervals.get(name);

@@ -19,7 +19,9 @@ import { canonicalJson, type JsonObject } from '../../src/data/canonical.js';
 import { makeTable, takeRows, type Table } from '../../src/data/table.js';
 import { DataError } from '../../src/errors.js';
 import type { WorkerPool } from '../../src/nodes/kind.js';
-import { inProcessPool, testContext } from '../support/context.js';
+import { inProcessPool, runStep, testContext } from '../support/context.js';
+import { encodeArtifact } from '../../src/data/artifact.js';
+import { batchRanges } from '../../src/runner/replicate/batches.js';
 import { hermesRows } from '../stats/trial/reference.js';
 
 const rows = hermesRows().filter((r) => !Number.isNaN(r.fiv_ml) && !Number.isNaN(r.aspects));
@@ -63,7 +65,7 @@ const defaults: TrialDesignParams = {
 async function design(params: Partial<TrialDesignParams>, model?: ResultArtifact, pool?: WorkerPool): Promise<JsonObject> {
   const inputs = new Map<string, Artifact>([['cohort', { type: 'table', table: cohort }]]);
   if (model !== undefined) inputs.set('model', model);
-  const out = await trialDesign.run({ ...defaults, ...(model === undefined ? {} : { outcome_model: 'model', data: 'cohort' }), ...params }, inputs, testContext({ pool }));
+  const out = await runStep(trialDesign, { ...defaults, ...(model === undefined ? {} : { outcome_model: 'model', data: 'cohort' }), ...params }, inputs, testContext({ pool }));
   if (out.type !== 'result') throw new Error('trial_design gives a result');
   return out.value;
 }
@@ -126,12 +128,59 @@ describe('chain bootstrap', () => {
 });
 
 describe('reproducibility', () => {
-  it('the same output whatever the pool size (simulation and bootstrap shards are fixed)', async () => {
+  it('the same output whatever the pool size (the batches follow the threads; a unit depends on its index alone)', async () => {
     const model = await fit('ordinal');
     const params: Partial<TrialDesignParams> = { effects: { ratio: [0.7] }, mrs: 'mrs90', simulation: { ...TRIAL_DESIGN_DEFAULTS.simulation, trials: 600, sizes: [200, 400] }, bootstrap: { replicates: 60 }, target_cor: [2] };
     const a = await design(params, model, inProcessPool);
     const b = await design(params, model, { ...inProcessPool, size: 7 });
     expect(canonicalJson(a)).toBe(canonicalJson(b));
+  });
+});
+
+describe('on the replicate construct', () => {
+  /** inProcessPool, counting the batches it runs and failing (a worker that dies) after `failAfter` of them. */
+  const countingPool = (calls: { n: number }, failAfter = Infinity): WorkerPool => ({
+    size: 2,
+    async run<T>(task: { module: string; fn: string; args: unknown }): Promise<T> {
+      expect(task.module).toBe('nodes/trial-design-units');
+      if (calls.n >= failAfter) throw new Error('worker died');
+      calls.n++;
+      return inProcessPool.run<T>(task);
+    },
+  });
+  const params: Partial<TrialDesignParams> = { effects: { ratio: [0.7] }, mrs: 'mrs90', simulation: { ...TRIAL_DESIGN_DEFAULTS.simulation, trials: 1000, sizes: [200, 400] }, bootstrap: { replicates: 40 } };
+
+  it('the simulated trials (blocks of 100) and the bootstrap replicates are its unit sets: --batch changes the batches, not the bytes', async () => {
+    const model = await fit('ordinal');
+    const inputs = new Map<string, Artifact>([['cohort', { type: 'table', table: cohort }], ['model', model]]);
+    const all = { ...defaults, outcome_model: 'model', data: 'cohort', ...params };
+    const run = async (batch: number, calls: { n: number }): Promise<string> => encodeArtifact(await runStep(trialDesign, all, inputs, testContext({ pool: countingPool(calls) }), { batch }));
+    const few = { n: 0 };
+    const many = { n: 0 };
+    const a = await run(100, few);
+    const b = await run(3, many);
+    expect(b).toBe(a);
+    // 10 units of 100 trials and 40 replicates, each cut by batchRanges at min(batch, units / 2 threads)
+    expect(few.n).toBe(batchRanges(10, 5).length + batchRanges(40, 20).length);
+    expect(many.n).toBe(batchRanges(10, 3).length + batchRanges(40, 3).length);
+  });
+
+  it('resumes from checkpoints after an interruption, without redoing the finished batches, with the same bytes', async () => {
+    const model = await fit('ordinal');
+    const inputs = new Map<string, Artifact>([['cohort', { type: 'table', table: cohort }], ['model', model]]);
+    const all = { ...defaults, outcome_model: 'model', data: 'cohort', ...params };
+    const reference = encodeArtifact(await runStep(trialDesign, all, inputs, testContext({ pool: countingPool({ n: 0 }) }), { batch: 4 }));
+    const interrupted = testContext({ pool: countingPool({ n: 0 }, 5) });
+    await expect(runStep(trialDesign, all, inputs, interrupted, { batch: 4 })).rejects.toThrow('worker died');
+    const saved = interrupted.store.size;
+    expect(saved).toBe(5);
+    const total = batchRanges(10, 4).length + batchRanges(40, 4).length;
+    expect(saved).toBeLessThan(total);
+    const calls = { n: 0 };
+    const resumed = testContext({ pool: countingPool(calls) });
+    for (const [k, v] of interrupted.store) resumed.store.set(k, v);
+    expect(encodeArtifact(await runStep(trialDesign, all, inputs, resumed, { batch: 4 }))).toBe(reference);
+    expect(calls.n).toBe(total - saved); // only the batches not checkpointed
   });
 });
 
@@ -152,7 +201,7 @@ describe('bad input', () => {
   it('a reference arm with fewer than 10 volumes', async () => {
     const small = takeRows(cohort, Int32Array.from({ length: 12 }, (_, i) => i));
     const inputs = new Map<string, Artifact>([['cohort', { type: 'table', table: small }]]);
-    await expect(trialDesign.run({ ...defaults }, inputs, testContext())).rejects.toThrow(/trial_design reference: the reference arm has \d volumes? \(arm: evt == 0\); at least 10 are needed/);
+    await expect(runStep(trialDesign, { ...defaults }, inputs, testContext())).rejects.toThrow(/trial_design reference: the reference arm has \d volumes? \(arm: evt == 0\); at least 10 are needed/);
   });
 
   it('a model without the volume term names outcome_model and lists its terms', async () => {

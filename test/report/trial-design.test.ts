@@ -12,7 +12,7 @@ import { fitOrdinalStep } from '../../src/nodes/fit_ordinal.js';
 import type { Artifact } from '../../src/data/artifact.js';
 import { makeTable } from '../../src/data/table.js';
 import type { ReportParams } from '../../src/report/params.js';
-import { testContext } from '../support/context.js';
+import { runStep, testContext } from '../support/context.js';
 import { hermesRows } from '../stats/trial/reference.js';
 import { checkWellFormed, elements } from './xml.js';
 import { checkReportFiles, docxParts, docxTables } from './office.js';
@@ -47,7 +47,7 @@ async function inputs(): Promise<Map<string, Artifact>> {
     target_cor: [1.5],
     bootstrap: { replicates: 20 },
   };
-  map.set('design', await trialDesign.run(params, map, testContext()));
+  map.set('design', await runStep(trialDesign, params, map, testContext()));
   return map;
 }
 
