@@ -1,6 +1,6 @@
 /**
  * The SLURM executor against a real cluster (see helpers.ts): byte-equality with a local run (a mediation
- * bootstrap of B = 20 000 split over array tasks), a failing unit, Ctrl-C, a task cancelled from outside,
+ * bootstrap of B = 20 000 split over array tasks, and a trial design's simulated trials and chain bootstrap), a failing unit, Ctrl-C, a task cancelled from outside,
  * the driver killed with SIGKILL and the run resumed, arrays split by their size limit and throttled, and a
  * set too small for the cluster kept local. Each test runs `lesionflow run` as a subprocess.
  */
@@ -28,6 +28,25 @@ steps:
     transform: cbrt
     covariates: [age, sex_female, nihss, aspects, occlusion, ivt, onset_to_rand_min]
   boot: {kind: bootstrap, of: med, replicates: ${replicates}, strata: [evt], ci: [percentile]}
+`;
+
+/** A trial design whose simulated trials (200 units of 100) and chain bootstrap (400 replicates) are replicate sets. */
+const TRIAL_DESIGN = `name: td
+seed: 20261122
+steps:
+  cohort: {kind: simulate, cohort: hermes, n: 1665, seed: 7}
+  fit: {kind: fit_ordinal, input: cohort, formula: "mrs90 ~ cbrt(fiv_ml) + evt + age + nihss"}
+  design:
+    kind: trial_design
+    reference: cohort
+    arm: "evt == 0"
+    volume: fiv_ml
+    effects: {ratio: [0.8, 0.7]}
+    log_offset: 1
+    simulation: {trials: 20000, points: 6}
+    outcome_model: fit
+    mrs: mrs90
+    bootstrap: {replicates: 400}
 `;
 
 const UNITS = (extra: string): string => `name: units
@@ -75,6 +94,30 @@ describe.skipIf(problem !== undefined && !required)('SLURM executor (a real clus
     const again = await cli(['run', 'p.yaml', '--jobs', '2'], slurm);
     expect(again.code).toBe(0);
     expect(submittedJobs(again.stdout)).toEqual([]);
+  }, 600_000);
+
+  it('a trial design\'s simulated trials and chain bootstrap split over array tasks give the bytes of the local run', async () => {
+    const local = await project('executor: local\n');
+    const slurm = await project(FAST);
+    await writeFile(join(local, 'p.yaml'), TRIAL_DESIGN);
+    await writeFile(join(slurm, 'p.yaml'), TRIAL_DESIGN);
+    const a = await cli(['run', 'p.yaml', '--jobs', '2'], local);
+    expect(a.code, a.stderr).toBe(0);
+    const b = await cli(['run', 'p.yaml', '--jobs', '2', '--batch', '50'], slurm);
+    expect(b.code, b.stderr).toBe(0);
+    // 200 units of 100 trials and 400 replicates in batches of at most 50, a task each (min_task_seconds: 0)
+    const sim = batchRanges(200, 50).length;
+    const boot = batchRanges(400, 50).length;
+    expect(b.stdout).toContain(`${sim} batches (simulation) in ${sim} array tasks submitted to SLURM`);
+    expect(b.stdout).toContain(`${boot} batches (bootstrap) in ${boot} array tasks submitted to SLURM`);
+    const mine = await stepFiles(local, 'td', 'design');
+    const theirs = await stepFiles(slurm, 'td', 'design');
+    expect(mine.size).toBeGreaterThan(1);
+    expect([...theirs.keys()].sort()).toEqual([...mine.keys()].sort());
+    for (const [f, text] of mine) expect(theirs.get(f), f).toBe(text);
+    const design = JSON.parse(mine.get('design.json')!) as { effects: { simulation: { trials: number } }[]; bootstrap: { replicates: number; failed: number } };
+    expect(design.effects[0]!.simulation.trials).toBe(20_000);
+    expect(design.bootstrap.replicates).toBe(400);
   }, 600_000);
 
   it('a failing unit gives a located error naming the task and its log, cancels the rest; a re-run submits only what is missing', async () => {
