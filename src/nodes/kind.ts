@@ -1,9 +1,10 @@
 /**
  * The contract between the runner and a step kind. A step kind is one module in `src/nodes/` named for
  * its YAML `kind:` (e.g. `fit_logistic` → `src/nodes/fit_logistic.ts`) exporting one kind: its parameter
- * schema, its implementation version, and either its `run` (StepKind, the plain lifecycle) or its units and
- * their summary (ReplicateKind: bootstrap, impute — the runner schedules the units). Adding a kind touches
- * nothing else but one line of `kinds.ts`.
+ * schema, its implementation version, and one of three lifecycles — its `run` (StepKind, the plain
+ * lifecycle), its units and their summary (ReplicateKind: bootstrap, impute, trial_design — the runner
+ * schedules the units), or a document of the run (DocumentKind: report — the runner hands it the run's
+ * provenance and keys it on it). Adding a kind touches nothing else but one line of `kinds.ts`.
  */
 import type { Artifact } from '../data/artifact.js';
 import type { JsonObject } from '../data/canonical.js';
@@ -64,24 +65,6 @@ export interface KindBase<P = Record<string, unknown>> {
   readonly produces?: Product;
   /** Per reference parameter, the products it takes (a parameter not listed takes any): `{model: ['fit:logistic']}`. */
   readonly accepts?: Readonly<Record<string, readonly Product[]>>;
-  /**
-   * References inside parameters that `accepts` cannot name (the report's sections): given the product
-   * of a step or instance (undefined when unknown), the problems, each for a parameter path.
-   */
-  readonly checkProducts?: (params: P, productOf: (step: string) => Product | undefined) => readonly { readonly path: string; readonly message: string; readonly hint?: string }[];
-  /**
-   * The step states where its result came from (the report's Provenance appendix): the runner hands it
-   * `ctx.provenance` — the spec, seed, `--set` overrides, data files and versions its inputs were
-   * computed from (src/runner/provenance.ts) — and puts the same into its key, so that a cached output
-   * never states another run's provenance.
-   */
-  readonly provenance?: boolean;
-  /**
-   * Numbers the step's parameters point at as the pipeline's key results (the report's `published`
-   * rows), listed for each run by `lesionflow runs`: a label, a step (instance) name and a path into
-   * that step's result (src/report/json-path.ts).
-   */
-  readonly keyResults?: (params: P) => readonly { readonly label: string; readonly step: string; readonly path: string }[];
   /** Semantic checks beyond the schema (e.g. a formula that does not parse): return messages, each for a parameter path. */
   readonly check?: (params: P) => readonly { readonly path: string; readonly message: string; readonly hint?: string }[];
 }
@@ -149,11 +132,47 @@ export interface ReplicateKind<P = Record<string, unknown>, S = unknown> extends
   summarise(params: P, results: ReplicateResults<S>, inputs: StepInputs, ctx: StepContext): Promise<Artifact> | Artifact;
 }
 
-/** Every kind, of either lifecycle. */
-export type Kind<P = Record<string, unknown>> = StepKind<P> | ReplicateKind<P>;
+/**
+ * A kind of the document lifecycle (the report): its output is a document of the run for its readers —
+ * tables and figures of the steps it names, and where its numbers came from. The runner treats it apart:
+ * - it hands the document the run's provenance (`ctx.provenance`: the spec, seed, `--set` overrides, data
+ *   files and versions its inputs were computed from, src/runner/provenance.ts) and puts the same into
+ *   its key, so that a cached document never states another run's provenance (a plain step's key holds
+ *   its inputs' keys only);
+ * - `validate` checks the references inside its parameters (`checkProducts`: a document names steps
+ *   inside its sections, where `accepts` cannot reach);
+ * - `lesionflow runs` lists, for each run, the numbers it declares key (`keyResults`).
+ */
+export interface DocumentKind<P = Record<string, unknown>> extends KindBase<P> {
+  readonly lifecycle: 'document';
+  run(params: P, inputs: StepInputs, ctx: DocumentContext): Promise<Artifact> | Artifact;
+  /**
+   * The references inside its parameters: given the product of a step or instance (undefined when
+   * unknown), the problems, each for a parameter path.
+   */
+  readonly checkProducts: (params: P, productOf: (step: string) => Product | undefined) => readonly { readonly path: string; readonly message: string; readonly hint?: string }[];
+  /**
+   * Numbers the document's parameters point at as the pipeline's key results (the report's `published`
+   * rows), listed for each run by `lesionflow runs`: a label, a step (instance) name and a path into
+   * that step's result (src/report/json-path.ts).
+   */
+  readonly keyResults: (params: P) => readonly { readonly label: string; readonly step: string; readonly path: string }[];
+}
+
+/** Every kind, of any lifecycle. */
+export type Kind<P = Record<string, unknown>> = StepKind<P> | ReplicateKind<P> | DocumentKind<P>;
 
 export function isReplicateKind<P>(k: Kind<P>): k is ReplicateKind<P> {
   return 'replicates' in k;
+}
+
+export function isDocumentKind<P>(k: Kind<P>): k is DocumentKind<P> {
+  return 'lifecycle' in k;
+}
+
+/** A kind of the plain lifecycle (neither replicated nor a document). */
+export function isStepKind<P>(k: Kind<P>): k is StepKind<P> {
+  return !isReplicateKind(k) && !isDocumentKind(k);
 }
 
 /** The parameters naming a kind's sub-pipeline ends, if it has one (ReplicateKind.subPipeline). */
@@ -269,7 +288,11 @@ export interface StepContext {
   progress(done: number, total: number): void;
   /** A warning attached to the step's record and printed once. */
   warn(message: string): void;
-  /** For kinds with `provenance`: where the step's inputs came from (src/runner/provenance.ts). */
+}
+
+/** A document's context (DocumentKind): a step's, and where the run's numbers came from. */
+export interface DocumentContext extends StepContext {
+  /** Always given by the runner (and in the document's key); absent only in tests that build a document alone. */
   readonly provenance?: ResultProvenance | undefined;
 }
 

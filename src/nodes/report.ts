@@ -12,7 +12,7 @@
  * `outputs/<pipeline>/<name>`. Deterministic: the same inputs give the same bytes.
  */
 import { existsSync } from 'node:fs';
-import type { StepContext, StepKind } from './kind.js';
+import type { DocumentKind, StepContext } from './kind.js';
 import { buildReport } from '../report/build.js';
 import { reportFiles } from '../report/files.js';
 import type { Json } from '../data/canonical.js';
@@ -42,7 +42,7 @@ function dataNote(note: string | undefined, ctx: StepContext): string | undefine
 /** Printed in the report's footer. A constant (no timestamp), so reports are byte-identical across runs. */
 const GENERATOR = 'lesionflow report v4';
 
-export const report: StepKind<ReportParams> = {
+export const report: DocumentKind<ReportParams> = {
   kind: 'report',
   version: 4,
   produces: 'report',
@@ -50,8 +50,8 @@ export const report: StepKind<ReportParams> = {
   params: reportParamsSchema,
   inputs: ['steps'],
   check: (p) => checkReportParams(p),
+  lifecycle: 'document',
   checkProducts: checkReportProducts,
-  provenance: true,
   keyResults: (p) => (p.published ?? []).flatMap((r) => (r.estimate === undefined ? [] : [{ label: r.label, step: r.estimate.step, path: r.estimate.path }])),
   async run(params, inputs, ctx) {
     const synthetic = isSynthetic(params.synthetic, (p) => ctx.resolvePath(p));

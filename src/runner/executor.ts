@@ -7,7 +7,7 @@
  */
 import { decodeArtifact, encodeArtifact, type Artifact } from '../data/artifact.js';
 import { CancelError, DataError, InternalError, LesionflowError, pathRelativeTo } from '../errors.js';
-import { isReplicateKind, type StepContext, type WorkerPool } from '../nodes/kind.js';
+import { isDocumentKind, isReplicateKind, type StepContext, type WorkerPool } from '../nodes/kind.js';
 import { CorruptEntry, CorruptRecord, type Store } from './cache.js';
 import type { Executor } from './executors/executor.js';
 import { LocalExecutor } from './executors/local.js';
@@ -223,7 +223,7 @@ class Execution {
       hashes.set(f, h);
       this.files.set(f, h);
     }
-    const provenance = step.kind.provenance === true ? await this.provenanceOf(step) : undefined;
+    const provenance = isDocumentKind(step.kind) ? await this.provenanceOf(step) : undefined;
     return keyMaterial(step, this.subgraph(step.name), {
       seed: this.pipeline.seed,
       outputOf: (s) => this.outputs.get(s) ?? null,
@@ -264,7 +264,6 @@ class Execution {
       warn: (message) => {
         this.warn(name, message);
       },
-      provenance: this.provenances.get(name),
     };
     const t0 = performance.now();
     const kind = step.kind;
@@ -298,6 +297,10 @@ class Execution {
             outsideSlot,
           },
         );
+      } else if (isDocumentKind(kind)) {
+        const provenance = this.provenances.get(name);
+        if (provenance === undefined) throw new InternalError(`document "${name}": no provenance was taken with its key`);
+        artifact = await kind.run(step.params, inputs, { ...ctx, provenance });
       } else artifact = await kind.run(step.params, inputs, ctx);
     } catch (e) {
       // An error with no place of its own (a model that cannot be fitted, a join's duplicate keys) points

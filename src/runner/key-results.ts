@@ -1,10 +1,11 @@
 /**
  * A run's key results: the numbers `lesionflow runs` lists for each run — the spec's `metrics:` and the
- * rows that kinds declare key (`StepKind.keyResults`: the report's `published` rows). Read after the run
+ * rows that documents declare key (`DocumentKind.keyResults`: the report's `published` rows). Read after the run
  * from the outputs, recorded in the run record with the output they were read from, and re-read only
  * when that output changed.
  */
 import { decodeArtifact } from '../data/artifact.js';
+import { isDocumentKind } from '../nodes/kind.js';
 import { lookupNumber } from '../report/json-path.js';
 import type { ContentHash } from './hash.js';
 import type { Pipeline, StepName } from './pipeline.js';
@@ -32,7 +33,8 @@ export interface KeyResult extends KeyResultRef {
 export function keyResultRefs(pipeline: Pipeline): KeyResultRef[] {
   const refs: KeyResultRef[] = (pipeline.metrics ?? []).map((m) => ({ label: m.name, step: m.step, path: m.path, source: 'metric' as const }));
   for (const step of pipeline.steps.values()) {
-    for (const r of step.kind.keyResults?.(step.params) ?? []) refs.push({ ...r, step: instanceOf(pipeline, r.step), source: 'published' });
+    if (!isDocumentKind(step.kind)) continue;
+    for (const r of step.kind.keyResults(step.params)) refs.push({ ...r, step: instanceOf(pipeline, r.step), source: 'published' });
   }
   return refs.filter((r) => pipeline.steps.has(r.step as StepName));
 }

@@ -24,7 +24,7 @@
  */
 import { canonicalJson, type Json } from '../data/canonical.js';
 import { InternalError } from '../errors.js';
-import { subPipelineOf, type Kind } from '../nodes/kind.js';
+import { isDocumentKind, subPipelineOf, type Kind } from '../nodes/kind.js';
 import { sha256, stepSeed, type CacheKey, type ContentHash } from './hash.js';
 import type { Pipeline, PipelineStep, StepName } from './pipeline.js';
 import type { ResultProvenance } from './provenance.js';
@@ -77,8 +77,8 @@ export function keyMaterial(step: PipelineStep, subgraph: readonly StepName[] | 
   };
   if (kind.random?.(step.params) === true) material.seed = stepSeed(facts.seed, step.name);
   if (subgraph !== undefined) material.subgraph = subgraph.map((s) => [s, facts.keyOf(s)] as const);
-  if (kind.provenance === true) {
-    if (facts.provenance === undefined) throw new InternalError(`step "${step.name}" states its provenance, but none was given for its key`);
+  if (isDocumentKind(kind)) {
+    if (facts.provenance === undefined) throw new InternalError(`document "${step.name}" states its provenance, but none was given for its key`);
     material.provenance = JSON.parse(canonicalJson(facts.provenance(step))) as Json;
   }
   return material;

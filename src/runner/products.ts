@@ -1,10 +1,11 @@
 /**
  * validate's check that each reference names the kind of output its parameter takes: a kind's
- * `accepts` (per reference parameter) against the referenced step's `produces`, and the kind's own
- * `checkProducts` for references inside its parameters (the report's sections). A mismatch is a spec
+ * `accepts` (per reference parameter) against the referenced step's `produces`, and a document's own
+ * `checkProducts` for references inside its parameters (the report's sections, DocumentKind). A mismatch is a spec
  * error at the parameter (`volume_delta.model` naming an ordinal fit), instead of a data error at run time.
  */
 import { SpecError, type SourceLocation } from '../errors.js';
+import { isDocumentKind } from '../nodes/kind.js';
 import { productList, PRODUCT_TEXT, type Product } from '../results/products.js';
 import type { PipelineStep } from './pipeline.js';
 import { displayPath, parseParamPath } from './step-params.js';
@@ -37,7 +38,7 @@ export function checkProducts(built: ReadonlyMap<string, PipelineStep>, locate: 
         push(step, [param], `parameter "${param}": step "${name}" produces ${PRODUCT_TEXT[got]}, but ${step.kind.kind}'s ${param} takes ${productList(accepted)}`, `name a step that produces ${productList(accepted)}`);
       }
     }
-    if (step.kind.checkProducts === undefined) continue;
+    if (!isDocumentKind(step.kind)) continue;
     for (const m of step.kind.checkProducts(step.params, productOf)) {
       const path = parseParamPath(m.path);
       push(step, path, `parameter "${displayPath(path)}": ${m.message}`, m.hint ?? `see docs/steps/${step.kind.kind}.md`);

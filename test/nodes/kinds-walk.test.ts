@@ -8,6 +8,7 @@
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { isDocumentKind, isReplicateKind, type Kind } from '../../src/nodes/kind.js';
 import { kindLoaders } from '../../src/nodes/kinds.js';
 import { registry } from '../../src/nodes/registry.js';
 import { PRODUCTS } from '../../src/results/products.js';
@@ -56,6 +57,28 @@ describe('every registered step kind is where docs/adding-a-step-kind.md says', 
         const stated = pair === null ? (single === null ? [] : [Number(single[1])]) : [Number(pair[1]), Number(pair[2])];
         expect(stated, `${page} states "Implementation version N"`).toContain(kind.version);
       });
+    });
+  }
+});
+
+describe('docs/adding-a-step-kind.md lists the optional members with the kinds that use them', () => {
+  const guide = read('docs/adding-a-step-kind.md');
+  const section = guide.slice(guide.indexOf('### Optional members and the kinds that use them'));
+  const rows = [...section.matchAll(/^\| `(\w+)` \| ([^|]+) \| ([^|]+) \|$/gm)].map((m) => ({ member: m[1]!, lifecycle: m[2]!.trim(), kinds: m[3]!.split(',').map((k) => k.trim()) }));
+  const lifecycle = (k: Kind): string => (isReplicateKind(k) ? 'replicate' : isDocumentKind(k) ? 'document' : 'plain');
+  // every optional member of KindBase, StepKind, ReplicateKind and DocumentKind but the two most kinds give
+  const OPTIONAL = ['defaultReferences', 'files', 'normalise', 'random', 'rowSamples', 'subPipeline', 'checkProducts', 'keyResults'];
+
+  it('has a row for each optional member', () => {
+    expect(rows.map((r) => r.member).sort()).toEqual([...OPTIONAL].sort());
+  });
+
+  for (const member of OPTIONAL) {
+    it(`${member}: the kinds listed are those that give it, of the lifecycle listed`, () => {
+      const row = rows.find((r) => r.member === member)!;
+      const users = [...registry.values()].filter((k) => (k as unknown as Record<string, unknown>)[member] !== undefined);
+      expect(row.kinds).toEqual(users.map((k) => k.kind).sort());
+      if (row.lifecycle !== 'any') for (const k of users) expect(row.lifecycle.startsWith(lifecycle(k)), `${k.kind} is ${lifecycle(k)}`).toBe(true);
     });
   }
 });

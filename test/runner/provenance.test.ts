@@ -6,7 +6,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { Kind, StepKind } from '../../src/nodes/kind.js';
+import type { DocumentKind, Kind } from '../../src/nodes/kind.js';
 import { registry } from '../../src/nodes/registry.js';
 import { provenanceCue } from '../../src/runner/cues.js';
 import { displayPath } from '../../src/runner/display-path.js';
@@ -22,8 +22,8 @@ import { freshDir } from './helpers.js';
 
 const kinds: ReadonlyMap<string, Kind> = withTestKinds(registry);
 
-/** A kind like the report: it states its provenance. */
-const stating: StepKind = { kind: 'stating', version: 3, summary: 'states its provenance', params: { type: 'object', properties: { inputs: { type: 'array', items: { type: 'string' } } }, additionalProperties: false }, inputs: ['inputs'], provenance: true, run: () => ({ type: 'result', value: {} }) };
+/** A document like the report (DocumentKind): it states its provenance. */
+const stating: DocumentKind = { kind: 'stating', version: 3, summary: 'states its provenance', params: { type: 'object', properties: { inputs: { type: 'array', items: { type: 'string' } } }, additionalProperties: false }, inputs: ['inputs'], lifecycle: 'document', checkProducts: () => [], keyResults: () => [], run: () => ({ type: 'result', value: {} }) };
 
 const spec = (extra = ''): string => `name: prov
 seed: 9

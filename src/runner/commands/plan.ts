@@ -18,6 +18,7 @@ import { loadSpec, outputsDirOf, projectRoot, type CommandIo, type CommonOptions
 import { safeName } from './run.js';
 import { resultProvenance } from '../provenance.js';
 import { versions } from '../versions.js';
+import { isDocumentKind } from '../../nodes/kind.js';
 
 export type PlanState = 'cached' | 'run' | 'may-run' | 'error';
 
@@ -56,7 +57,7 @@ export async function planPipeline(pipeline: Pipeline, outputsDir: string, root:
       const resolvePath = files.length === 0 ? undefined : pathResolver(pipeline, root, step.name);
       for (const f of files) hashes.set(f, await hasher.hash(resolvePath!(f)));
       for (const [f, h] of hashes) fileHashes.set(f, h);
-      const facts = step.kind.provenance === true ? { pipeline, root, versions: await versions() } : undefined;
+      const facts = isDocumentKind(step.kind) ? { pipeline, root, versions: await versions() } : undefined;
       material = keyMaterial(step, subgraphSteps(pipeline, step), {
         seed: pipeline.seed,
         outputOf: (s) => outputs.get(s) ?? null,

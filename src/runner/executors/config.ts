@@ -76,7 +76,7 @@ const slurmSchema = {
 } as const;
 
 /** The config file's shape as a pseudo-kind, so that its problems read like a spec's. */
-const configKind = (name: string, schema: Record<string, unknown>): Kind => ({ kind: name, version: 1, summary: name, params: schema, inputs: [], run: () => ({ type: 'result', value: {} }) });
+const configKind = (name: string, schema: Record<string, unknown>): Kind => ({ kind: name, version: 1, summary: name, params: schema, inputs: [], run: () => ({ type: 'result' as const, value: {} }) });
 const topKind = configKind('config', {
   type: 'object',
   properties: { executor: { enum: ['local', 'slurm'], default: 'local', description: 'the executor a run uses by default' }, slurm: { type: 'object' } },

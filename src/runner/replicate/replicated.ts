@@ -13,7 +13,7 @@ import { randomUUID } from 'node:crypto';
 import type { Artifact } from '../../data/artifact.js';
 import { InternalError } from '../../errors.js';
 import type { Kind, ReplicateKind, ReplicateResults, StepContext, StepInputs, UnitFailure, UnitSet } from '../../nodes/kind.js';
-import { isReplicateKind } from '../../nodes/kind.js';
+import { isStepKind } from '../../nodes/kind.js';
 import { kindLoaders } from '../../nodes/kinds.js';
 import type { Checkpoints } from '../cache.js';
 import type { BatchHooks, Executor, Halt } from '../executors/executor.js';
@@ -155,7 +155,7 @@ function sampleBase(step: ReplicatedStep, steps: readonly SubPipelineStep[], inp
   // a kind's fast path for a sub-pipeline of one step reading `from`: its data built here, once
   const only = steps.length === 1 ? steps[0]! : undefined;
   const onlyKind = only === undefined ? undefined : env.kinds(only.kind);
-  const fast = only !== undefined && onlyKind !== undefined && !isReplicateKind(onlyKind) && only.inputs.every((n) => n === sub.from) ? onlyKind.rowSamples : undefined;
+  const fast = only !== undefined && onlyKind !== undefined && isStepKind(onlyKind) && only.inputs.every((n) => n === sub.from) ? onlyKind.rowSamples : undefined;
   const planData = fast === undefined ? {} : { planData: fast.prepare(only!.params, from.table) ?? null };
   return { table: from.table, from: sub.from, steps, planKey: randomUUID(), ...planData };
 }

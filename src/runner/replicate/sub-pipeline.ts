@@ -7,7 +7,7 @@
 import type { Artifact } from '../../data/artifact.js';
 import type { Table } from '../../data/table.js';
 import { DataError, InternalError } from '../../errors.js';
-import { isReplicateKind, type Kind, type ReplicateKind, type StepContext, type StepInputs, type WorkerPool } from '../../nodes/kind.js';
+import { isDocumentKind, isReplicateKind, type Kind, type ReplicateKind, type StepContext, type StepInputs, type WorkerPool } from '../../nodes/kind.js';
 import { runTask } from '../pool-task.js';
 
 /** One step of a sub-pipeline, as a unit runs it. */
@@ -67,6 +67,7 @@ export async function runSubPipeline(
       inputs.set(name, a);
     }
     const ctx = unitContext(step, label, seedOf(j));
+    if (isDocumentKind(kind)) throw new DataError(`step "${step.name}" (${kind.kind}) is a document of the run: it cannot run inside a replicated step's sub-pipeline`, { hint: 'move it out of the steps between the outer step\'s `from` and `of`' });
     last = isReplicateKind(kind) ? await runInline(kind, step, inputs, ctx) : await kind.run(step.params, inputs, ctx);
     outputs.set(step.name, last);
   }

@@ -14,7 +14,7 @@ import type { JsonObject } from '../../data/canonical.js';
 import { type Table, takeRows, withColumn } from '../../data/table.js';
 import { CancelError, InternalError, LesionflowError } from '../../errors.js';
 import { leafRoutes, numericLeaves, readLeaf, type RouteStep } from '../../nodes/bootstrap-estimates.js';
-import { isReplicateKind, type BatchArgs, type ClusterCopies, type Kind, type SampleFn, type TaskRef, type UnitFailure } from '../../nodes/kind.js';
+import { isStepKind, type BatchArgs, type ClusterCopies, type Kind, type SampleFn, type TaskRef, type UnitFailure } from '../../nodes/kind.js';
 import { loadKinds } from '../../nodes/kinds.js';
 import { taskModuleUrl } from '../pool-task.js';
 import { runSubPipeline, type KindLookup, type SubPipelineStep } from './sub-pipeline.js';
@@ -100,7 +100,7 @@ function rowSamplesPlan(s: SampleShared, lookup: KindLookup): Plan | undefined {
   if (s.steps.length !== 1 || s.planData === null) return undefined;
   const step = s.steps[0]!;
   const kind = lookup(step.kind);
-  if (kind === undefined || isReplicateKind(kind) || kind.rowSamples === undefined) return undefined;
+  if (kind === undefined || !isStepKind(kind) || kind.rowSamples === undefined) return undefined;
   if (!step.inputs.every((name) => name === s.from)) return undefined;
   if (s.planKey !== undefined && lastPlan?.key === s.planKey) return lastPlan.plan;
   const data = s.planData === undefined ? kind.rowSamples.prepare(step.params, s.table) : s.planData;
