@@ -12,7 +12,7 @@
  * tag); by default it is `git merge-base HEAD main`, the commit a branch started from (on main itself
  * that is HEAD: an A/A run, which shows the noise). `BENCH_AB_ROUNDS` sets the number of A/B pairs
  * (default 12); `BENCH_AB_ONLY` a comma-separated subset of the figures (ordinal, ordinal-large, logistic,
- * bootstrap, impute).
+ * bootstrap, impute, trial-simulation, trial-bootstrap).
  *
  *   BENCH_BASELINE=main npm run bench -- ab
  *
@@ -47,6 +47,7 @@ import { responseCategories } from '../src/stats/ordinal.js';
 import { IMPUTE_SPEC } from './impute-mediate.js';
 import { BOOTSTRAP_SPEC } from './inference.js';
 import { timeColdRun } from './run-step.js';
+import { TRIAL_BOOTSTRAP_SPEC, TRIAL_SIMULATION_SPEC } from './trial-design.js';
 import { median, syntheticData } from './stats.js';
 
 const repoRoot = resolve(import.meta.dirname, '../..');
@@ -259,5 +260,8 @@ export async function run(): Promise<void> {
   };
   if (wanted('bootstrap')) await abTest('mediation bootstrap B = 2 000, n = 1 665, as a step of a cold `lesionflow run --jobs 2` (R boot + clm, B = 1 000: 25 s)', sides, coldStep(BOOTSTRAP_SPEC, 'bench-bootstrap', 'boot'), 1, ROUNDS, 'CPU of the whole run (every thread)');
   if (wanted('impute')) await abTest('impute m = 20, 1 665 rows, as a step of a cold `lesionflow run --jobs 2` (R mice + pool: 2.4 s)', sides, coldStep(IMPUTE_SPEC, 'bench-impute', 'mi'), 1, ROUNDS, 'CPU of the whole run (every thread)');
+  // trial_design's simulation and chain bootstrap (issue 17: on the replicate construct) as steps of a cold run
+  if (wanted('trial-simulation')) await abTest('trial_design simulation, 10 000 trials × 630 + 630, four tests, as a step of a cold `lesionflow run --jobs 2` (R: 40 s)', sides, coldStep(TRIAL_SIMULATION_SPEC, 'bench-trial-simulation', 'design'), 1, ROUNDS, 'CPU of the whole run (every thread)');
+  if (wanted('trial-bootstrap')) await abTest('trial_design chain bootstrap B = 2 000 (3 effects, 4 tests, ordinal refit), as a step of a cold `lesionflow run --jobs 2`', sides, coldStep(TRIAL_BOOTSTRAP_SPEC, 'bench-trial-bootstrap', 'design'), 1, ROUNDS, 'CPU of the whole run (every thread)');
   if (process.env.BENCH_AB_INSTRUCTIONS === '1') instructionCounts(sides);
 }

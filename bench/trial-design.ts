@@ -27,6 +27,33 @@ import { seconds, thisCli, timeColdRun } from './run-step.js';
 
 const root = resolve(import.meta.dirname, '../..');
 
+/** The simulation figure's trials as a pipeline (bench/ab.ts compares two builds on it): one effect, N = 1 260. */
+export const TRIAL_SIMULATION_SPEC = `name: bench-trial-simulation
+seed: 20261122
+steps:
+  cohort: {kind: simulate, cohort: hermes, n: 1665, seed: 7}
+  design: {kind: trial_design, reference: cohort, arm: "evt == 0", volume: fiv_ml, effects: {ratio: [0.8]}, log_offset: 1, simulation: {trials: 10000, sizes: [1260]}}
+`;
+
+/** The chain-bootstrap figure's design as a pipeline: three effects, four tests, the ordinal model with the HERMES covariates. */
+export const TRIAL_BOOTSTRAP_SPEC = `name: bench-trial-bootstrap
+seed: 20261122
+steps:
+  cohort: {kind: simulate, cohort: hermes, n: 1665, seed: 7}
+  fit: {kind: fit_ordinal, input: cohort, formula: "mrs90 ~ cbrt(fiv_ml) + evt + age + sex_female + nihss + aspects + occlusion + ivt + onset_to_rand_min"}
+  design:
+    kind: trial_design
+    reference: cohort
+    arm: "evt == 0"
+    volume: fiv_ml
+    effects: {ratio: [0.8, 0.7], absolute_ml: [10]}
+    log_offset: 1
+    outcome_model: fit
+    mrs: mrs90
+    proportion_through_volume: [1, 0.5, 0.12]
+    bootstrap: {replicates: 2000}
+`;
+
 function context(pool: WorkerPool): StepContext {
   return {
     step: 'bench',
