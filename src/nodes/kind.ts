@@ -113,7 +113,7 @@ export interface ClusterCopies {
 
 /**
  * A kind of the replicate lifecycle (the runner construct of src/runner/replicate/): its output comes
- * from many seeded units of work — bootstrap replicates of a sub-pipeline, imputations — which the runner
+ * from many seeded units of work — bootstrap replicates of a sub-pipeline, imputations, simulated trials — which the runner
  * schedules in batches on the run's executor (worker threads, or a SLURM cluster), checkpoints and resumes;
  * the kind says what the units are (`replicates`) and turns their results into its output (`summarise`).
  * Unit u of a set always draws from (the step's seed, u) alone, so the output is the same whatever the

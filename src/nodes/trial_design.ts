@@ -274,7 +274,6 @@ function assemble(
 ): { type: 'result'; value: JsonObject; tables: Map<string, Table> } {
   const { ref, model, effects, settings, designs, gm, translation, control, mediationShares, planned } = plan;
   const notes = [...plan.notes];
-  // assemble
   const level = p.level;
   const bootOf = (name: string): { lower: number; upper: number } | undefined => boot?.intervals.get(name);
   const designRows: Record<string, unknown>[] = [];
