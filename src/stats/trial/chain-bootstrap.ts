@@ -14,7 +14,7 @@
  * leave uncertain. Replicate b draws from rngFor(seed, stream, b, 0) (reference) and (seed, stream, b, 1)
  * (model patients) alone: the values are the same whatever the shards or --jobs.
  *
- * Called on the worker pool as {module: 'stats/trial/chain-bootstrap', fn: 'runChainReplicates'}.
+ * Called by trial_design's batch function (src/nodes/trial-design-units.ts) on a range of replicates.
  *
  * Exported API: ChainTask, ChainModel, chainEstimateNames, runChainReplicates.
  */

@@ -25,8 +25,9 @@
  * The t tests keep running sums of the centred transformed values. A trial of 630 + 630 patients costs a
  * few microseconds per effect.
  *
- * Exported API: SimulationProblem, simulateTrials (one shard: rejection counts), countLayout, simulateShard (its pool task),
- * armSizes, smallestStayingAbove, monteCarloSe.
+ * Exported API: SimulationProblem, simulateTrials (trials start … end − 1: rejection counts; trial_design's
+ * batch function, src/nodes/trial-design-units.ts, calls it), countLayout, armSizes, smallestStayingAbove,
+ * monteCarloSe.
  */
 import { qnorm, qt } from '../distributions.js';
 import { rngFor } from '../rng.js';
@@ -244,11 +245,6 @@ export function simulateTrials(p: SimulationProblem, start: number, end: number)
     }
   }
   return counts;
-}
-
-/** The worker-pool entry: simulateTrials on {problem, start, end}. */
-export function simulateShard(task: { readonly problem: SimulationProblem; readonly start: number; readonly end: number }): Int32Array {
-  return simulateTrials(task.problem, task.start, task.end);
 }
 
 /** Σ_u n_T(u)·[2·#{controls with a code above u} + n_C(u)]: twice the Mann–Whitney count of treated-smaller pairs. */
