@@ -2,7 +2,8 @@
  * Trial-design benchmark (issue 16). Prints wall and CPU time of:
  * - the simulation engine: 10 000 simulated trials of 630 patients per arm (ratio 0.8 on the synthetic
  *   HERMES control arm), the four tests (Wilcoxon, t on log / cube-root / raw volume) — in this thread, and
- *   as the step runs it, in fixed shards on a 2-thread worker pool (fresh, then warm). Goal < 1 s on 2 cores;
+ *   as the step runs it, its units (100 trials each) in the replicate construct's batches on a 2-thread
+ *   worker pool (fresh, then warm; checkpoints in memory). Goal < 1 s on 2 cores;
  *   R (the same trials with wilcox.test and t.test, test/fixtures/trial/simulation.R): its time is read
  *   from the fixture;
  * - the chain bootstrap, B = 2 000, with the shipped pipeline's design (3 effects, 4 tests, the ordinal
@@ -10,6 +11,8 @@
  *   then warm. Goal < 2 s; R's time from test/fixtures/trial/bootstrap.R (B = 2 000 scaled from its timed
  *   replicates);
  * - the shipped pipeline's `design` step as a cold `lesionflow run --jobs 2` shows it.
+ * The same simulation and chain bootstrap as steps of a cold run, old build against new: bench/ab.ts
+ * (TRIAL_SIMULATION_SPEC, TRIAL_BOOTSTRAP_SPEC; BENCH_AB_ONLY=trial-simulation,trial-bootstrap).
  */
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
