@@ -1159,7 +1159,7 @@ function name(s: string): number[] {
 }
 
 /** The module: memory imported as env.memory; functions eta, colpass, crossprod (i32 parameters, no results). */
-function moduleBytes(): Uint8Array {
+export function moduleBytes(): Uint8Array {
   const i32s = (k: number): number[] => Array<number>(k).fill(I32);
   const fns: { name: string; params: number[]; results?: number[]; body: number[] }[] = [
     { name: 'eta', params: i32s(7), body: etaFn() },
