@@ -30,16 +30,19 @@ import {
   type RowKind,
 } from '../../src/stats/models/cumulative-logit.js';
 import { CumulativeLogitObjective } from '../../src/stats/models/cumulative-logit-objective.js';
-import { reserveArena, simdKernels } from '../../src/stats/simd-kernels.js';
+import { jsKernels } from '../../src/stats/kernels/js.js';
+import type { Kernels } from '../../src/stats/kernels/kernels.js';
+import { wasmKernels } from '../../src/stats/kernels/wasm.js';
 
 describe('cumulative-logit rowTerms', () => {
-  it('is what the rows kernel computes, to the bit (every row array and, in the kernel\'s two lanes, every sum)', () => {
-    const k = simdKernels();
+  it.each([
+    ['wasm', wasmKernels()],
+    ['js', jsKernels],
+  ] as [string, Kernels][])('is what the %s rows kernel computes, to the bit (every row array and, in the kernel\'s two lanes, every sum)', (_, k) => {
     const len = 58; // rows four at a time, then a last pair
     const S = 64;
-    // arena, in doubles: η (S), w (S), the row arrays c, d, u, l, p (5 S), the sums (6), x = θ − η (S), its exp (S), max |x|
-    const [eta, w, out, sums, x, ex, mx] = [0, S, 2 * S, 7 * S, 7 * S + 8, 8 * S + 8, 9 * S + 8];
-    const A = reserveArena(9 * S + 10);
+    // η, w, the row arrays c, d, u, l, p (5 S), the sums (6), x = θ − η, its exp
+    const { eta: etaA, w: wA, out: outA, sums: sumsA, x: xA, ex: exA } = k.arena({ eta: S, w: S, out: 5 * S, sums: 6, x: S, ex: S })!;
     const terms = new Float64Array(ROW_TERMS);
     const cst = new Float64Array(5);
     for (const [kind, tU, tL] of [
@@ -50,20 +53,20 @@ describe('cumulative-logit rowTerms', () => {
     ] as [RowKind, number, number][]) {
       categoryConstants(tU, tL, kind, cst, 0);
       for (let t = 0; t < len; t++) {
-        A[eta + t] = 6 * Math.sin(1.3 * t + tU) - 1;
-        A[w + t] = t % 5 === 0 ? 0 : 1 + (t % 3) * 0.5;
-        A[x + t] = (kind === HIGHEST ? tL : tU) - A[eta + t]!;
+        etaA[t] = 6 * Math.sin(1.3 * t + tU) - 1;
+        wA[t] = t % 5 === 0 ? 0 : 1 + (t % 3) * 0.5;
+        xA[t] = (kind === HIGHEST ? tL : tU) - etaA[t]!;
       }
-      k.rows(8 * eta, len, kind, 8 * w, 8 * out, S, 8 * sums, tU, tL, cst[2]!, cst[3]!, cst[4]!);
-      k.exps(8 * x, len, 8 * ex, 8 * mx);
+      k.rows(etaA, len, kind, wA, 0, outA, S, sumsA, tU, tL, cst[2]!, cst[3]!, cst[4]!);
+      k.exps(xA, len, exA);
       const lanes = [new Float64Array(5), new Float64Array(5)];
       for (let t = 0; t < len; t++) {
-        rowTerms(kind, A[ex + t]!, cst[2]!, cst[3]!, cst[4]!, A[w + t]!, terms);
-        for (let m = 0; m < 5; m++) expect(Object.is(A[out + m * S + t], terms[m]), `kind ${kind} row ${t} array ${m}: ${A[out + m * S + t]} vs ${terms[m]}`).toBe(true);
+        rowTerms(kind, exA[t]!, cst[2]!, cst[3]!, cst[4]!, wA[t]!, terms);
+        for (let m = 0; m < 5; m++) expect(Object.is(outA[m * S + t], terms[m]), `kind ${kind} row ${t} array ${m}: ${outA[m * S + t]} vs ${terms[m]}`).toBe(true);
         const lane = lanes[t & 1]!;
         [ROW_GA, ROW_GB, ROW_HAA, ROW_HBB, ROW_HAB].forEach((r, m) => (lane[m] = lane[m]! + terms[r]!));
       }
-      for (let m = 0; m < 5; m++) expect(A[sums + m]).toBe(lanes[0]![m]! + lanes[1]![m]!);
+      for (let m = 0; m < 5; m++) expect(sumsA[m]).toBe(lanes[0]![m]! + lanes[1]![m]!);
     }
   });
 

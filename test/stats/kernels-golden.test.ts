@@ -7,7 +7,8 @@
  */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { kernelScenarios, type Scenario } from '../support/kernel-scenarios.js';
+import { wasm } from '../../src/stats/kernels/wasm.js';
+import { firstDifference, kernelScenarios, type Scenario } from '../support/kernel-scenarios.js';
 
 type Raw = Record<string, (...args: number[]) => number | undefined>;
 
@@ -16,26 +17,18 @@ const built = readFileSync(new URL('../../src/stats/kernels/kernels.wasm', impor
 
 /** Runs one scenario on a fresh instance of `bytes`: the memory afterwards and the result. */
 function run(bytes: Uint8Array, s: Scenario): { memory: Float64Array; result: number | undefined } {
-  const memory = new WebAssembly.Memory({ initial: Math.ceil((8 * s.memory.length) / 65536) + 1 });
-  const exports = new WebAssembly.Instance(new WebAssembly.Module(bytes), { env: { memory } }).exports as unknown as Raw;
+  const memory = new wasm.Memory({ initial: Math.ceil((8 * s.memory.length) / 65536) + 1 });
+  const exports = new wasm.Instance(new wasm.Module(bytes), { env: { memory } }).exports as unknown as Raw;
   const M = new Float64Array(memory.buffer, 0, s.memory.length);
   M.set(s.memory);
   const result = exports[s.fn]!(...s.args);
   return { memory: M.slice(), result };
 }
 
-/** The first 64-bit word where a and b differ (NaNs alike), or −1. */
-export function firstDifference(a: Float64Array, b: Float64Array): number {
-  const ua = new BigUint64Array(a.buffer, a.byteOffset, a.length);
-  const ub = new BigUint64Array(b.buffer, b.byteOffset, b.length);
-  for (let i = 0; i < a.length; i++) if (ua[i] !== ub[i] && !(Number.isNaN(a[i]) && Number.isNaN(b[i]))) return i;
-  return -1;
-}
-
 describe('kernels built from AssemblyScript, bit for bit against the opcode-assembled module', () => {
   const scenarios = kernelScenarios();
   for (const fn of new Set(scenarios.map((s) => s.fn))) {
-    it(`${fn}`, () => {
+    it(fn, () => {
       let count = 0;
       for (const s of scenarios.filter((t) => t.fn === fn)) {
         const want = run(golden, s);

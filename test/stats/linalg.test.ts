@@ -5,7 +5,9 @@
  */
 import { describe, expect, it } from 'vitest';
 import { backSolveTransposed, cholesky, choleskyInverse, choleskySolve, forwardSolve } from '../../src/stats/linalg.js';
-import { reserveArena, simdKernels } from '../../src/stats/simd-kernels.js';
+import { jsKernels } from '../../src/stats/kernels/js.js';
+import type { Kernels } from '../../src/stats/kernels/kernels.js';
+import { wasmKernels } from '../../src/stats/kernels/wasm.js';
 
 /** A symmetric positive-definite p × p matrix with entries of several magnitudes. */
 function spd(p: number): Float64Array {
@@ -50,37 +52,38 @@ describe('choleskyInverse', () => {
   });
 });
 
-describe('the kernels\' chol, cholsolve and cholinv', () => {
+describe.each([
+  ['wasm', wasmKernels()],
+  ['js', jsKernels],
+] as [string, Kernels][])('the %s kernels\' chol, cholsolve and cholinv', (_, k) => {
   it('give linalg.ts\'s cholesky, choleskySolve and choleskyInverse bit for bit, and the same failing pivot', () => {
-    const k = simdKernels();
     for (let p = 1; p <= 17; p++) {
       const A = spd(p);
       const b = Float64Array.from({ length: p }, (_, i) => Math.cos(i + 0.5) * 3);
-      // in the kernels' memory: A, L, b, the inverse
-      const mem = reserveArena(3 * p * p + p);
-      mem.fill(0);
-      mem.set(A, 0);
-      mem.set(b, 2 * p * p);
-      const [aAt, lAt, bAt, invAt] = [0, 8 * p * p, 16 * p * p, 8 * (2 * p * p + p)];
-      expect(k.chol(aAt, p, 0, lAt)).toBe(-1);
+      // in the kernels' arena: A, L, b, the inverse
+      const mem = k.arena({ a: p * p, l: p * p, b: p, inv: p * p })!;
+      mem.l.fill(0);
+      mem.a.set(A);
+      mem.b.set(b);
+      expect(k.chol(mem.a, p, 0, mem.l)).toBe(-1);
       const { L } = cholesky(A, p);
       const lower = (M: Float64Array): number[] => Array.from(M).map((v, i) => (i % p <= Math.floor(i / p) ? v : 0));
-      expect(lower(mem.slice(p * p, 2 * p * p)), `L, p = ${p}`).toEqual(lower(L));
-      k.cholsolve(lAt, p, bAt);
-      expect(Array.from(mem.slice(2 * p * p, 2 * p * p + p)), `solve, p = ${p}`).toEqual(Array.from(choleskySolve(L, p, Float64Array.from(b))));
-      k.cholinv(lAt, p, invAt);
-      expect(Array.from(mem.slice(2 * p * p + p, 3 * p * p + p)), `inverse, p = ${p}`).toEqual(Array.from(choleskyInverse(L, p)));
+      expect(lower(mem.l.slice()), `L, p = ${p}`).toEqual(lower(L));
+      k.cholsolve(mem.l, p, mem.b);
+      expect(Array.from(mem.b), `solve, p = ${p}`).toEqual(Array.from(choleskySolve(L, p, Float64Array.from(b))));
+      k.cholinv(mem.l, p, mem.inv);
+      expect(Array.from(mem.inv), `inverse, p = ${p}`).toEqual(Array.from(choleskyInverse(L, p)));
     }
     // not positive definite at pivot 2 (0-based); positive definite, but its last pivot (0.1875) lost against
     // relTol 0.5 of its diagonal
-    const mem = reserveArena(18);
+    const mem = k.arena({ a: 9, l: 9 })!;
     const bad = Float64Array.from([4, 2, 1, 2, 5, 3, 1, 3, 1]);
-    mem.set(bad, 0);
+    mem.a.set(bad);
     expect(cholesky(bad, 3).failedAt).toBe(2);
-    expect(k.chol(0, 3, 0, 72)).toBe(2);
+    expect(k.chol(mem.a, 3, 0, mem.l)).toBe(2);
     const weak = Float64Array.from([4, 2, 1, 2, 5, 3, 1, 3, 2]);
-    mem.set(weak, 0);
+    mem.a.set(weak);
     expect([cholesky(weak, 3).failedAt, cholesky(weak, 3, 0.5).failedAt]).toEqual([-1, 2]);
-    expect([k.chol(0, 3, 0, 72), k.chol(0, 3, 0.5, 72)]).toEqual([-1, 2]);
+    expect([k.chol(mem.a, 3, 0, mem.l), k.chol(mem.a, 3, 0.5, mem.l)]).toEqual([-1, 2]);
   });
 });

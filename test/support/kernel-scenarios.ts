@@ -236,7 +236,7 @@ function evaluateScenarios(r: Rng): Scenario[] {
       const S = BLOCK + 2;
       const npar = J - 1 + p;
       const { at, total } = layout([n * p + 2, n + 2, S, 5 * S, p * S, p, 3 * p, 6, 6, p * p, Math.ceil((J + 1) / 2), 5 * J, npar, npar * npar]);
-      const [x, wts, eta, w, s, beta, sums, rs, acc, xtcx, seg, cats, grad, hess] = at as number[] as [
+      const [x, wts, eta, w, s, beta, sums, rs, acc, xtcx, seg, cats, grad, hess] = at as [
         number, number, number, number, number, number, number, number, number, number, number, number, number, number,
       ];
       const A = new Float64Array(total);
@@ -297,4 +297,12 @@ export function kernelScenarios(): Scenario[] {
     ...lmpassScenarios(r),
     ...evaluateScenarios(r),
   ];
+}
+
+/** The first 64-bit word where a and b differ (NaNs alike: WebAssembly leaves a NaN's payload open), or −1. */
+export function firstDifference(a: Float64Array, b: Float64Array): number {
+  const ua = new BigUint64Array(a.buffer, a.byteOffset, a.length);
+  const ub = new BigUint64Array(b.buffer, b.byteOffset, b.length);
+  for (let i = 0; i < a.length; i++) if (ua[i] !== ub[i] && !(Number.isNaN(a[i]) && Number.isNaN(b[i]))) return i;
+  return -1;
 }

@@ -1,6 +1,6 @@
 /** Worker-pool tasks for tests (see test-kinds.ts, `square_on_pool` and `test_units`, and test/runner/pool.test.ts). */
 import { appendFileSync, existsSync } from 'node:fs';
-import { kernelModuleOrigin, simdKernels } from '../../stats/simd-kernels.js';
+import { kernelModuleOrigin, wasmKernels } from '../../stats/kernels/wasm.js';
 import type { TestUnitsBatch } from './test-kinds.js';
 
 /** x² (`square_on_pool`). */
@@ -21,9 +21,9 @@ export function blockFor(ms: number): null {
   return null;
 }
 
-/** Instantiates this thread's SIMD kernels and says where their module came from (compiled here, or given by the pool). */
+/** Instantiates this thread's WebAssembly kernels and says where their module came from (compiled here, or given by the pool). */
 export function kernelOrigin(): string | undefined {
-  simdKernels();
+  wasmKernels();
   return kernelModuleOrigin();
 }
 

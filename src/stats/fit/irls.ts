@@ -14,11 +14,11 @@
  * equilibrated Cholesky factorisation; a singular X'WX is an error naming its column, or, with a control's
  * `ridge` (mice's fits), first ridged on its diagonal (X'WX_jj (1 + relative) + absolute), an error only if
  * that fails too. X'WX and X'Wz are formed a block of rows at a time by the WebAssembly kernels
- * (simd-kernels.ts: colpass forms W x_j and Σ Wz x_j, crossprod the products); X stays where it is.
+ * (kernels/: colpass forms W x_j and Σ Wz x_j, crossprod the products); X stays where it is.
  */
 import { FitError } from '../../errors.js';
 import { BLOCK, choleskySolve, equilibratedCholesky, linearPredictorBlock, ridgeDiagonal, symmetrizeUpper } from '../linalg.js';
-import { reserveArena, simdKernels } from '../simd-kernels.js';
+import { kernels } from '../kernels/index.js';
 
 export interface GlmControl {
   /** Convergence tolerance on the relative deviance change (glm.control epsilon). */
@@ -84,7 +84,7 @@ const S = BLOCK + 2;
 
 /**
  * X'WX (upper triangle, into the first p² slots of `out`) and X'Wz (into rhs) over all rows, a block of
- * rows at a time through the SIMD kernels (simd-kernels.ts: colpass forms W x_j and Σ Wz x_j, crossprod
+ * rows at a time through the kernels (kernels/: colpass forms W x_j and Σ Wz x_j, crossprod
  * the products), with each block of X copied into the kernels' memory (X itself stays where it is: no
  * n × p copy). `fill(i0, len, W, Wz)` gives the block's weights.
  */
@@ -96,35 +96,33 @@ function weightedCrossprodSimd(
   out: Float64Array,
   rhs: Float64Array,
 ): void {
-  const k = simdKernels();
-  // arena, in doubles: the block of X (p × S), the scratch W x_j (p × S), the row arrays c = W, d = Wz,
-  // u, l (4 × S; u and l stay 0), the per-column sums (3p), X'WX (p × p)
-  const xb = 0;
-  const sb = p * S;
-  const rows = 2 * p * S;
-  const sums = rows + 4 * S;
-  const xtwx = sums + 3 * p + ((3 * p) & 1);
-  const A = reserveArena(xtwx + p * p);
-  A.fill(0, 0, xtwx + p * p);
-  const c = A.subarray(rows, rows + S);
-  const d = A.subarray(rows + S, rows + 2 * S);
+  const k = kernels();
+  // the block of X (p × S), the scratch W x_j (p × S), the row arrays c = W, d = Wz, u, l (4 × S; u and l
+  // stay 0), the per-column sums (3p), X'WX (p × p)
+  const A = k.arena({ xb: p * S, scratch: Math.max(1, p) * S, rows: 4 * S, sums: 3 * p, xtwx: p * p });
+  if (A === undefined) throw new FitError(`the kernels' memory cannot hold a block of ${p} columns`);
+  const { xb, scratch, rows, sums, xtwx } = A;
+  rows.fill(0);
+  xtwx.fill(0);
+  const c = rows.subarray(0, S);
+  const d = rows.subarray(S, 2 * S);
   rhs.fill(0);
   for (let i0 = 0; i0 < n; i0 += BLOCK) {
     const len = Math.min(BLOCK, n - i0);
-    for (let j = 0; j < p; j++) A.set(X.subarray(j * n + i0, j * n + i0 + len), xb + j * S);
+    for (let j = 0; j < p; j++) xb.set(X.subarray(j * n + i0, j * n + i0 + len), j * S);
     fill(i0, len, c, d);
     const len2 = len + (len & 1);
     if (len2 > len) {
       // an odd last block: one padding row of weight 0 (its x are 0 too)
       c[len] = 0;
       d[len] = 0;
-      for (let j = 0; j < p; j++) A[xb + j * S + len] = 0;
+      for (let j = 0; j < p; j++) xb[j * S + len] = 0;
     }
-    k.colpass(8 * xb, S, 0, len2, p, 8 * rows, S, 8 * sb, 8 * sums);
-    for (let j = 0; j < p; j++) rhs[j] = rhs[j]! + A[sums + 3 * j]!;
-    k.crossprod(8 * sb, S, 8 * xb, S, 0, len2, p, 8 * xtwx);
+    k.colpass(xb, S, 0, len2, p, rows, S, scratch, sums);
+    for (let j = 0; j < p; j++) rhs[j] = rhs[j]! + sums[3 * j]!;
+    k.crossprod(scratch, S, xb, S, 0, len2, p, xtwx);
   }
-  out.set(A.subarray(xtwx, xtwx + p * p));
+  out.set(xtwx);
 }
 
 /** glm.fit's IRLS loop (see the module comment). X is column-major n × p. */

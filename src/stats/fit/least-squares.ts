@@ -8,7 +8,7 @@
  * — over passes of the rows done by one of two back-ends:
  * - JavaScript (linalg.ts's blocked cross-products): fitLinear's (linear.ts), which keeps the fitted values
  *   and residuals for its summaries;
- * - the WebAssembly kernels (simd-kernels.ts: lmpass, two rows per instruction, and chol/cholinv: the
+ * - the kernels (kernels/: their least-squares pass, two rows per instruction, and chol/cholinv: the
  *   Cholesky routines' operations, the same bits): `leastSquares`, the coefficients and covariance only, for
  *   mediation's a-path (once per bootstrap replicate). Its sums run in another order than the JavaScript
  *   passes' (two lanes): the two agree to ~1e-15 relative (test/stats/least-squares.test.ts).
@@ -20,7 +20,7 @@
 import { FitError } from '../../errors.js';
 import { BLOCK, type CholeskyRoutines, cholesky, choleskyInverse, crossprodVector, invertSymmetric, linearPredictor, symmetrizeUpper, weightedCrossprod } from '../linalg.js';
 import { olsCovariance } from '../models/gaussian.js';
-import { reserveArena, type SimdKernels, simdKernels } from '../simd-kernels.js';
+import { type Kernels, kernels } from '../kernels/index.js';
 
 export interface LeastSquares {
   readonly coefficients: Float64Array;
@@ -104,53 +104,40 @@ const S = BLOCK + 2;
 
 /** The coefficients and their covariance, by the kernels' passes (see the module comment). X column-major n × p; y and w (undefined: all 1) of length n. */
 export function leastSquares(X: Float64Array, n: number, p: number, y: Float64Array, w: Float64Array | undefined): LeastSquares {
-  const k = simdKernels();
-  // the kernels' memory, in doubles: X (n × p, then a zero row), the block's fitted values and its row
-  // arrays c, d, u, l (stride S), the scratch c·x_j (p × S), β, the per-column sums (3p), X'WX (p × p)
-  const even = (v: number): number => v + (v & 1);
-  const x = 0;
-  const fit = even(n * p + 2);
-  const rowsAt = fit + S;
-  const s = rowsAt + 4 * S;
-  const betaAt = s + Math.max(1, p) * S;
-  const sums = betaAt + even(p);
-  const xtwx = sums + even(3 * p);
-  // y and w, the inverse's equilibrated matrix, its Cholesky factor and inverse, and rhs/corr
-  const yAt = xtwx + p * p;
-  const wAt = yAt + n;
-  const eqAt = wAt + n;
-  const lAt = eqAt + p * p;
-  const invAt = lAt + p * p;
-  const outAt = invAt + p * p;
-  let A: Float64Array;
-  try {
-    A = reserveArena(outAt + p);
-  } catch (e) {
+  const k = kernels();
+  // the kernels' arrays: X (n × p, then a zero row), y and w, the block's fitted values and its row arrays
+  // c, d, u, l (stride S), the scratch c·x_j (p × S), β, the per-column sums (3p), X'WX (p × p), the
+  // inverse's equilibrated matrix, its Cholesky factor and inverse, and the pass's X'W(…)
+  const A = k.arena({
+    x: n * p + 2, y: n, w: w === undefined ? 0 : n, fitted: S, rows: 4 * S, scratch: Math.max(1, p) * S, beta: p, sums: 3 * p, xtwx: p * p,
+    eq: p * p, L: p * p, inv: p * p, out: p,
+  });
+  if (A === undefined) {
     // the kernels' memory cannot hold this design (beyond ~4 GB): the JavaScript passes, to 1e-12 the same
-    if (!(e instanceof RangeError)) throw e;
     const { beta, inv } = leastSquaresJs(X, n, p, y, w);
     const r = residuals(X, n, p, y, w, beta);
     const { dfResidual, sigma2, vcov, stdErrors } = olsCovariance(inv, r.rss, r.nobs, p);
     return { coefficients: beta, stdErrors, vcov, sigma: Math.sqrt(sigma2), dfResidual };
   }
-  A.set(X.subarray(0, n * p), x);
-  A[n * p] = 0;
-  A[n * p + 1] = 0;
-  A.set(y.subarray(0, n), yAt);
-  if (w !== undefined) A.set(w.subarray(0, n), wAt);
-  A.fill(0, rowsAt + 2 * S, rowsAt + 4 * S); // u, l: unused
-  const fitted = A.subarray(fit, fit + S);
-  const XtWX = A.subarray(xtwx, xtwx + p * p);
+  A.x.set(X.subarray(0, n * p));
+  A.x[n * p] = 0;
+  A.x[n * p + 1] = 0;
+  A.y.set(y.subarray(0, n));
+  if (w !== undefined) A.w.set(w.subarray(0, n));
+  A.rows.fill(0, 2 * S, 4 * S); // u, l: unused
+  const XtWX = A.xtwx;
   XtWX.fill(0);
-  const out = A.subarray(outAt, outAt + p);
   /**
    * Σ_i d_i x_i over the rows into `into` (length p), with d_i = w_i y_i (`residuals` false; with X'WX) or
-   * d_i = (y_i − x_i'β) w_i (`residuals` true: β from the kernels' memory) — the kernels' lmpass, a block of
-   * rows at a time.
+   * d_i = (y_i − x_i'β) w_i (`residuals` true: β from the arena) — the kernels' pass, a block of rows at a time.
    */
+  const lsPass = k.leastSquaresPass({
+    x: A.x, n, p, y: A.y, w: w === undefined ? undefined : A.w, beta: A.beta, fitted: A.fitted, rows: A.rows, stride: S, scratch: A.scratch,
+    columnSums: A.sums, out: A.out, xtwx: XtWX,
+  });
   const pass = (into: Float64Array, withResiduals: boolean): void => {
-    k.lmpass(8 * x, n, p, 8 * yAt, 8 * wAt, w === undefined ? 0 : 1, withResiduals ? 1 : 0, 8 * betaAt, 8 * fit, 8 * rowsAt, S, 8 * s, 8 * sums, 8 * outAt, 8 * xtwx);
-    into.set(out);
+    lsPass.run(withResiduals);
+    into.set(A.out);
   };
   const { beta, inv } = solveNormalEquations(
     {
@@ -160,39 +147,39 @@ export function leastSquares(X: Float64Array, n: number, p: number, y: Float64Ar
         return XtWX;
       },
       residualCrossprod(b, corr) {
-        A.set(b, betaAt);
+        A.beta.set(b);
         pass(corr, true);
       },
       // invertSymmetric with the kernels' chol and cholinv (linalg.ts's operations: the same bits) on copies in their memory
       cholesky: {
         cholesky: (E, q) => {
-          A.set(E, eqAt);
-          return { failedAt: k.chol(8 * eqAt, q, 0, 8 * lAt), L: A.subarray(lAt, lAt + q * q) };
+          A.eq.set(E);
+          return { failedAt: k.chol(A.eq, q, 0, A.L), L: A.L };
         },
         choleskyInverse: (L, q) => {
-          k.cholinv(L.byteOffset, q, 8 * invAt);
-          return A.slice(invAt, invAt + q * q);
+          k.cholinv(L, q, A.inv);
+          return A.inv.slice(0, q * q);
         },
       },
     },
     p,
   );
-  A.set(beta, betaAt);
-  const { rss, nobs } = kernelResiduals(k, n, p, y, w, fitted, 8 * x, 8 * betaAt);
+  A.beta.set(beta);
+  const { rss, nobs } = kernelResiduals(k, n, p, y, w, A.fitted, A.x, A.beta);
   const { dfResidual, sigma2, vcov, stdErrors } = olsCovariance(inv, rss, nobs, p);
   return { coefficients: beta, stdErrors, vcov, sigma: Math.sqrt(sigma2), dfResidual };
 }
 
 /**
  * RSS = Σ w (y − x'β)² and the rows of non-zero weight, with x'β from the kernels' `eta` a block of rows at
- * a time into `fitted` (β and X at byte addresses xAt, betaAt of the kernels' memory).
+ * a time into `fitted` (X, β and fitted from the kernels' arena).
  */
-function kernelResiduals(k: SimdKernels, n: number, p: number, y: Float64Array, w: Float64Array | undefined, fitted: Float64Array, xAt: number, betaAt: number): { rss: number; nobs: number } {
+function kernelResiduals(k: Kernels, n: number, p: number, y: Float64Array, w: Float64Array | undefined, fitted: Float64Array, x: Float64Array, beta: Float64Array): { rss: number; nobs: number } {
   let rss = 0;
   let nobs = 0;
   for (let i0 = 0; i0 < n; i0 += BLOCK) {
     const len = Math.min(BLOCK, n - i0);
-    k.eta(xAt, n, i0, len + (len & 1), p, betaAt, fitted.byteOffset);
+    k.eta(x, n, i0, len + (len & 1), p, beta, fitted);
     for (let t = 0; t < len; t++) {
       const wi = w === undefined ? 1 : w[i0 + t]!;
       const res = y[i0 + t]! - fitted[t]!;

@@ -21,7 +21,7 @@ import { createRequire } from 'node:module';
 import type * as MlMatrix from 'ml-matrix';
 import { FitError } from '../../errors.js';
 import { cholesky, choleskyInverse, choleskySolve } from '../linalg.js';
-import type { SimdKernels } from '../simd-kernels.js';
+import type { Kernels } from '../kernels/index.js';
 
 export interface NewtonControl {
   readonly maxIter: number;
@@ -47,10 +47,10 @@ export interface NewtonObjective {
   /** −log L at par (Infinity where a probability is 0); with `derivs`, its gradient and Hessian (row-major npar²) into grad and hess. */
   evaluate(par: Float64Array, grad: Float64Array, hess: Float64Array, derivs: boolean): number;
   /**
-   * newtonWorkspace(npar) zeroed doubles; `kernels` when they lie in the WebAssembly kernels' memory, whose
-   * chol, cholsolve and cholinv (linalg.ts's operations, the same bits) then work on them in place.
+   * newtonWorkspace(npar) zeroed doubles; `kernels` when they lie in the kernels' arena, whose chol,
+   * cholsolve and cholinv (linalg.ts's operations, the same bits) then work on them in place.
    */
-  workspace(): { work: Float64Array; kernels: SimdKernels | undefined };
+  workspace(): { work: Float64Array; kernels: Kernels | undefined };
 }
 
 /** The driver's arrays: two states (par, grad: npar each; hess: npar²), the step, the Cholesky factor and the inverse (npar² each). */
@@ -129,7 +129,7 @@ export function newtonRaphson(objective: NewtonObjective, start: (par: Float64Ar
   // Cholesky factor, solve and inverse: the kernels' (the same operations, compiled once for every thread) on
   // arrays in their memory, else linalg.ts's
   const factorize = (h: Float64Array): number =>
-    kernels !== undefined && h.buffer === work.buffer ? kernels.chol(h.byteOffset, npar, 0, factor.byteOffset) : cholesky(h, npar, 0, factor).failedAt;
+    kernels?.inArena(h) ? kernels.chol(h, npar, 0, factor) : cholesky(h, npar, 0, factor).failedAt;
   let stepFactor = 1;
   let innerIter = 0;
   let modifIter = 0;
@@ -170,7 +170,7 @@ export function newtonRaphson(objective: NewtonObjective, start: (par: Float64Ar
       break;
     }
     step.set(cur.grad);
-    if (kernels !== undefined) kernels.cholsolve(factor.byteOffset, npar, step.byteOffset);
+    if (kernels !== undefined) kernels.cholsolve(factor, npar, step);
     else choleskySolve(factor, npar, step);
     const relConv = maxAbs(step) < relTol;
     if (absConv && relConv) {
@@ -225,7 +225,7 @@ export function newtonRaphson(objective: NewtonObjective, start: (par: Float64Ar
       const failedAt = factored ? -1 : factorize(hess);
       if (failedAt >= 0) return { vcov: undefined, failedAt };
       if (kernels === undefined) return { vcov: choleskyInverse(factor, npar), failedAt: -1 };
-      kernels.cholinv(factor.byteOffset, npar, inverse.byteOffset);
+      kernels.cholinv(factor, npar, inverse);
       return { vcov: inverse.slice(), failedAt: -1 };
     },
   };

@@ -21,7 +21,7 @@
  *   deviance(y, mu, w), loglik(y, mu, w)   Σ deviance residuals; the log-likelihood as binomial()$aic counts it
  */
 import { lgamma, plogis } from '../distributions.js';
-import { reserveArena, simdKernels } from '../simd-kernels.js';
+import { kernels } from '../kernels/index.js';
 import type { GlmFamily, GlmRows } from '../fit/irls.js';
 import { BLOCK } from '../linalg.js';
 
@@ -107,9 +107,8 @@ class BinomialLogitRows implements GlmRows {
   /** The deviance summed so far: d plus −2 log of the running product prod (binary). */
   private d = 0;
   private prod = 1;
-  /** The kernels' block arrays during an update: the block's η, its exp (`exps`), max |η|. */
-  private arena: Float64Array | undefined;
-  private exps: Float64Array | undefined;
+  /** The kernels' block arrays during an update: the block's η and its exp (`exps`). */
+  private block: { eta: Float64Array; exps: Float64Array } | undefined;
 
   constructor(
     private readonly y: Float64Array,
@@ -138,18 +137,17 @@ class BinomialLogitRows implements GlmRows {
   }
 
   beginUpdate(): void {
-    this.arena = reserveArena(2 * S + 2);
-    this.exps = this.arena.subarray(S, 2 * S);
+    this.block = kernels().arena({ eta: S, exps: S });
   }
 
   /** μ for rows i0 … end − 1, e^η of a block by the kernels' exps (Math.exp for a block with |η| > 700, where theirs is not valid). */
   update(eta: Float64Array, i0: number, end: number): void {
-    const A = this.arena!;
+    const block = this.block!;
     const len = end - i0;
-    A.set(eta.subarray(i0, end), 0);
-    if ((len & 1) === 1) A[len] = 0;
-    simdKernels().exps(0, len + (len & 1), 8 * S, 8 * 2 * S);
-    this.fitted(eta, i0, end, undefined, A[2 * S]! <= 700 ? this.exps : undefined);
+    block.eta.set(eta.subarray(i0, end), 0);
+    if ((len & 1) === 1) block.eta[len] = 0;
+    const maxAbs = kernels().exps(block.eta, len + (len & 1), block.exps);
+    this.fitted(eta, i0, end, undefined, maxAbs <= 700 ? block.exps : undefined);
   }
 
   refresh(eta: Float64Array): number {

@@ -12,7 +12,7 @@
  * Parameters in clm's order: the thresholds with their nominal effects, [θ_1, γ_1…, θ_2, γ_2…, …], then β.
  * Two paths over the rows:
  * - proportional odds (no nominal covariates): the rows sorted by category, in blocks of at most BLOCK rows
- *   of one category, each through the WebAssembly SIMD kernels (simd-kernels.ts) while its rows are in the
+ *   of one category, each through the kernels (kernels/: WebAssembly SIMD, or their JavaScript twin) while its rows are in the
  *   cache: η = Xβ (+ offset), the rows' terms (the module's rowTerms, two rows per instruction), the column
  *   sums of the gradient and of the θ × β block, and X' diag(c) X;
  * - nominal covariates (thresholds that differ by row), or a design the kernels' memory cannot hold: a
@@ -23,7 +23,7 @@
  */
 import type { NewtonObjective } from '../fit/newton.js';
 import { BLOCK, linearPredictor, symmetrizeUpper, weightedCrossprod } from '../linalg.js';
-import { reserveArena, type SimdKernels, simdKernels } from '../simd-kernels.js';
+import { type Arena, type Kernels, kernels } from '../kernels/index.js';
 import { categoryConstants, HIGHEST, LOWEST, MIDDLE, ROW_C, ROW_D, ROW_GA, ROW_GB, ROW_HAA, ROW_HAB, ROW_HBB, ROW_L, ROW_P, ROW_TERMS, ROW_U, rowKind, rowTerms, type RowKind } from './cumulative-logit.js';
 
 /** Row stride of the SIMD path's block arrays: a block of BLOCK rows plus the padding row, kept even. */
@@ -77,16 +77,12 @@ export class CumulativeLogitObjective implements NewtonObjective {
   private readonly terms = new Float64Array(ROW_TERMS);
   private readonly constants = new Float64Array(5);
   /**
-   * The sorted proportional-odds path's arrays in the SIMD kernels' memory (simd-kernels.ts), as offsets in
-   * doubles: X (n × p, then a zero row), the case weights (1 without), the block's η and its row arrays c, d,
-   * u, l and p (stride S = BLOCK + 2 each), the scratch c·x_j (p × S), β, the per-column sums (3p), the
-   * rows kernel's sums (6), logprod's accumulator (mantissas, exponents — also as `accExp` — and min p),
-   * X' diag(c) X (p × p), and for the kernels' `evaluate`: the category segments (J + 1 int32s), the
-   * categories' constants (5 J), the gradient (npar) and the Hessian (npar²); then the driver's work arrays
-   * (workspace). Undefined for the general path (nominal effects) or when the memory cannot hold X.
+   * The sorted proportional-odds path's arrays in the kernels' arena (ORDINAL_ARENA) with the views made
+   * from them once, and the kernels' pass over the rows on them. Undefined for the general path (nominal
+   * effects) or when the arena cannot hold X.
    */
   private readonly simd:
-    | { A: Float64Array; accExp: Int32Array; x: number; wts: number; eta: number; w: number; s: number; beta: number; sums: number; rs: number; acc: number; xtcx: number; seg: number; cats: number; grad: number; hess: number; work: number }
+    | { A: Arena<ReturnType<typeof ordinalArena>>; kern: Kernels; accExp: Int32Array; pRow: Float64Array; pass: { run(derivs: boolean, zeroBeta: boolean): number } }
     | undefined;
   /** Per-category sums of evaluateSorted (reused). */
   private readonly categorySums = new Float64Array(5);
@@ -143,38 +139,22 @@ export class CumulativeLogitObjective implements NewtonObjective {
     }
     this.segments = seg;
     if (Z === undefined) {
-      // offsets in doubles, each even (16-byte aligned for the f64x2 loads)
-      const even = (v: number): number => v + (v & 1);
-      const x = 0;
-      const wts = even(n * p + 2);
-      const eta = wts + even(n + 2);
-      const blk = eta + S;
-      const s = blk + 5 * S;
-      const beta = s + p * S;
-      const sums = beta + even(p);
-      const rs = sums + even(3 * p);
-      const acc = rs + 6;
-      const xtcx = acc + 6;
-      const segAt = xtcx + p * p;
-      const cats = segAt + Math.ceil((J + 1) / 2);
-      const grad = cats + 5 * J;
-      const hess = grad + this.npar;
-      const work = hess + this.npar * this.npar;
-      let A: Float64Array | undefined;
-      try {
-        A = reserveArena(work + this.workDoubles);
-      } catch (e) {
-        if (!(e instanceof RangeError)) throw e; // the memory cannot grow that far: the general path
-      }
+      const kern = kernels();
+      const A = kern.arena(ordinalArena(n, p, J, this.npar, this.workDoubles));
       if (A !== undefined) {
-        if (order === undefined) A.set(X.subarray(0, n * p), x);
-        else gatherRows(X, n, p, order, A, x);
-        A[n * p] = 0;
-        A[n * p + 1] = 0;
-        if (w === undefined) A.fill(1, wts, wts + n);
-        else A.set(w, wts);
-        new Int32Array(A.buffer, A.byteOffset + 8 * segAt, J + 1).set(seg);
-        this.simd = { A, accExp: new Int32Array(A.buffer, A.byteOffset + 8 * (acc + 2), 4), x, wts, eta, w: blk, s, beta, sums, rs, acc, xtcx, seg: segAt, cats, grad, hess, work };
+        if (order === undefined) A.x.set(X.subarray(0, n * p));
+        else gatherRows(X, n, p, order, A.x);
+        A.x[n * p] = 0;
+        A.x[n * p + 1] = 0;
+        if (w === undefined) A.wts.fill(1, 0, n);
+        else A.wts.set(w);
+        A.seg.set(seg);
+        const pass = kern.ordinalPass({
+          x: A.x, n, p, segments: A.seg, J, categories: A.cats, weights: A.wts, eta: A.eta, rows: A.rows, stride: S, scratch: A.scratch, beta: A.beta,
+          columnSums: A.sums, rowSums: A.rs, product: A.acc, xtcx: A.xtcx, grad: A.grad, hess: A.hess, npar: this.npar, nt: this.nt,
+        });
+        // logprod's running product: mantissas at acc[0 … 1], int64 exponents (read as their low words) after
+        this.simd = { A, kern, accExp: new Int32Array(A.acc.buffer, A.acc.byteOffset + 16, 4), pRow: A.rows.subarray(4 * S, 5 * S), pass };
       }
     }
     this.X = this.simd !== undefined ? new Float64Array(0) : order === undefined ? X : gatherRows(X, n, p, order);
@@ -204,12 +184,12 @@ export class CumulativeLogitObjective implements NewtonObjective {
    * The fit driver's work arrays (options.workspace doubles, zeroed): in the kernels' memory on the kernels'
    * path, so that the kernels' chol, cholsolve and cholinv work on them in place; else new.
    */
-  workspace(): { work: Float64Array; kernels: SimdKernels | undefined } {
+  workspace(): { work: Float64Array; kernels: Kernels | undefined } {
     const size = this.workDoubles;
     if (this.simd === undefined) return { work: new Float64Array(size), kernels: undefined };
-    const work = this.simd.A.subarray(this.simd.work, this.simd.work + size);
+    const work = this.simd.A.work;
     work.fill(0);
-    return { work, kernels: simdKernels() };
+    return { work, kernels: this.simd.kern };
   }
 
   private rowArrays(): { xb: Float64Array; cB: Float64Array; dB: Float64Array; eU: Float64Array; eL: Float64Array; XtCX: Float64Array } {
@@ -236,30 +216,27 @@ export class CumulativeLogitObjective implements NewtonObjective {
    * or Math.log.
    */
   private evaluateSorted(par: Float64Array, grad: Float64Array, hess: Float64Array, derivs: boolean, seg: Int32Array): number {
-    const { n, p, J, npar, nt } = this;
+    const { p, nt } = this;
     const sm = this.simd!;
     const A = sm.A;
     let zeroBeta = true;
     for (let j = 0; j < p; j++) {
-      A[sm.beta + j] = par[nt + j]!;
+      A.beta[j] = par[nt + j]!;
       if (par[nt + j] !== 0) zeroBeta = false;
     }
     if (!this.categoryArguments(par, seg)) return Infinity; // thresholds out of order: p ≤ 0
     if (!this.counts || this.loop === 'js' || this.offset !== undefined) return this.evaluateSortedJs(grad, hess, derivs, seg, zeroBeta);
     // the whole pass in the kernels (evaluate: the steps of evaluateSortedJs, in its order)
-    A[sm.acc] = 1;
-    A[sm.acc + 1] = 1;
+    A.acc[0] = 1;
+    A.acc[1] = 1;
     sm.accExp.fill(0);
-    const status = simdKernels().evaluate(
-      8 * sm.x, n, p, 8 * sm.seg, J, 8 * sm.cats, 8 * sm.wts, 8 * sm.eta, 8 * sm.w, S, 8 * sm.s, 8 * sm.sums, 8 * sm.rs, 8 * sm.acc, 8 * sm.xtcx, 8 * sm.beta,
-      8 * sm.grad, 8 * sm.hess, npar, nt, derivs ? 1 : 0, zeroBeta ? 1 : 0,
-    );
+    const status = sm.pass.run(derivs, zeroBeta);
     if (status === 3) return Infinity; // a probability ≤ 0
     // 1, 2: a row beyond the exp kernel's range or a probability below 1e-100: this file's loop (Math.exp, Math.log)
     if (status !== 0) return this.evaluateSortedJs(grad, hess, derivs, seg, zeroBeta);
     if (derivs) {
-      grad.set(A.subarray(sm.grad, sm.grad + npar));
-      hess.set(A.subarray(sm.hess, sm.hess + npar * npar));
+      grad.set(A.grad);
+      hess.set(A.hess);
     }
     return this.finishSorted(new CompensatedSum(), hess, derivs);
   }
@@ -270,12 +247,12 @@ export class CumulativeLogitObjective implements NewtonObjective {
    */
   private categoryArguments(par: Float64Array, seg: Int32Array): boolean {
     const { K, J } = this;
-    const A = this.simd!.A;
+    const cats = this.simd!.A.cats;
     for (let c = 0; c < J; c++) {
       const hasU = c < K;
       const hasL = c > 0;
       const kind = hasU && hasL ? MIDDLE : hasU ? LOWEST : HIGHEST;
-      const oneMinusR = categoryConstants(hasU ? par[c]! : 0, hasL ? par[c - 1]! : 0, kind, A, this.simd!.cats + 5 * c);
+      const oneMinusR = categoryConstants(hasU ? par[c]! : 0, hasL ? par[c - 1]! : 0, kind, cats, 5 * c);
       if (kind === MIDDLE && !(oneMinusR > 0) && seg[c + 1]! > seg[c]!) return false;
     }
     return true;
@@ -286,9 +263,9 @@ export class CumulativeLogitObjective implements NewtonObjective {
     const { n, p, K, J, npar, nt, counts } = this;
     const off = this.offset;
     const sm = this.simd!;
-    const A = sm.A;
-    const kern = simdKernels();
-    const XtCX = A.subarray(sm.xtcx, sm.xtcx + p * p);
+    const { x, wts, eta, rows, scratch, beta, sums, rs, acc, cats } = sm.A;
+    const { kern, pRow } = sm;
+    const XtCX = sm.A.xtcx;
     if (derivs) {
       grad.fill(0);
       hess.fill(0);
@@ -296,16 +273,15 @@ export class CumulativeLogitObjective implements NewtonObjective {
     }
     // −Σ w log p: the logs of the running product (logprod; counts) plus the other terms, summed with compensation
     const nll = new CompensatedSum();
-    A[sm.acc] = 1;
-    A[sm.acc + 1] = 1;
+    acc[0] = 1;
+    acc[1] = 1;
     sm.accExp.fill(0);
-    const rs = sm.rs;
     for (let c = 0; c < J; c++) {
       const hasU = c < K;
       const hasL = c > 0;
       // the category's arguments (categoryArguments): θ_c, θ_{c−1}, r, 1 − r, 1/(1 − r)
-      const o = sm.cats + 5 * c;
-      const [tU, tL, r, oneMinusR, invOneMinusR] = [A[o]!, A[o + 1]!, A[o + 2]!, A[o + 3]!, A[o + 4]!];
+      const o = 5 * c;
+      const [tU, tL, r, oneMinusR, invOneMinusR] = [cats[o]!, cats[o + 1]!, cats[o + 2]!, cats[o + 3]!, cats[o + 4]!];
       // the rows kernel's (and rowTerms's) kind: the lowest is a middle category's formulas with r = 0
       const kind = hasU && hasL ? MIDDLE : hasU ? LOWEST : HIGHEST;
       const sumsOf = this.categorySums.fill(0); // Σ over the category's rows of w ∂/∂a, w ∂/∂b, w ∂²/∂a², w ∂²/∂b², w ∂²/∂a∂b
@@ -313,54 +289,53 @@ export class CumulativeLogitObjective implements NewtonObjective {
         const len = Math.min(BLOCK, end - i0);
         // the kernels take two rows at a time: an odd block runs one row further, with weight 0
         const len2 = len + (len & 1);
-        const pad = sm.wts + i0 + len;
-        const padWeight = A[pad]!;
-        if (len2 > len) A[pad] = 0;
+        const pad = i0 + len;
+        const padWeight = wts[pad]!;
+        if (len2 > len) wts[pad] = 0;
         // η = X β for the block (none at the starting values β = 0), plus the offset
-        if (zeroBeta) A.fill(0, sm.eta, sm.eta + len2);
-        else kern.eta(8 * sm.x, n, i0, len2, p, 8 * sm.beta, 8 * sm.eta);
-        if (off !== undefined) for (let t = 0; t < len; t++) A[sm.eta + t] = A[sm.eta + t]! + off[i0 + t]!;
+        if (zeroBeta) eta.fill(0, 0, len2);
+        else kern.eta(x, n, i0, len2, p, beta, eta);
+        if (off !== undefined) for (let t = 0; t < len; t++) eta[t] = eta[t]! + off[i0 + t]!;
         // the rows, two at a time, while the kernel's exp is valid (|θ − η| ≤ 700); else by rowsScalar
-        kern.rows(8 * sm.eta, len2, kind, 8 * (sm.wts + i0), 8 * sm.w, S, 8 * rs, tU, tL, r, oneMinusR, invOneMinusR);
-        if (A[rs + 5]! <= 700) for (let m = 0; m < 5; m++) sumsOf[m] = sumsOf[m]! + A[rs + m]!;
+        kern.rows(eta, len2, kind, wts, i0, rows, S, rs, tU, tL, r, oneMinusR, invOneMinusR);
+        if (rs[5]! <= 700) for (let m = 0; m < 5; m++) sumsOf[m] = sumsOf[m]! + rs[m]!;
         else this.rowsScalar(i0, len, kind, r, oneMinusR, invOneMinusR, tU, tL, sumsOf);
-        const bP = sm.w + 4 * S;
         if (len2 > len) {
           // the padded row adds nothing (within the kernel's range its weight 0 made it so; beyond, it was
           // not computed): c, d, u, l = 0 for the column passes and p = 1 for the probability check
-          for (let m = 0; m < 4; m++) A[sm.w + m * S + len] = 0;
-          A[bP + len] = 1;
+          for (let m = 0; m < 4; m++) rows[m * S + len] = 0;
+          pRow[len] = 1;
         }
         if (counts) {
           // p^w into the running product; the (rare) p < 1e-100 by their logs
-          kern.logprod(8 * bP, 8 * (sm.wts + i0), len2, 8 * sm.acc);
-          const minP = A[sm.acc + 4]!;
-          if (minP < 1e-100) for (let t = 0; t < len; t++) if (A[bP + t]! < 1e-100 && A[sm.wts + i0 + t]! > 0) nll.add(-A[sm.wts + i0 + t]! * Math.log(A[bP + t]!));
+          kern.logprod(pRow, wts, i0, len2, acc);
+          const minP = acc[4]!;
+          if (minP < 1e-100) for (let t = 0; t < len; t++) if (pRow[t]! < 1e-100 && wts[i0 + t]! > 0) nll.add(-wts[i0 + t]! * Math.log(pRow[t]!));
           if (!(minP > 0)) {
-            A[pad] = padWeight;
+            wts[pad] = padWeight;
             return Infinity;
           }
         } else {
           for (let t = 0; t < len; t++) {
-            const pr = A[bP + t]!;
+            const pr = pRow[t]!;
             if (!(pr > 0)) {
-              A[pad] = padWeight;
+              wts[pad] = padWeight;
               return Infinity;
             }
-            nll.add(-A[sm.wts + i0 + t]! * Math.log(pr));
+            nll.add(-wts[i0 + t]! * Math.log(pr));
           }
         }
-        A[pad] = padWeight;
+        wts[pad] = padWeight;
         if (!derivs) continue;
         // per column j: the scratch c·x_j and the sums Σ d x_j (β gradient), Σ u x_j (θ_c × β), Σ l x_j (θ_{c−1} × β)
-        kern.colpass(8 * sm.x, n, i0, len2, p, 8 * sm.w, S, 8 * sm.s, 8 * sm.sums);
-        for (let j = 0, o = sm.sums; j < p; j++, o += 3) {
-          grad[nt + j] = grad[nt + j]! + A[o]!;
-          if (hasU) hess[c * npar + nt + j] = hess[c * npar + nt + j]! + A[o + 1]!;
-          if (hasL) hess[(c - 1) * npar + nt + j] = hess[(c - 1) * npar + nt + j]! + A[o + 2]!;
+        kern.colpass(x, n, i0, len2, p, rows, S, scratch, sums);
+        for (let j = 0, o = 0; j < p; j++, o += 3) {
+          grad[nt + j] = grad[nt + j]! + sums[o]!;
+          if (hasU) hess[c * npar + nt + j] = hess[c * npar + nt + j]! + sums[o + 1]!;
+          if (hasL) hess[(c - 1) * npar + nt + j] = hess[(c - 1) * npar + nt + j]! + sums[o + 2]!;
         }
         // β × β block: X' diag(c) X over the block (upper triangle)
-        kern.crossprod(8 * sm.s, S, 8 * sm.x, n, i0, len2, p, 8 * sm.xtcx);
+        kern.crossprod(scratch, S, x, n, i0, len2, p, XtCX);
       }
       if (!derivs) continue;
       const [gU, gL, hUU, hLL, hUL] = sumsOf as unknown as [number, number, number, number, number];
@@ -384,16 +359,15 @@ export class CumulativeLogitObjective implements NewtonObjective {
   private finishSorted(nll: CompensatedSum, hess: Float64Array, derivs: boolean): number {
     const { p, npar, nt } = this;
     const sm = this.simd!;
-    const A = sm.A;
+    const { acc, xtcx: XtCX } = sm.A;
     const accExp = sm.accExp;
     // log of the running product m₀ m₁ 2^e: e log 2 in two parts (e · LN2_HI is exact for |e| < 2²¹, i.e. up
     // to ~10⁶ log-likelihood bits; beyond, it is rounded once, ~1e-16 relative). The exponents are read as
     // the low words of their i64 lanes: exact for |e| < 2³¹.
     const e = accExp[0]! + accExp[2]!;
     nll.add(-(e * LN2_HI));
-    nll.add(-(e * LN2_LO + Math.log(A[sm.acc]! * A[sm.acc + 1]!)));
+    nll.add(-(e * LN2_LO + Math.log(acc[0]! * acc[1]!)));
     if (!derivs) return nll.value();
-    const XtCX = A.subarray(sm.xtcx, sm.xtcx + p * p);
     symmetrizeUpper(XtCX, p);
     for (let a = 0; a < p; a++) {
       for (let r2 = 0; r2 < nt; r2++) hess[(nt + a) * npar + r2] = hess[r2 * npar + nt + a]!;
@@ -407,13 +381,12 @@ export class CumulativeLogitObjective implements NewtonObjective {
    * |θ − η| beyond the kernel's exp range), into the row arrays and the category's sums.
    */
   private rowsScalar(i0: number, len: number, kind: RowKind, r: number, omr: number, iomr: number, tU: number, tL: number, sums: Float64Array): void {
-    const sm = this.simd!;
-    const A = sm.A;
+    const { eta: etaB, wts, rows } = this.simd!.A;
     const out = this.terms;
     for (let t = 0; t < len; t++) {
-      const eta = A[sm.eta + t]!;
-      rowTerms(kind, Math.exp(kind === HIGHEST ? tL - eta : tU - eta), r, omr, iomr, A[sm.wts + i0 + t]!, out);
-      for (let m = 0; m < 5; m++) A[sm.w + m * S + t] = out[m]!; // c, d, u, l, p
+      const eta = etaB[t]!;
+      rowTerms(kind, Math.exp(kind === HIGHEST ? tL - eta : tU - eta), r, omr, iomr, wts[i0 + t]!, out);
+      for (let m = 0; m < 5; m++) rows[m * S + t] = out[m]!; // c, d, u, l, p
       sums[0] = sums[0]! + out[ROW_GA]!;
       sums[1] = sums[1]! + out[ROW_GB]!;
       sums[2] = sums[2]! + out[ROW_HAA]!;
@@ -538,6 +511,21 @@ export class CumulativeLogitObjective implements NewtonObjective {
     for (let a = 0; a < p; a++) for (let b = 0; b < p; b++) hess[(nt + a) * npar + nt + b] = XtCX[a * p + b]!;
     return nll.value();
   }
+}
+
+/**
+ * The sorted path's arrays in the kernels' arena: X (n × p, then a zero row), the case weights (1 without;
+ * n + 2: a padding row's weight is set to 0 for a moment), the block's η and its row arrays c, d, u, l and p
+ * (stride S each), the scratch c·x_j (p × S), β, the per-column sums (3p), the rows kernel's sums (6),
+ * logprod's running product (mantissas, exponents, min p), X' diag(c) X (p × p), the category segments
+ * (J + 1) and constants (5 J), the gradient (npar) and the Hessian (npar²), then the fit driver's work
+ * arrays (workspace).
+ */
+function ordinalArena(n: number, p: number, J: number, npar: number, work: number) {
+  return {
+    x: n * p + 2, wts: n + 2, eta: S, rows: 5 * S, scratch: Math.max(1, p) * S, beta: p, sums: 3 * p, rs: 6, acc: 6, xtcx: p * p,
+    seg: { int32: J + 1 }, cats: 5 * J, grad: npar, hess: npar * npar, work,
+  } as const;
 }
 
 /** Rows `order` of the column-major n × cols matrix A, into B from offset `at` (a new array by default). */

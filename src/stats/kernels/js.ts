@@ -1,0 +1,395 @@
+/**
+ * The kernels' JavaScript backend: assembly/kernels.ts's operations in the same order, so the same bits
+ * (test/stats/kernels-js.test.ts runs both on the golden scenarios). Where the WebAssembly kernels sum two
+ * rows per instruction, the sums here run in two lanes too — lane 0 the even rows t = 0, 2, …, lane 1 the
+ * odd ones, each from 0, added (lane 0 + lane 1) at the end — and exp is the kernels' own (Taylor
+ * polynomial and 2^k from its bits, not Math.exp). Chosen with LESIONFLOW_KERNELS=js (kernels/index.ts).
+ */
+import { BLOCK, cholesky, choleskyInverse, choleskySolve } from '../linalg.js';
+import { HIGHEST, LOWEST, MIDDLE, type RowKind } from '../models/cumulative-logit.js';
+import { type ArenaSpec, arenaLayout, arenaViews, type Kernels, type LeastSquaresPassArrays, type OrdinalPassArrays, type OrdinalPassStatus } from './kernels.js';
+
+// ---- exp as the kernels compute it (assembly/kernels.ts's expV, one lane) ----
+const INV_LN2 = 1.4426950408889634; // 1 / Math.LN2
+const LN2_HI = 6.93147180369123816490e-1;
+const LN2_LO = 1.90821492927058770002e-10;
+const MAGIC = 6755399441055744; // 1.5·2⁵²
+const TWO52 = 4503599627370496;
+/** 1/i! for i = 0 … 13. */
+const C = [1, 1, 0.5, 0.16666666666666666, 0.041666666666666664, 0.008333333333333333, 0.001388888888888889, 0.0001984126984126984, 0.0000248015873015873,
+  0.0000027557319223985893, 2.755731922398589e-7, 2.505210838544172e-8, 2.08767569878681e-9, 1.6059043836821613e-10] as const;
+const [C0, C1, C2, C3, C4, C5, C6, C7, C8, C9, C10, C11, C12, C13] = C;
+
+/** Bit access to one double (exp's 2^k, logprod's renormalisation). */
+const bitsF = new Float64Array(1);
+const bitsU = new Uint32Array(bitsF.buffer);
+
+/** WebAssembly's f64.nearest: round half to even, −0 and |v| ≥ 2⁵² (and NaN) kept. */
+function nearest(v: number): number {
+  const a = Math.abs(v);
+  if (!(a < TWO52)) return v;
+  const r = a + TWO52 - TWO52;
+  return v < 0 ? -r : v === 0 ? v : r;
+}
+
+/** exp(x) as the kernels' expV: valid for |x| ≤ 700; beyond, the same bits the kernels give. */
+function expK(x: number): number {
+  const k = nearest(x * INV_LN2);
+  const r = x - k * LN2_HI - k * LN2_LO;
+  let acc = C13;
+  acc = acc * r + C12;
+  acc = acc * r + C11;
+  acc = acc * r + C10;
+  acc = acc * r + C9;
+  acc = acc * r + C8;
+  acc = acc * r + C7;
+  acc = acc * r + C6;
+  acc = acc * r + C5;
+  acc = acc * r + C4;
+  acc = acc * r + C3;
+  acc = acc * r + C2;
+  acc = acc * r + C1;
+  acc = acc * r + C0;
+  // 2^k: ((bits(k + MAGIC) − bits(MAGIC)) + 1023) << 52 as int64 — only the low 12 bits of the low word
+  // survive the shift, and bits(MAGIC)'s low word is 0
+  bitsF[0] = k + MAGIC;
+  const lo = bitsU[0]!;
+  bitsU[1] = ((lo + 1023) & 0xfff) << 20;
+  bitsU[0] = 0;
+  return acc * bitsF[0];
+}
+
+// ---- the kernels ----
+
+function eta(x: Float64Array, n: number, i0: number, len: number, p: number, beta: Float64Array, out: Float64Array): void {
+  for (let t = 0; t < len; t++) out[t] = 0;
+  let j = 0;
+  // two columns per pass, added in column order (as the kernel's vector additions)
+  for (; j + 1 < p; j += 2) {
+    const b0 = beta[j]!;
+    const b1 = beta[j + 1]!;
+    const c0 = j * n + i0;
+    const c1 = c0 + n;
+    for (let t = 0; t < len; t++) out[t] = out[t]! + b0 * x[c0 + t]! + b1 * x[c1 + t]!;
+  }
+  if (j < p) {
+    const b0 = beta[j]!;
+    const c0 = j * n + i0;
+    for (let t = 0; t < len; t++) out[t] = out[t]! + b0 * x[c0 + t]!;
+  }
+}
+
+function colpass(x: Float64Array, n: number, i0: number, len: number, p: number, w: Float64Array, stride: number, s: Float64Array, sums: Float64Array): void {
+  const wd = stride;
+  const wu = 2 * stride;
+  const wl = 3 * stride;
+  for (let j = 0; j < p; j++) {
+    const col = j * n + i0;
+    const sj = j * stride;
+    let g0 = 0, g1 = 0, u0 = 0, u1 = 0, l0 = 0, l1 = 0;
+    for (let t = 0; t < len; t += 2) {
+      const x0 = x[col + t]!;
+      const x1 = x[col + t + 1]!;
+      s[sj + t] = w[t]! * x0;
+      s[sj + t + 1] = w[t + 1]! * x1;
+      g0 += w[wd + t]! * x0;
+      g1 += w[wd + t + 1]! * x1;
+      u0 += w[wu + t]! * x0;
+      u1 += w[wu + t + 1]! * x1;
+      l0 += w[wl + t]! * x0;
+      l1 += w[wl + t + 1]! * x1;
+    }
+    sums[3 * j] = g0 + g1;
+    sums[3 * j + 1] = u0 + u1;
+    sums[3 * j + 2] = l0 + l1;
+  }
+}
+
+function crossprod(s: Float64Array, stride: number, x: Float64Array, n: number, i0: number, len: number, p: number, out: Float64Array): void {
+  for (let j = 0; j < p; j++) {
+    const sj = j * stride;
+    for (let k = j; k < p; k++) {
+      const col = k * n + i0;
+      let a0 = 0;
+      let a1 = 0;
+      for (let t = 0; t < len; t += 2) {
+        a0 += s[sj + t]! * x[col + t]!;
+        a1 += s[sj + t + 1]! * x[col + t + 1]!;
+      }
+      out[j * p + k] = out[j * p + k]! + (a0 + a1);
+    }
+  }
+}
+
+function exps(x: Float64Array, len: number, out: Float64Array): number {
+  let m0 = 0;
+  let m1 = 0;
+  for (let t = 0; t < len; t += 2) {
+    m0 = Math.max(m0, Math.abs(x[t]!));
+    m1 = Math.max(m1, Math.abs(x[t + 1]!));
+    out[t] = expK(x[t]!);
+    out[t + 1] = expK(x[t + 1]!);
+  }
+  return Math.max(m0, m1);
+}
+
+/** rows's output: the category's sums per lane (lane = row parity), reused. */
+const lanes = new Float64Array(10);
+
+function rows(eta: Float64Array, len: number, kind: RowKind, w: Float64Array, wAt: number, out: Float64Array, stride: number, sums: Float64Array, tU: number, tL: number, r: number, omr: number, iomr: number): void {
+  const top = kind === HIGHEST;
+  const theta = top ? tL : tU;
+  const negR = 0 - r;
+  const oD = stride;
+  const oU = 2 * stride;
+  const oL = 3 * stride;
+  const oP = 4 * stride;
+  lanes.fill(0);
+  let m0 = 0;
+  let m1 = 0;
+  for (let t = 0; t < len; t++) {
+    const x = theta - eta[t]!;
+    if ((t & 1) === 0) m0 = Math.max(m0, Math.abs(x));
+    else m1 = Math.max(m1, Math.abs(x));
+    const e = expK(x);
+    const wv = w[wAt + t]!;
+    const lane = 5 * (t & 1);
+    if (top) {
+      // e = e_b: invB = 1/(1 + eb); p = invB; ∂ log p/∂b = −eb invB; ∂²/∂b² = −eb invB invB
+      const invB = 1 / (1 + e);
+      const lb = (0 - e) * invB;
+      const hbb = lb * invB;
+      const gb = wv * lb;
+      const wHbb = wv * hbb;
+      out[oD + t] = gb;
+      out[t] = 0 - wHbb;
+      out[oU + t] = 0;
+      out[oL + t] = wHbb;
+      out[oP + t] = invB;
+      lanes[lane + 1] = lanes[lane + 1]! + gb;
+      lanes[lane + 3] = lanes[lane + 3]! + wHbb;
+    } else {
+      const A1 = 1 + e;
+      const eb = r * e;
+      const B = 1 + eb;
+      const invAB = 1 / (A1 * B);
+      const invA = B * invAB;
+      const invB = A1 * invAB;
+      const pr = e * omr * invAB;
+      const la = B * invA * iomr;
+      const lb = negR * A1 * invB * iomr;
+      const haa = la * ((1 - e) * invA - la);
+      const hbb = lb * ((1 - eb) * invB - lb);
+      const ga = wv * la;
+      const gb = wv * lb;
+      const wHaa = wv * haa;
+      const wHbb = wv * hbb;
+      const hab = (0 - wv) * la * lb;
+      out[oD + t] = ga + gb;
+      out[t] = 0 - (wHaa + 2 * hab + wHbb);
+      out[oU + t] = wHaa + hab;
+      out[oL + t] = hab + wHbb;
+      out[oP + t] = pr;
+      lanes[lane] = lanes[lane]! + ga;
+      lanes[lane + 1] = lanes[lane + 1]! + gb;
+      lanes[lane + 2] = lanes[lane + 2]! + wHaa;
+      lanes[lane + 3] = lanes[lane + 3]! + wHbb;
+      lanes[lane + 4] = lanes[lane + 4]! + hab;
+    }
+  }
+  for (let m = 0; m < 5; m++) sums[m] = lanes[m]! + lanes[5 + m]!;
+  sums[5] = Math.max(m0, m1);
+}
+
+/** The exponent words of the last running product seen (a view made once per product array). */
+let productOf: Float64Array | undefined;
+let exponents: Int32Array = new Int32Array(4);
+
+function logprod(p: Float64Array, w: Float64Array, wAt: number, len: number, acc: Float64Array): void {
+  if (productOf !== acc) {
+    productOf = acc;
+    exponents = new Int32Array(acc.buffer, acc.byteOffset + 16, 4);
+  }
+  // per lane: m ∈ [1, 2) and the binary exponent e (an int64, |e| < 2³¹: its low word and the sign)
+  let m0 = acc[0]!;
+  let m1 = acc[1]!;
+  let e0 = exponents[0]!;
+  let e1 = exponents[2]!;
+  let mn0 = Infinity;
+  let mn1 = Infinity;
+  for (let t = 0; t < len; t++) {
+    const pv = p[t]!;
+    const odd = (t & 1) === 1;
+    if (odd) mn1 = Math.min(mn1, pv);
+    else mn0 = Math.min(mn0, pv);
+    // factors p ≥ 1e-100 only; p^w as w multiplications, each renormalised to m·2^e
+    const wv = pv >= 1e-100 ? w[wAt + t]! : 0;
+    let m = odd ? m1 : m0;
+    let e = odd ? e1 : e0;
+    for (let k = 1; k <= wv; k++) {
+      bitsF[0] = m * pv;
+      const hi = bitsU[1]!;
+      e += (hi >>> 20) - 1023;
+      bitsU[1] = (hi & 0xfffff) | 0x3ff00000;
+      m = bitsF[0];
+    }
+    if (odd) {
+      m1 = m;
+      e1 = e;
+    } else {
+      m0 = m;
+      e0 = e;
+    }
+  }
+  acc[0] = m0;
+  acc[1] = m1;
+  exponents[0] = e0;
+  exponents[1] = e0 < 0 ? -1 : 0;
+  exponents[2] = e1;
+  exponents[3] = e1 < 0 ? -1 : 0;
+  acc[4] = Math.min(mn0, mn1);
+}
+
+/** The kernels' evaluate (assembly/kernels.ts), step by step in its order. */
+function ordinalPass(a: OrdinalPassArrays): { run(derivs: boolean, zeroBeta: boolean): OrdinalPassStatus } {
+  const { x, n, p, segments: seg, J, categories: cats, weights: wts, eta: etaB, rows: w, stride, scratch: s, beta, columnSums: sums, rowSums: rs, product: acc, xtcx, grad, hess, npar, nt } = a;
+  const pRow = w.subarray(4 * stride, 5 * stride);
+  const K = J - 1;
+  return {
+    run(derivs, zeroBeta) {
+      if (derivs) {
+        grad.fill(0, 0, npar);
+        hess.fill(0, 0, npar * npar);
+        xtcx.fill(0, 0, p * p);
+      }
+      for (let c = 0; c < J; c++) {
+        const [tU, tL, r, omr, iomr] = [cats[5 * c]!, cats[5 * c + 1]!, cats[5 * c + 2]!, cats[5 * c + 3]!, cats[5 * c + 4]!];
+        const hasU = c < K;
+        const hasL = c > 0;
+        const kind = hasU && hasL ? MIDDLE : hasU ? LOWEST : HIGHEST;
+        let gU = 0, gL = 0, hUU = 0, hLL = 0, hUL = 0;
+        for (let i0 = seg[c]!, end = seg[c + 1]!; i0 < end; i0 += BLOCK) {
+          const len = Math.min(BLOCK, end - i0);
+          const len2 = len + (len & 1);
+          const pad = i0 + len;
+          const padWeight = wts[pad]!;
+          if (len2 > len) wts[pad] = 0;
+          if (zeroBeta) etaB.fill(0, 0, len2);
+          else eta(x, n, i0, len2, p, beta, etaB);
+          rows(etaB, len2, kind, wts, i0, w, stride, rs, tU, tL, r, omr, iomr);
+          if (!(rs[5]! <= 700)) {
+            wts[pad] = padWeight;
+            return 1;
+          }
+          gU += rs[0]!;
+          gL += rs[1]!;
+          hUU += rs[2]!;
+          hLL += rs[3]!;
+          hUL += rs[4]!;
+          if (len2 > len) {
+            for (let m = 0; m < 4; m++) w[stride * m + len] = 0;
+            pRow[len] = 1;
+          }
+          logprod(pRow, wts, i0, len2, acc);
+          const minP = acc[4]!;
+          if (minP < 1e-100) {
+            wts[pad] = padWeight;
+            return 2;
+          }
+          if (!(minP > 0)) {
+            wts[pad] = padWeight;
+            return 3;
+          }
+          wts[pad] = padWeight;
+          if (derivs) {
+            colpass(x, n, i0, len2, p, w, stride, s, sums);
+            for (let j = 0; j < p; j++) {
+              grad[nt + j] = grad[nt + j]! + sums[3 * j]!;
+              if (hasU) hess[c * npar + nt + j] = hess[c * npar + nt + j]! + sums[3 * j + 1]!;
+              if (hasL) hess[(c - 1) * npar + nt + j] = hess[(c - 1) * npar + nt + j]! + sums[3 * j + 2]!;
+            }
+            crossprod(s, stride, x, n, i0, len2, p, xtcx);
+          }
+        }
+        if (!derivs) continue;
+        if (hasU) {
+          grad[c] = grad[c]! - gU;
+          hess[c * npar + c] = hess[c * npar + c]! - hUU;
+        }
+        if (hasL) {
+          const l = c - 1;
+          grad[l] = grad[l]! - gL;
+          hess[l * npar + l] = hess[l * npar + l]! - hLL;
+          if (hasU) {
+            hess[c * npar + l] = hess[c * npar + l]! - hUL;
+            hess[l * npar + c] = hess[l * npar + c]! - hUL;
+          }
+        }
+      }
+      return 0;
+    },
+  };
+}
+
+/** The kernels' lmpass (assembly/kernels.ts), step by step in its order. */
+function leastSquaresPass(a: LeastSquaresPassArrays): { run(residuals: boolean): void } {
+  const { x, n, p, y, w, beta, fitted, rows: c, stride, scratch: s, columnSums: sums, out, xtwx } = a;
+  return {
+    run(residuals) {
+      out.fill(0, 0, p);
+      for (let i0 = 0; i0 < n; i0 += BLOCK) {
+        const len = Math.min(BLOCK, n - i0);
+        const len2 = len + (len & 1);
+        if (residuals) eta(x, n, i0, len2, p, beta, fitted);
+        for (let t = 0; t < len; t++) {
+          const wi = w === undefined ? 1 : w[i0 + t]!;
+          const yi = y[i0 + t]!;
+          c[t] = wi;
+          c[stride + t] = residuals ? (yi - fitted[t]!) * wi : wi * yi;
+        }
+        if (len2 > len) {
+          c[len] = 0;
+          c[stride + len] = 0;
+        }
+        colpass(x, n, i0, len2, p, c, stride, s, sums);
+        for (let j = 0; j < p; j++) out[j] = out[j]! + sums[3 * j]!;
+        if (!residuals) crossprod(s, stride, x, n, i0, len2, p, xtwx);
+      }
+    },
+  };
+}
+
+/** The arena: one buffer per thread, replaced by a larger one when a fit needs more. */
+let buffer = new ArrayBuffer(65536);
+
+export const jsKernels: Kernels = {
+  backend: 'js',
+  arena<S extends ArenaSpec>(spec: S) {
+    const { bytes } = arenaLayout(spec);
+    if (bytes > buffer.byteLength) {
+      try {
+        buffer = new ArrayBuffer(Math.max(bytes, 2 * buffer.byteLength));
+      } catch (e) {
+        if (e instanceof RangeError) return undefined; // more than this process can allocate
+        throw e;
+      }
+    }
+    return arenaViews(spec, buffer);
+  },
+  inArena: () => true,
+  eta,
+  colpass,
+  crossprod,
+  exps,
+  rows,
+  logprod,
+  chol: (A, p, relTol, L) => cholesky(A, p, relTol, L).failedAt,
+  cholsolve: (L, p, b) => {
+    choleskySolve(L, p, b);
+  },
+  cholinv: (L, p, out) => {
+    out.set(choleskyInverse(L, p));
+  },
+  ordinalPass,
+  leastSquaresPass,
+};
