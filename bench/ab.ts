@@ -7,7 +7,7 @@
  *
  * The baseline is built from git, not kept in the tree: the ref's files (`git archive`) go to a folder
  * under the system's temporary directory named by its commit, with this checkout's node_modules linked
- * in, and are compiled there once (`tsc -p tsconfig.build.json`); later runs reuse that build. Choose
+ * in, and are built there once (its own `npm run build`); later runs reuse that build. Choose
  * the baseline with the environment variable `BENCH_BASELINE` (any git ref, e.g. `main`, `HEAD~3`, a
  * tag); by default it is `git merge-base HEAD main`, the commit a branch started from (on main itself
  * that is HEAD: an A/A run, which shows the noise). `BENCH_AB_ROUNDS` sets the number of A/B pairs
@@ -92,7 +92,8 @@ async function baselineBuild(): Promise<{ ref: string; sha: string; root: string
   await mkdir(staging, { recursive: true });
   execFileSync('sh', ['-c', `git archive ${sha} | tar -x -C '${staging}'`], { cwd: repoRoot, stdio: 'inherit' });
   await symlink(join(repoRoot, 'node_modules'), join(staging, 'node_modules'), 'dir');
-  execFileSync(process.execPath, [join(repoRoot, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json'], { cwd: staging, stdio: 'inherit' });
+  // the ref's own build script (tsc, and from issue 12 on the copy of the kernels' .wasm into dist)
+  execFileSync('npm', ['run', '--silent', 'build'], { cwd: staging, stdio: 'inherit' });
   await writeFile(join(staging, 'dist', '.built'), `${sha}\n`);
   await rm(root, { recursive: true, force: true });
   await rename(staging, root);
