@@ -75,7 +75,14 @@ const ZERO: v128 = f64x2(0, 0);
  * pass over the rows (out loaded and stored once for both, the additions in column order).
  */
 export function eta(x: usize, n: i32, i0: i32, len: i32, p: i32, beta: usize, out: usize): void {
-  for (let t = 0; t < len; t += 2) vst(out, t, ZERO);
+  // (the loops over the rows test at the end, as do-while: one branch per pass)
+  if (len > 0) {
+    let t = 0;
+    do {
+      vst(out, t, ZERO);
+      t += 2;
+    } while (t < len);
+  }
   const pairs = p & -2;
   let j = 0;
   for (; j < pairs; j += 2) {
@@ -83,15 +90,25 @@ export function eta(x: usize, n: i32, i0: i32, len: i32, p: i32, beta: usize, ou
     const b1 = f64x2.splat(ld(beta, j + 1));
     const col0 = at(x, j * n + i0);
     const col1 = at(x, (j + 1) * n + i0);
-    for (let t = 0; t < len; t += 2) {
-      vst(out, t, madd(madd(vld(out, t), b0, vld(col0, t)), b1, vld(col1, t)));
+    if (len > 0) {
+      let t = 0;
+      do {
+        vst(out, t, madd(madd(vld(out, t), b0, vld(col0, t)), b1, vld(col1, t)));
+        t += 2;
+      } while (t < len);
     }
   }
   if (pairs < p) {
     // an odd p: the last column alone
     const b0 = f64x2.splat(ld(beta, j));
     const col0 = at(x, j * n + i0);
-    for (let t = 0; t < len; t += 2) vst(out, t, madd(vld(out, t), b0, vld(col0, t)));
+    if (len > 0) {
+      let t = 0;
+      do {
+        vst(out, t, madd(vld(out, t), b0, vld(col0, t)));
+        t += 2;
+      } while (t < len);
+    }
   }
 }
 
@@ -112,7 +129,8 @@ export function colpass(x: usize, n: i32, i0: i32, len: i32, p: i32, w: usize, s
     const s1 = at(s, (j + 1) * stride);
     let g0 = ZERO, u0 = ZERO, l0 = ZERO;
     let g1 = ZERO, u1 = ZERO, l1 = ZERO;
-    for (let t = 0; t < len; t += 2) {
+    let t = 0;
+    if (len > 0) do {
       const cv = vld(w, t);
       const dv = vld(wd, t);
       const uv = vld(wu, t);
@@ -127,7 +145,8 @@ export function colpass(x: usize, n: i32, i0: i32, len: i32, p: i32, w: usize, s
       g1 = madd(g1, dv, x1);
       u1 = madd(u1, uv, x1);
       l1 = madd(l1, lv, x1);
-    }
+      t += 2;
+    } while (t < len);
     const o0 = at(sums, 3 * j);
     store<f64>(o0, hsum(g0));
     store<f64>(o0, hsum(u0), 8);
@@ -142,7 +161,8 @@ export function colpass(x: usize, n: i32, i0: i32, len: i32, p: i32, w: usize, s
     const col0 = at(x, j * n + i0);
     const s0 = at(s, j * stride);
     let g0 = ZERO, u0 = ZERO, l0 = ZERO;
-    for (let t = 0; t < len; t += 2) {
+    let t = 0;
+    if (len > 0) do {
       const cv = vld(w, t);
       const dv = vld(wd, t);
       const uv = vld(wu, t);
@@ -152,7 +172,8 @@ export function colpass(x: usize, n: i32, i0: i32, len: i32, p: i32, w: usize, s
       g0 = madd(g0, dv, x0);
       u0 = madd(u0, uv, x0);
       l0 = madd(l0, lv, x0);
-    }
+      t += 2;
+    } while (t < len);
     const o0 = at(sums, 3 * j);
     store<f64>(o0, hsum(g0));
     store<f64>(o0, hsum(u0), 8);
@@ -182,7 +203,8 @@ export function colpass(x: usize, n: i32, i0: i32, len: i32, p: i32, w: usize, s
   const c3 = at(x, (k + 3) * n + i0);
   let a00 = ZERO, a01 = ZERO, a02 = ZERO, a03 = ZERO;
   let a10 = ZERO, a11 = ZERO, a12 = ZERO, a13 = ZERO;
-  for (let t = 0; t < len; t += 2) {
+  let t = 0;
+  if (len > 0) do {
     const v0 = vld(r0, t);
     const v1 = h > 1 ? vld(r1, t) : ZERO;
     let xv = vld(c0, t);
@@ -203,7 +225,8 @@ export function colpass(x: usize, n: i32, i0: i32, len: i32, p: i32, w: usize, s
       a03 = madd(a03, v0, xv);
       if (h > 1) a13 = madd(a13, v1, xv);
     }
-  }
+    t += 2;
+  } while (t < len);
   addTo(out, j, p, k, a00);
   if (w > 1) addTo(out, j, p, k + 1, a01);
   if (w > 2) addTo(out, j, p, k + 2, a02);
@@ -293,25 +316,109 @@ const C13: f64 = 1.6059043836821613e-10;
 /** exps(x, len, out, mx): out[t] = exp(x[t]) for the `len` (even) values at x; the f64 at mx = max |x[t]| (NaN if any is). */
 export function exps(x: usize, len: i32, out: usize, mxAt: usize): void {
   let mx = ZERO;
-  for (let t = 0; t < len; t += 2) {
+  let t = 0;
+  if (len > 0) do {
     const v = vld(x, t);
     mx = f64x2.max(mx, f64x2.abs(v));
     vst(out, t, expV(v));
-  }
+    t += 2;
+  } while (t < len);
   store<f64>(mxAt, max(f64x2.extract_lane(mx, 0), f64x2.extract_lane(mx, 1)));
 }
 
-/**
- * rows's loop for one kind of category (`top`: the highest, whose only threshold is θ_{c−1} = tL; else a
- * middle or the lowest, θ_c = tU): the rows four at a time — both pairs' exps first (independent chains the
- * processor overlaps), then each pair's quantities in row order, so that every sum takes its terms in the
- * same order as two rows at a time would — and a last pair. See rows for the arguments.
- */
+/** rows's sums (see rows) from the lanes of the running sums and of max |x|. */
 // @ts-ignore: decorator
-@inline function rowLoop(top: bool, eta: usize, len: i32, w: usize, out: usize, stride: i32, sums: usize, tU: f64, tL: f64, r: f64, omr: f64, iomr: f64): void {
+@inline function rowSums(sums: usize, sGU: v128, sGL: v128, sHUU: v128, sHLL: v128, sHUL: v128, mx: v128): void {
+  st(sums, 0, hsum(sGU));
+  st(sums, 1, hsum(sGL));
+  st(sums, 2, hsum(sHUU));
+  st(sums, 3, hsum(sHLL));
+  st(sums, 4, hsum(sHUL));
+  // max |x| of the two lanes (NaN stays NaN: the caller's check fails and it falls back)
+  st(sums, 5, max(f64x2.extract_lane(mx, 0), f64x2.extract_lane(mx, 1)));
+}
+
+/**
+ * rows for the highest category (p = 1 − F(b), b = θ_{c−1} − η = tL − η; e = e_b), four rows per pass.
+ * invB = 1/(1 + eb); p = invB; ∂ log p/∂b = −eb invB; ∂²/∂b² = −eb invB invB.
+ */
+function rowsHighest(eta: usize, len: i32, w: usize, out: usize, stride: i32, sums: usize, tL: f64): void {
+  const one = f64x2.splat(1);
+  const vT = f64x2.splat(tL);
+  const oD = at(out, stride);
+  const oU = at(oD, stride);
+  const oL = at(oU, stride);
+  const oP = at(oL, stride);
+  let sGL = ZERO, sHLL = ZERO;
+  let mx = ZERO;
+  // four rows per pass, then a last pair (see rowsMiddle)
+  const len4 = len & -4;
+  let t = 0;
+  if (len4 > 0) do {
+    const xA = f64x2.sub(vT, vld(eta, t));
+    mx = f64x2.max(mx, f64x2.abs(xA));
+    const xB = f64x2.sub(vT, vld(eta, t + 2));
+    mx = f64x2.max(mx, f64x2.abs(xB));
+    const eA = expV(xA);
+    const eB = expV(xB);
+    // pair A: rows t, t + 1
+    const wvA = vld(w, t);
+    const invBA = f64x2.div(one, f64x2.add(one, eA));
+    const lbA = f64x2.mul(f64x2.sub(ZERO, eA), invBA);
+    const hbbA = f64x2.mul(lbA, invBA);
+    const gbA = f64x2.mul(wvA, lbA);
+    const wHbbA = f64x2.mul(wvA, hbbA);
+    vst(oD, t, gbA);
+    vst(out, t, f64x2.sub(ZERO, wHbbA));
+    vst(oU, t, ZERO);
+    vst(oL, t, wHbbA);
+    vst(oP, t, invBA);
+    sGL = f64x2.add(sGL, gbA);
+    sHLL = f64x2.add(sHLL, wHbbA);
+    const u = t + 2;
+    // pair B: rows t + 2, t + 3
+    const wvB = vld(w, u);
+    const invBB = f64x2.div(one, f64x2.add(one, eB));
+    const lbB = f64x2.mul(f64x2.sub(ZERO, eB), invBB);
+    const hbbB = f64x2.mul(lbB, invBB);
+    const gbB = f64x2.mul(wvB, lbB);
+    const wHbbB = f64x2.mul(wvB, hbbB);
+    vst(oD, u, gbB);
+    vst(out, u, f64x2.sub(ZERO, wHbbB));
+    vst(oU, u, ZERO);
+    vst(oL, u, wHbbB);
+    vst(oP, u, invBB);
+    sGL = f64x2.add(sGL, gbB);
+    sHLL = f64x2.add(sHLL, wHbbB);
+    t += 4;
+  } while (t < len4);
+  if (len4 < len) {
+    const x = f64x2.sub(vT, vld(eta, t));
+    mx = f64x2.max(mx, f64x2.abs(x));
+    const e = expV(x);
+    // the last pair
+    const wv = vld(w, t);
+    const invB = f64x2.div(one, f64x2.add(one, e));
+    const lb = f64x2.mul(f64x2.sub(ZERO, e), invB);
+    const hbb = f64x2.mul(lb, invB);
+    const gb = f64x2.mul(wv, lb);
+    const wHbb = f64x2.mul(wv, hbb);
+    vst(oD, t, gb);
+    vst(out, t, f64x2.sub(ZERO, wHbb));
+    vst(oU, t, ZERO);
+    vst(oL, t, wHbb);
+    vst(oP, t, invB);
+    sGL = f64x2.add(sGL, gb);
+    sHLL = f64x2.add(sHLL, wHbb);
+  }
+  rowSums(sums, ZERO, sGL, ZERO, sHLL, ZERO, mx);
+}
+
+/** rows for a middle or the lowest category (a = θ_c − η = tU − η; e = e_a): rowTerms's formulas. */
+function rowsMiddle(eta: usize, len: i32, w: usize, out: usize, stride: i32, sums: usize, tU: f64, r: f64, omr: f64, iomr: f64): void {
   const one = f64x2.splat(1);
   const two = f64x2.splat(2);
-  const vT = f64x2.splat(top ? tL : tU);
+  const vT = f64x2.splat(tU);
   const vR = f64x2.splat(r);
   const vNegR = f64x2.splat(0 - r);
   const vOmr = f64x2.splat(omr);
@@ -322,73 +429,119 @@ export function exps(x: usize, len: i32, out: usize, mxAt: usize): void {
   const oP = at(oL, stride);
   let sGU = ZERO, sGL = ZERO, sHUU = ZERO, sHLL = ZERO, sHUL = ZERO;
   let mx = ZERO;
-  for (let t = 0; t < len; t += 4) {
-    const second = t + 2 < len;
-    const x0 = f64x2.sub(vT, vld(eta, t));
-    mx = f64x2.max(mx, f64x2.abs(x0));
-    const x1 = second ? f64x2.sub(vT, vld(eta, t + 2)) : x0;
-    if (second) mx = f64x2.max(mx, f64x2.abs(x1));
-    const e0 = expV(x0);
-    const e1 = expV(x1);
-    for (let h = 0; h < 2; h++) {
-      if (h == 1 && !second) break;
-      const e = h == 0 ? e0 : e1;
-      const tt = t + 2 * h;
-      const wv = vld(w, tt);
-      if (top) {
-        // e = e_b: invB = 1/(1 + eb); p = invB; ∂ log p/∂b = −eb invB; ∂²/∂b² = −eb invB invB
-        const invB = f64x2.div(one, f64x2.add(one, e));
-        const lb = f64x2.mul(f64x2.sub(ZERO, e), invB);
-        const hbb = f64x2.mul(lb, invB);
-        const gb = f64x2.mul(wv, lb);
-        const wHbb = f64x2.mul(wv, hbb);
-        vst(oD, tt, gb);
-        vst(out, tt, f64x2.sub(ZERO, wHbb));
-        vst(oU, tt, ZERO);
-        vst(oL, tt, wHbb);
-        vst(oP, tt, invB);
-        sGL = f64x2.add(sGL, gb);
-        sHLL = f64x2.add(sHLL, wHbb);
-      } else {
-        // e = e_a (rowTerms's formulas)
-        const A1 = f64x2.add(one, e);
-        const eb = f64x2.mul(vR, e);
-        const B = f64x2.add(one, eb);
-        const invAB = f64x2.div(one, f64x2.mul(A1, B));
-        const invA = f64x2.mul(B, invAB);
-        const invB = f64x2.mul(A1, invAB);
-        const pr = f64x2.mul(f64x2.mul(e, vOmr), invAB);
-        const la = f64x2.mul(f64x2.mul(B, invA), vIomr);
-        const lb = f64x2.mul(f64x2.mul(f64x2.mul(vNegR, A1), invB), vIomr);
-        // haa = la ((1 − ea) invA − la), hbb = lb ((1 − eb) invB − lb)
-        const haa = f64x2.mul(la, f64x2.sub(f64x2.mul(f64x2.sub(one, e), invA), la));
-        const hbb = f64x2.mul(lb, f64x2.sub(f64x2.mul(f64x2.sub(one, eb), invB), lb));
-        const ga = f64x2.mul(wv, la);
-        const gb = f64x2.mul(wv, lb);
-        const wHaa = f64x2.mul(wv, haa);
-        const wHbb = f64x2.mul(wv, hbb);
-        const hab = f64x2.mul(f64x2.mul(f64x2.sub(ZERO, wv), la), lb);
-        vst(oD, tt, f64x2.add(ga, gb));
-        // c = −((wHaa + 2 hab) + wHbb)
-        vst(out, tt, f64x2.sub(ZERO, f64x2.add(f64x2.add(wHaa, f64x2.mul(two, hab)), wHbb)));
-        vst(oU, tt, f64x2.add(wHaa, hab));
-        vst(oL, tt, f64x2.add(hab, wHbb));
-        vst(oP, tt, pr);
-        sGU = f64x2.add(sGU, ga);
-        sGL = f64x2.add(sGL, gb);
-        sHUU = f64x2.add(sHUU, wHaa);
-        sHLL = f64x2.add(sHLL, wHbb);
-        sHUL = f64x2.add(sHUL, hab);
-      }
-    }
+  // four rows per pass while they last: both pairs' exps first (independent chains the processor
+  // overlaps), then each pair's terms in row order, so that every sum takes its terms in the order two rows
+  // at a time would; then a last pair. The pair's code is written out three times (pair A, pair B, the last
+  // pair; the golden tests run all three): AssemblyScript has no multi-value return, and the sums must stay
+  // in locals — kept in globals, or with a loop over the pairs, the kernel ran 10-20 % slower
+  const len4 = len & -4;
+  let t = 0;
+  if (len4 > 0) do {
+    const xA = f64x2.sub(vT, vld(eta, t));
+    mx = f64x2.max(mx, f64x2.abs(xA));
+    const xB = f64x2.sub(vT, vld(eta, t + 2));
+    mx = f64x2.max(mx, f64x2.abs(xB));
+    const eA = expV(xA);
+    const eB = expV(xB);
+    // pair A: rows t, t + 1
+    const wvA = vld(w, t);
+    const A1A = f64x2.add(one, eA);
+    const ebA = f64x2.mul(vR, eA);
+    const BA = f64x2.add(one, ebA);
+    const invABA = f64x2.div(one, f64x2.mul(A1A, BA));
+    const invAA = f64x2.mul(BA, invABA);
+    const invBA = f64x2.mul(A1A, invABA);
+    const prA = f64x2.mul(f64x2.mul(eA, vOmr), invABA);
+    const laA = f64x2.mul(f64x2.mul(BA, invAA), vIomr);
+    const lbA = f64x2.mul(f64x2.mul(f64x2.mul(vNegR, A1A), invBA), vIomr);
+    // haaA = laA ((1 − ea) invAA − laA), hbbA = lbA ((1 − ebA) invBA − lbA)
+    const haaA = f64x2.mul(laA, f64x2.sub(f64x2.mul(f64x2.sub(one, eA), invAA), laA));
+    const hbbA = f64x2.mul(lbA, f64x2.sub(f64x2.mul(f64x2.sub(one, ebA), invBA), lbA));
+    const gaA = f64x2.mul(wvA, laA);
+    const gbA = f64x2.mul(wvA, lbA);
+    const wHaaA = f64x2.mul(wvA, haaA);
+    const wHbbA = f64x2.mul(wvA, hbbA);
+    const habA = f64x2.mul(f64x2.mul(f64x2.sub(ZERO, wvA), laA), lbA);
+    vst(oD, t, f64x2.add(gaA, gbA));
+    // c = −((wHaaA + 2 habA) + wHbbA)
+    vst(out, t, f64x2.sub(ZERO, f64x2.add(f64x2.add(wHaaA, f64x2.mul(two, habA)), wHbbA)));
+    vst(oU, t, f64x2.add(wHaaA, habA));
+    vst(oL, t, f64x2.add(habA, wHbbA));
+    vst(oP, t, prA);
+    sGU = f64x2.add(sGU, gaA);
+    sGL = f64x2.add(sGL, gbA);
+    sHUU = f64x2.add(sHUU, wHaaA);
+    sHLL = f64x2.add(sHLL, wHbbA);
+    sHUL = f64x2.add(sHUL, habA);
+    const u = t + 2;
+    // pair B: rows t + 2, t + 3
+    const wvB = vld(w, u);
+    const A1B = f64x2.add(one, eB);
+    const ebB = f64x2.mul(vR, eB);
+    const BB = f64x2.add(one, ebB);
+    const invABB = f64x2.div(one, f64x2.mul(A1B, BB));
+    const invAB = f64x2.mul(BB, invABB);
+    const invBB = f64x2.mul(A1B, invABB);
+    const prB = f64x2.mul(f64x2.mul(eB, vOmr), invABB);
+    const laB = f64x2.mul(f64x2.mul(BB, invAB), vIomr);
+    const lbB = f64x2.mul(f64x2.mul(f64x2.mul(vNegR, A1B), invBB), vIomr);
+    // haaB = laB ((1 − ea) invAB − laB), hbbB = lbB ((1 − ebB) invBB − lbB)
+    const haaB = f64x2.mul(laB, f64x2.sub(f64x2.mul(f64x2.sub(one, eB), invAB), laB));
+    const hbbB = f64x2.mul(lbB, f64x2.sub(f64x2.mul(f64x2.sub(one, ebB), invBB), lbB));
+    const gaB = f64x2.mul(wvB, laB);
+    const gbB = f64x2.mul(wvB, lbB);
+    const wHaaB = f64x2.mul(wvB, haaB);
+    const wHbbB = f64x2.mul(wvB, hbbB);
+    const habB = f64x2.mul(f64x2.mul(f64x2.sub(ZERO, wvB), laB), lbB);
+    vst(oD, u, f64x2.add(gaB, gbB));
+    // c = −((wHaaB + 2 habB) + wHbbB)
+    vst(out, u, f64x2.sub(ZERO, f64x2.add(f64x2.add(wHaaB, f64x2.mul(two, habB)), wHbbB)));
+    vst(oU, u, f64x2.add(wHaaB, habB));
+    vst(oL, u, f64x2.add(habB, wHbbB));
+    vst(oP, u, prB);
+    sGU = f64x2.add(sGU, gaB);
+    sGL = f64x2.add(sGL, gbB);
+    sHUU = f64x2.add(sHUU, wHaaB);
+    sHLL = f64x2.add(sHLL, wHbbB);
+    sHUL = f64x2.add(sHUL, habB);
+    t += 4;
+  } while (t < len4);
+  if (len4 < len) {
+    const x = f64x2.sub(vT, vld(eta, t));
+    mx = f64x2.max(mx, f64x2.abs(x));
+    const e = expV(x);
+    // the last pair
+    const wv = vld(w, t);
+    const A1 = f64x2.add(one, e);
+    const eb = f64x2.mul(vR, e);
+    const B = f64x2.add(one, eb);
+    const invAB = f64x2.div(one, f64x2.mul(A1, B));
+    const invA = f64x2.mul(B, invAB);
+    const invB = f64x2.mul(A1, invAB);
+    const pr = f64x2.mul(f64x2.mul(e, vOmr), invAB);
+    const la = f64x2.mul(f64x2.mul(B, invA), vIomr);
+    const lb = f64x2.mul(f64x2.mul(f64x2.mul(vNegR, A1), invB), vIomr);
+    // haa = la ((1 − ea) invA − la), hbb = lb ((1 − eb) invB − lb)
+    const haa = f64x2.mul(la, f64x2.sub(f64x2.mul(f64x2.sub(one, e), invA), la));
+    const hbb = f64x2.mul(lb, f64x2.sub(f64x2.mul(f64x2.sub(one, eb), invB), lb));
+    const ga = f64x2.mul(wv, la);
+    const gb = f64x2.mul(wv, lb);
+    const wHaa = f64x2.mul(wv, haa);
+    const wHbb = f64x2.mul(wv, hbb);
+    const hab = f64x2.mul(f64x2.mul(f64x2.sub(ZERO, wv), la), lb);
+    vst(oD, t, f64x2.add(ga, gb));
+    // c = −((wHaa + 2 hab) + wHbb)
+    vst(out, t, f64x2.sub(ZERO, f64x2.add(f64x2.add(wHaa, f64x2.mul(two, hab)), wHbb)));
+    vst(oU, t, f64x2.add(wHaa, hab));
+    vst(oL, t, f64x2.add(hab, wHbb));
+    vst(oP, t, pr);
+    sGU = f64x2.add(sGU, ga);
+    sGL = f64x2.add(sGL, gb);
+    sHUU = f64x2.add(sHUU, wHaa);
+    sHLL = f64x2.add(sHLL, wHbb);
+    sHUL = f64x2.add(sHUL, hab);
   }
-  st(sums, 0, hsum(sGU));
-  st(sums, 1, hsum(sGL));
-  st(sums, 2, hsum(sHUU));
-  st(sums, 3, hsum(sHLL));
-  st(sums, 4, hsum(sHUL));
-  // max |x| of the two lanes (NaN stays NaN: the caller's check fails and it falls back)
-  st(sums, 5, max(f64x2.extract_lane(mx, 0), f64x2.extract_lane(mx, 1)));
+  rowSums(sums, sGU, sGL, sHUU, sHLL, sHUL, mx);
 }
 
 /**
@@ -400,8 +553,8 @@ export function exps(x: usize, len: i32, out: usize, mxAt: usize): void {
  * lowest (the same formulas with r = 0, omr = iomr = 1); kind 2: the highest (only θ_{c−1} = tL).
  */
 export function rows(eta: usize, len: i32, kind: i32, w: usize, out: usize, stride: i32, sums: usize, tU: f64, tL: f64, r: f64, omr: f64, iomr: f64): void {
-  if (kind == 2) rowLoop(true, eta, len, w, out, stride, sums, tU, tL, r, omr, iomr);
-  else rowLoop(false, eta, len, w, out, stride, sums, tU, tL, r, omr, iomr);
+  if (kind == 2) rowsHighest(eta, len, w, out, stride, sums, tL);
+  else rowsMiddle(eta, len, w, out, stride, sums, tU, r, omr, iomr);
 }
 
 /**
@@ -421,7 +574,8 @@ export function logprod(p: usize, w: usize, len: i32, acc: usize): void {
   let m = v128.load(acc);
   let e = v128.load(acc, 16);
   let mn = f64x2.splat(Infinity);
-  for (let t = 0; t < len; t += 2) {
+  let t = 0;
+  if (len > 0) do {
     const pv = vld(p, t);
     mn = f64x2.min(mn, pv);
     // w where p ≥ 1e-100, else 0 (the bits of +0)
@@ -437,7 +591,8 @@ export function logprod(p: usize, w: usize, len: i32, acc: usize): void {
       m = v128.or(v128.and(bits, mant), one);
       kv = f64x2.add(kv, one);
     }
-  }
+    t += 2;
+  } while (t < len);
   v128.store(acc, m);
   v128.store(acc, e, 16);
   store<f64>(acc, min(f64x2.extract_lane(mn, 0), f64x2.extract_lane(mn, 1)), 32);

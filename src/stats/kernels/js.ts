@@ -6,7 +6,7 @@
  * polynomial and 2^k from its bits, not Math.exp). Chosen with LESIONFLOW_KERNELS=js (kernels/index.ts).
  */
 import { BLOCK, cholesky, choleskyInverse, choleskySolve } from '../linalg.js';
-import { HIGHEST, LOWEST, MIDDLE, type RowKind } from '../models/cumulative-logit.js';
+import { HIGHEST, LOWEST, MIDDLE, ROW_GA, ROW_GB, ROW_HAA, ROW_HAB, ROW_HBB, ROW_TERMS, type RowKind, rowTerms } from '../models/cumulative-logit.js';
 import { type ArenaSpec, arenaLayout, arenaViews, type Kernels, type LeastSquaresPassArrays, type OrdinalPassArrays, type OrdinalPassStatus } from './kernels.js';
 
 // ---- exp as the kernels compute it (assembly/kernels.ts's expV, one lane) ----
@@ -18,7 +18,6 @@ const TWO52 = 4503599627370496;
 /** 1/i! for i = 0 … 13. */
 const C = [1, 1, 0.5, 0.16666666666666666, 0.041666666666666664, 0.008333333333333333, 0.001388888888888889, 0.0001984126984126984, 0.0000248015873015873,
   0.0000027557319223985893, 2.755731922398589e-7, 2.505210838544172e-8, 2.08767569878681e-9, 1.6059043836821613e-10] as const;
-const [C0, C1, C2, C3, C4, C5, C6, C7, C8, C9, C10, C11, C12, C13] = C;
 
 /** Bit access to one double (exp's 2^k, logprod's renormalisation). */
 const bitsF = new Float64Array(1);
@@ -36,20 +35,9 @@ function nearest(v: number): number {
 function expK(x: number): number {
   const k = nearest(x * INV_LN2);
   const r = x - k * LN2_HI - k * LN2_LO;
-  let acc = C13;
-  acc = acc * r + C12;
-  acc = acc * r + C11;
-  acc = acc * r + C10;
-  acc = acc * r + C9;
-  acc = acc * r + C8;
-  acc = acc * r + C7;
-  acc = acc * r + C6;
-  acc = acc * r + C5;
-  acc = acc * r + C4;
-  acc = acc * r + C3;
-  acc = acc * r + C2;
-  acc = acc * r + C1;
-  acc = acc * r + C0;
+  // Horner: ((c13 r + c12) r + …) r + c0, each product rounded before its sum
+  let acc = C[13];
+  for (let i = 12; i >= 0; i--) acc = acc * r + C[i]!;
   // 2^k: ((bits(k + MAGIC) − bits(MAGIC)) + 1023) << 52 as int64 — only the low 12 bits of the low word
   // survive the shift, and bits(MAGIC)'s low word is 0
   bitsF[0] = k + MAGIC;
@@ -133,17 +121,13 @@ function exps(x: Float64Array, len: number, out: Float64Array): number {
   return Math.max(m0, m1);
 }
 
-/** rows's output: the category's sums per lane (lane = row parity), reused. */
+/** rowTerms's output for one row, and the category's sums per lane (lane = row parity), reused. */
+const terms = new Float64Array(ROW_TERMS);
 const lanes = new Float64Array(10);
 
+/** The rows kernel: cumulative-logit.ts's rowTerms row by row (its operations are the kernel's), e from expK. */
 function rows(eta: Float64Array, len: number, kind: RowKind, w: Float64Array, wAt: number, out: Float64Array, stride: number, sums: Float64Array, tU: number, tL: number, r: number, omr: number, iomr: number): void {
-  const top = kind === HIGHEST;
-  const theta = top ? tL : tU;
-  const negR = 0 - r;
-  const oD = stride;
-  const oU = 2 * stride;
-  const oL = 3 * stride;
-  const oP = 4 * stride;
+  const theta = kind === HIGHEST ? tL : tU;
   lanes.fill(0);
   let m0 = 0;
   let m1 = 0;
@@ -151,51 +135,15 @@ function rows(eta: Float64Array, len: number, kind: RowKind, w: Float64Array, wA
     const x = theta - eta[t]!;
     if ((t & 1) === 0) m0 = Math.max(m0, Math.abs(x));
     else m1 = Math.max(m1, Math.abs(x));
-    const e = expK(x);
-    const wv = w[wAt + t]!;
+    rowTerms(kind, expK(x), r, omr, iomr, w[wAt + t]!, terms);
+    // c, d, u, l, p
+    for (let m = 0; m < 5; m++) out[m * stride + t] = terms[m]!;
     const lane = 5 * (t & 1);
-    if (top) {
-      // e = e_b: invB = 1/(1 + eb); p = invB; ∂ log p/∂b = −eb invB; ∂²/∂b² = −eb invB invB
-      const invB = 1 / (1 + e);
-      const lb = (0 - e) * invB;
-      const hbb = lb * invB;
-      const gb = wv * lb;
-      const wHbb = wv * hbb;
-      out[oD + t] = gb;
-      out[t] = 0 - wHbb;
-      out[oU + t] = 0;
-      out[oL + t] = wHbb;
-      out[oP + t] = invB;
-      lanes[lane + 1] = lanes[lane + 1]! + gb;
-      lanes[lane + 3] = lanes[lane + 3]! + wHbb;
-    } else {
-      const A1 = 1 + e;
-      const eb = r * e;
-      const B = 1 + eb;
-      const invAB = 1 / (A1 * B);
-      const invA = B * invAB;
-      const invB = A1 * invAB;
-      const pr = e * omr * invAB;
-      const la = B * invA * iomr;
-      const lb = negR * A1 * invB * iomr;
-      const haa = la * ((1 - e) * invA - la);
-      const hbb = lb * ((1 - eb) * invB - lb);
-      const ga = wv * la;
-      const gb = wv * lb;
-      const wHaa = wv * haa;
-      const wHbb = wv * hbb;
-      const hab = (0 - wv) * la * lb;
-      out[oD + t] = ga + gb;
-      out[t] = 0 - (wHaa + 2 * hab + wHbb);
-      out[oU + t] = wHaa + hab;
-      out[oL + t] = hab + wHbb;
-      out[oP + t] = pr;
-      lanes[lane] = lanes[lane]! + ga;
-      lanes[lane + 1] = lanes[lane + 1]! + gb;
-      lanes[lane + 2] = lanes[lane + 2]! + wHaa;
-      lanes[lane + 3] = lanes[lane + 3]! + wHbb;
-      lanes[lane + 4] = lanes[lane + 4]! + hab;
-    }
+    lanes[lane] = lanes[lane]! + terms[ROW_GA]!;
+    lanes[lane + 1] = lanes[lane + 1]! + terms[ROW_GB]!;
+    lanes[lane + 2] = lanes[lane + 2]! + terms[ROW_HAA]!;
+    lanes[lane + 3] = lanes[lane + 3]! + terms[ROW_HBB]!;
+    lanes[lane + 4] = lanes[lane + 4]! + terms[ROW_HAB]!;
   }
   for (let m = 0; m < 5; m++) sums[m] = lanes[m]! + lanes[5 + m]!;
   sums[5] = Math.max(m0, m1);
