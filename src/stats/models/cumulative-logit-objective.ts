@@ -201,7 +201,7 @@ export class CumulativeLogitObjective implements NewtonObjective {
   /**
    * The proportional-odds model with the rows sorted by category (every fit without nominal effects):
    * one pass over blocks of at most BLOCK rows of one category c, each block doing all its work while its
-   * rows are in the cache, in the SIMD kernels (simd-kernels.ts) —
+   * rows are in the cache, in the kernels (kernels/) —
    *   `eta`: η_i = x_i'β (then + o_i); `rows`: the module's rowTerms for two rows at a time, as the row
    *   arrays c, d, u, l, p and the threshold sums (the rows whose |θ − η| exceeds the kernel's exp range by
    *   rowTerms here, with Math.exp: rowsScalar); `colpass`: per column j the β gradient Σ d x_j, the θ × β

@@ -35,7 +35,7 @@
  *   f(a)/p = (1 + e_b) / ((1 + e_a)(1 − r)),   f(b)/p = r (1 + e_a) / ((1 + e_b)(1 − r)).
  * The lowest category is the same with r = 0 (p = F(a)); the highest has p = 1 − F(b) = 1/(1 + e_b).
  * (1 + e_a)(1 + e_b) overflows for θ − η beyond ~355 (then p is NaN and the fit halves its step; R's clm
- * loses p there too.) The WebAssembly kernel `rows` (simd-kernels.ts) computes exactly rowTerms's
+ * loses p there too.) The kernel `rows` (assembly/kernels.ts, and kernels/js.ts) computes exactly rowTerms's
  * operations, two rows at a time (tested bit for bit, given the same e_a).
  *
  *   rowTerms(kind, e, r, omr, iomr, w, out)      one observation's p, ∂ℓ and ∂²ℓ, and its row quantities
