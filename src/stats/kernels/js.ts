@@ -7,7 +7,7 @@
  */
 import { BLOCK, cholesky, choleskyInverse, choleskySolve } from '../linalg.js';
 import { HIGHEST, LOWEST, MIDDLE, ROW_GA, ROW_GB, ROW_HAA, ROW_HAB, ROW_HBB, ROW_TERMS, type RowKind, rowTerms } from '../models/cumulative-logit.js';
-import { type ArenaSpec, arenaLayout, arenaViews, type Kernels, type LeastSquaresPassArrays, type OrdinalPassArrays, type OrdinalPassStatus } from './kernels.js';
+import { type ArenaSpec, arenaBytes, arenaViews, type Kernels, type LeastSquaresPassArrays, type OrdinalPassArrays, type OrdinalPassStatus } from './kernels.js';
 
 // ---- exp as the kernels compute it (assembly/kernels.ts's expV, one lane) ----
 const INV_LN2 = 1.4426950408889634; // 1 / Math.LN2
@@ -313,7 +313,7 @@ let buffer = new ArrayBuffer(65536);
 export const jsKernels: Kernels = {
   backend: 'js',
   arena<S extends ArenaSpec>(spec: S) {
-    const { bytes } = arenaLayout(spec);
+    const bytes = arenaBytes(spec);
     if (bytes > buffer.byteLength) {
       try {
         buffer = new ArrayBuffer(Math.max(bytes, 2 * buffer.byteLength));

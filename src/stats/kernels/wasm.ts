@@ -10,7 +10,7 @@
  */
 import { readFileSync } from 'node:fs';
 import type { RowKind } from '../models/cumulative-logit.js';
-import { type ArenaSpec, arenaLayout, arenaViews, type Kernels, type LeastSquaresPassArrays, type OrdinalPassArrays, type OrdinalPassStatus } from './kernels.js';
+import { type ArenaSpec, arenaBytes, arenaViews, type Kernels, type LeastSquaresPassArrays, type OrdinalPassArrays, type OrdinalPassStatus } from './kernels.js';
 
 /** The parts of the WebAssembly API used here (the project's TypeScript lib has no DOM/WebAssembly types). */
 interface WasmMemory {
@@ -81,7 +81,7 @@ export function wasmKernels(): Kernels {
   backend = {
     backend: 'wasm',
     arena<S extends ArenaSpec>(spec: S) {
-      const { bytes } = arenaLayout(spec);
+      const bytes = arenaBytes(spec);
       if (bytes > MAX_BYTES) return undefined;
       const have = memory.buffer.byteLength;
       if (bytes > have) {
