@@ -3,11 +3,13 @@
  * (test/stats/kernels-js.test.ts runs both on the golden scenarios). Where the WebAssembly kernels sum two
  * rows per instruction, the sums here run in two lanes too — lane 0 the even rows t = 0, 2, …, lane 1 the
  * odd ones, each from 0, added (lane 0 + lane 1) at the end — and exp is the kernels' own (Taylor
- * polynomial and 2^k from its bits, not Math.exp). Chosen with LESIONFLOW_KERNELS=js (kernels/index.ts).
+ * polynomial and 2^k from its bits, not Math.exp). It has no ordinal pass of its own: the objective's
+ * JavaScript loop over the kernels (cumulative-logit-objective.ts's evaluateSortedJs) is that pass, step by
+ * step. Chosen with LESIONFLOW_KERNELS=js (kernels/index.ts).
  */
 import { BLOCK, cholesky, choleskyInverse, choleskySolve } from '../linalg.js';
-import { HIGHEST, LOWEST, MIDDLE, ROW_GA, ROW_GB, ROW_HAA, ROW_HAB, ROW_HBB, ROW_TERMS, type RowKind, rowTerms } from '../models/cumulative-logit.js';
-import { type ArenaSpec, arenaBytes, arenaViews, type Kernels, type LeastSquaresPassArrays, type OrdinalPassArrays, type OrdinalPassStatus } from './kernels.js';
+import { HIGHEST, ROW_GA, ROW_GB, ROW_HAA, ROW_HAB, ROW_HBB, ROW_TERMS, type RowKind, rowTerms } from '../models/cumulative-logit.js';
+import { type ArenaSpec, arenaBytes, arenaViews, type Kernels, type LeastSquaresPassArrays } from './kernels.js';
 
 // ---- exp as the kernels compute it (assembly/kernels.ts's expV, one lane) ----
 const INV_LN2 = 1.4426950408889634; // 1 / Math.LN2
@@ -198,87 +200,6 @@ function logprod(p: Float64Array, w: Float64Array, wAt: number, len: number, acc
   acc[4] = Math.min(mn0, mn1);
 }
 
-/** The kernels' evaluate (assembly/kernels.ts), step by step in its order. */
-function ordinalPass(a: OrdinalPassArrays): { run(derivs: boolean, zeroBeta: boolean): OrdinalPassStatus } {
-  const { x, n, p, segments: seg, J, categories: cats, weights: wts, eta: etaB, rows: w, stride, scratch: s, beta, columnSums: sums, rowSums: rs, product: acc, xtcx, grad, hess, npar, nt } = a;
-  const pRow = w.subarray(4 * stride, 5 * stride);
-  const K = J - 1;
-  return {
-    run(derivs, zeroBeta) {
-      if (derivs) {
-        grad.fill(0, 0, npar);
-        hess.fill(0, 0, npar * npar);
-        xtcx.fill(0, 0, p * p);
-      }
-      for (let c = 0; c < J; c++) {
-        const [tU, tL, r, omr, iomr] = [cats[5 * c]!, cats[5 * c + 1]!, cats[5 * c + 2]!, cats[5 * c + 3]!, cats[5 * c + 4]!];
-        const hasU = c < K;
-        const hasL = c > 0;
-        const kind = hasU && hasL ? MIDDLE : hasU ? LOWEST : HIGHEST;
-        let gU = 0, gL = 0, hUU = 0, hLL = 0, hUL = 0;
-        for (let i0 = seg[c]!, end = seg[c + 1]!; i0 < end; i0 += BLOCK) {
-          const len = Math.min(BLOCK, end - i0);
-          const len2 = len + (len & 1);
-          const pad = i0 + len;
-          const padWeight = wts[pad]!;
-          if (len2 > len) wts[pad] = 0;
-          if (zeroBeta) etaB.fill(0, 0, len2);
-          else eta(x, n, i0, len2, p, beta, etaB);
-          rows(etaB, len2, kind, wts, i0, w, stride, rs, tU, tL, r, omr, iomr);
-          if (!(rs[5]! <= 700)) {
-            wts[pad] = padWeight;
-            return 1;
-          }
-          gU += rs[0]!;
-          gL += rs[1]!;
-          hUU += rs[2]!;
-          hLL += rs[3]!;
-          hUL += rs[4]!;
-          if (len2 > len) {
-            for (let m = 0; m < 4; m++) w[stride * m + len] = 0;
-            pRow[len] = 1;
-          }
-          logprod(pRow, wts, i0, len2, acc);
-          const minP = acc[4]!;
-          if (minP < 1e-100) {
-            wts[pad] = padWeight;
-            return 2;
-          }
-          if (!(minP > 0)) {
-            wts[pad] = padWeight;
-            return 3;
-          }
-          wts[pad] = padWeight;
-          if (derivs) {
-            colpass(x, n, i0, len2, p, w, stride, s, sums);
-            for (let j = 0; j < p; j++) {
-              grad[nt + j] = grad[nt + j]! + sums[3 * j]!;
-              if (hasU) hess[c * npar + nt + j] = hess[c * npar + nt + j]! + sums[3 * j + 1]!;
-              if (hasL) hess[(c - 1) * npar + nt + j] = hess[(c - 1) * npar + nt + j]! + sums[3 * j + 2]!;
-            }
-            crossprod(s, stride, x, n, i0, len2, p, xtcx);
-          }
-        }
-        if (!derivs) continue;
-        if (hasU) {
-          grad[c] = grad[c]! - gU;
-          hess[c * npar + c] = hess[c * npar + c]! - hUU;
-        }
-        if (hasL) {
-          const l = c - 1;
-          grad[l] = grad[l]! - gL;
-          hess[l * npar + l] = hess[l * npar + l]! - hLL;
-          if (hasU) {
-            hess[c * npar + l] = hess[c * npar + l]! - hUL;
-            hess[l * npar + c] = hess[l * npar + c]! - hUL;
-          }
-        }
-      }
-      return 0;
-    },
-  };
-}
-
 /** The kernels' lmpass (assembly/kernels.ts), step by step in its order. */
 function leastSquaresPass(a: LeastSquaresPassArrays): { run(residuals: boolean): void } {
   const { x, n, p, y, w, beta, fitted, rows: c, stride, scratch: s, columnSums: sums, out, xtwx } = a;
@@ -338,6 +259,5 @@ export const jsKernels: Kernels = {
   cholinv: (L, p, out) => {
     out.set(choleskyInverse(L, p));
   },
-  ordinalPass,
   leastSquaresPass,
 };

@@ -126,8 +126,12 @@ export interface Kernels {
   cholsolve(L: Float64Array, p: number, b: Float64Array): void;
   /** linalg.ts's choleskyInverse into out. */
   cholinv(L: Float64Array, p: number, out: Float64Array): void;
-  /** The ordinal fit's pass over its rows, on arrays from one arena (made once per model). */
-  ordinalPass(arrays: OrdinalPassArrays): { run(derivs: boolean, zeroBeta: boolean): OrdinalPassStatus };
+  /**
+   * The ordinal fit's pass over its rows, on arrays from one arena (made once per model) — the steps of
+   * the objective's own JavaScript loop over the kernels (evaluateSortedJs) in one call. Absent in the
+   * JavaScript backend, where that loop is the pass.
+   */
+  readonly ordinalPass?: (arrays: OrdinalPassArrays) => { run(derivs: boolean, zeroBeta: boolean): OrdinalPassStatus };
   /** Least squares' pass over its rows: X'Wy and X'WX, or X'W(y − Xβ) with `residuals`. */
   leastSquaresPass(arrays: LeastSquaresPassArrays): { run(residuals: boolean): void };
 }

@@ -82,7 +82,7 @@ export class CumulativeLogitObjective implements NewtonObjective {
    * effects) or when the arena cannot hold X.
    */
   private readonly simd:
-    | { A: Arena<ReturnType<typeof ordinalArena>>; kern: Kernels; accExp: Int32Array; pRow: Float64Array; pass: { run(derivs: boolean, zeroBeta: boolean): number } }
+    | { A: Arena<ReturnType<typeof ordinalArena>>; kern: Kernels; accExp: Int32Array; pRow: Float64Array; pass: { run(derivs: boolean, zeroBeta: boolean): number } | undefined }
     | undefined;
   /** Per-category sums of evaluateSorted (reused). */
   private readonly categorySums = new Float64Array(5);
@@ -149,7 +149,7 @@ export class CumulativeLogitObjective implements NewtonObjective {
         if (w === undefined) A.wts.fill(1, 0, n);
         else A.wts.set(w);
         A.seg.set(seg);
-        const pass = kern.ordinalPass({
+        const pass = kern.ordinalPass?.({
           x: A.x, n, p, segments: A.seg, J, categories: A.cats, weights: A.wts, eta: A.eta, rows: A.rows, stride: S, scratch: A.scratch, beta: A.beta,
           columnSums: A.sums, rowSums: A.rs, product: A.acc, xtcx: A.xtcx, grad: A.grad, hess: A.hess, npar: this.npar, nt: this.nt,
         });
@@ -225,7 +225,7 @@ export class CumulativeLogitObjective implements NewtonObjective {
       if (par[nt + j] !== 0) zeroBeta = false;
     }
     if (!this.categoryArguments(par, seg)) return Infinity; // thresholds out of order: p ≤ 0
-    if (!this.counts || this.loop === 'js' || this.offset !== undefined) return this.evaluateSortedJs(grad, hess, derivs, seg, zeroBeta);
+    if (!this.counts || this.loop === 'js' || this.offset !== undefined || sm.pass === undefined) return this.evaluateSortedJs(grad, hess, derivs, seg, zeroBeta);
     // the whole pass in the kernels (evaluate: the steps of evaluateSortedJs, in its order)
     A.acc[0] = 1;
     A.acc[1] = 1;
