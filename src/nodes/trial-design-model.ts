@@ -9,7 +9,7 @@ import { type Table, withColumn } from '../data/table.js';
 import { DataError } from '../errors.js';
 import { type DesignDescription, modelMatrix } from '../stats/design.js';
 import { evaluate, parseExpression } from '../stats/expr.js';
-import { volumeColumns } from './volume_delta.js';
+import { volumeColumns } from '../stats/volume-predictor.js';
 
 export interface OutcomeModel {
   readonly type: 'logistic' | 'ordinal';

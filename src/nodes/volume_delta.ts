@@ -12,21 +12,21 @@
  * `where: <variable> < c`) is recorded in the result for the figure's dashed line.
  *
  * The model is the `model` object of a fit_logistic result (design description + coefficients +
- * vcov): the same model-matrix columns are rebuilt on the data with the volume replaced.
+ * vcov): the same model-matrix columns are rebuilt on the data with the volume replaced. The numerics are
+ * src/stats/'s: the solver (volume-delta.ts), η as a function of the volume (volume-predictor.ts), the
+ * adjusted curve (volume-curve.ts); this module checks the parameters and the data and shapes the result.
  */
 import { DATA } from '../results/products.js';
 import type { Artifact } from '../data/artifact.js';
 import type { JsonObject } from '../data/canonical.js';
-import { type Column, type Table, getNumeric, makeTable, takeRows, withColumn } from '../data/table.js';
+import { type Column, getNumeric, makeTable, takeRows } from '../data/table.js';
 import { DataError, InternalError } from '../errors.js';
-import { type DesignDescription, modelMatrix } from '../stats/design.js';
-import { type Expr, evaluate, exprColumns, parseExpression } from '../stats/expr.js';
-import { qnorm } from '../stats/distributions.js';
-import { linearPredictor as designPredictor } from '../stats/linalg.js';
-import { probability } from '../stats/models/binomial-logit.js';
-import { rcsConstants, rcsNonlinear } from '../stats/rcs.js';
+import { modelMatrix } from '../stats/design.js';
+import { type Expr, evaluate, parseExpression } from '../stats/expr.js';
+import { linearPredictor, matrixRows } from '../stats/linalg.js';
+import { type AdjustedCurve, type FittedLogistic, adjustedCurve, populationAveragedCurve, randomPartSds } from '../stats/volume-curve.js';
 import { curveGrid, solveVolumeDeltas, summariseDeltas } from '../stats/volume-delta.js';
-import { populationAveraged, randomPartSd } from '../stats/mixed/marginal.js';
+import { volumeColumns, volumePredictor } from '../stats/volume-predictor.js';
 import { inputTable } from './input-table.js';
 import type { StepKind } from './kind.js';
 
@@ -54,24 +54,10 @@ export interface VolumeDeltaParams {
 
 const DEFAULT_CURVE_QUANTILE = 0.99;
 
-export interface LogisticModel {
+/** The `model` of a fit_logistic result (a mixed model's `random`: fit-mixed.ts randomModelJson). */
+export interface LogisticModel extends FittedLogistic {
   readonly family: string;
   readonly link: string;
-  readonly design: DesignDescription;
-  readonly coefficients: readonly number[];
-  readonly vcov: { readonly terms: readonly string[]; readonly matrix: readonly (readonly number[])[] };
-  /** A mixed model's random effects (fit-mixed.ts randomModelJson): terms ['(Intercept)'] or ['(Intercept)', slope] and their covariance. */
-  readonly random?: { readonly group: string; readonly terms: readonly string[]; readonly covariance: readonly (readonly number[])[] } | undefined;
-}
-
-/**
- * Per patient (rows of X, column-major m × p), the SD of the random part of a mixed model's linear
- * predictor (mixed/marginal.ts randomPartSd): the slope's variable read from its design column.
- */
-function randomPartSds(model: LogisticModel, X: Float64Array, m: number): Float64Array {
-  const r = model.random!;
-  const slope = r.terms.length > 1 ? model.design.columns.indexOf(r.terms[1]!) : -1;
-  return Float64Array.from({ length: m }, (_, i) => randomPartSd(r.covariance, slope < 0 ? 0 : X[slope * m + i]!));
 }
 
 /** The `model` object of a fit step's result, checked. */
@@ -86,54 +72,6 @@ export function logisticModelOf(artifact: Artifact | undefined, step: string): L
   }
   if (m.coefficients.length !== m.design.columns.length) throw new InternalError(`model of "${step}": ${m.coefficients.length} coefficients for ${m.design.columns.length} columns`);
   return m;
-}
-
-/** Which design columns depend on `variable`, and whether the volume enters additively (no interaction with other variables). */
-export function volumeColumns(design: DesignDescription, variable: string): { columns: boolean[]; additive: boolean; sources: string[] } {
-  const dependsOn = design.variables.map((v) => exprColumns(parseExpression(v.source)).includes(variable));
-  const termDepends = new Map<string, boolean>();
-  let additive = true;
-  for (const t of design.terms) {
-    const vols = t.variables.map((k) => dependsOn[k]!);
-    termDepends.set(t.label, vols.some(Boolean));
-    if (vols.some(Boolean) && !vols.every(Boolean)) additive = false;
-    // a variable mixing the volume with other columns, e.g. I(fiv_ml * age), is not additive either
-    for (const k of t.variables) if (dependsOn[k] === true && exprColumns(parseExpression(design.variables[k]!.source)).length > 1) additive = false;
-  }
-  const columns = design.columnTerms.map((t) => termDepends.get(t) ?? false);
-  const sources = [...new Set(design.variables.flatMap((v) => exprColumns(parseExpression(v.source))))];
-  return { columns, additive, sources };
-}
-
-/**
- * The part of the design that depends on the volume alone (its variables, terms and columns, no
- * intercept), for an additive model: η_i(v) = c_i + f(v) with f(v) = Σ_j β_j X_j(v) over these columns.
- */
-export function volumeOnlyDesign(design: DesignDescription, vol: ReturnType<typeof volumeColumns>): { design: DesignDescription; columnIndex: number[] } {
-  const keepTerms = design.terms.filter((t) => vol.columns[design.columnTerms.indexOf(t.label)] === true);
-  const usedVars = [...new Set(keepTerms.flatMap((t) => [...t.variables]))].sort((a, b) => a - b);
-  const remap = new Map(usedVars.map((v, k) => [v, k]));
-  const columnIndex: number[] = [];
-  const columns: string[] = [];
-  const columnTerms: string[] = [];
-  design.columns.forEach((c, j) => {
-    if (vol.columns[j] === true) {
-      columnIndex.push(j);
-      columns.push(c);
-      columnTerms.push(design.columnTerms[j]!);
-    }
-  });
-  return {
-    design: {
-      ...design,
-      intercept: false,
-      variables: usedVars.map((v) => design.variables[v]!),
-      terms: keepTerms.map((t) => ({ ...t, variables: t.variables.map((v) => remap.get(v)!) })),
-      columns,
-      columnTerms,
-    },
-    columnIndex,
-  };
 }
 
 /**
@@ -155,71 +93,6 @@ function refuseNegative(volume: Float64Array, variable: string, step: string): v
   });
 }
 
-function linearPredictor(X: Float64Array, n: number, p: number, beta: readonly number[]): Float64Array {
-  return designPredictor(X, n, p, beta, new Float64Array(n));
-}
-
-/**
- * f(v) = Σ_j β_j X_j(v) over the columns of a volume-only design (see volumeOnlyDesign), exactly as
- * linearPredictor(modelMatrix(design, v)): the same values summed in the same order. When every term
- * is a numeric or rcs main effect (the usual `fiv_ml`, `log(fiv_ml)`, `rcs(fiv_ml, 4)`), the
- * expressions are parsed once and evaluated straight on v (none at all for the bare variable), and a
- * spline basis is fused into the sum (addRcsTerm): a few flops per volume instead of a model frame
- * per call. Other designs (e.g. a product of two volume variables) go through modelMatrix.
- */
-export function volumeTermFunction(design: DesignDescription, beta: readonly number[], variable: string): (v: Float64Array) => Float64Array {
-  const general = (v: Float64Array): Float64Array => {
-    const { X } = modelMatrix(design, makeTable([[variable, { type: 'number', values: v }]]));
-    return linearPredictor(X, v.length, beta.length, beta);
-  };
-  const parts: { expr: Expr | undefined; knots: readonly number[] | undefined }[] = [];
-  for (const t of design.terms) {
-    const dv = t.variables.length === 1 ? design.variables[t.variables[0]!]! : undefined;
-    if (dv === undefined || dv.kind === 'factor') return general;
-    const expr = parseExpression(dv.source);
-    parts.push({ expr: expr.type === 'col' && expr.name === variable ? undefined : expr, knots: dv.kind === 'rcs' ? dv.knots : undefined });
-  }
-  return (v) => {
-    const m = v.length;
-    const eta = new Float64Array(m);
-    let j = 0;
-    for (const { expr, knots } of parts) {
-      let x = v;
-      if (expr !== undefined) {
-        const c = evaluate(expr, makeTable([[variable, { type: 'number', values: v }]]));
-        if (c.type !== 'number') return general(v); // modelMatrix explains the error
-        x = c.values;
-      }
-      if (knots === undefined) {
-        const b = beta[j++]!;
-        for (let i = 0; i < m; i++) eta[i] = eta[i]! + b * x[i]!;
-      } else {
-        addRcsTerm(eta, x, knots, beta.slice(j, j + knots.length - 1));
-        j += knots.length - 1;
-      }
-    }
-    return eta;
-  };
-}
-
-/**
- * eta[i] += Σ_q b[q]·B_q(x[i]) for the rcs basis B of stats/rcs.ts (x, then its nonlinear terms
- * rcsNonlinear), fused: per volume a few flops with the knot constants computed once, no basis matrix.
- * The terms are rcsBasis's, then the same sum as linearPredictor, so η is bit for bit the same (checked in
- * the tests). A NaN x gives NaN through b[0]·x, as modelMatrix's NaN row would.
- */
-function addRcsTerm(eta: Float64Array, x: Float64Array, knots: readonly number[], b: readonly number[]): void {
-  const c = rcsConstants(knots);
-  const b0 = b[0]!;
-  const bj = Float64Array.from(b.slice(1));
-  for (let i = 0; i < x.length; i++) {
-    const xi = x[i]!;
-    let e = eta[i]! + b0 * xi;
-    for (let q = 0; q < knots.length - 2; q++) e = e + bj[q]! * rcsNonlinear(xi, q, c);
-    eta[i] = e;
-  }
-}
-
 /** The finite values, in order (as `filter(Number.isFinite)`, without a call per value). */
 function finiteValues(values: Float64Array): Float64Array {
   let m = 0;
@@ -236,23 +109,6 @@ function oneBased(rows: Int32Array): Float64Array {
   return out;
 }
 
-/** The rows `rows` of a column-major N × p matrix, as a column-major rows.length × p matrix. */
-function rowsOf(X: Float64Array, N: number, p: number, rows: Int32Array): Float64Array {
-  const m = rows.length;
-  const out = new Float64Array(m * p);
-  for (let j = 0; j < p; j++) for (let k = 0; k < m; k++) out[j * m + k] = X[j * N + rows[k]!]!;
-  return out;
-}
-
-function quadForm(x: Float64Array, V: readonly (readonly number[])[]): number {
-  let s = 0;
-  for (let a = 0; a < x.length; a++) {
-    const row = V[a]!;
-    for (let b = 0; b < x.length; b++) s += x[a]! * row[b]! * x[b]!;
-  }
-  return s;
-}
-
 /** The c of a `where` of the form `<variable> < c` or `<variable> <= c` (or `c > <variable>`, `c >= <variable>`); else undefined. */
 export function cutOfWhere(where: Expr, variable: string): number | undefined {
   if (where.type !== 'binary') return undefined;
@@ -265,115 +121,6 @@ export function cutOfWhere(where: Expr, variable: string): number | undefined {
 /** `0.05` → `5`, `0.025` → `2.5`: δ in percentage points for column names. */
 function pointsLabel(delta: number): string {
   return String(Math.round(delta * 100 * 1e9) / 1e9);
-}
-
-/**
- * The adjusted curve: at each volume v, x̄(v) = the mean over all the patients (with complete model
- * variables, not only the `where` subset) of their model-matrix rows
- * with the volume set to v (exact and cheap when the volume enters additively; on a systematic
- * sample of at most 2000 patients otherwise), η = x̄'β, se = √(x̄'Vx̄), CI plogis(η ± z·se).
- */
-function adjustedCurve(
-  model: LogisticModel,
-  table: Table,
-  variable: string,
-  grid: Float64Array,
-  X: Float64Array,
-  rows: Int32Array,
-  level: number,
-  vol: ReturnType<typeof volumeColumns>,
-): { table: Table; adjustedTo: string } {
-  // table: every patient of data; X: its N × p model matrix; rows: the patients with complete data.
-  const N = table.nrows;
-  const n = rows.length;
-  const p = model.design.columns.length;
-  const G = grid.length;
-  const xbar = new Float64Array(G * p); // row-major G × p
-  let adjustedTo: string;
-  if (vol.additive) {
-    const means = new Float64Array(p);
-    for (let j = 0; j < p; j++) {
-      let s = 0;
-      const o = j * N;
-      for (let i = 0; i < n; i++) s += X[o + rows[i]!]!;
-      means[j] = s / n;
-    }
-    // the first complete patient repeated; only the volume columns are used
-    const repeated = takeRows(table, new Int32Array(G).fill(rows[0]!));
-    const Xg = modelMatrix(model.design, withColumn(repeated, variable, { type: 'number', values: grid })).X;
-    for (let g = 0; g < G; g++) for (let j = 0; j < p; j++) xbar[g * p + j] = vol.columns[j] ? Xg[j * G + g]! : means[j]!;
-    adjustedTo = `mean of each model-matrix column over the ${n} patients with complete data (the volume enters additively)`;
-  } else {
-    const S = Math.min(n, 2000);
-    const sample = Int32Array.from({ length: S }, (_, s) => rows[Math.floor((s * n) / S)]!);
-    const idx = new Int32Array(G * S);
-    const v = new Float64Array(G * S);
-    for (let g = 0; g < G; g++) {
-      for (let s = 0; s < S; s++) {
-        idx[g * S + s] = sample[s]!;
-        v[g * S + s] = grid[g]!;
-      }
-    }
-    const Xg = modelMatrix(model.design, withColumn(takeRows(table, idx), variable, { type: 'number', values: v })).X;
-    const N = G * S;
-    for (let g = 0; g < G; g++) {
-      for (let j = 0; j < p; j++) {
-        let sum = 0;
-        for (let s = 0; s < S; s++) sum += Xg[j * N + g * S + s]!;
-        xbar[g * p + j] = sum / S;
-      }
-    }
-    adjustedTo =
-      S === n
-        ? `mean over the ${n} patients with complete data of their model-matrix rows at each volume`
-        : `mean over a systematic sample of ${S} of the ${n} patients with complete data of their model-matrix rows at each volume`;
-  }
-  const z = qnorm((1 + level) / 2);
-  const eta = new Float64Array(G);
-  const se = new Float64Array(G);
-  for (let g = 0; g < G; g++) {
-    const x = xbar.subarray(g * p, (g + 1) * p);
-    let e = 0;
-    for (let j = 0; j < p; j++) e += x[j]! * model.coefficients[j]!;
-    eta[g] = e;
-    se[g] = Math.sqrt(quadForm(x, model.vcov.matrix));
-  }
-  const col = (values: Float64Array): Column => ({ type: 'number', values });
-  return {
-    table: makeTable([
-      [variable, col(Float64Array.from(grid))],
-      ['probability', col(eta.map((e) => probability(e)))],
-      ['lower', col(eta.map((e, g) => probability(e - z * se[g]!)))],
-      ['upper', col(eta.map((e, g) => probability(e + z * se[g]!)))],
-      ['eta', col(eta)],
-      ['se_eta', col(se)],
-    ]),
-    adjustedTo,
-  };
-}
-
-/**
- * The curve's population-averaged columns: p_a(η; s) at the curve's η and its CI limits (p_a is
- * increasing in η), s the random part's SD at the mean of the slope's column over the patients (a random
- * intercept: σ₀).
- */
-function withPopulationAveragedCurve(curve: Table, model: LogisticModel, X: Float64Array, N: number, rows: Int32Array, level: number): Table {
-  const r = model.random!;
-  const slope = r.terms.length > 1 ? model.design.columns.indexOf(r.terms[1]!) : -1;
-  let zbar = 0;
-  if (slope >= 0) {
-    for (const i of rows) zbar += X[slope * N + i]!;
-    zbar /= rows.length;
-  }
-  const s = randomPartSd(r.covariance, zbar);
-  const eta = getNumeric(curve, 'eta');
-  const se = getNumeric(curve, 'se_eta');
-  const z = qnorm((1 + level) / 2);
-  const at = (offset: number): Float64Array => eta.map((e, g) => populationAveraged(e + offset * z * se[g]!, s).p);
-  let out = withColumn(curve, 'probability_population_averaged', { type: 'number', values: at(0) });
-  out = withColumn(out, 'lower_population_averaged', { type: 'number', values: at(-1) });
-  out = withColumn(out, 'upper_population_averaged', { type: 'number', values: at(1) });
-  return out;
 }
 
 export const volumeDelta: StepKind<VolumeDeltaParams> = {
@@ -455,50 +202,10 @@ export const volumeDelta: StepKind<VolumeDeltaParams> = {
     const dataRow = subsetRows.slice(0, nSubset);
     const patients = takeRows(slim, dataRow);
     const n = patients.nrows;
-    const X0 = rowsOf(everyRow.X, data.nrows, p, dataRow);
-    const eta0 = linearPredictor(X0, n, p, model.coefficients);
+    const X0 = matrixRows(everyRow.X, data.nrows, p, dataRow);
+    const eta0 = linearPredictor(X0, n, p, model.coefficients, new Float64Array(n));
     const volume = getNumeric(patients, params.variable).slice();
-
-    // Only the volume's own terms are rebuilt in each round of the solver (with the expressions parsed
-    // once); every sum keeps the order of linearPredictor over the full model matrix, so the η are
-    // bit for bit those of rebuilding the whole matrix at the new volumes.
-    const only = volumeOnlyDesign(model.design, vol);
-    let etaAt: (who: Int32Array, v: Float64Array) => Float64Array;
-    if (vol.additive) {
-      // η_i(v) = c_i + f(v), f(v) = Σ_j β_j X_j(v) over the volume's columns.
-      const f = volumeTermFunction(only.design, only.columnIndex.map((j) => model.coefficients[j]!), params.variable);
-      const fObserved = f(volume);
-      const c = eta0.map((e, i) => e - fObserved[i]!);
-      etaAt = (who, v) => {
-        const out = f(v);
-        for (let k = 0; k < who.length; k++) out[k] = out[k]! + c[who[k]!]!;
-        return out;
-      };
-    } else {
-      // η_i(v) = Σ_j β_j X_ij(v) in column order: the volume's terms (which involve other variables)
-      // rebuilt on the patients' rows at v, the other columns read from X0.
-      const onlyVars = [...new Set(only.design.variables.flatMap((v) => exprColumns(parseExpression(v.source))))].filter((c) => patients.columns.has(c));
-      const onlyTable = makeTable(onlyVars.map((c) => [c, patients.columns.get(c)!] as const));
-      const volumeColumn = new Int32Array(p).fill(-1);
-      only.columnIndex.forEach((j, q) => (volumeColumn[j] = q));
-      etaAt = (who, v) => {
-        const m = who.length;
-        const { X: Xv } = modelMatrix(only.design, withColumn(takeRows(onlyTable, who), params.variable, { type: 'number', values: v }));
-        const out = new Float64Array(m);
-        for (let j = 0; j < p; j++) {
-          const b = model.coefficients[j]!;
-          const q = volumeColumn[j]!;
-          if (q < 0) {
-            const o = j * n;
-            for (let k = 0; k < m; k++) out[k] = out[k]! + b * X0[o + who[k]!]!;
-          } else {
-            const o = q * m;
-            for (let k = 0; k < m; k++) out[k] = out[k]! + b * Xv[o + k]!;
-          }
-        }
-        return out;
-      };
-    }
+    const etaAt = volumePredictor({ design: model.design, coefficients: model.coefficients, variable: params.variable, vol, patients, X0, eta0, volume });
     const solution = solveVolumeDeltas({ volume, eta0, eta: etaAt, deltas: params.deltas, minVolume: params.min_volume, constrained: params.constrained, tol: params.tol });
     const summaries = params.deltas.map((_, d) => summariseDeltas(solution, volume, params.deltas, d));
     // A mixed model: the same deltas on the population-averaged probability (integrated over the random effects)
@@ -521,6 +228,12 @@ export const volumeDelta: StepKind<VolumeDeltaParams> = {
     }
     const everyone = completeRows.subarray(0, nComplete);
     const curve = adjustedCurve(model, slim, params.variable, range.grid, everyRow.X, everyone, params.level, vol);
+    const curveColumns = (c: Pick<AdjustedCurve, 'probability' | 'lower' | 'upper'>, suffix = ''): [string, Column][] => [
+      [`probability${suffix}`, { type: 'number', values: c.probability }],
+      [`lower${suffix}`, { type: 'number', values: c.lower }],
+      [`upper${suffix}`, { type: 'number', values: c.upper }],
+    ];
+    const curveTable: [string, Column][] = [[params.variable, { type: 'number', values: Float64Array.from(range.grid) }], ...curveColumns(curve), ['eta', { type: 'number', values: curve.eta }], ['se_eta', { type: 'number', values: curve.se }]];
     const cut = params.cut ?? cutOfWhere(parseExpression(where), params.variable);
 
     const cols: [string, Column][] = [
@@ -556,7 +269,7 @@ export const volumeDelta: StepKind<VolumeDeltaParams> = {
       cut: cut ?? null,
       curve: { adjusted_to: curve.adjustedTo, level: params.level, points: G, from, to: range.to, patients: everyone.length },
     };
-    if (mixed === undefined) return { type: 'result', value, tables: new Map([['patients', makeTable(cols)], ['curve', curve.table]]) };
+    if (mixed === undefined) return { type: 'result', value, tables: new Map([['patients', makeTable(cols)], ['curve', makeTable(curveTable)]]) };
     const group = model.random!.group;
     const withMixed: JsonObject = {
       ...value,
@@ -566,7 +279,7 @@ export const volumeDelta: StepKind<VolumeDeltaParams> = {
       },
       population_averaged: { summaries: mixed.summaries.map((s) => ({ ...s, points: s.delta * 100 })) },
     };
-    const curveTable = withPopulationAveragedCurve(curve.table, model, everyRow.X, data.nrows, everyone, params.level);
-    return { type: 'result', value: withMixed, tables: new Map([['patients', makeTable(cols)], ['curve', curveTable]]) };
+    const averaged = populationAveragedCurve(model, curve, everyRow.X, data.nrows, everyone, params.level);
+    return { type: 'result', value: withMixed, tables: new Map([['patients', makeTable(cols)], ['curve', makeTable([...curveTable, ...curveColumns(averaged, '_population_averaged')])]]) };
   },
 };

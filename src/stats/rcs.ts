@@ -3,8 +3,8 @@
  *
  *   rcsKnots(values, nk)  → knots   (Harrell's default quantiles, with rcspline.eval's rules)
  *   rcsBasis(x, knots, out?) → the k − 1 basis columns (x itself, then the k − 2 nonlinear terms)
- *   rcsConstants(knots), rcsNonlinear(x, j, c) → one nonlinear term at one x (what rcsBasis computes,
- *                            for a caller that sums the terms without a basis matrix: volume_delta)
+ *   rcsConstants(knots), rcsNonlinear(x, j, c) → one nonlinear term at one x (what rcsBasis computes)
+ *   rcsAddTerm(eta, x, knots, b) → eta += basis(x)·b without a basis matrix (volume-predictor.ts)
  *   rcsColumnNames(argLabel, k) → ["x", "x'", "x''", …] (rcs names its columns with primes)
  *
  * Default knot quantiles (rcspline.eval): 3 knots .10 .50 .90; 4 knots .05 .35 .65 .95;
@@ -140,6 +140,24 @@ export function rcsBasis(x: ArrayLike<number>, knots: readonly number[], out?: F
     }
   }
   return res;
+}
+
+/**
+ * eta[i] += Σ_q b[q]·B_q(x[i]) for the basis B of rcsBasis (x, then the nonlinear terms rcsNonlinear),
+ * fused: per x a few flops with the knot constants computed once, no basis matrix. The terms are
+ * rcsBasis's and they are added in linalg.ts's linearPredictor order (column by column), so η is bit for
+ * bit that of the basis matrix times b. A NaN x gives NaN through b[0]·x, as a NaN basis row would.
+ */
+export function rcsAddTerm(eta: Float64Array, x: Float64Array, knots: readonly number[], b: readonly number[]): void {
+  const c = rcsConstants(knots);
+  const b0 = b[0]!;
+  const bj = Float64Array.from(b.slice(1));
+  for (let i = 0; i < x.length; i++) {
+    const xi = x[i]!;
+    let e = eta[i]! + b0 * xi;
+    for (let q = 0; q < knots.length - 2; q++) e = e + bj[q]! * rcsNonlinear(xi, q, c);
+    eta[i] = e;
+  }
 }
 
 /** rms's column names: the variable, then the variable with 1, 2, … primes. */

@@ -9,13 +9,14 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { volumeColumns, volumeDelta, volumeOnlyDesign, volumeTermFunction, type VolumeDeltaParams } from '../../src/nodes/volume_delta.js';
+import { volumeDelta, type VolumeDeltaParams } from '../../src/nodes/volume_delta.js';
 import { fitLogisticStep } from '../../src/nodes/fit_logistic.js';
 import type { Artifact, ResultArtifact } from '../../src/data/artifact.js';
 import type { JsonObject } from '../../src/data/canonical.js';
 import { getNumeric, makeTable, takeRows, withColumn, type Table } from '../../src/data/table.js';
 import { buildDesign, modelMatrix } from '../../src/stats/design.js';
 import { solveVolumeDeltas } from '../../src/stats/volume-delta.js';
+import { volumeColumns, volumeOnlyDesign, volumeTermFunction } from '../../src/stats/volume-predictor.js';
 import { DataError } from '../../src/errors.js';
 import { testContext } from '../support/context.js';
 
