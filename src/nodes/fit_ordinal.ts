@@ -16,7 +16,7 @@ import { parseFormula, type Formula } from '../stats/formula.js';
 import { fitOrdinal, nominalTest, responseCategories, thresholdNames } from '../stats/ordinal.js';
 import { brantTest } from '../stats/brant.js';
 import { weightedCrossprod } from '../stats/linalg.js';
-import { countRows, sampleDesign, sampleRows, type SampleDesign } from './row-samples.js';
+import { countRows, sampleDesign, sampleRows, type SampleDesign } from '../stats/sample-design.js';
 import { pooledRandomJson, checkNAGQ, normaliseNAGQ, fitMixedDesign, mixedCommonJson, mixedRows, mixedWarnings, nAGQProperty, randomEffectsJson, randomModelJson, reportedParameters } from './fit-mixed.js';
 import { checkFitParams, formulaText, droppedJson, fitSchema, fitTables, imputationWarnings, normaliseFitParams, parsedFormula, pooled, pooledHeader, rowsJson, rowsTable, vcovJson, waldRows, withExp, type CheckProblem, type FitParams, type Row, type SingleFit } from './fit-common.js';
 
@@ -202,7 +202,7 @@ function checkOrdinal(p: FitOrdinalParams): CheckProblem[] {
 }
 
 /**
- * The row-samples fast path (StepKind.rowSamples, row-samples.ts): the design and the outcome's categories
+ * The row-samples fast path (StepKind.rowSamples, stats/sample-design.ts): the design and the outcome's categories
  * built once on the whole table; a sample is its distinct complete rows with their counts as frequency
  * weights — clm's likelihood of the rows repeated (ordinal.ts takes weights as frequencies: nobs = Σ w).
  * The estimates are those of `run` on takeRows(table, rows) to the fit's convergence criteria (the rows are

@@ -12,7 +12,6 @@ import { DATA } from '../results/products.js';
 import type { ClusterCopies, StepKind } from './kind.js';
 import { inputTable } from './input-table.js';
 import { withFitFlow } from './flow-record.js';
-import { sampleDesign, sampleRows, type SampleDesign } from './row-samples.js';
 import type { JsonObject } from '../data/canonical.js';
 import { type Table, getColumn, withColumn } from '../data/table.js';
 import { DataError } from '../errors.js';
@@ -20,8 +19,10 @@ import { buildDesign } from '../stats/design.js';
 import { type Formula, FormulaError, parseFormula, type RandomTerm } from '../stats/formula.js';
 import { mixedDesign } from '../stats/mixed/design.js';
 import { mixedMediation, mixedMediationStart, type MixedMediationSpec, type MixedMediationStart } from '../stats/mixed/mediation.js';
-import { type MediationData, type MediationOptions, mediation, rowClasses, wholeSampleFits } from '../stats/mediation.js';
-import { responseCategories } from '../stats/ordinal.js';
+import { type MediationData, type MediationOptions, mediation, wholeSampleFits } from '../stats/mediation.js';
+import { type DistinctRows, mediationResampler, sortedDistinctRows } from '../stats/mediation-resample.js';
+import { numericCategories, responseCategories } from '../stats/ordinal.js';
+import { sampleDesign, type SampleDesign } from '../stats/sample-design.js';
 import { rngFor } from '../stats/rng.js';
 
 export type MediatorTransform = 'none' | 'log' | 'cbrt' | 'per_ml';
@@ -302,7 +303,8 @@ function prepare(table: Table, p: MediateParams): { prepared: Prepared; work: Ta
 
 /**
  * The replicate construct's fast path (StepKind.rowSamples, run by src/runner/replicate/worker.ts): `mediate` on row resamples of one table,
- * without rebuilding the table and the design for every replicate. The design is built once on the whole
+ * without rebuilding the table and the design for every replicate (the resample's data: stats/mediation-resample.ts,
+ * its complete rows: stats/sample-design.ts). The design is built once on the whole
  * table; a resample's design is then its complete rows taken from it — the same data `run` builds from
  * `takeRows(table, rows)`, because every model variable here is a plain column (a row's design row depends
  * on that row alone). An ordinal outcome's rows are handed to mediation() already collapsed
@@ -324,54 +326,12 @@ export function mediateResamplePlan(
   planData: MediatePlanData | undefined = mediatePlanData(p, table),
 ): ((rows: Int32Array, seed: number, copies?: ClusterCopies) => JsonObject | undefined) | undefined {
   if (planData === undefined) return undefined;
-  const { prepared, rows: sample, collapse, startFrom, mixedStart } = planData;
-  const d = prepared.data;
-  const Nd = d.n;
-  const resampleCollapsed = collapse === undefined ? undefined : distinctRowsOfResample(collapse);
-  const completeRows = sampleRows(sample);
-
-  // a clustered resample of the mixed model's own grouping column: each draw of a cluster is a cluster
-  let keptCopy = new Int32Array(0);
-  return (rows, seed, copies) => {
-    // the resample's complete rows as design rows, refused where buildDesign would treat it differently
-    const s = completeRows(rows);
+  const { prepared, rows, collapse, startFrom, mixedStart } = planData;
+  const resample = mediationResampler({ data: prepared.data, mixed: prepared.mixed, rows, collapse });
+  return (drawn, seed, copies) => {
+    const s = resample(drawn, copies);
     if (s === undefined) return undefined;
-    const { keep, n, dropped } = s;
-    const split = copies !== undefined && prepared.mixed !== undefined && copies.column === prepared.mixed.group ? copies.copies : undefined;
-    if (split !== undefined) {
-      // the draw of each kept row (completeRows keeps the complete rows in draw order)
-      if (keptCopy.length < rows.length) keptCopy = new Int32Array(rows.length);
-      for (let r = 0, t = 0; r < rows.length; r++) if (sample.designRowOf[rows[r]!]! >= 0) keptCopy[t++] = split[r]!;
-    }
-    const source = { X: d.X, n: Nd, rows: keep.subarray(0, n) };
-    let data: MediationData;
-    if (prepared.mixed !== undefined) {
-      // a mixed model: the resample's rows one by one (no collapsing: a row's cluster matters), with their clusters
-      const outcome: MediationData['outcome'] =
-        d.outcome.type === 'ordinal' ? { type: 'ordinal', codes: Int32Array.from(keep.subarray(0, n), (r) => (d.outcome as { codes: Int32Array }).codes[r]!), J: d.outcome.J } : { type: 'binary', y: Float64Array.from(keep.subarray(0, n), (r) => (d.outcome as { y: Float64Array }).y[r]!) };
-      if (outcome.type === 'ordinal' && !everyCategory(outcome.codes, outcome.J)) return undefined;
-      data = { n, X: new Float64Array(0), nCovariates: d.nCovariates, columns: d.columns, outcome, source };
-      const L = prepared.mixed.levels.length;
-      const codes = Int32Array.from(keep.subarray(0, n), (r, t) => prepared.mixed!.codes[r]! + (split === undefined ? 0 : L * keptCopy[t]!));
-      let levels = prepared.mixed.levels;
-      if (split !== undefined) {
-        let most = 0;
-        for (let t = 0; t < n; t++) most = Math.max(most, keptCopy[t]!);
-        levels = Array.from({ length: L * (most + 1) }, (_, k) => (k < L ? prepared.mixed!.levels[k]! : `${prepared.mixed!.levels[k % L]!} [${Math.floor(k / L) + 1}]`));
-      }
-      const mixed = { ...prepared.mixed, codes, levels };
-      return resultValue(p, { ...prepared, data, nDropped: rows.length - n, dropped, mixed }, seed, undefined, mixedStart);
-    }
-    if (resampleCollapsed !== undefined && d.outcome.type === 'ordinal') {
-      const c = resampleCollapsed(keep, n);
-      if (c === undefined) return undefined; // the resample's categories differ
-      data = { n, X: new Float64Array(0), nCovariates: d.nCovariates, columns: d.columns, outcome: { type: 'ordinal', codes: c.codes, J: d.outcome.J }, collapsed: c, source };
-    } else {
-      const y = new Float64Array(n);
-      if (d.outcome.type === 'binary') for (let r = 0; r < n; r++) y[r] = d.outcome.y[keep[r]!]!;
-      data = { n, X: new Float64Array(0), nCovariates: d.nCovariates, columns: d.columns, outcome: { type: 'binary', y }, source };
-    }
-    return resultValue(p, { ...prepared, data, nDropped: rows.length - n, dropped }, seed, startFrom);
+    return resultValue(p, { ...prepared, data: s.data, nDropped: s.nDropped, dropped: s.dropped, mixed: s.mixed }, seed, startFrom, mixedStart);
   };
 }
 
@@ -382,7 +342,7 @@ export function mediateResamplePlan(
  */
 export interface MediatePlanData {
   readonly prepared: Prepared;
-  /** The sample design: a resample's complete rows and buildDesign's checks on them (row-samples.ts). */
+  /** The sample design: a resample's complete rows and buildDesign's checks on them (stats/sample-design.ts). */
   readonly rows: SampleDesign;
   readonly collapse: DistinctRows | undefined;
   readonly startFrom: MediationOptions['startFrom'];
@@ -413,188 +373,4 @@ export function mediatePlanData(p: MediateParams, table: Table): MediatePlanData
     // Every replicate starts its clm fits from the whole sample's estimates (MediationOptions.startFrom).
     startFrom: wholeSampleFits(d),
   };
-}
-
-/**
- * The distinct rows (outcome and design row) of a design of N rows, sorted by category: their design
- * rows (column-major K × P), categories, and the rank of each design row's distinct row.
- */
-interface DistinctRows {
-  readonly K: number;
-  readonly P: number;
-  readonly J: number;
-  readonly X: Float64Array;
-  readonly codeOfRank: Int32Array;
-  readonly rankOfRow: Int32Array;
-}
-
-function sortedDistinctRows(X: Float64Array, N: number, P: number, codes: Int32Array): DistinctRows {
-  const cls = rowClasses(X, N, P, codes);
-  let K = 0;
-  for (let i = 0; i < N; i++) K = Math.max(K, cls[i]! + 1);
-  // each class's first row (classes are numbered in order of first occurrence), then classes by category (stable)
-  const firstRow = new Int32Array(K).fill(-1);
-  for (let i = 0; i < N; i++) if (firstRow[cls[i]!] === -1) firstRow[cls[i]!] = i;
-  let J = 0;
-  for (let i = 0; i < N; i++) J = Math.max(J, codes[i]! + 1);
-  const start = new Int32Array(J + 1);
-  for (let k = 0; k < K; k++) start[codes[firstRow[k]!]! + 1]!++;
-  for (let c = 0; c < J; c++) start[c + 1] = start[c + 1]! + start[c]!;
-  const rankOfClass = new Int32Array(K);
-  for (let k = 0; k < K; k++) rankOfClass[k] = start[codes[firstRow[k]!]!]!++;
-  const Xr = new Float64Array(K * P);
-  const codeOfRank = new Int32Array(K);
-  for (let k = 0; k < K; k++) {
-    const r = rankOfClass[k]!;
-    codeOfRank[r] = codes[firstRow[k]!]!;
-    for (let j = 0; j < P; j++) Xr[j * K + r] = X[j * N + firstRow[k]!]!;
-  }
-  return { K, P, J, X: Xr, codeOfRank, rankOfRow: Int32Array.from(cls, (k) => rankOfClass[k]!) };
-}
-
-/**
- * For a resample (its design rows) its distinct rows with their counts, in DistinctRows' order, gathered
- * into work arrays reused by every resample; undefined when a category has no row.
- */
-function distinctRowsOfResample({ K, P, J, X: Xr, codeOfRank, rankOfRow }: DistinctRows): (rows: Int32Array, n: number) => { n: number; X: Float64Array; codes: Int32Array; weights: Float64Array } | undefined {
-  const count = new Int32Array(K);
-  const sel = new Int32Array(K);
-  const weights = new Float64Array(K);
-  const selCodes = new Int32Array(K);
-  const Xs = new Float64Array(K * P);
-  const perCategory = new Int32Array(J);
-  return (rows, n) => {
-    const m = countDistinct(rows, n, rankOfRow, count, sel, weights);
-    perCategory.fill(0);
-    for (let t = 0; t < m; t++) perCategory[(selCodes[t] = codeOfRank[sel[t]!]!)]!++;
-    for (let c = 0; c < J; c++) if (perCategory[c] === 0) return undefined;
-    const Xm = Xs.subarray(0, m * P);
-    gatherColumns(Xr, K, P, sel, m, Xm);
-    return { n: m, X: Xm, codes: selCodes.subarray(0, m), weights: weights.subarray(0, m) };
-  };
-}
-
-/**
- * How often each rank occurs among rankOf[rows[0..n−1]] (count, zeroed here), and the ranks that occur in
- * increasing order (sel) with their counts (weights); returns their number.
- */
-function countDistinct(rows: Int32Array, n: number, rankOf: Int32Array, count: Int32Array, sel: Int32Array, weights: Float64Array): number {
-  count.fill(0);
-  for (let r = 0; r < n; r++) count[rankOf[rows[r]!]!]!++;
-  // without a branch on c (about a third of the ranks are absent from a resample, at random): each rank is
-  // written at m, which moves on only when it occurs (−c >>> 31 is 1 for a count c > 0, 0 for c = 0)
-  let m = 0;
-  const K = count.length;
-  for (let k = 0; k < K; k++) {
-    const c = count[k]!;
-    sel[m] = k;
-    weights[m] = c;
-    m += -c >>> 31;
-  }
-  return m;
-}
-
-/** Rows sel[0..m−1] of the column-major K × P matrix A, into `out` (column-major m × P). */
-function gatherColumns(A: Float64Array, K: number, P: number, sel: Int32Array, m: number, out: Float64Array): void {
-  let j = 0;
-  // four columns per pass over sel (a third less time than one: each selected row is read once)
-  for (; j + 3 < P; j += 4) {
-    const f0 = j * K;
-    const f1 = f0 + K;
-    const f2 = f1 + K;
-    const f3 = f2 + K;
-    const t0 = j * m;
-    const t1 = t0 + m;
-    const t2 = t1 + m;
-    const t3 = t2 + m;
-    for (let t = 0; t < m; t++) {
-      const s = sel[t]!;
-      out[t0 + t] = A[f0 + s]!;
-      out[t1 + t] = A[f1 + s]!;
-      out[t2 + t] = A[f2 + s]!;
-      out[t3 + t] = A[f3 + s]!;
-    }
-  }
-  // the last one to three columns in one pass
-  const rest = P - j;
-  if (rest === 0) return;
-  const f0 = j * K;
-  const t0 = j * m;
-  if (rest === 1) for (let t = 0; t < m; t++) out[t0 + t] = A[f0 + sel[t]!]!;
-  else if (rest === 2) {
-    for (let t = 0; t < m; t++) {
-      const s = sel[t]!;
-      out[t0 + t] = A[f0 + s]!;
-      out[t0 + m + t] = A[f0 + K + s]!;
-    }
-  } else {
-    for (let t = 0; t < m; t++) {
-      const s = sel[t]!;
-      out[t0 + t] = A[f0 + s]!;
-      out[t0 + m + t] = A[f0 + K + s]!;
-      out[t0 + 2 * m + t] = A[f0 + 2 * K + s]!;
-    }
-  }
-}
-
-/** Whether every category 0 … J − 1 occurs in codes. */
-function everyCategory(codes: Int32Array, J: number): boolean {
-  const seen = new Uint8Array(J);
-  let k = 0;
-  for (let i = 0; i < codes.length && k < J; i++) {
-    if (seen[codes[i]!] === 0) {
-      seen[codes[i]!] = 1;
-      k++;
-    }
-  }
-  return k === J;
-}
-
-/**
- * Category codes of a numeric ordinal outcome: its sorted distinct values (as `factor(mrs90)` and
- * responseCategories). This runs once per bootstrap replicate, so small integer scores (mRS 0–6) are
- * counted in a table, and other values found by a sort and binary search, never by hashing.
- */
-function numericCategories(values: Float64Array): { codes: Int32Array; labels: string[] } {
-  const n = values.length;
-  let lo = Infinity;
-  let hi = -Infinity;
-  let integers = true;
-  for (let i = 0; i < n; i++) {
-    const v = values[i]!;
-    if (v < lo) lo = v;
-    if (v > hi) hi = v;
-    if (!Number.isInteger(v)) integers = false;
-  }
-  const codes = new Int32Array(n);
-  if (integers && hi - lo < 1024) {
-    // code of value v = the number of distinct values below it
-    const codeOf = new Int32Array(hi - lo + 1);
-    for (let i = 0; i < n; i++) codeOf[values[i]! - lo] = 1;
-    const labels: string[] = [];
-    for (let v = 0, k = 0; v < codeOf.length; v++) {
-      if (codeOf[v] === 1) {
-        labels.push(String(v + lo));
-        codeOf[v] = k++;
-      }
-    }
-    for (let i = 0; i < n; i++) codes[i] = codeOf[values[i]! - lo]!;
-    return { codes, labels };
-  }
-  const sorted = Float64Array.from(values).sort();
-  let k = 0;
-  for (let i = 0; i < sorted.length; i++) if (i === 0 || sorted[i] !== sorted[k - 1]) sorted[k++] = sorted[i]!;
-  const distinct = sorted.subarray(0, k);
-  for (let i = 0; i < n; i++) {
-    const v = values[i]!;
-    let a = 0;
-    let b = k - 1;
-    while (a < b) {
-      const mid = (a + b) >>> 1;
-      if (distinct[mid]! < v) a = mid + 1;
-      else b = mid;
-    }
-    codes[i] = a;
-  }
-  return { codes, labels: Array.from(distinct, String) };
 }

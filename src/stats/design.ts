@@ -5,6 +5,8 @@
  *   buildDesign(formula, table, options) → ModelData   the fitted rows: X, response, weights, what was dropped
  *   modelMatrix(design, table)          → {X, n, p, complete}   the same columns on any table (prediction)
  *   checkFullRank(design, X, n, p, XtX) — FitError naming the first perfectly collinear term
+ *   missingMask, isConstantOn, everyLevelOn — buildDesign's row rules (what is missing; a constant term;
+ *                                         a factor level without rows), shared with sample-design.ts
  *
  * R's rules reproduced:
  * - columns: `(Intercept)`; a numeric term its label (`log(fiv_ml)`); a factor term one column per
@@ -103,13 +105,14 @@ function evaluateVariable(expr: Expr, table: Table, term: string): Column {
   return col;
 }
 
-function missingMask(col: Column, mask: Uint8Array): number {
+/** Marks the rows where `col` is missing (NaN, or a factor code < 0) with `bit` in `mask`; returns how many. */
+export function missingMask(col: Column, mask: Uint8Array | Int32Array, bit = 1): number {
   let count = 0;
   if (col.type === 'number') {
     const v = col.values;
     for (let i = 0; i < v.length; i++) {
       if (Number.isNaN(v[i]!)) {
-        mask[i] = 1;
+        mask[i] = mask[i]! | bit;
         count++;
       }
     }
@@ -117,7 +120,7 @@ function missingMask(col: Column, mask: Uint8Array): number {
     const c = col.codes;
     for (let i = 0; i < c.length; i++) {
       if (c[i]! < 0) {
-        mask[i] = 1;
+        mask[i] = mask[i]! | bit;
         count++;
       }
     }
@@ -429,19 +432,16 @@ export function buildDesign(formulaOrText: Formula | string, table: Table, optio
   variables.forEach((v, k) => {
     const col = cols[k]!;
     if (v.kind !== 'factor' && col.type === 'number') {
-      const first = col.values[rows[0]!]!;
-      let constant = true;
-      for (let r = 1; r < n && constant; r++) if (col.values[rows[r]!] !== first) constant = false;
-      if (constant) throw new DataError(`the formula term "${v.label}" is constant (every fitted row has ${first})`, { hint: 'a constant cannot be estimated next to the intercept: drop the term' });
-    } else if (v.kind === 'factor' && col.type === 'factor') {
+      if (isConstantOn(col.values, rows, n)) {
+        throw new DataError(`the formula term "${v.label}" is constant (every fitted row has ${col.values[rows[0]!]!})`, { hint: 'a constant cannot be estimated next to the intercept: drop the term' });
+      }
+    } else if (v.kind === 'factor' && col.type === 'factor' && !everyLevelOn(col.codes, rows, n, v.levels.length, new Uint8Array(v.levels.length))) {
       const counts = new Int32Array(v.levels.length);
       for (let r = 0; r < n; r++) counts[col.codes[rows[r]!]!]!++;
       const empty = v.levels.filter((_, l) => counts[l] === 0);
-      if (empty.length > 0) {
-        throw new DataError(`level${empty.length > 1 ? 's' : ''} ${empty.map((e) => `"${e}"`).join(', ')} of the factor "${v.label}" ${empty.length > 1 ? 'have' : 'has'} no rows in the fitted data`, {
-          hint: 'merge or drop the level in a derive/filter step before fitting',
-        });
-      }
+      throw new DataError(`level${empty.length > 1 ? 's' : ''} ${empty.map((e) => `"${e}"`).join(', ')} of the factor "${v.label}" ${empty.length > 1 ? 'have' : 'has'} no rows in the fitted data`, {
+        hint: 'merge or drop the level in a derive/filter step before fitting',
+      });
     }
   });
 
@@ -474,6 +474,34 @@ export function buildDesign(formulaOrText: Formula | string, table: Table, optio
     for (let r = 0; r < n; r++) weights[r] = weightsAll[rows[r]!]!;
   }
   return { design, X, n, p, response, weights, rows, nDropped: N - n, dropped };
+}
+
+/**
+ * buildDesign's check of a numeric term on its fitted rows rows[0 … n − 1] (n ≥ 1): whether every row has
+ * the same value (then the term cannot be estimated next to the intercept). The last row is compared
+ * first: a stratified resample's rows come stratum by stratum (sample-design.ts checks resamples with this).
+ */
+export function isConstantOn(values: Float64Array, rows: Int32Array, n: number): boolean {
+  const first = values[rows[0]!]!;
+  if (values[rows[n - 1]!] !== first) return false;
+  for (let r = 1; r < n; r++) if (values[rows[r]!] !== first) return false;
+  return true;
+}
+
+/**
+ * buildDesign's check of a factor term on its fitted rows rows[0 … n − 1]: whether each of its `levels`
+ * levels has a row (rows are read until every level has been seen: a few, as a rule). `seen` is a work
+ * array of at least `levels` bytes, zeroed here.
+ */
+export function everyLevelOn(codes: Int32Array, rows: Int32Array, n: number, levels: number, seen: Uint8Array): boolean {
+  seen.fill(0, 0, levels);
+  let count = 0;
+  for (let r = 0; r < n && count < levels; r++) {
+    const l = codes[rows[r]!]!;
+    if (seen[l] === 0) count++;
+    seen[l] = 1;
+  }
+  return count === levels;
 }
 
 /** Beyond this a value is taken for a data error (an overflowed export, a sentinel such as 1e308), not a measurement. */

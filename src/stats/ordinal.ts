@@ -11,6 +11,7 @@
  *   fitOrdinal(X, n, p, y, J, options)     → OrdinalFit  (Newton–Raphson as clm.fit.NR)
  *   nominalTest(X, n, p, y, J, groups, …)  → per term: LR test of the PO model against the model with that term nominal
  *   responseCategories(values | factor, merge?) → category codes 0..J−1 with their labels
+ *   numericCategories(values)           → a numeric response's codes (its sorted distinct values) and labels
  *   thresholdNames(labels)                 → clm's "0|1", "1|2", …
  *
  * The negative log-likelihood, its gradient and Hessian over the rows are models/cumulative-logit-
@@ -170,6 +171,56 @@ export function fitOrdinal(X: Float64Array, n: number, p: number, y: Int32Array,
 // ---- the response ---------------------------------------------------------------------------------
 
 /**
+ * Category codes of a numeric ordinal outcome (no NaN): its sorted distinct values (as `factor(mrs90)`),
+ * responseCategories' coding of a numeric response. mediate runs it once per bootstrap replicate, so small
+ * integer scores (mRS 0–6) are counted in a table, and other values found by a sort and binary search,
+ * never by hashing.
+ */
+export function numericCategories(values: Float64Array): { codes: Int32Array; labels: string[] } {
+  const n = values.length;
+  let lo = Infinity;
+  let hi = -Infinity;
+  let integers = true;
+  for (let i = 0; i < n; i++) {
+    const v = values[i]!;
+    if (v < lo) lo = v;
+    if (v > hi) hi = v;
+    if (!Number.isInteger(v)) integers = false;
+  }
+  const codes = new Int32Array(n);
+  if (integers && hi - lo < 1024) {
+    // code of value v = the number of distinct values below it
+    const codeOf = new Int32Array(hi - lo + 1);
+    for (let i = 0; i < n; i++) codeOf[values[i]! - lo] = 1;
+    const labels: string[] = [];
+    for (let v = 0, k = 0; v < codeOf.length; v++) {
+      if (codeOf[v] === 1) {
+        labels.push(String(v + lo));
+        codeOf[v] = k++;
+      }
+    }
+    for (let i = 0; i < n; i++) codes[i] = codeOf[values[i]! - lo]!;
+    return { codes, labels };
+  }
+  const sorted = Float64Array.from(values).sort();
+  let k = 0;
+  for (let i = 0; i < sorted.length; i++) if (i === 0 || sorted[i] !== sorted[k - 1]) sorted[k++] = sorted[i]!;
+  const distinct = sorted.subarray(0, k);
+  for (let i = 0; i < n; i++) {
+    const v = values[i]!;
+    let a = 0;
+    let b = k - 1;
+    while (a < b) {
+      const mid = (a + b) >>> 1;
+      if (distinct[mid]! < v) a = mid + 1;
+      else b = mid;
+    }
+    codes[i] = a;
+  }
+  return { codes, labels: Array.from(distinct, String) };
+}
+
+/**
  * Category codes 0..J−1 of an ordinal response and their labels. A numeric response takes its sorted
  * distinct values as categories (as `factor(mrs90)`); a factor keeps its level order and drops levels
  * with no rows (reported). `merge` lists groups of categories (by label) to pool: `[["5", "6"]]`
@@ -183,10 +234,7 @@ export function responseCategories(
   let labels: string[];
   let raw: Int32Array;
   if (response.type === 'number') {
-    const distinct = [...new Set(response.values)].sort((a, b) => a - b);
-    const index = new Map(distinct.map((v, i) => [v, i]));
-    labels = distinct.map(String);
-    raw = Int32Array.from(response.values, (v) => index.get(v)!);
+    ({ codes: raw, labels } = numericCategories(response.values));
   } else {
     labels = [...response.levels];
     raw = Int32Array.from(response.codes);

@@ -1,5 +1,5 @@
 /**
- * The row-samples fast path of the fits (StepKind.rowSamples, src/nodes/row-samples.ts) — fit_ordinal's: a
+ * The row-samples fast path of the fits (StepKind.rowSamples, src/stats/sample-design.ts) — fit_ordinal's: a
  * sample as its distinct complete rows with counts as frequency weights gives the result of running the
  * step on takeRows(table, rows), to the fit's convergence; samples the step would treat differently are
  * left to it; and a bootstrap of fit_ordinal gives, through the replicate worker, the same replicates with
@@ -11,7 +11,7 @@ import { takeRows, withColumn, type Table } from '../../src/data/table.js';
 import { numericLeaves } from '../../src/nodes/bootstrap-estimates.js';
 import { fitOrdinalStep, type FitOrdinalParams } from '../../src/nodes/fit_ordinal.js';
 import type { BatchArgs, StepKind } from '../../src/nodes/kind.js';
-import { countRows } from '../../src/nodes/row-samples.js';
+import { countRows } from '../../src/stats/sample-design.js';
 import { runSamplesWith, type SampleShared } from '../../src/runner/replicate/worker.js';
 import { resamplingDesign } from '../../src/stats/resample.js';
 import { rngFor } from '../../src/stats/rng.js';

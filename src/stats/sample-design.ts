@@ -5,13 +5,15 @@
  * for takeRows(table, rows) when every model variable is a plain column (a row's design row then depends on
  * that row alone: no spline, whose knots come from the whole sample). A sample that `buildDesign` would
  * treat differently — no complete row, a constant numeric variable, a factor level without rows — is
- * refused (undefined), so that the caller runs the step itself and gets its result or its error.
+ * refused (undefined), so that the caller runs the step itself and gets its result or its error. The rules
+ * are buildDesign's own (design.ts: missingMask, isConstantOn, everyLevelOn), applied to a sample's rows.
  *
  * A sample comes as the rows drawn (with repeats, in draw order); `countRows` turns its complete rows into
  * the distinct design rows with their counts, the frequency weights of a model fitted to them.
  */
 import type { Column, Table } from '../data/table.js';
-import type { Formula } from '../stats/formula.js';
+import { everyLevelOn, isConstantOn, missingMask } from './design.js';
+import type { Formula } from './formula.js';
 
 /** What a sample's rows are checked against, built once from the whole table (typed arrays and plain objects only). */
 export interface SampleDesign {
@@ -45,11 +47,7 @@ export function sampleDesign(formula: Formula, table: Table, designRows: Int32Ar
   const designRowOf = new Int32Array(N).fill(-1);
   designRows.forEach((i, r) => (designRowOf[i] = r));
   const missingBits = new Int32Array(N);
-  noted.forEach(({ col }, k) => {
-    for (let i = 0; i < N; i++) {
-      if (col.type === 'number' ? Number.isNaN(col.values[i]!) : col.type === 'factor' && col.codes[i]! < 0) missingBits[i]! |= 1 << k;
-    }
-  });
+  noted.forEach(({ col }, k) => missingMask(col, missingBits, 1 << k));
   const checks: SampleDesign['checks'][number][] = [];
   for (const { col } of noted.slice(1)) {
     if (col.type === 'number') checks.push({ type: 'number', values: Float64Array.from(designRows, (i) => col.values[i]!) });
@@ -67,7 +65,7 @@ export interface SampleRows {
 
 /** Per sample (the rows drawn): its complete rows, or undefined for a sample buildDesign would treat differently. */
 export function sampleRows({ designRowOf, missingBits, noted, checks }: SampleDesign): (rows: Int32Array) => SampleRows | undefined {
-  const counts = new Int32Array(Math.max(1, ...checks.map((c) => (c.type === 'factor' ? c.levels : 0))));
+  const seen = new Uint8Array(Math.max(1, ...checks.map((c) => (c.type === 'factor' ? c.levels : 0))));
   // Work arrays reused by every sample (a sample's rows do not outlive the caller's use of them).
   let keep = new Int32Array(0);
   const missCount = new Int32Array(noted.length);
@@ -85,25 +83,7 @@ export function sampleRows({ designRowOf, missingBits, noted, checks }: SampleDe
     if (n === 0) return undefined;
     // buildDesign's checks on the kept rows: a constant numeric variable, an empty factor level
     for (const c of checks) {
-      if (c.type === 'number') {
-        // the last row first: a stratified resample's rows come stratum by stratum, so a stratum variable
-        // (evt) is constant over its first half
-        const first = c.values[keep[0]!]!;
-        if (c.values[keep[n - 1]!] !== first) continue;
-        let constant = true;
-        for (let r = 1; r < n && constant; r++) if (c.values[keep[r]!] !== first) constant = false;
-        if (constant) return undefined;
-      } else {
-        // every level present: read rows until each has been seen (a few, as a rule)
-        counts.fill(0);
-        let seen = 0;
-        for (let r = 0; r < n && seen < c.levels; r++) {
-          const l = c.codes[keep[r]!]!;
-          if (counts[l] === 0) seen++;
-          counts[l] = 1;
-        }
-        if (seen < c.levels) return undefined;
-      }
+      if (c.type === 'number' ? isConstantOn(c.values, keep, n) : !everyLevelOn(c.codes, keep, n, c.levels, seen)) return undefined;
     }
     const dropped: { variable: string; rows: number }[] = [];
     noted.forEach((label, k) => {
