@@ -11,6 +11,7 @@ import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { schedule } from '../src/runner/scheduler.js';
+import { TEST_KINDS_ENV, TEST_KINDS_MODULE } from '../test/support/test-kinds.js';
 
 const STEPS = 200;
 const REPEAT = 5;
@@ -44,7 +45,7 @@ function timeNodeArgs(args: readonly string[], cwd: string, env: NodeJS.ProcessE
 }
 
 function timeCli(args: readonly string[], cwd: string): Timing {
-  return timeNodeArgs([cliPath, ...args], cwd, { ...process.env, LESIONFLOW_TEST_KINDS: '1', CI: '1' });
+  return timeNodeArgs([cliPath, ...args], cwd, { ...process.env, ...TEST_KINDS_ENV, CI: '1' });
 }
 
 function timeNode(): Timing {
@@ -165,13 +166,13 @@ function noopPhases(dir: string): Record<string, number> {
     const out = {}; let c = cpu();
     const lap = (name) => { const n = cpu(); out[name] = n - c; c = n; };
     const { registry } = await import(${JSON.stringify(src('nodes/registry.js'))});
-    const { withTestKinds } = await import(${JSON.stringify(src('runner/testing/test-kinds.js'))}); lap('import kinds');
+    const { kinds } = await import(${JSON.stringify(pathToFileURL(TEST_KINDS_MODULE).href)}); lap('import kinds');
     const { readFileSync } = await import('node:fs');
     const { parseYamlSource } = await import(${JSON.stringify(src('runner/yaml-source.js'))}); lap('import yaml');
     const { loadPipeline } = await import(${JSON.stringify(src('runner/spec.js'))});
     const { runPipeline } = await import(${JSON.stringify(src('runner/commands/run.js'))}); lap('import runner');
     parseYamlSource(readFileSync('bench.yaml', 'utf8'), 'bench.yaml'); lap('yaml parse (cold)');
-    const p = await loadPipeline('bench.yaml', { registry: withTestKinds(registry) }); lap('analysis (incl. ajv)');
+    const p = await loadPipeline('bench.yaml', { registry: new Map([...registry, ...kinds.map((k) => [k.kind, k])]) }); lap('analysis (incl. ajv)');
     await runPipeline(p, { outputsDir: 'outputs', root: process.cwd(), jobs: 2 }); lap('execute + outputs');
     console.log(JSON.stringify(out));`;
   const r = spawnSync(process.execPath, ['--input-type=module', '-e', script], { cwd: dir, encoding: 'utf8' });

@@ -11,6 +11,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { TEST_KINDS_ENV } from '../test/support/test-kinds.js';
 import { thisCli } from './run-step.js';
 
 const FAST = (extra = ''): string => `executor: slurm
@@ -42,7 +43,7 @@ async function timed(spec: string, config: string, args: readonly string[]): Pro
   await writeFile(join(dir, 'lesionflow.config.yaml'), config);
   await writeFile(join(dir, 'p.yaml'), spec);
   const t0 = performance.now();
-  const r = spawnSync(process.execPath, [thisCli, 'run', 'p.yaml', '--quiet', ...args], { cwd: dir, encoding: 'utf8', env: { ...process.env, CI: '1', LESIONFLOW_TEST_KINDS: '1' } });
+  const r = spawnSync(process.execPath, [thisCli, 'run', 'p.yaml', '--quiet', ...args], { cwd: dir, encoding: 'utf8', env: { ...process.env, CI: '1', ...TEST_KINDS_ENV } });
   const ms = performance.now() - t0;
   if (r.status !== 0) throw new Error(`lesionflow run exited ${String(r.status)}: ${r.stdout}${r.stderr}`);
   const name = /^name: (\S+)/m.exec(spec)![1]!;

@@ -10,7 +10,7 @@ import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { registry } from '../src/nodes/registry.js';
 import { loadPipeline } from '../src/runner/spec.js';
-import { withTestKinds } from '../src/runner/testing/test-kinds.js';
+import { TEST_KINDS_ENV, kinds as testKinds } from '../test/support/test-kinds.js';
 
 /** A chain-and-fan spec: step i reads steps i-1 and ⌊i/2⌋. */
 function chainSpec(n: number): string {
@@ -29,7 +29,7 @@ function sweptSpec(n: number): string {
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
 export async function run(): Promise<void> {
-  const kinds = withTestKinds(registry);
+  const kinds = new Map([...registry, ...testKinds.map((k) => [k.kind, k] as const)]);
   const dir = await mkdtemp(join(tmpdir(), 'lesionflow-bench-spec-'));
   try {
     for (const [label, n, text] of [['200 steps', 200, chainSpec(200)], ['2000 steps', 2000, chainSpec(2000)], ['200 instances (50 steps × 4)', 200, sweptSpec(200)]] as const) {
@@ -52,7 +52,7 @@ export async function run(): Promise<void> {
     const times: number[] = [];
     for (let k = 0; k < 3; k++) {
       const t = performance.now();
-      await promisify(execFile)(process.execPath, [cli, 'validate', file], { env: { ...process.env, LESIONFLOW_TEST_KINDS: '1' } });
+      await promisify(execFile)(process.execPath, [cli, 'validate', file], { env: { ...process.env, ...TEST_KINDS_ENV } });
       times.push(performance.now() - t);
     }
     console.log(`lesionflow validate, 200 steps (subprocess, process start included): median ${median(times).toFixed(0)} ms of 3`);

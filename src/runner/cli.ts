@@ -52,10 +52,16 @@ function parse(argv: readonly string[]) {
   });
 }
 
+/** The registry with the kinds of the module named by LESIONFLOW_KINDS (extra-kinds.ts), or undefined (the commands' default) without one. */
 async function registryFor(): Promise<ReadonlyMap<string, Kind> | undefined> {
-  if (process.env.LESIONFLOW_TEST_KINDS !== '1') return undefined;
-  const [{ registry }, { withTestKinds }] = await Promise.all([import('../nodes/registry.js'), import('./testing/test-kinds.js')]);
-  return withTestKinds(registry);
+  const { EXTRA_KINDS_ENV, extraKindsFile, withExtraKinds } = await import('./extra-kinds.js');
+  if (extraKindsFile() === undefined) return undefined;
+  const { registry } = await import('../nodes/registry.js');
+  try {
+    return await withExtraKinds(registry);
+  } catch (e) {
+    throw new UsageError((e as Error).message, `${EXTRA_KINDS_ENV} names a compiled module exporting \`kinds\` (lesionflow's tests: dist/test/support/test-kinds.js); unset it for lesionflow's own kinds`);
+  }
 }
 
 function jobsOf(s: string | undefined): number | undefined {

@@ -5,7 +5,7 @@ import type { Kind } from '../../src/nodes/kind.js';
 import { FsStore } from '../../src/runner/cache.js';
 import { planPipeline } from '../../src/runner/commands/plan.js';
 import { lockfilePath, readLockfile } from '../../src/runner/lockfile.js';
-import { testUnits } from '../../src/runner/testing/test-kinds.js';
+import { testUnits } from '../support/test-kinds.js';
 import type { LogEvent } from '../../src/runner/logger.js';
 import { freshDir, pipelineOf, ran, runIn, sixSteps, statuses } from './helpers.js';
 

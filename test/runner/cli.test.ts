@@ -42,6 +42,23 @@ describe('cli', () => {
     expect((await cli(['run', 'p.yaml', '--bogus'], dir)).code).toBe(2);
   });
 
+  it('registers the test kinds only from the module LESIONFLOW_KINDS names; a module that cannot be loaded is a usage error', async () => {
+    const dir = await freshDir();
+    await writeSpec(dir, spec);
+    expect((await cli(['validate', 'p.yaml'], dir)).code).toBe(0);
+    const without = await cli(['validate', 'p.yaml'], dir, { LESIONFLOW_KINDS: '' });
+    expect(without.code).toBe(2);
+    expect(without.stderr).toContain('unknown step kind "test_step"');
+    const missing = await cli(['validate', 'p.yaml'], dir, { LESIONFLOW_KINDS: join(dir, 'no-such-kinds.js') });
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toContain(`error: LESIONFLOW_KINDS=${join(dir, 'no-such-kinds.js')}: cannot load the module`);
+    expect(missing.stderr).not.toMatch(/\n\s+at /);
+    await writeFile(join(dir, 'not-kinds.mjs'), 'export const kinds = 3;\n');
+    const wrong = await cli(['validate', 'p.yaml'], dir, { LESIONFLOW_KINDS: join(dir, 'not-kinds.mjs') });
+    expect(wrong.code).toBe(2);
+    expect(wrong.stderr).toContain('the module does not export `kinds`, an array of step kinds');
+  });
+
   it('a spec error exits 2 with file:line:col', async () => {
     const dir = await freshDir();
     await writeSpec(dir, spec.replace('kind: test_step\n    inputs: [fit]', 'kind: no_such_kind\n    inputs: [fit]'));

@@ -4,7 +4,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { onTestFinished } from 'vitest';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { testStep } from '../../src/runner/testing/test-kinds.js';
+import { TEST_KINDS_ENV, testStep } from '../support/test-kinds.js';
 import type { Kind, StepKind } from '../../src/nodes/kind.js';
 import type { Pipeline, PipelineStep, StepName } from '../../src/runner/pipeline.js';
 import { inProcessPool } from '../support/context.js';
@@ -84,11 +84,11 @@ export interface CliResult {
   readonly stderr: string;
 }
 
-/** Starts the compiled CLI in `cwd` with the test kinds registered. */
-export function startCli(args: readonly string[], cwd: string): { child: ChildProcess; done: Promise<CliResult> } {
+/** Starts the compiled CLI in `cwd` with the test kinds registered (`env` added to, or overriding, that environment). */
+export function startCli(args: readonly string[], cwd: string, env: NodeJS.ProcessEnv = {}): { child: ChildProcess; done: Promise<CliResult> } {
   const child = spawn(process.execPath, [cliPath, ...args], {
     cwd,
-    env: { ...process.env, LESIONFLOW_TEST_KINDS: '1', CI: '1', NO_COLOR: '1' },
+    env: { ...process.env, ...TEST_KINDS_ENV, CI: '1', NO_COLOR: '1', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stdout = '';
@@ -103,8 +103,8 @@ export function startCli(args: readonly string[], cwd: string): { child: ChildPr
   return { child, done };
 }
 
-export function cli(args: readonly string[], cwd: string): Promise<CliResult> {
-  return startCli(args, cwd).done;
+export function cli(args: readonly string[], cwd: string, env: NodeJS.ProcessEnv = {}): Promise<CliResult> {
+  return startCli(args, cwd, env).done;
 }
 
 /** Writes `<dir>/<name>` and returns its path. */

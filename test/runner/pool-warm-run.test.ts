@@ -1,5 +1,5 @@
 /** The runner starts the executor's threads at the first cache miss on the way to a replicated step. */
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Kind, WorkerPool } from '../../src/nodes/kind.js';
 import { registry } from '../../src/nodes/registry.js';
@@ -8,13 +8,13 @@ import { runPipeline } from '../../src/runner/commands/run.js';
 import { MemoryLogger } from '../../src/runner/logger.js';
 import type { StepName } from '../../src/runner/pipeline.js';
 import { subgraphSteps } from '../../src/runner/key.js';
-import { testUnits } from '../../src/runner/testing/test-kinds.js';
+import { testUnits } from '../support/test-kinds.js';
 import { inProcessPool } from '../support/context.js';
 import { freshDir, pipelineOf } from './helpers.js';
 
 // the replicate worker finds the test kinds of a sub-pipeline by this switch, as in lesionflow's own CLI tests
 beforeAll(() => {
-  process.env.LESIONFLOW_TEST_KINDS = '1';
+  process.env.LESIONFLOW_KINDS = resolve(import.meta.dirname, '../support/test-kinds.ts');
 });
 
 /** a (a table) → m (reads it) → b (bootstraps m, resampling a);  d alone;  u: replicated units of its own */

@@ -5,6 +5,10 @@ import { describe, expect, it } from 'vitest';
 import { taskModuleUrl } from '../../src/runner/pool-task.js';
 import { repoRoot } from './helpers.js';
 
+/** The test worker functions, compiled (dist/test/support/worker-fns.js): a task module the pool accepts in the folder LESIONFLOW_KINDS names. */
+const WORKER_FNS = pathToFileURL(join(repoRoot, 'dist/test/support/worker-fns.js')).href;
+process.env.LESIONFLOW_KINDS = join(repoRoot, 'dist/test/support/test-kinds.js');
+
 /** The compiled pool module (dist/src): its threads load compiled modules, so these tests use the build `npm test` makes first. */
 const compiledPool = (): Promise<typeof import('../../src/runner/pool.js')> => import(pathToFileURL(join(repoRoot, 'dist/src/runner/pool.js')).href);
 
@@ -17,14 +21,28 @@ describe('worker pool', () => {
     expect(taskModuleUrl({ module: 'nodes/x', fn: 'a; b', args: null })).toHaveProperty('refused');
   });
 
+  it('accepts a module by its file URL only inside the folder of the LESIONFLOW_KINDS module', () => {
+    expect(taskModuleUrl({ module: WORKER_FNS, fn: 'square', args: null })).toEqual({ url: WORKER_FNS });
+    for (const module of [pathToFileURL(join(repoRoot, 'dist/src/runner/cli.js')).href, pathToFileURL('/etc/passwd').href, WORKER_FNS.replace(/\.js$/, '.ts'), `${WORKER_FNS}/../../../../src/runner/cli.js`, 'file://host/x.js']) {
+      expect(taskModuleUrl({ module, fn: 'f', args: null })).toHaveProperty('refused');
+    }
+    const named = process.env.LESIONFLOW_KINDS;
+    delete process.env.LESIONFLOW_KINDS;
+    try {
+      expect(taskModuleUrl({ module: WORKER_FNS, fn: 'square', args: null })).toHaveProperty('refused');
+    } finally {
+      process.env.LESIONFLOW_KINDS = named;
+    }
+  });
+
   it('runs a task on a worker thread of the compiled package, and refuses others', async () => {
     const { ThreadPool } = await compiledPool();
     const pool = new ThreadPool(2);
     try {
-      const results = await Promise.all([3, 4, 5].map((x) => pool.run<number>({ module: 'runner/testing/worker-fns', fn: 'square', args: x })));
+      const results = await Promise.all([3, 4, 5].map((x) => pool.run<number>({ module: WORKER_FNS, fn: 'square', args: x })));
       expect(results).toEqual([9, 16, 25]);
       await expect(pool.run({ module: '../../x', fn: 'f', args: null })).rejects.toThrow(/not a lesionflow module path/);
-      await expect(pool.run({ module: 'runner/testing/worker-fns', fn: 'nope', args: null })).rejects.toThrow(/no exported function nope/);
+      await expect(pool.run({ module: WORKER_FNS, fn: 'nope', args: null })).rejects.toThrow(/no exported function nope/);
     } finally {
       await pool.destroy();
     }
@@ -42,13 +60,13 @@ describe('worker pool with a run signal', () => {
     const run = new AbortController();
     const pool = new ThreadPool(2, run.signal);
     try {
-      const tasks = Array.from({ length: 30 }, (_, x) => pool.run<number>({ module: 'runner/testing/worker-fns', fn: 'square', args: x }));
+      const tasks = Array.from({ length: 30 }, (_, x) => pool.run<number>({ module: WORKER_FNS, fn: 'square', args: x }));
       expect((await Promise.all(tasks))[29]).toBe(841);
       await new Promise((r) => setTimeout(r, 10)); // warnings are emitted on a later tick
       expect(warnings).not.toContain('MaxListenersExceededWarning');
       expect(getEventListeners(run.signal, 'abort').length).toBeLessThanOrEqual(1);
       run.abort(new Error('stopped'));
-      await expect(pool.run({ module: 'runner/testing/worker-fns', fn: 'square', args: 2 })).rejects.toThrow(/aborted/);
+      await expect(pool.run({ module: WORKER_FNS, fn: 'square', args: 2 })).rejects.toThrow(/aborted/);
     } finally {
       process.off('warning', onWarning);
       await pool.destroy();
@@ -77,7 +95,7 @@ describe('worker pool warm-up', () => {
       void pool.warm();
       const piscina = await (pool as unknown as { piscina: Promise<{ threads: unknown[] }> }).piscina;
       await expect.poll(() => piscina.threads.length).toBe(2);
-      expect(await pool.run<number>({ module: 'runner/testing/worker-fns', fn: 'square', args: 7 })).toBe(49);
+      expect(await pool.run<number>({ module: WORKER_FNS, fn: 'square', args: 7 })).toBe(49);
     } finally {
       await pool.destroy();
     }
@@ -87,15 +105,15 @@ describe('worker pool warm-up', () => {
     const { ThreadPool } = await compiledPool();
     const pool = new ThreadPool(2);
     try {
-      await pool.warm(['runner/testing/worker-fns']);
+      await pool.warm([WORKER_FNS]);
       await new Promise((r) => setTimeout(r, 150));
       // loaded by warm() at least 150 ms before these tasks, in every thread that runs one
-      const ages = await Promise.all([1, 2, 3, 4].map(() => pool.run<number>({ module: 'runner/testing/worker-fns', fn: 'msSinceLoaded', args: null })));
+      const ages = await Promise.all([1, 2, 3, 4].map(() => pool.run<number>({ module: WORKER_FNS, fn: 'msSinceLoaded', args: null })));
       for (const age of ages) expect(age).toBeGreaterThanOrEqual(140);
       // nothing new to load: no new task
       const piscina = await (pool as unknown as { piscina: Promise<{ completed: number }> }).piscina;
       const completed = piscina.completed;
-      await pool.warm(['runner/testing/worker-fns']);
+      await pool.warm([WORKER_FNS]);
       await pool.warm();
       expect(piscina.completed).toBe(completed);
     } finally {
@@ -107,12 +125,12 @@ describe('worker pool warm-up', () => {
     const { ThreadPool } = await compiledPool();
     const pool = new ThreadPool(2, undefined, { idleTimeoutMs: 100 });
     try {
-      await pool.warm(['runner/testing/worker-fns']);
+      await pool.warm([WORKER_FNS]);
       const piscina = await (pool as unknown as { piscina: Promise<{ threads: unknown[] }> }).piscina;
       await expect.poll(() => piscina.threads.length, { timeout: 5000 }).toBe(0);
-      await pool.warm(['runner/testing/worker-fns']);
+      await pool.warm([WORKER_FNS]);
       await new Promise((r) => setTimeout(r, 60));
-      const ages = await Promise.all([1, 2].map(() => pool.run<number>({ module: 'runner/testing/worker-fns', fn: 'msSinceLoaded', args: null })));
+      const ages = await Promise.all([1, 2].map(() => pool.run<number>({ module: WORKER_FNS, fn: 'msSinceLoaded', args: null })));
       for (const age of ages) expect(age).toBeGreaterThanOrEqual(50);
     } finally {
       await pool.destroy();
@@ -123,12 +141,12 @@ describe('worker pool warm-up', () => {
     const { ThreadPool } = await compiledPool();
     const pool = new ThreadPool(2);
     try {
-      await pool.warm(['runner/testing/worker-fns']);
-      const busy = pool.run({ module: 'runner/testing/worker-fns', fn: 'blockFor', args: 1500 });
+      await pool.warm([WORKER_FNS]);
+      const busy = pool.run({ module: WORKER_FNS, fn: 'blockFor', args: 1500 });
       await new Promise((r) => setTimeout(r, 50));
       const t0 = performance.now();
       void pool.warm(['nodes/bootstrap-estimates']);
-      for (const x of [2, 3, 4]) expect(await pool.run<number>({ module: 'runner/testing/worker-fns', fn: 'square', args: x })).toBe(x * x);
+      for (const x of [2, 3, 4]) expect(await pool.run<number>({ module: WORKER_FNS, fn: 'square', args: x })).toBe(x * x);
       // the idle thread ran them at once, not after the busy one (1.5 s) or a 2 s wait
       expect(performance.now() - t0).toBeLessThan(1000);
       await busy;
@@ -150,7 +168,7 @@ describe('worker pool warm-up', () => {
     const { threadSetup } = (await import(pathToFileURL(join(repoRoot, 'dist/src/nodes/thread-setup.js')).href)) as typeof import('../../src/nodes/thread-setup.js');
     const pool = new ThreadPool(2, undefined, { setup: threadSetup });
     try {
-      const origins = await Promise.all([1, 2, 3, 4].map(() => pool.run<string>({ module: 'runner/testing/worker-fns', fn: 'kernelOrigin', args: null })));
+      const origins = await Promise.all([1, 2, 3, 4].map(() => pool.run<string>({ module: WORKER_FNS, fn: 'kernelOrigin', args: null })));
       expect(origins).toEqual(['given', 'given', 'given', 'given']);
     } finally {
       await pool.destroy();
@@ -162,10 +180,10 @@ describe('worker pool setup hook', () => {
   it('calls each setup function in every thread with the data prepared once on the main thread, before the first task', async () => {
     const { ThreadPool } = await compiledPool();
     let prepared = 0;
-    const setup = [{ module: 'runner/testing/worker-fns', fn: 'remember', prepare: () => ({ n: ++prepared }) }];
+    const setup = [{ module: WORKER_FNS, fn: 'remember', prepare: () => ({ n: ++prepared }) }];
     const pool = new ThreadPool(2, undefined, { setup });
     try {
-      const seen = await Promise.all([1, 2, 3, 4].map(() => pool.run<unknown>({ module: 'runner/testing/worker-fns', fn: 'rememberedData', args: null })));
+      const seen = await Promise.all([1, 2, 3, 4].map(() => pool.run<unknown>({ module: WORKER_FNS, fn: 'rememberedData', args: null })));
       expect(seen).toEqual([{ n: 1 }, { n: 1 }, { n: 1 }, { n: 1 }]);
       expect(prepared).toBe(1);
     } finally {
@@ -175,15 +193,15 @@ describe('worker pool setup hook', () => {
 
   it('leaves out a setup whose preparation fails, and refuses a setup module that is not a lesionflow module', async () => {
     const { ThreadPool } = await compiledPool();
-    const failing = [{ module: 'runner/testing/worker-fns', fn: 'remember', prepare: (): unknown => { throw new Error('no SIMD here'); } }];
+    const failing = [{ module: WORKER_FNS, fn: 'remember', prepare: (): unknown => { throw new Error('no SIMD here'); } }];
     const pool = new ThreadPool(1, undefined, { setup: failing });
     try {
-      expect(await pool.run({ module: 'runner/testing/worker-fns', fn: 'rememberedData', args: null })).toBeUndefined();
+      expect(await pool.run({ module: WORKER_FNS, fn: 'rememberedData', args: null })).toBeUndefined();
     } finally {
       await pool.destroy();
     }
     const bad = new ThreadPool(1, undefined, { setup: [{ module: '../evil', fn: 'f', prepare: () => 1 }] });
-    await expect(bad.run({ module: 'runner/testing/worker-fns', fn: 'square', args: 2 })).rejects.toThrow(/thread setup: .*not a lesionflow module path/);
+    await expect(bad.run({ module: WORKER_FNS, fn: 'square', args: 2 })).rejects.toThrow(/thread setup: .*not a lesionflow module path/);
     await bad.destroy();
   });
 });

@@ -16,11 +16,11 @@ import { parseSetValue } from '../../src/runner/params.js';
 import type { StepName } from '../../src/runner/pipeline.js';
 import { reproduceCommand, resultProvenance, setValueText, shellQuote, type RunFacts } from '../../src/runner/provenance.js';
 import { analyseSpecText } from '../../src/runner/spec.js';
-import { withTestKinds } from '../../src/runner/testing/test-kinds.js';
+import { kinds as testKinds } from '../support/test-kinds.js';
 import { readVersions } from '../../src/runner/versions.js';
 import { freshDir } from './helpers.js';
 
-const kinds: ReadonlyMap<string, Kind> = withTestKinds(registry);
+const kinds: ReadonlyMap<string, Kind> = new Map([...registry, ...testKinds.map((k) => [k.kind, k] as const)]);
 
 /** A document like the report (DocumentKind): it states its provenance. */
 const stating: DocumentKind = { kind: 'stating', version: 3, summary: 'states its provenance', params: { type: 'object', properties: { inputs: { type: 'array', items: { type: 'string' } } }, additionalProperties: false }, inputs: ['inputs'], lifecycle: 'document', checkProducts: () => [], keyResults: () => [], run: () => ({ type: 'result', value: {} }) };

@@ -1,7 +1,7 @@
 /**
  * End to end: `lesionflow validate <spec>` as a subprocess (the built CLI, dist/src/runner/cli.js;
  * `npm test` builds it first). Each kind of spec error prints its file:line:col message on stderr and
- * exits with code 2. Most fixtures use the CLI's test kind `test_step` (LESIONFLOW_TEST_KINDS=1), so they
+ * exits with code 2. Most fixtures use the CLI's test kind `test_step` (LESIONFLOW_KINDS, test/support/test-kinds.ts), so they
  * do not depend on which real kinds are registered.
  */
 import { execFile } from 'node:child_process';
@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { TEST_KINDS_ENV } from '../support/test-kinds.js';
 
 const root = resolve(import.meta.dirname, '../..');
 const cli = join(root, 'dist/src/runner/cli.js');
@@ -18,7 +19,7 @@ const run = promisify(execFile);
 
 async function lesionflow(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   try {
-    const r = await run(process.execPath, [cli, ...args], { cwd: root, env: { ...process.env, LESIONFLOW_TEST_KINDS: '1', CI: '1' }, timeout: 30_000 });
+    const r = await run(process.execPath, [cli, ...args], { cwd: root, env: { ...process.env, ...TEST_KINDS_ENV, CI: '1' }, timeout: 30_000 });
     return { code: 0, stdout: r.stdout, stderr: r.stderr };
   } catch (e) {
     const f = e as { code?: number | string; stdout: string; stderr: string };

@@ -9,6 +9,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { onTestFinished } from 'vitest';
+import { TEST_KINDS_ENV } from '../support/test-kinds.js';
 
 export const repoRoot = resolve(import.meta.dirname, '../..');
 export const cliPath = join(repoRoot, 'dist/src/runner/cli.js');
@@ -55,7 +56,7 @@ export interface Cli {
   readonly stderr: string;
 }
 
-const env = { ...process.env, LESIONFLOW_TEST_KINDS: '1', CI: '1' };
+const env = { ...process.env, ...TEST_KINDS_ENV, CI: '1' };
 
 export function start(args: readonly string[], cwd: string): { child: ChildProcess; done: Promise<Cli>; output: () => string } {
   const child = spawn(process.execPath, [cliPath, ...args], { cwd, env });

@@ -4,7 +4,7 @@
  * (a replicated kind's units through the runner's replicate construct, on the context's pool).
  */
 import { resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { Artifact } from '../../src/data/artifact.js';
 import { isReplicateKind, type Kind, type StepContext, type StepInputs, type WorkerPool } from '../../src/nodes/kind.js';
 import { memoryCheckpoints, runReplicatedAlone, type StandaloneOptions } from '../../src/runner/replicate/standalone.js';
@@ -14,7 +14,9 @@ const srcDir = resolve(import.meta.dirname, '../../src');
 export const inProcessPool: WorkerPool = {
   size: 1,
   async run<T>(task: { module: string; fn: string; args: unknown }): Promise<T> {
-    const mod = (await import(pathToFileURL(resolve(srcDir, `${task.module}.ts`)).href)) as Record<string, (a: unknown) => unknown>;
+    // a lesionflow module path (src/), or a test kind's module by its file URL (test/support/*.js: its source)
+    const file = task.module.startsWith('file:') ? fileURLToPath(task.module).replace(/\.js$/, '.ts') : resolve(srcDir, `${task.module}.ts`);
+    const mod = (await import(pathToFileURL(file).href)) as Record<string, (a: unknown) => unknown>;
     const fn = mod[task.fn];
     if (typeof fn !== 'function') throw new Error(`${task.module} has no export ${task.fn}`);
     return (await fn(task.args)) as T;

@@ -174,15 +174,16 @@ export async function runSamplesWith(task: BatchArgs<SampleShared>, lookup: Kind
 }
 
 /**
- * The kinds of a sub-pipeline: loaded by name (kinds.ts); with LESIONFLOW_TEST_KINDS=1 (lesionflow's own
- * tests, which the worker threads and SLURM tasks inherit) the test kinds too.
+ * The kinds of a sub-pipeline: loaded by name (kinds.ts); a name lesionflow does not know, from the module
+ * named by LESIONFLOW_KINDS (extra-kinds.ts: lesionflow's own tests), which worker threads and SLURM tasks
+ * inherit from the run's environment.
  */
 async function kindsOf(steps: readonly SubPipelineStep[]): Promise<KindLookup> {
   const names = steps.map((st) => st.kind);
   const kinds: Map<string, Kind> = await loadKinds(names);
-  if (process.env.LESIONFLOW_TEST_KINDS === '1' && names.some((n) => !kinds.has(n))) {
-    const { testKinds } = await import('../testing/test-kinds.js');
-    for (const k of testKinds) if (!kinds.has(k.kind)) kinds.set(k.kind, k);
+  if (names.some((n) => !kinds.has(n))) {
+    const { extraKinds } = await import('../extra-kinds.js');
+    for (const k of await extraKinds()) if (!kinds.has(k.kind)) kinds.set(k.kind, k);
   }
   return (kind) => kinds.get(kind);
 }

@@ -1,6 +1,6 @@
-/** Worker-pool tasks for tests (see test-kinds.ts, `square_on_pool` and `test_units`, and test/runner/pool.test.ts). */
+/** Worker-pool tasks for tests (see test-kinds.ts, `square_on_pool` and `test_units`, and test/runner/pool.test.ts), compiled to dist/test/support/worker-fns.js. */
 import { appendFileSync, existsSync } from 'node:fs';
-import { kernelModuleOrigin, wasmKernels } from '../../stats/kernels/wasm.js';
+import { kernelModuleOrigin, wasmKernels } from '../../src/stats/kernels/wasm.js';
 import type { TestUnitsBatch } from './test-kinds.js';
 
 /** x² (`square_on_pool`). */

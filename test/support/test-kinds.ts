@@ -1,6 +1,8 @@
 /**
- * Step kinds for tests only, registered by the CLI when the environment has `LESIONFLOW_TEST_KINDS=1`
- * (never in normal use, never listed by `lesionflow schema`). One controllable kind, `test_step`:
+ * Step kinds for tests only, never part of lesionflow: the real CLI (a subprocess in the e2e, runner and
+ * SLURM tests) registers them when its environment names this module, compiled, as its extra kinds:
+ * `LESIONFLOW_KINDS=dist/test/support/test-kinds.js` (src/runner/extra-kinds.ts; `npm run build` compiles
+ * this folder's kinds with lesionflow). In-process tests use them directly. One controllable kind, `test_step`:
  *
  *   value: number        its own value (default 0)
  *   inputs: [steps]      steps whose `value` is added to its own
@@ -23,11 +25,20 @@
  *   record: path         each batch, once computed, appends its range ("start-end") to this file
  */
 import { readFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { Artifact } from '../../data/artifact.js';
-import { makeTable } from '../../data/table.js';
-import { CancelError, DataError } from '../../errors.js';
-import type { BatchArgs, Kind, ReplicateKind, StepKind } from '../../nodes/kind.js';
+import type { Artifact } from '../../src/data/artifact.js';
+import { makeTable } from '../../src/data/table.js';
+import { CancelError, DataError } from '../../src/errors.js';
+import type { BatchArgs, Kind, ReplicateKind, StepKind } from '../../src/nodes/kind.js';
+
+/**
+ * The worker tasks' module (worker-fns.ts), beside this one: a file URL, which the pool accepts inside the
+ * folder of the LESIONFLOW_KINDS module (src/runner/pool-task.ts). Compiled, worker-fns.js; the in-process
+ * pool of the unit tests (test/support/context.ts) imports its TypeScript source.
+ */
+export const WORKER_FNS = new URL('./worker-fns.js', import.meta.url).href;
 
 interface TestParams {
   readonly value: number;
@@ -45,7 +56,7 @@ interface TestParams {
 export const testStep: StepKind<TestParams> = {
   kind: 'test_step',
   version: 1,
-  summary: 'A controllable step for lesionflow tests (LESIONFLOW_TEST_KINDS=1 only).',
+  summary: 'A controllable step for lesionflow tests (LESIONFLOW_KINDS=dist/test/support/test-kinds.js only).',
   params: {
     type: 'object',
     properties: {
@@ -89,7 +100,7 @@ export const testStep: StepKind<TestParams> = {
     const out: Record<string, string | number> = { value };
     if (p.random === true) out.seed = ctx.seed;
     if (p.file !== undefined) out.file_bytes = (await readFile(ctx.resolvePath(p.file))).length;
-    if (p.square_on_pool !== undefined) out.square = await ctx.pool.run<number>({ module: 'runner/testing/worker-fns', fn: 'square', args: p.square_on_pool });
+    if (p.square_on_pool !== undefined) out.square = await ctx.pool.run<number>({ module: WORKER_FNS, fn: 'square', args: p.square_on_pool });
     if (p.pad_mb !== undefined) out.pad = 'x'.repeat(Math.round(p.pad_mb * 1024 * 1024));
     if (inputs.size > 0) out.from = [...inputs.keys()].join(',');
     return { type: 'result', value: out };
@@ -108,7 +119,7 @@ export interface TestUnitsParams {
 export const testUnits: ReplicateKind<TestUnitsParams> = {
   kind: 'test_units',
   version: 1,
-  summary: 'A controllable replicated step for lesionflow tests (LESIONFLOW_TEST_KINDS=1 only).',
+  summary: 'A controllable replicated step for lesionflow tests (LESIONFLOW_KINDS=dist/test/support/test-kinds.js only).',
   params: {
     type: 'object',
     properties: {
@@ -124,7 +135,7 @@ export const testUnits: ReplicateKind<TestUnitsParams> = {
   },
   inputs: [],
   random: () => true,
-  replicates: (p) => ({ sets: [{ name: 'units', count: p.units, task: { module: 'runner/testing/worker-fns', fn: 'testUnits' }, args: p }] }),
+  replicates: (p) => ({ sets: [{ name: 'units', count: p.units, task: { module: WORKER_FNS, fn: 'testUnits' }, args: p }] }),
   summarise(p, results) {
     const values = results.batches('units').flatMap((b) => b.result as number[]);
     return { type: 'result', value: { units: p.units, total: values.reduce((a, b) => a + b, 0), values } };
@@ -133,9 +144,11 @@ export const testUnits: ReplicateKind<TestUnitsParams> = {
 
 export type TestUnitsBatch = BatchArgs<TestUnitsParams>;
 
-export const testKinds: readonly Kind[] = [testStep as unknown as StepKind, testUnits as unknown as Kind];
+/** The compiled module, for LESIONFLOW_KINDS: dist/test/support/test-kinds.js (this file, when it runs compiled). */
+export const TEST_KINDS_MODULE = import.meta.url.endsWith('.js') ? fileURLToPath(import.meta.url) : resolve(import.meta.dirname, '../../dist/test/support/test-kinds.js');
 
-/** `registry` plus the test kinds when `LESIONFLOW_TEST_KINDS=1`. */
-export function withTestKinds(registry: ReadonlyMap<string, Kind>): ReadonlyMap<string, Kind> {
-  return new Map([...registry, ...testKinds.map((k) => [k.kind, k] as const)]);
-}
+/** The environment that makes the real CLI (and its threads and SLURM tasks) register these kinds. */
+export const TEST_KINDS_ENV = { LESIONFLOW_KINDS: TEST_KINDS_MODULE } as const;
+
+/** What LESIONFLOW_KINDS loads (src/runner/extra-kinds.ts). */
+export const kinds: readonly Kind[] = [testStep as unknown as StepKind, testUnits as unknown as Kind];
