@@ -5,7 +5,7 @@
  *
  *   newtonRaphson(objective, start, control) → NewtonResult   (state at the stop, clm's convergence code)
  *   newtonWorkspace(npar)                   the work doubles an objective reserves for it
- *   CLM_CONTROL, POLR_CONTROL              control presets
+ *   CLM_CONTROL, POLR_CONTROL, MICE_MULTINOM_CONTROL  control presets
  *   hessianEigenvalues(h, npar), maxAbs(v)  clm's eigen-check and max |·|
  *
  * Each iteration: the gradient g and Hessian H of the negative log-likelihood at the current parameters; the
@@ -29,6 +29,13 @@ export interface NewtonControl {
   readonly relTol: number;
   readonly maxLineIter: number;
   readonly maxModIter: number;
+  /**
+   * Optional (mice's internal fits): also stop once an accepted step has lowered the objective by less than
+   * objectiveTol·(|value| + 1) — optim's `reltol` rule, as nnet::multinom's BFGS stops — and evaluate trial
+   * points without derivatives, computing them only where the iteration goes on from that point (or a
+   * near tie needs the trial's gradient). Without it, clm's rules alone.
+   */
+  readonly objectiveTol?: number | undefined;
 }
 
 /** `clm.control()`'s defaults. */
@@ -40,6 +47,13 @@ export const CLM_CONTROL: NewtonControl = { maxIter: 100, gradTol: 1e-6, relTol:
  * not converge falls back to the multinomial model, as mice's does).
  */
 export const POLR_CONTROL: NewtonControl = { maxIter: 50, gradTol: 1e-6, relTol: 1e-6, maxLineIter: 30, maxModIter: 5 };
+
+/**
+ * mice's polyreg (mice.impute.polyreg fits `nnet::multinom`, BFGS to a relative change of 1e-8 in the
+ * objective): Newton until a step lowers −log L by less than 1e-10·(|−log L| + 1) (one step short of
+ * rounding, by Newton's quadratic convergence), no gradient criterion, polr's patient line search.
+ */
+export const MICE_MULTINOM_CONTROL: NewtonControl = { maxIter: 100, gradTol: 0, relTol: 0, maxLineIter: 29, maxModIter: 5, objectiveTol: 1e-10 };
 
 /** What the driver needs of a model: its negative log-likelihood with gradient and Hessian, and memory. */
 export interface NewtonObjective {
@@ -59,7 +73,10 @@ export function newtonWorkspace(npar: number): number {
 }
 
 export interface NewtonResult {
-  /** Parameters, gradient and Hessian at the stop (views into the workspace: copy what outlives the next fit). */
+  /**
+   * Parameters, gradient and Hessian at the stop (views into the workspace: copy what outlives the next fit;
+   * with objectiveTol the derivatives are computed when first read).
+   */
   readonly par: Float64Array;
   readonly grad: Float64Array;
   readonly hess: Float64Array;
@@ -106,7 +123,8 @@ export function maxAbs(v: Float64Array): number {
  * Throws a FitError when the objective is not finite at the start or a Newton step cannot be computed.
  */
 export function newtonRaphson(objective: NewtonObjective, start: (par: Float64Array) => void, control: NewtonControl): NewtonResult {
-  const { maxIter, gradTol, relTol, maxLineIter, maxModIter } = control;
+  const { maxIter, gradTol, relTol, maxLineIter, maxModIter, objectiveTol } = control;
+  const lazy = objectiveTol !== undefined;
   const npar = objective.npar;
   // the iteration's arrays in one allocation (a typed array of more than 8 doubles costs ~1 µs to allocate
   // and is freed by the garbage collector; a view into one costs next to nothing): two states, the step and
@@ -135,11 +153,17 @@ export function newtonRaphson(objective: NewtonObjective, start: (par: Float64Ar
   let modifIter = 0;
   let absIter = 0;
   let conv = 2;
-  /** Evaluates the trial point par − stepFactor·step (with derivatives: if accepted, the next iteration needs them). */
+  /** Evaluates the trial point par − stepFactor·step (with derivatives: if accepted, the next iteration needs them; not with objectiveTol). */
   const tryStep = (): void => {
     for (let r = 0; r < npar; r++) trial.par[r] = cur.par[r]! - stepFactor * step[r]!;
-    trial.nll = objective.evaluate(trial.par, trial.grad, trial.hess, true);
+    trial.nll = objective.evaluate(trial.par, trial.grad, trial.hess, !lazy);
   };
+  /** The derivatives at a point evaluated without them (objectiveTol). */
+  const derivatives = (at: State): void => {
+    at.nll = objective.evaluate(at.par, at.grad, at.hess, true);
+  };
+  /** Whether cur's derivatives are those of cur.par (objectiveTol: not after a stop on the objective). */
+  let current = true;
   const accept = (): void => {
     [cur, trial] = [trial, cur];
   };
@@ -185,6 +209,7 @@ export function newtonRaphson(objective: NewtonObjective, start: (par: Float64Ar
     // has compiled this loop would discard the compiled code.)
     const worse = trial.nll > cur.nll;
     const nearTie = Math.abs(cur.nll - trial.nll) < 1e-10;
+    if (lazy && worse && nearTie) derivatives(trial);
     const gradNoSmaller = maxGrad < maxAbs(trial.grad);
     let stephalf = worse && (!nearTie || gradNoSmaller);
     if (absConv && stephalf) {
@@ -206,23 +231,51 @@ export function newtonRaphson(objective: NewtonObjective, start: (par: Float64Ar
       }
       innerIter++;
       stephalf = trial.nll > cur.nll;
-      if (stephalf && Math.abs(cur.nll - trial.nll) < 1e-10) stephalf = maxGrad < maxAbs(trial.grad);
+      if (stephalf && Math.abs(cur.nll - trial.nll) < 1e-10) {
+        if (lazy) derivatives(trial);
+        stephalf = maxGrad < maxAbs(trial.grad);
+      }
     }
+    // objectiveTol: a failed line search keeps the current point
+    if (lazy && conv === 3) break;
+    const before = cur.nll;
     accept();
+    if (lazy) {
+      current = false;
+      if (Math.abs(before - cur.nll) < objectiveTol * (Math.abs(cur.nll) + 1)) {
+        conv = 0;
+        i++; // this iteration's step is taken: it counts
+        break;
+      }
+      derivatives(cur);
+      current = true;
+    }
     if (conv === 3) break;
     stepFactor = Math.min(1, 2 * stepFactor);
   }
-  const { par, grad, hess, nll } = cur;
+  const { par, nll } = cur;
+  const final = cur;
+  const ensure = (): void => {
+    if (!current) derivatives(final);
+    current = true;
+  };
   return {
     par,
-    grad,
-    hess,
+    get grad() {
+      ensure();
+      return final.grad;
+    },
+    get hess() {
+      ensure();
+      return final.hess;
+    },
     value: nll,
     iterations: i - 1,
     innerIterations: innerIter,
     code: conv,
     covariance() {
-      const failedAt = factored ? -1 : factorize(hess);
+      ensure();
+      const failedAt = factored ? -1 : factorize(final.hess);
       if (failedAt >= 0) return { vcov: undefined, failedAt };
       if (kernels === undefined) return { vcov: choleskyInverse(factor, npar), failedAt: -1 };
       kernels.cholinv(factor, npar, inverse);
