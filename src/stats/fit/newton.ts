@@ -16,6 +16,9 @@
  * halvings; the next iteration starts from f = min(1, 2f). clm's convergence code: 0 both criteria met, 1
  * only the gradient criterion, 2 iteration limit, 3 step halving failed, 4 too many Hessian modifications.
  * The covariance is H⁻¹ at the stop (its Cholesky factor reused when the loop has just computed it).
+ * A control with objectiveTol (mice's fits, MICE_MULTINOM_CONTROL) also stops after a step that lowered the
+ * objective by less than objectiveTol·(|value| + 1), and evaluates a trial point without derivatives until
+ * the iteration goes on from it: the operations of nnet::multinom-style Newton loops, one Hessian a step.
  */
 import { createRequire } from 'node:module';
 import type * as MlMatrix from 'ml-matrix';
@@ -253,8 +256,8 @@ export function newtonRaphson(objective: NewtonObjective, start: (par: Float64Ar
     if (conv === 3) break;
     stepFactor = Math.min(1, 2 * stepFactor);
   }
-  const { par, nll } = cur;
   const final = cur;
+  const { par, grad, hess, nll } = final;
   const ensure = (): void => {
     if (!current) derivatives(final);
     current = true;
@@ -263,11 +266,11 @@ export function newtonRaphson(objective: NewtonObjective, start: (par: Float64Ar
     par,
     get grad() {
       ensure();
-      return final.grad;
+      return grad;
     },
     get hess() {
       ensure();
-      return final.hess;
+      return hess;
     },
     value: nll,
     iterations: i - 1,
@@ -275,7 +278,7 @@ export function newtonRaphson(objective: NewtonObjective, start: (par: Float64Ar
     code: conv,
     covariance() {
       ensure();
-      const failedAt = factored ? -1 : factorize(final.hess);
+      const failedAt = factored ? -1 : factorize(hess);
       if (failedAt >= 0) return { vcov: undefined, failedAt };
       if (kernels === undefined) return { vcov: choleskyInverse(factor, npar), failedAt: -1 };
       kernels.cholinv(factor, npar, inverse);
