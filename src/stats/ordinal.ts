@@ -25,6 +25,7 @@ import { pchisq } from './distributions.js';
 import { CLM_CONTROL, hessianEigenvalues, maxAbs, type NewtonControl, newtonRaphson, newtonWorkspace } from './fit/newton.js';
 import { clmStart } from './models/cumulative-logit.js';
 import { CumulativeLogitObjective, cumulativeLogitParameters } from './models/cumulative-logit-objective.js';
+import { distinctRanks } from './quantile.js';
 
 export interface OrdinalControl {
   readonly maxIter?: number | undefined;
@@ -202,22 +203,8 @@ export function numericCategories(values: Float64Array): { codes: Int32Array; la
     for (let i = 0; i < n; i++) codes[i] = codeOf[values[i]! - lo]!;
     return { codes, labels };
   }
-  const sorted = Float64Array.from(values).sort();
-  let k = 0;
-  for (let i = 0; i < sorted.length; i++) if (i === 0 || sorted[i] !== sorted[k - 1]) sorted[k++] = sorted[i]!;
-  const distinct = sorted.subarray(0, k);
-  for (let i = 0; i < n; i++) {
-    const v = values[i]!;
-    let a = 0;
-    let b = k - 1;
-    while (a < b) {
-      const mid = (a + b) >>> 1;
-      if (distinct[mid]! < v) a = mid + 1;
-      else b = mid;
-    }
-    codes[i] = a;
-  }
-  return { codes, labels: Array.from(distinct, String) };
+  const ranked = distinctRanks(values);
+  return { codes: ranked.codes, labels: Array.from(ranked.distinct, String) };
 }
 
 /**

@@ -3,6 +3,7 @@
  *
  *   quantile7(sorted, p)  R's quantile(x, p, type = 7) of an ascending array without missing values
  *   sortedFinite(values)  the non-missing values, ascending
+ *   distinctRanks(values) each value's rank among the sorted distinct values (codes), and those values
  *   summarise(values)     n, missing, mean, sd, median, q1, q3, min, max (missing = NaN, skipped)
  */
 import { meanSd } from './moments.js';
@@ -26,6 +27,30 @@ export function quantile7(sorted: Float64Array, p: number): number {
   if (!(index > lo) || qhi === qlo) return qlo;
   const h = index - lo;
   return (1 - h) * qlo + h * qhi;
+}
+
+/**
+ * The sorted distinct values of `values` (no NaN; −0 and 0 are one value) and each value's code, its
+ * 0-based rank among them: by a sort and a binary search per value, never by hashing.
+ */
+export function distinctRanks(values: Float64Array): { codes: Int32Array; distinct: Float64Array } {
+  const sorted = Float64Array.from(values).sort();
+  let k = 0;
+  for (let i = 0; i < sorted.length; i++) if (i === 0 || sorted[i] !== sorted[k - 1]) sorted[k++] = sorted[i]!;
+  const distinct = sorted.subarray(0, k);
+  const codes = new Int32Array(values.length);
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i]!;
+    let a = 0;
+    let b = k - 1;
+    while (a < b) {
+      const mid = (a + b) >>> 1;
+      if (distinct[mid]! < v) a = mid + 1;
+      else b = mid;
+    }
+    codes[i] = a;
+  }
+  return { codes, distinct };
 }
 
 /** The non-missing (non-NaN) values in ascending order. */

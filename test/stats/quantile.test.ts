@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { quantile7, sortedFinite, summarise } from '../../src/stats/quantile.js';
+import { distinctRanks, quantile7, sortedFinite, summarise } from '../../src/stats/quantile.js';
 
 interface Case {
   name: string;
@@ -73,5 +73,15 @@ describe('edge cases', () => {
 
   it('returns the tied value exactly when neighbours are equal', () => {
     expect(quantile7(Float64Array.of(0.1, 0.1, 0.1), 0.3)).toBe(0.1);
+  });
+});
+
+describe('distinctRanks', () => {
+  it('codes each value by its rank among the sorted distinct values (as factor(x)), −0 and 0 as one', () => {
+    const x = Float64Array.of(2.5, -1, 7, 2.5, -0, 0, 1e300, -1, 3);
+    const { codes, distinct } = distinctRanks(x);
+    expect(Array.from(distinct)).toEqual([-1, -0, 2.5, 3, 7, 1e300]);
+    expect(Array.from(codes)).toEqual([2, 0, 4, 2, 1, 1, 5, 0, 3]);
+    expect(distinctRanks(new Float64Array(0)).distinct.length).toBe(0);
   });
 });

@@ -30,6 +30,7 @@
  * monteCarloSe.
  */
 import { qnorm, qt } from '../distributions.js';
+import { distinctRanks } from '../quantile.js';
 import { rngFor } from '../rng.js';
 import { applyEffect, type VolumeEffect } from './effect.js';
 import { TEST_SCALE, type VolumeTest } from './volume-design.js';
@@ -73,21 +74,8 @@ function effectCodes(reference: Float64Array, treated: Float64Array): EffectCode
   const all = new Float64Array(2 * m);
   all.set(reference, 0);
   all.set(treated, m);
-  const sorted = Float64Array.from(all).sort();
-  const distinct = new Float64Array(sorted.length);
-  let U = 0;
-  for (let i = 0; i < sorted.length; i++) if (i === 0 || sorted[i]! !== sorted[i - 1]!) distinct[U++] = sorted[i]!;
-  const codeOf = (v: number): number => {
-    let lo = 0;
-    let hi = U - 1;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if (distinct[mid]! < v) lo = mid + 1;
-      else hi = mid;
-    }
-    return lo;
-  };
-  return { control: Int32Array.from(reference, codeOf), treated: Int32Array.from(treated, codeOf), distinct: U };
+  const { codes, distinct } = distinctRanks(all);
+  return { control: codes.slice(0, m), treated: codes.slice(m), distinct: distinct.length };
 }
 
 /** Values of g on a scale, centred by the reference mean of g (so that running sums of squares do not cancel). */
