@@ -416,13 +416,49 @@ export function ridgeDiagonal(A: Float64Array, p: number, relative: number, abso
   for (let j = 0; j < p; j++) A[j * p + j] = A[j * p + j]! * (1 + relative) + absolute;
 }
 
-/** The rows `rows` (any order, repeats allowed) of the column-major N × p matrix `X`, as a column-major rows.length × p matrix. */
+/**
+ * The rows `rows` (any order, repeats allowed) of the column-major N × p matrix `X`, as a column-major
+ * rows.length × p matrix. Four columns per pass over `rows` (a third less time than one, measured on
+ * mediate's bootstrap resamples: each row index is read once), then the last one to three.
+ */
 export function matrixRows(X: Float64Array, N: number, p: number, rows: Int32Array, out: Float64Array = new Float64Array(rows.length * p)): Float64Array {
   const m = rows.length;
-  for (let j = 0; j < p; j++) {
-    const o = j * N;
-    const q = j * m;
-    for (let k = 0; k < m; k++) out[q + k] = X[o + rows[k]!]!;
+  let j = 0;
+  for (; j + 3 < p; j += 4) {
+    const f0 = j * N;
+    const f1 = f0 + N;
+    const f2 = f1 + N;
+    const f3 = f2 + N;
+    const t0 = j * m;
+    const t1 = t0 + m;
+    const t2 = t1 + m;
+    const t3 = t2 + m;
+    for (let t = 0; t < m; t++) {
+      const s = rows[t]!;
+      out[t0 + t] = X[f0 + s]!;
+      out[t1 + t] = X[f1 + s]!;
+      out[t2 + t] = X[f2 + s]!;
+      out[t3 + t] = X[f3 + s]!;
+    }
+  }
+  const rest = p - j;
+  if (rest === 0) return out;
+  const f0 = j * N;
+  const t0 = j * m;
+  if (rest === 1) for (let t = 0; t < m; t++) out[t0 + t] = X[f0 + rows[t]!]!;
+  else if (rest === 2) {
+    for (let t = 0; t < m; t++) {
+      const s = rows[t]!;
+      out[t0 + t] = X[f0 + s]!;
+      out[t0 + m + t] = X[f0 + N + s]!;
+    }
+  } else {
+    for (let t = 0; t < m; t++) {
+      const s = rows[t]!;
+      out[t0 + t] = X[f0 + s]!;
+      out[t0 + m + t] = X[f0 + N + s]!;
+      out[t0 + 2 * m + t] = X[f0 + 2 * N + s]!;
+    }
   }
   return out;
 }
