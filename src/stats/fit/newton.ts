@@ -256,33 +256,52 @@ export function newtonRaphson(objective: NewtonObjective, start: (par: Float64Ar
     if (conv === 3) break;
     stepFactor = Math.min(1, 2 * stepFactor);
   }
-  const final = cur;
-  const { par, grad, hess, nll } = final;
-  const ensure = (): void => {
-    if (!current) derivatives(final);
-    current = true;
-  };
-  return {
+  const { par, grad, hess, nll } = cur;
+  const result: NewtonResult = {
     par,
-    get grad() {
-      ensure();
-      return grad;
-    },
-    get hess() {
-      ensure();
-      return hess;
-    },
+    grad,
+    hess,
     value: nll,
     iterations: i - 1,
     innerIterations: innerIter,
     code: conv,
     covariance() {
-      ensure();
       const failedAt = factored ? -1 : factorize(hess);
       if (failedAt >= 0) return { vcov: undefined, failedAt };
       if (kernels === undefined) return { vcov: choleskyInverse(factor, npar), failedAt: -1 };
       kernels.cholinv(factor, npar, inverse);
       return { vcov: inverse.slice(), failedAt: -1 };
+    },
+  };
+  return current ? result : derivativesOnDemand(result, () => {
+    derivatives(cur);
+  });
+}
+
+/**
+ * objectiveTol stopped at a point evaluated without derivatives: its gradient, Hessian and covariance are
+ * computed when first read. (A result with accessors costs more to build than a plain one: clm's fits,
+ * which always have their derivatives, get the plain one.)
+ */
+function derivativesOnDemand(r: NewtonResult, compute: () => void): NewtonResult {
+  let done = false;
+  const ensure = (): void => {
+    if (!done) compute();
+    done = true;
+  };
+  return {
+    ...r,
+    get grad() {
+      ensure();
+      return r.grad;
+    },
+    get hess() {
+      ensure();
+      return r.hess;
+    },
+    covariance() {
+      ensure();
+      return r.covariance();
     },
   };
 }
