@@ -10,7 +10,7 @@ import { describe, expect, it } from 'vitest';
 import type { Table } from '../../src/data/table.js';
 import { fitOneLogistic } from '../../src/nodes/fit_logistic.js';
 import { fitOneOrdinal } from '../../src/nodes/fit_ordinal.js';
-import { cbpp, mixedFixture, relDiff, wine, type RFit } from '../stats/mixed-support.js';
+import { cbpp, hermesLike, mixedFixture, relDiff, wine, type RFit } from '../stats/mixed-support.js';
 
 type Fixture = Record<string, RFit & { loglik_at_estimates?: number }>;
 
@@ -145,5 +145,79 @@ describe('fit_logistic with (1 | herd): lme4::cbpp (842 animals as 0/1 rows) aga
     expect(o.loglik - g.loglik).toBeGreaterThan(2.5e-4);
     expect(relDiff(o.se[1]!, g.std_error[1]!)).toBeGreaterThan(0.005);
     expect(relDiff(o.se[1]!, fx.glmer_laplace_tight!.std_error[1]!)).toBeLessThan(2e-5);
+  });
+});
+
+/**
+ * The HERMES-like fixture cohort (1 665 patients, 7 trials; hermes.R). R's references use onset in hours
+ * (onset_h): our formula writes it `I(onset_to_rand_min / 60)`, the same column; ours also fits the minutes
+ * as the data come (columns are scaled internally).
+ */
+describe('the HERMES-like cohort (hermes.R): clmm, glmer and the independent tight fits', () => {
+  const fx = mixedFixture<Fixture & { clmm_agq10_error: string }>('hermes.json');
+  const table = hermesLike();
+  const rhs = 'cbrt(fiv_ml) + evt + age + sex_female + nihss + aspects + occlusion + ivt';
+  const hours = `${rhs} + I(onset_to_rand_min / 60)`;
+  /** Our result under the reference's names (the columns are the same, in the same order). */
+  const as = (o: Ours, t: RFit): Ours => ({ ...o, names: t.terms.map((n) => (n.startsWith('log_sd') ? 'log_sd' : n)) });
+  const binary = (nAGQ: number): Ours => ours(fitOneLogistic({ input: 'd', formula: `mrs90 <= 2 ~ ${hours} + (1 | trial)`, ...(nAGQ === 1 ? {} : { nAGQ }) }, table, 'fit', false).value);
+  /** A logistic fit in the cumulative model's sign (θ − x'β: the coefficients other than the intercept negated). */
+  const flipped = (o: Ours, t: RFit): Ours => ({ ...as(o, t), estimate: o.estimate.map((v, j) => (j >= 1 && j < 11 ? -v : v)) });
+  const ordinal = (re: string, nAGQ = 1): Ours => ours(fitOneOrdinal({ input: 'd', formula: `mrs90 ~ ${hours} + ${re}`, ...(nAGQ === 1 ? {} : { nAGQ }) }, table, 'fit', true).value);
+
+  it('random intercept, Laplace: as clmm (onset in hours) or tighter, and as the tight fit to 1e-6 (modes and conditional variances too)', () => {
+    const o = ordinal('(1 | trial)');
+    expectAgreesOrBetter(o, fx.clmm_hours!, 16);
+    const t = fx.tight_ordinal!;
+    // SEs: R's two references disagree at 2e-4 on the thresholds' (clmm's finite-difference Hessian and
+    // numDeriv's Richardson Hessian of laplace.R's objective, whose sums over 1 665 rows round at ~1e-10);
+    // ours (forward differences of the analytic gradient) lies between them: 1.3e-4 above the tight fit's,
+    // 1.0e-4 below clmm's. The estimates agree to 2e-9, the log-likelihood to 1e-11.
+    expectTight(as(o, t), t, 1e-6, 3e-4);
+    expect(maxRel(o.se, fx.clmm_hours!.std_error, 16)).toBeLessThan(3e-4);
+    o.modes.forEach((m, i) => {
+      expect(Math.abs(m[0]! - t.modes![i]!)).toBeLessThan(1e-7);
+      expect(relDiff(o.condSd[i]![0]! ** 2, t.cond_var![i]!)).toBeLessThan(1e-6);
+    });
+  });
+
+  it('onset in minutes, as the data come: the same optimum as with hours (per minute = per hour / 60), at least as high as clmm\'s', () => {
+    // On this cohort clmm with minutes stops at "relative convergence" with a max |gradient| of 1.0 (with
+    // hours 0.018): its estimates are a little below the optimum, which ours reaches without rescaling.
+    const r = fx.clmm_minutes!;
+    const o = ours(fitOneOrdinal({ input: 'd', formula: `mrs90 ~ ${rhs} + onset_to_rand_min + (1 | trial)` }, table, 'fit', true).value);
+    const t = fx.tight_ordinal!;
+    expect(Math.abs(o.loglik - t.loglik)).toBeLessThan(1e-8);
+    expect(o.loglik).toBeGreaterThanOrEqual(r.loglik_at_estimates! - 1e-9);
+    // the onset coefficient per minute is the per-hour one / 60 (and its SE)
+    expect(relDiff(o.estimate[15]! * 60, t.estimate[15]!)).toBeLessThan(1e-6);
+    expect(relDiff(o.se[15]! * 60, t.std_error[15]!)).toBeLessThan(1e-5);
+    expect(o.maxGradient).toBeLessThan(1e-6);
+    expect(maxRel(o.estimate, r.estimate, 16)).toBeLessThan(1e-3);
+  });
+
+  it('clmm\'s AGQ fails on this cohort (its quadrature underflows); ours does not (hermes-agq.json checks its values)', () => {
+    expect(fx.clmm_agq10_error).toMatch(/non-finite|Inf/);
+    expect(Number.isFinite(ordinal('(1 | trial)', 10).loglik)).toBe(true);
+  });
+
+  it.each([
+    ['hours', 1],
+    ['agq10', 10],
+    ['agq25', 25],
+  ] as const)('binary mRS 0-2, %s: as glmer with tight tolerances; glmer\'s default as good or looser', (key, nAGQ) => {
+    const o = binary(nAGQ);
+    expectAgreesOrBetter(o, fx[`glmer_${key}`]!, 11);
+    // glmer with tight tolerances still stops short (e.g. Laplace: its log-likelihood at its estimates is
+    // 2.7e-9 below the tight optimum, a coefficient 8e-5 off): within the issue's 1e-4, and ours is higher
+    const gt = fx[`glmer_${key}_tight`]!;
+    expect(maxRel(o.estimate, gt.estimate, 11)).toBeLessThan(1e-4);
+    expect(relDiff(o.sd[0]!, gt.sd as number)).toBeLessThan(1e-3);
+    expect(o.loglik).toBeGreaterThan(gt.loglik_at_estimates! - 1e-9);
+  });
+
+  it('binary mRS 0-2, Laplace: the independent tight fit (clmm\'s sign) to 1e-6', () => {
+    const t = fx.tight_binary_agq1!;
+    expectTight(flipped(binary(1), t), t);
   });
 });
