@@ -36,7 +36,8 @@ export interface KindBase<P = Record<string, unknown>> {
    * so writing a parameter at its default value does not change the key.
    * The keys `kind`, `foreach` and `description` are the runner's and must not appear here.
    * A parameter's schema may carry `x-in-replicates` (InReplicates): the value the parameter takes when
-   * the step runs inside a replicate (a bootstrap's sub-pipeline).
+   * the step runs inside a replicate (a bootstrap's sub-pipeline); and `x-file: true` on a parameter naming a
+   * file the step reads (a string or a list of them): its content is hashed into the key (runner/step-files.ts).
    */
   readonly params: ParamSchema;
   /** Names of the parameters whose values reference other steps (a step name, or a list of them). */
@@ -49,8 +50,6 @@ export interface KindBase<P = Record<string, unknown>> {
    * the default gives the same key. (volume_delta's `data`, bootstrap's `from`.)
    */
   readonly defaultReferences?: Readonly<Record<string, { readonly via: string; readonly param: string; readonly through?: readonly string[] }>>;
-  /** Paths (relative to the spec's folder) of files the step reads: hashed by content into its key. */
-  readonly files?: (params: P) => readonly string[];
   /** True when the step draws random numbers: only then does the pipeline seed enter its key. */
   readonly random?: (params: P) => boolean;
   /**

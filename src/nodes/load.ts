@@ -86,7 +86,7 @@ export const load: StepKind<LoadParams> = {
   params: {
     type: 'object',
     properties: {
-      path: { type: 'string', minLength: 1, description: 'The data file, relative to the spec file\'s folder (or to the working directory when given with --set).' },
+      path: { type: 'string', minLength: 1, 'x-file': true, description: 'The data file, relative to the spec file\'s folder (or to the working directory when given with --set).' },
       format: {
         enum: ['csv', 'tsv', 'jsonl', 'xlsx'],
         description: 'File format; by default an Excel workbook is recognised by its content, else by the extension (.tsv/.tab: tsv, .jsonl/.ndjson: jsonl, otherwise csv).',
@@ -130,7 +130,6 @@ export const load: StepKind<LoadParams> = {
     additionalProperties: false,
   },
   inputs: [],
-  files: (p) => [p.path],
   check: (p) => checkDeclarations(p),
   normalise: normaliseLoad,
   async run(params, _inputs, ctx) {

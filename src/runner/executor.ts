@@ -23,6 +23,7 @@ import { DEFAULT_BATCH } from './replicate/batches.js';
 import { knownModules, runReplicated } from './replicate/replicated.js';
 import { schedule, type TaskEnv, type TaskResult, type TaskStatus } from './scheduler.js';
 import { versions, type Versions } from './versions.js';
+import { stepFiles } from './step-files.js';
 
 export interface ExecuteOptions {
   readonly store: Store;
@@ -203,7 +204,7 @@ class Execution {
   }
 
   private async material(step: PipelineStep): Promise<KeyMaterial> {
-    const files = step.kind.files?.(step.params) ?? [];
+    const files = stepFiles(step.kind, step.params);
     const hashes = new Map<string, ContentHash>();
     // made only for a step that reads files: it resolves the project folder's real path
     const resolvePath = files.length === 0 ? undefined : pathResolver(this.pipeline, this.options.root, step.name);

@@ -9,7 +9,7 @@
  *   `--executor`) are run options, never parameters;
  * - the content hashes of its inputs' OUTPUTS, in the step's fixed input order — not their keys, so an
  *   upstream step that re-runs but yields identical bytes leaves its dependants cached (early cutoff);
- * - the content hashes of the files the kind declares (`kind.files`), by their path as written;
+ * - the content hashes of the files the step reads (its `x-file` parameters: step-files.ts), by their path as written;
  * - the step's own seed (from the pipeline seed and its name, see hash.ts `stepSeed`), only when the
  *   kind says the step is random (`kind.random`): two random steps with equal parameters still draw
  *   different numbers, so they must not share a key;
@@ -28,6 +28,7 @@ import { isDocumentKind, subPipelineOf, type Kind } from '../nodes/kind.js';
 import { sha256, stepSeed, type CacheKey, type ContentHash } from './hash.js';
 import type { Pipeline, PipelineStep, StepName } from './pipeline.js';
 import type { ResultProvenance } from './provenance.js';
+import { stepFiles } from './step-files.js';
 
 /** Bump when the material's shape or meaning changes: every key changes, so list it under "Invalidating changes". */
 export const KEY_SCHEME = 1;
@@ -56,7 +57,7 @@ export interface KeyFacts {
   readonly seed: number;
   outputOf(step: StepName): Pending<ContentHash>;
   keyOf(step: StepName): Pending<CacheKey>;
-  /** The content hash of a file named by `kind.files`, by its path as written in the spec. */
+  /** The content hash of a file named by an `x-file` parameter, by its path as written in the spec. */
   fileHash(path: string): ContentHash;
   /** The provenance of a step whose kind declares `provenance` (provenance.ts); required for such a step. */
   provenance?(step: PipelineStep): ResultProvenance;
@@ -64,7 +65,7 @@ export interface KeyFacts {
 
 export function keyMaterial(step: PipelineStep, subgraph: readonly StepName[] | undefined, facts: KeyFacts): KeyMaterial {
   const kind: Kind = step.kind;
-  const files = kind.files?.(step.params) ?? [];
+  const files = stepFiles(kind, step.params);
   const material: {
     -readonly [K in keyof KeyMaterial]: KeyMaterial[K];
   } = {

@@ -27,6 +27,7 @@ import type { ContentHash } from './hash.js';
 import type { Pipeline, StepName } from './pipeline.js';
 import { upstreamSteps } from './upstream.js';
 import type { Versions } from './versions.js';
+import { stepFiles } from './step-files.js';
 
 export interface ResultProvenance {
   readonly pipeline: string;
@@ -72,7 +73,7 @@ export function resultProvenance(facts: RunFacts, step: StepName, fileHashes: Re
   const files = new Map<string, string>();
   const read = new Set<string>();
   for (const s of upstream) {
-    for (const f of s.kind.files?.(s.params) ?? []) {
+    for (const f of stepFiles(s.kind, s.params)) {
       const abs = absolutePath(pipeline, f);
       files.set(displayPath(abs, root), fileHash(f));
       read.add(abs);

@@ -67,7 +67,7 @@ describe('docs/adding-a-step-kind.md lists the optional members with the kinds t
   const rows = [...section.matchAll(/^\| `(\w+)` \| ([^|]+) \| ([^|]+) \|$/gm)].map((m) => ({ member: m[1]!, lifecycle: m[2]!.trim(), kinds: m[3]!.split(',').map((k) => k.trim()) }));
   const lifecycle = (k: Kind): string => (isReplicateKind(k) ? 'replicate' : isDocumentKind(k) ? 'document' : 'plain');
   // every optional member of KindBase, StepKind, ReplicateKind and DocumentKind but the two most kinds give
-  const OPTIONAL = ['defaultReferences', 'files', 'normalise', 'random', 'rowSamples', 'subPipeline', 'checkProducts', 'keyResults'];
+  const OPTIONAL = ['defaultReferences', 'normalise', 'random', 'rowSamples', 'subPipeline', 'checkProducts', 'keyResults'];
 
   it('has a row for each optional member', () => {
     expect(rows.map((r) => r.member).sort()).toEqual([...OPTIONAL].sort());

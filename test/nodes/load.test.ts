@@ -7,6 +7,7 @@ import type { Artifact } from '../../src/data/artifact.js';
 import type { Table } from '../../src/data/table.js';
 import { DataError } from '../../src/errors.js';
 import { testContext } from '../support/context.js';
+import { stepFiles } from '../../src/runner/step-files.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'lesionflow-load-'));
 afterAll(() => {
@@ -36,7 +37,7 @@ async function failure(params: Partial<LoadParams> & { path: string }): Promise<
 
 describe('load', () => {
   it('declares the data file so the runner hashes it, and takes no inputs', () => {
-    expect(load.files?.({ path: 'data/x.csv', na: [] })).toEqual(['data/x.csv']);
+    expect(stepFiles(load, { path: 'data/x.csv', na: [] })).toEqual(['data/x.csv']);
     expect(load.inputs).toEqual([]);
     expect(load.version).toBe(3);
   });

@@ -67,14 +67,13 @@ export const testStep: StepKind<TestParams> = {
       fail: { type: 'string' },
       pad_mb: { type: 'number', minimum: 0 },
       random: { type: 'boolean' },
-      file: { type: 'string' },
+      file: { type: 'string', 'x-file': true },
       table: { type: 'boolean' },
       square_on_pool: { type: 'number' },
     },
     additionalProperties: false,
   },
   inputs: ['inputs'],
-  files: (p) => (p.file === undefined ? [] : [p.file]),
   random: (p) => p.random === true,
   async run(p, inputs, ctx): Promise<Artifact> {
     if (p.sleep_ms !== undefined && p.sleep_ms > 0) {

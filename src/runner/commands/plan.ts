@@ -19,6 +19,7 @@ import { safeName } from './run.js';
 import { resultProvenance } from '../provenance.js';
 import { versions } from '../versions.js';
 import { isDocumentKind } from '../../nodes/kind.js';
+import { stepFiles } from '../step-files.js';
 
 export type PlanState = 'cached' | 'run' | 'may-run' | 'error';
 
@@ -53,7 +54,7 @@ export async function planPipeline(pipeline: Pipeline, outputsDir: string, root:
     let material: KeyMaterial;
     try {
       const hashes = new Map<string, ContentHash>();
-      const files = step.kind.files?.(step.params) ?? [];
+      const files = stepFiles(step.kind, step.params);
       const resolvePath = files.length === 0 ? undefined : pathResolver(pipeline, root, step.name);
       for (const f of files) hashes.set(f, await hasher.hash(resolvePath!(f)));
       for (const [f, h] of hashes) fileHashes.set(f, h);

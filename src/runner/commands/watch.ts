@@ -17,6 +17,7 @@ import { selectSteps, type OnlyRun } from '../only.js';
 import { formatPlan, planPipeline } from './plan.js';
 import { runPipeline } from './run.js';
 import { defaultJobs, loadSpec, makeLogger, outputsDirOf, projectRoot, type CommandIo, type CommonOptions } from './io.js';
+import { stepFiles } from '../step-files.js';
 
 export interface WatchOptions extends CommonOptions {
   readonly failFast?: boolean;
@@ -30,7 +31,7 @@ export function watchedFiles(pipeline: Pipeline, root: string): string[] {
   const files = new Set([pipeline.file]);
   for (const step of pipeline.steps.values()) {
     const resolvePath = pathResolver(pipeline, root, step.name);
-    for (const f of step.kind.files?.(step.params) ?? []) {
+    for (const f of stepFiles(step.kind, step.params)) {
       try {
         files.add(resolvePath(f));
       } catch {
