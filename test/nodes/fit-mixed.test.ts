@@ -221,3 +221,64 @@ describe('the HERMES-like cohort (hermes.R): clmm, glmer and the independent tig
     expectTight(flipped(binary(1), t), t);
   });
 });
+
+/** Quadrature on the HERMES-like cohort (hermes-agq.R): the independent tight AGQ fits, nAGQ = 10 and 25. */
+describe('the HERMES-like cohort, adaptive Gauss-Hermite quadrature (hermes-agq.R)', () => {
+  const fx = mixedFixture<Fixture>('hermes-agq.json');
+  const table = hermesLike();
+  const hours = 'cbrt(fiv_ml) + evt + age + sex_female + nihss + aspects + occlusion + ivt + I(onset_to_rand_min / 60)';
+  const as = (o: Ours, t: RFit): Ours => ({ ...o, names: t.terms.map((n) => (n.startsWith('log_sd') ? 'log_sd' : n)) });
+
+  it.each([10, 25])('nAGQ = %i, ordinal outcome: the tight AGQ fit to 1e-6', (k) => {
+    const t = fx[`tight_ordinal_agq${String(k)}`]!;
+    // SEs within 3e-4: R's reference Hessian (numDeriv on sums over 1 665 rows) carries ~1e-4 of noise on
+    // the thresholds' SEs, as with the Laplace fit (see the hermes.R block above)
+    expectTight(as(ours(fitOneOrdinal({ input: 'd', formula: `mrs90 ~ ${hours} + (1 | trial)`, nAGQ: k }, table, 'fit', true).value), t), t, 1e-6, 3e-4);
+  });
+
+  it.each([10, 25])('nAGQ = %i, binary mRS 0-2: the tight AGQ fit (clmm\'s sign) to 1e-6', (k) => {
+    const t = fx[`tight_binary_agq${String(k)}`]!;
+    const o = ours(fitOneLogistic({ input: 'd', formula: `mrs90 <= 2 ~ ${hours} + (1 | trial)`, nAGQ: k }, table, 'fit', false).value);
+    expectTight({ ...as(o, t), estimate: o.estimate.map((v, j) => (j >= 1 && j < 11 ? -v : v)) }, t);
+  });
+});
+
+/** A random intercept and EVT slope on the HERMES-like cohort (hermes-slope.R). */
+describe('the HERMES-like cohort, (1 + evt | trial) (hermes-slope.R)', () => {
+  const fx = mixedFixture<Fixture & { tight_slope: RFit & { corr: number } }>('hermes-slope.json');
+  const table = hermesLike();
+  const hours = 'cbrt(fiv_ml) + evt + age + sex_female + nihss + aspects + occlusion + ivt + I(onset_to_rand_min / 60)';
+
+  it('random intercept and EVT slope (2-D Laplace): the tight fit; clmm by default stops at its iteration limit below it', () => {
+    const r = fitOneOrdinal({ input: 'd', formula: `mrs90 ~ ${hours} + (1 + evt | trial)` }, table, 'fit', true).value;
+    const o = ours(r);
+    const t = fx.tight_slope;
+    for (let j = 0; j < 16; j++) {
+      expect(Math.abs(o.estimate[j]! - t.estimate[j]!), t.terms[j]).toBeLessThan(1e-5 * Math.max(1, Math.abs(t.estimate[j]!)));
+      expect(relDiff(o.se[j]!, t.std_error[j]!), `SE of ${t.terms[j]!}`).toBeLessThan(3e-4); // R's Hessian noise, as above
+    }
+    (t.sd as number[]).forEach((sd, k) => { expect(Math.abs(o.sd[k]! - sd)).toBeLessThan(1e-5); });
+    const corr = (r.random_effects as { correlation: number }).correlation;
+    expect(Math.abs(corr - t.corr)).toBeLessThan(1e-4);
+    expect(Math.abs(o.loglik - t.loglik)).toBeLessThan(1e-7);
+    expect(o.loglik).toBeGreaterThan(fx.clmm_slope_default!.loglik_at_estimates! - 1e-9);
+    expect(o.loglik).toBeGreaterThan(fx.clmm_slope!.loglik_at_estimates! - 1e-9);
+    // clmm's default stops at its iteration limit 0.8 below the maximum
+    expect(o.loglik - fx.clmm_slope_default!.loglik_at_estimates!).toBeGreaterThan(0.5);
+  });
+
+  it('binary mRS 0-2 with (1 + evt | trial): the independent 2-D Laplace (clmm\'s sign) and glmer with tight tolerances', () => {
+    const r = fitOneLogistic({ input: 'd', formula: `mrs90 <= 2 ~ ${hours} + (1 + evt | trial)` }, table, 'fit', false).value;
+    const o = ours(r);
+    const t = fx.tight_binary_slope!;
+    for (let j = 0; j < 11; j++) {
+      const est = j === 0 ? o.estimate[j]! : -o.estimate[j]!;
+      expect(Math.abs(est - t.estimate[j]!), t.terms[j]).toBeLessThan(1e-5 * Math.max(1, Math.abs(t.estimate[j]!)));
+    }
+    expect(Math.abs(o.loglik - t.loglik)).toBeLessThan(1e-7);
+    const g = fx.glmer_slope_tight!;
+    expect(maxRel(o.estimate, g.estimate, 11)).toBeLessThan(1e-3);
+    (g.sd as number[]).forEach((sd, k) => { expect(relDiff(o.sd[k]!, sd)).toBeLessThan(1e-3); });
+    expect(o.loglik).toBeGreaterThan(g.loglik_at_estimates! - 1e-9);
+  });
+});
