@@ -60,7 +60,7 @@ const byCodeUnit = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0
 
 /**
  * The provenance of `step`'s result. `fileHashes` holds the content hash of each file named by an
- * upstream step's `kind.files`, by its path as written (all are hashed when those steps' keys are taken).
+ * upstream step's `x-file` parameters (step-files.ts), by its path as written (all are hashed when those steps' keys are taken).
  */
 export function resultProvenance(facts: RunFacts, step: StepName, fileHashes: ReadonlyMap<string, ContentHash>): ResultProvenance {
   const { pipeline, root } = facts;
