@@ -11,10 +11,18 @@
  */
 import type { Kind } from '../nodes/kind.js';
 
+/** fileParamsOf's answers by schema (a kind's schema does not change: a 10 000-step grid reads it once). */
+const byParams = new WeakMap<object, readonly string[]>();
+
 /** The names of a kind's top-level parameters marked `x-file: true`, in the schema's order. */
-export function fileParamsOf(kind: Pick<Kind, 'params'>): string[] {
-  const props = (kind.params as { properties?: Record<string, Record<string, unknown>> }).properties ?? {};
-  return Object.entries(props).filter(([, schema]) => schema['x-file'] === true).map(([name]) => name);
+export function fileParamsOf(kind: Pick<Kind, 'params'>): readonly string[] {
+  let names = byParams.get(kind.params);
+  if (names === undefined) {
+    const props = (kind.params as { properties?: Record<string, Record<string, unknown>> }).properties ?? {};
+    names = Object.entries(props).filter(([, schema]) => schema['x-file'] === true).map(([name]) => name);
+    byParams.set(kind.params, names);
+  }
+  return names;
 }
 
 /** The paths, as written, of the files a step with these (checked) parameters reads. */
