@@ -14,6 +14,7 @@ import { makeTable, type Column, type Table } from '../src/data/table.js';
 import { buildDesign } from '../src/stats/design.js';
 import { fitLogistic } from '../src/stats/logistic.js';
 import { fitOrdinal, responseCategories } from '../src/stats/ordinal.js';
+import { lcgRows } from './lcg.js';
 
 const peakMb = (): number => process.resourceUsage().maxRSS / 1024;
 
@@ -33,12 +34,9 @@ export function syntheticData(n: number, seed = 20261122): Table {
   const y = new Float64Array(n);
   const yo = new Float64Array(n);
   const u = new Float64Array(12);
-  let s = seed;
+  const next = lcgRows(seed);
   for (let i = 0; i < n; i++) {
-    for (let k = 0; k < 12; k++) {
-      s = (69069 * s + 1) % 4294967296;
-      u[k] = (s + 0.5) / 4294967296;
-    }
+    next(u);
     const x0 = u[0]!;
     const x1 = 2 * u[1]! - 1;
     const x2 = u[2]! < 0.4 ? 1 : 0;

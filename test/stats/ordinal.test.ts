@@ -4,6 +4,7 @@ import { fitOrdinal, nominalTest, responseCategories, thresholdNames } from '../
 import { ordinalObjective } from '../../src/stats/models/cumulative-logit-objective.js';
 import { brantTest } from '../../src/stats/brant.js';
 import { bigData, cohortFactors, expectClose, fixture, readFixtureCsv, withCaseWeights } from './models-support.js';
+import { lcgRows } from '../../bench/lcg.js';
 
 interface ClmFixture {
   terms: string[];
@@ -243,12 +244,9 @@ function minutesCohort(n: number, seed: number): { X: Float64Array; y: Int32Arra
   const u = new Float64Array(11);
   const cuts = [-2, -1, -0.3, 0.3, 1, 2];
   const beta = [0.8, -0.6, 0.5, -0.002, 0.03, -0.4, 0.3, -0.05, 0.7, -0.2];
-  let s = seed;
+  const next = lcgRows(seed);
   for (let i = 0; i < n; i++) {
-    for (let k = 0; k < 11; k++) {
-      s = (69069 * s + 1) % 4294967296;
-      u[k] = (s + 0.5) / 4294967296;
-    }
+    next(u);
     const x = [u[0]!, 2 * u[1]! - 1, u[2]! < 0.4 ? 1 : 0, 60 + 300 * u[3]!, Math.round(40 * u[4]!), u[5]! * u[5]!, u[6]! < 0.5 ? 1 : 0, 10 * u[7]!, u[8]! - 0.5, u[9]! < 0.2 ? 1 : 0];
     let eta = -0.5;
     for (let j = 0; j < p; j++) {
