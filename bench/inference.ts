@@ -24,6 +24,7 @@ import { ThreadPool } from '../src/runner/pool.js';
 import { runReplicatedAlone } from '../src/runner/replicate/standalone.js';
 import { simulateCohort } from '../src/stats/simulate/cohorts.js';
 import { seconds, timeColdRun } from './run-step.js';
+import { mediationBootstrapSpec } from './specs.js';
 
 function context(pool: WorkerPool | undefined): StepContext {
   return {
@@ -115,21 +116,7 @@ async function timeMediationBootstrap(ci: ('percentile' | 'bca')[]): Promise<voi
   }
 }
 
-export const BOOTSTRAP_SPEC = `name: bench-bootstrap
-seed: 20261122
-steps:
-  cohort: {kind: simulate, cohort: hermes, n: 1665, seed: 7}
-  med:
-    kind: mediate
-    input: cohort
-    outcome: mrs90
-    exposure: evt
-    mediator: fiv_ml
-    transform: cbrt
-    covariates: [age, sex_female, nihss, aspects, occlusion, ivt, onset_to_rand_min]
-    counterfactual: false
-  boot: {kind: bootstrap, of: med, from: cohort, replicates: 2000, strata: [evt], ci: [percentile]}
-`;
+export const BOOTSTRAP_SPEC = mediationBootstrapSpec({ name: 'bench-bootstrap', replicates: 2000, counterfactual: false, from: 'cohort' });
 
 /** The bootstrap as a step of a cold `lesionflow run --jobs 2` (new process, empty cache), from its run record. */
 async function timeBootstrapInRun(): Promise<void> {

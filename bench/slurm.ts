@@ -13,6 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { TEST_KINDS_ENV } from '../test/support/test-kinds.js';
 import { thisCli } from './run-step.js';
+import { mediationBootstrapSpec } from './specs.js';
 
 const FAST = (extra = ''): string => `executor: slurm
 slurm:
@@ -22,20 +23,7 @@ slurm:
   mem_per_task: 500M
 ${extra}`;
 
-const BOOT = `name: b
-seed: 20261122
-steps:
-  cohort: {kind: simulate, cohort: hermes, n: 1665, seed: 7}
-  med:
-    kind: mediate
-    input: cohort
-    outcome: mrs90
-    exposure: evt
-    mediator: fiv_ml
-    transform: cbrt
-    covariates: [age, sex_female, nihss, aspects, occlusion, ivt, onset_to_rand_min]
-  boot: {kind: bootstrap, of: med, replicates: 20000, strata: [evt], ci: [percentile]}
-`;
+const BOOT = mediationBootstrapSpec({ name: 'b', replicates: 20000 });
 
 async function timed(spec: string, config: string, args: readonly string[]): Promise<{ ms: number; steps: Map<string, number>; dir: string }> {
   const dir = await mkdtemp(join(tmpdir(), 'lesionflow-bench-slurm-'));

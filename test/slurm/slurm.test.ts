@@ -9,26 +9,14 @@ import { existsSync } from 'node:fs';
 import { readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { mediationBootstrapSpec } from '../../bench/specs.js';
 import { batchRanges } from '../../src/runner/replicate/batches.js';
 import { FAST, cli, problem, project, queued, required, start, submittedJobs, waitFor } from './helpers.js';
 
 /** The batches of test_units' 40 units at --batch n, as "start-end" (n ≤ 20: the threads do not cap it). */
 const batchesOf = (n: number): string[] => batchRanges(40, n).map(([a, b]) => `${a}-${b}`);
 
-const MEDIATION = (replicates: number): string => `name: med
-seed: 20261122
-steps:
-  cohort: {kind: simulate, cohort: hermes, n: 1665, seed: 7}
-  med:
-    kind: mediate
-    input: cohort
-    outcome: mrs90
-    exposure: evt
-    mediator: fiv_ml
-    transform: cbrt
-    covariates: [age, sex_female, nihss, aspects, occlusion, ivt, onset_to_rand_min]
-  boot: {kind: bootstrap, of: med, replicates: ${replicates}, strata: [evt], ci: [percentile]}
-`;
+const MEDIATION = (replicates: number): string => mediationBootstrapSpec({ name: 'med', replicates });
 
 /** A trial design whose simulated trials (200 units of 100) and chain bootstrap (400 replicates) are replicate sets. */
 const TRIAL_DESIGN = `name: td
