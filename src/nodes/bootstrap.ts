@@ -100,7 +100,8 @@ function column(values: Float64Array, rows: number, k: number, j: number): Float
 /** Mean and SD (R's, stats/moments.ts) of the finite values of x, in order. */
 function finiteMeanSd(x: Float64Array): { n: number; mean: number; sd: number } {
   const finite = x.filter((v) => Number.isFinite(v));
-  return { n: finite.length, ...meanSd(finite) };
+  const { mean, sd } = meanSd(finite);
+  return { n: finite.length, mean, sd };
 }
 
 function summarise(

@@ -117,7 +117,7 @@ function fitOneLogisticMixed(params: FitLogisticParams, formula: Formula, table:
 
 export const fitLogisticStep: StepKind<FitLogisticParams> = {
   kind: 'fit_logistic',
-  version: 5,
+  version: 6,
   produces: 'fit:logistic',
   summary: "Logistic regression of a 0/1 outcome, as R's glm(family = binomial): odds ratios, Wald or profile-likelihood CIs",
   params: fitSchema({

@@ -257,7 +257,7 @@ function ordinalSamplePlan(params: FitOrdinalParams, data: OrdinalSampleData | u
 
 export const fitOrdinalStep: StepKind<FitOrdinalParams> = {
   kind: 'fit_ordinal',
-  version: 8,
+  version: 9,
   produces: 'fit:ordinal',
   summary: 'Proportional-odds (cumulative logit) model of an ordinal outcome such as the mRS, as ordinal::clm: common odds ratio, thresholds, PO tests',
   params: fitSchema({

@@ -52,7 +52,7 @@ export interface ImputeParams {
 
 export const impute: ReplicateKind<ImputeParams, { readonly table: Table; readonly spec: ChainSpec }> = {
   kind: 'impute',
-  version: 3,
+  version: 4,
   produces: 'imputed',
   summary: 'Multiple imputation by chained equations (as R mice): pmm, logreg, polr, polyreg; m imputed data sets',
   params: {

@@ -49,7 +49,7 @@ export interface MediateParams {
 
 export const mediate: StepKind<MediateParams> = {
   kind: 'mediate',
-  version: 5,
+  version: 6,
   produces: 'mediation',
   summary: 'Mediation of an exposure effect through a mediator: difference method, product of coefficients, natural direct/indirect effects',
   params: {

@@ -87,7 +87,7 @@ const D = TRIAL_DESIGN_DEFAULTS;
 
 export const trialDesign: ReplicateKind<TrialDesignParams, DesignPlan> = {
   kind: 'trial_design',
-  version: 1,
+  version: 2,
   produces: 'trial-design',
   summary: 'Sample size and power of a trial with a lesion-volume endpoint (t tests, Wilcoxon by Noether and by simulation), the mRS effect it implies (g-computation), and the mRS trial behind it (Whitehead) with the mediation caveat',
   params: {

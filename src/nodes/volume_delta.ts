@@ -125,7 +125,7 @@ function pointsLabel(delta: number): string {
 
 export const volumeDelta: StepKind<VolumeDeltaParams> = {
   kind: 'volume_delta',
-  version: 3,
+  version: 4,
   produces: 'volume-delta',
   summary: 'Per patient, the lesion-volume reduction that raises the adjusted probability of good outcome by 1, 5, 10 points (Brent), with summaries and the adjusted curve.',
   params: {

@@ -9,68 +9,75 @@
  *   Cov(β̂_m, β̂_l) = [(X'W_m X)⁻¹ (X'W_ml X) (X'W_l X)⁻¹] without the intercept row/column,
  *   W_m = diag(π_m(1 − π_m)),  W_ml = diag(π_l − π_m π_l).
  * With D the contrasts β_1 − β_m (m = 2 … J−1), the omnibus statistic is (Dβ)'(DVD')⁻¹(Dβ) on K(J−2) df,
- * and the statistic of column k uses only the rows of D for that column (J−2 df).
+ * and the statistic of column k uses only the rows of D for that column (J−2 df). (brant inverts DVD' by
+ * `solve`; it is symmetric positive definite, so here by linalg.ts's Cholesky.)
  */
-import { Matrix, inverse } from 'ml-matrix';
 import { pchisq } from './distributions.js';
 import { fitLogistic } from './logistic.js';
-import { invertSymmetric, weightedCrossprod } from './linalg.js';
+import { invertSymmetric, matrixProduct, solveSymmetric, weightedCrossprod } from './linalg.js';
+import { FitError } from '../errors.js';
 
 export interface BrantResult {
   readonly omnibus: { readonly statistic: number; readonly df: number; readonly p_value: number };
   readonly terms: readonly { readonly term: string; readonly statistic: number; readonly df: number; readonly p_value: number }[];
 }
 
-function quadraticForm(d: Matrix, V: Matrix, beta: Matrix): number {
-  const db = d.mmul(beta);
-  const m = inverse(d.mmul(V).mmul(d.transpose()));
-  return db.transpose().mmul(m).mmul(db).get(0, 0);
-}
-
 export function brantTest(X: Float64Array, n: number, p: number, y: Int32Array, J: number, columns: readonly string[]): BrantResult {
   const K = p - 1;
   const cuts = J - 1;
-  const betas: Float64Array[] = [];
+  const q = cuts * K;
+  const beta = new Float64Array(q); // β̂_m stacked, row-major (m, k) at m·K + k
+  const V = new Float64Array(q * q); // their covariance, row-major q × q
   const pis: Float64Array[] = [];
-  const V = Matrix.zeros(cuts * K, cuts * K);
   for (let m = 0; m < cuts; m++) {
     const ym = Float64Array.from(y, (c) => (c > m ? 1 : 0));
     const fit = fitLogistic(X, n, p, ym, { columns, onFailure: 'warn' });
-    betas.push(fit.coefficients.slice(1));
+    beta.set(fit.coefficients.subarray(1), m * K);
     pis.push(fit.mu);
-    for (let a = 0; a < K; a++) for (let b = 0; b < K; b++) V.set(m * K + a, m * K + b, fit.vcov[(a + 1) * p + b + 1]!);
+    for (let a = 0; a < K; a++) for (let b = 0; b < K; b++) V[(m * K + a) * q + m * K + b] = fit.vcov[(a + 1) * p + b + 1]!;
   }
   const xtwx = (w: Float64Array): Float64Array => weightedCrossprod(X, n, p, w, new Float64Array(p * p));
-  const invs = pis.map((pi) => invertSymmetric(xtwx(pi.map((v) => v - v * v)), p)!);
-  const toMatrix = (a: Float64Array): Matrix => new Matrix(Array.from({ length: p }, (_, r) => Array.from(a.subarray(r * p, (r + 1) * p))));
+  const invs = pis.map((pi) => invertSymmetric(xtwx(pi.map((v) => v - v * v)), p));
+  if (invs.some((inv) => inv === undefined)) throw new FitError("the Brant test's binary model of one cut has a singular information matrix", { hint: 'an outcome category with few patients separates; merge sparse categories (merge:) or use nominal_test' });
   for (let m = 0; m < cuts - 1; m++) {
     for (let l = m + 1; l < cuts; l++) {
       const pm = pis[m]!;
-      const pl = pis[l]!;
-      const wml = pl.map((v, i) => v - pm[i]! * v);
-      const B = toMatrix(invs[m]!).mmul(toMatrix(xtwx(wml))).mmul(toMatrix(invs[l]!));
+      const wml = pis[l]!.map((v, i) => v - pm[i]! * v);
+      const B = matrixProduct(matrixProduct(invs[m]!, xtwx(wml), p, p, p), invs[l]!, p, p, p);
       for (let a = 0; a < K; a++) {
         for (let b = 0; b < K; b++) {
-          V.set(m * K + a, l * K + b, B.get(a + 1, b + 1));
-          V.set(l * K + b, m * K + a, B.get(a + 1, b + 1));
+          const v = B[(a + 1) * p + b + 1]!;
+          V[(m * K + a) * q + l * K + b] = v;
+          V[(l * K + b) * q + m * K + a] = v;
         }
       }
     }
   }
-  const beta = new Matrix(betas.flatMap((b) => Array.from(b, (v) => [v])));
-  const D = Matrix.zeros((cuts - 1) * K, cuts * K);
-  for (let m = 0; m < cuts - 1; m++) {
-    for (let k = 0; k < K; k++) {
-      D.set(m * K + k, k, 1);
-      D.set(m * K + k, (m + 1) * K + k, -1);
+  // Row (m, k) of D, m = 0 … cuts − 2, is β_{0,k} − β_{m+1,k}: (Dβ)_r and (DVD')_{rs} from the stacked indices
+  const first = (r: { k: number }): number => r.k;
+  const other = (r: { m: number; k: number }): number => (r.m + 1) * K + r.k;
+  const wald = (rows: readonly { m: number; k: number }[]): number => {
+    const d = rows.length;
+    const db = Float64Array.from(rows, (r) => beta[first(r)]! - beta[other(r)]!);
+    const dvd = new Float64Array(d * d);
+    for (let i = 0; i < d; i++) {
+      const [ri, oi] = [first(rows[i]!), other(rows[i]!)];
+      for (let j = 0; j < d; j++) {
+        const [rj, oj] = [first(rows[j]!), other(rows[j]!)];
+        dvd[i * d + j] = V[ri * q + rj]! - V[ri * q + oj]! - V[oi * q + rj]! + V[oi * q + oj]!;
+      }
     }
-  }
-  const omni = quadraticForm(D, V, beta);
+    const x = solveSymmetric(dvd, d, db);
+    if (x === undefined) throw new FitError("the Brant test's covariance of the cut-wise differences is singular", { hint: 'merge sparse outcome categories (merge:) or use nominal_test' });
+    let stat = 0;
+    for (let i = 0; i < d; i++) stat += db[i]! * x[i]!;
+    return stat;
+  };
+  const all = Array.from({ length: (cuts - 1) * K }, (_, r) => ({ m: Math.floor(r / K), k: r % K }));
+  const omni = wald(all);
   const omniDf = K * (cuts - 1);
   const terms = Array.from({ length: K }, (_, k) => {
-    const rows = Array.from({ length: cuts - 1 }, (_, m) => m * K + k);
-    const Dk = D.selection(rows, Array.from({ length: cuts * K }, (_, c) => c));
-    const stat = quadraticForm(Dk, V, beta);
+    const stat = wald(Array.from({ length: cuts - 1 }, (_, m) => ({ m, k })));
     return { term: columns[k + 1]!, statistic: stat, df: cuts - 1, p_value: pchisq(stat, cuts - 1, false) };
   });
   return { omnibus: { statistic: omni, df: omniDf, p_value: pchisq(omni, omniDf, false) }, terms };

@@ -18,6 +18,7 @@
  *   invertSymmetric(A, p)               A^{-1} (equilibrated Cholesky)
  *   aliasedColumns(X, n, p, tol)        columns linearly dependent on earlier ones (R's dqrdc2 rule)
  *   subMatrix(A, n, keep)               rows and columns `keep` of a square matrix
+ *   matrixProduct(A, B, r, k, c)        A B of row-major r × k and k × c matrices
  *   ridgeDiagonal(A, p, rel, abs)       A_jj ← A_jj (1 + rel) + abs, in place
  *   symmetricEigen(A, p)                eigenvalues (decreasing) and vectors by Jacobi rotations
  */
@@ -409,6 +410,18 @@ export function toRows(A: ArrayLike<number>, p: number): number[][] {
     rows.push(row);
   }
   return rows;
+}
+
+/** The product A B of the row-major r × k matrix A and k × c matrix B (row-major r × c). */
+export function matrixProduct(A: Float64Array, B: Float64Array, r: number, k: number, c: number): Float64Array {
+  const out = new Float64Array(r * c);
+  for (let i = 0; i < r; i++) {
+    for (let t = 0; t < k; t++) {
+      const a = A[i * k + t]!;
+      for (let j = 0; j < c; j++) out[i * c + j] = out[i * c + j]! + a * B[t * c + j]!;
+    }
+  }
+  return out;
 }
 
 /** A ridge on the diagonal of the p × p matrix A, in place: A_jj ← A_jj (1 + relative) + absolute. */

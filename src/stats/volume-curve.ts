@@ -15,6 +15,7 @@ import { type DesignDescription, modelMatrix } from './design.js';
 import { qnorm } from './distributions.js';
 import { linearPredictor } from './linalg.js';
 import { populationAveraged, randomPartSd } from './mixed/marginal.js';
+import { mean } from './moments.js';
 import { probability } from './models/binomial-logit.js';
 import type { VolumeColumns } from './volume-predictor.js';
 
@@ -60,12 +61,12 @@ export function adjustedCurve(model: FittedLogistic, table: Table, variable: str
   const xbar = new Float64Array(G * p); // column-major G × p
   let adjustedTo: string;
   if (vol.additive) {
+    const column = new Float64Array(n);
     const means = new Float64Array(p);
     for (let j = 0; j < p; j++) {
-      let s = 0;
       const o = j * N;
-      for (let i = 0; i < n; i++) s += X[o + rows[i]!]!;
-      means[j] = s / n;
+      for (let i = 0; i < n; i++) column[i] = X[o + rows[i]!]!;
+      means[j] = mean(column);
     }
     // the first complete patient repeated; only the volume columns are used
     const repeated = takeRows(table, new Int32Array(G).fill(rows[0]!));
@@ -123,11 +124,7 @@ export function adjustedCurve(model: FittedLogistic, table: Table, variable: str
 export function populationAveragedCurve(model: FittedLogistic, curve: Pick<AdjustedCurve, 'eta' | 'se'>, X: Float64Array, N: number, rows: Int32Array, level: number): { probability: Float64Array; lower: Float64Array; upper: Float64Array } {
   const r = model.random!;
   const slope = r.terms.length > 1 ? model.design.columns.indexOf(r.terms[1]!) : -1;
-  let zbar = 0;
-  if (slope >= 0) {
-    for (const i of rows) zbar += X[slope * N + i]!;
-    zbar /= rows.length;
-  }
+  const zbar = slope >= 0 ? mean(Float64Array.from(rows, (i) => X[slope * N + i]!)) : 0;
   const s = randomPartSd(r.covariance, zbar);
   const { eta, se } = curve;
   const z = qnorm((1 + level) / 2);

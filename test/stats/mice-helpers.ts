@@ -36,11 +36,8 @@ export function poolSummary(fits: readonly { coef: Float64Array; vcov: Float64Ar
   return { qbar, b, ubar };
 }
 
-export function meanSd(xs: readonly number[]): { mean: number; sd: number } {
-  const mean = xs.reduce((s, x) => s + x, 0) / xs.length;
-  const sd = Math.sqrt(xs.reduce((s, x) => s + (x - mean) ** 2, 0) / (xs.length - 1));
-  return { mean, sd };
-}
+/** The statistics' mean and SD over seeds: src/stats/moments.ts's (R's mean and sd). */
+export { meanSd } from '../../src/stats/moments.js';
 
 /**
  * |mean_ours − mean_R| within z Monte-Carlo standard errors of the difference of two means, of sOurs

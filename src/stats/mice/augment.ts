@@ -7,7 +7,7 @@
  */
 import { type Gathered } from './crossprod.js';
 import { linearPredictor as designPredictor } from '../linalg.js';
-import { meanSd } from '../moments.js';
+import { mean, meanSd } from '../moments.js';
 
 export interface FitBlock {
   /** Observed + pseudo rows, centred columns. */
@@ -62,9 +62,7 @@ export function augmentedBlock(cols: readonly Float64Array[], obs: Int32Array, y
       if (j === c) val += (r % 2 === 0 ? 0.5 : -0.5) * colSd[c]!;
       x[off + n0 + r] = Math.min(colMax[c]!, Math.max(colMin[c]!, val));
     }
-    let s = 0;
-    for (let i = 0; i < n; i++) s += x[off + i]!;
-    const m = s / n;
+    const m = mean(x.subarray(off, off + n));
     means[c] = m;
     for (let i = 0; i < n; i++) x[off + i]! -= m;
   }

@@ -5,6 +5,7 @@
  * time in minutes, and lets `remove.lindep` read variances and correlations off the same matrix.
  */
 import { weightedCrossprod } from '../linalg.js';
+import { mean } from '../moments.js';
 
 /** Columns x_c[rows[i]] − mean_c, column-major: value (i, c) at x[c * n + i]. */
 export interface Gathered {
@@ -25,20 +26,16 @@ export function gatherCentered(cols: readonly Float64Array[], rows: Int32Array, 
 }
 
 /**
- * src[rows[i]] − their mean into x[off + i]; returns the mean. (A function of its own: called once per
- * column, it is optimized whole after a few calls, where the loop inlined in gatherCentered was compiled
- * on the stack in its first call and thrown away on reaching the centring — four times per worker.)
+ * src[rows[i]] − their mean (moments.ts's) into x[off + i]; returns the mean. (A function of its own: called
+ * once per column, it is optimized whole after a few calls, where the loop inlined in gatherCentered was
+ * compiled on the stack in its first call and thrown away on reaching the centring — four times per worker.)
  */
 function gatherColumn(src: Float64Array, rows: Int32Array, x: Float64Array, off: number): number {
   const n = rows.length;
-  let s = 0;
-  for (let i = 0; i < n; i++) {
-    const v = src[rows[i]!]!;
-    x[off + i] = v;
-    s += v;
-  }
-  const m = n > 0 ? s / n : 0;
-  for (let i = 0; i < n; i++) x[off + i]! -= m;
+  const col = x.subarray(off, off + n);
+  for (let i = 0; i < n; i++) col[i] = src[rows[i]!]!;
+  const m = n > 0 ? mean(col) : 0;
+  for (let i = 0; i < n; i++) col[i]! -= m;
   return m;
 }
 

@@ -12,6 +12,7 @@ import type { Rng } from '../rng.js';
 import { type Gathered, crossprod, crossprodVector } from './crossprod.js';
 import { backSolveTransposed, choleskySolve, ridgeDiagonal } from '../linalg.js';
 import { miceCholesky } from './linalg.js';
+import { mean } from '../moments.js';
 import { InternalError } from '../../errors.js';
 
 const RIDGE = 1e-5;
@@ -33,9 +34,7 @@ export interface NormDraw {
 /** `xtx` may be passed when already computed (the centred cross-product of `g`). */
 export function normDraw(g: Gathered, y: Float64Array, rng: Rng, xtx?: Float64Array): NormDraw {
   const { n, p } = g;
-  let ybar = 0;
-  for (let i = 0; i < n; i++) ybar += y[i]!;
-  ybar /= n;
+  const ybar = mean(y.subarray(0, n));
   const yc = new Float64Array(n);
   for (let i = 0; i < n; i++) yc[i] = y[i]! - ybar;
 

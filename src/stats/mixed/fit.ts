@@ -20,6 +20,7 @@
 import { FitError } from '../../errors.js';
 import { cholesky, choleskyInverse, choleskySolve, symmetricEigen } from '../linalg.js';
 import { MixedLikelihood, type MixedData } from './laplace.js';
+import { meanSd } from '../moments.js';
 
 export interface MixedStart {
   readonly thresholds: ArrayLike<number>;
@@ -84,13 +85,8 @@ function columnScales(X: Float64Array, n: number, p: number, keep: number | unde
       s[j] = 1;
       continue;
     }
-    let mean = 0;
-    for (let i = 0; i < n; i++) mean += X[j * n + i]!;
-    mean /= n;
-    let ss = 0;
-    for (let i = 0; i < n; i++) ss += (X[j * n + i]! - mean) ** 2;
-    const sd = Math.sqrt(ss / Math.max(1, n - 1));
-    s[j] = sd > 0 ? sd : 1;
+    const { sd } = meanSd(X.subarray(j * n, (j + 1) * n));
+    s[j] = sd > 0 ? sd : 1; // NaN (one row) or 0 (a constant column): unscaled
   }
   return s;
 }

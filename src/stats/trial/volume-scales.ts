@@ -11,6 +11,7 @@
  *
  * Exported API: Scale, SCALES, transform, scaleMoments, scaleEffect, scaleEffectFrom, geometricMean.
  */
+import { mean, meanSd } from '../moments.js';
 
 export type Scale = 'log' | 'cbrt' | 'raw';
 export const SCALES: readonly Scale[] = ['log', 'cbrt', 'raw'];
@@ -27,18 +28,10 @@ export function transform(scale: Scale, v: number, logOffset = 0): number {
   }
 }
 
-/** Mean and variance (denominator n − 1) of g(values), two-pass. */
+/** Mean and variance (denominator n − 1) of g(values): moments.ts's, as R's mean and var. */
 export function scaleMoments(scale: Scale, values: Float64Array, logOffset = 0): { mean: number; variance: number } {
-  const n = values.length;
-  let s = 0;
-  for (let i = 0; i < n; i++) s += transform(scale, values[i]!, logOffset);
-  const mean = s / n;
-  let ss = 0;
-  for (let i = 0; i < n; i++) {
-    const e = transform(scale, values[i]!, logOffset) - mean;
-    ss += e * e;
-  }
-  return { mean, variance: ss / (n - 1) };
+  const { mean, variance } = meanSd(values.map((v) => transform(scale, v, logOffset)));
+  return { mean, variance };
 }
 
 export interface ScaleEffect {
@@ -68,7 +61,5 @@ export function scaleEffectFrom(c: { mean: number; variance: number }, scale: Sc
 
 /** exp(mean log v): the geometric mean (mL). */
 export function geometricMean(values: Float64Array): number {
-  let s = 0;
-  for (let i = 0; i < values.length; i++) s += Math.log(values[i]!);
-  return Math.exp(s / values.length);
+  return Math.exp(mean(values.map(Math.log)));
 }
