@@ -6,6 +6,7 @@
  *   distinctRanks(values) each value's rank among the sorted distinct values (codes), and those values
  *   summarise(values)     n, missing, mean, sd, median, q1, q3, min, max (missing = NaN, skipped)
  */
+import { lowerBound } from './bisect.js';
 import { meanSd } from './moments.js';
 
 /**
@@ -40,15 +41,7 @@ export function distinctRanks(values: Float64Array): { codes: Int32Array; distin
   const distinct = sorted.subarray(0, k);
   const codes = new Int32Array(values.length);
   for (let i = 0; i < values.length; i++) {
-    const v = values[i]!;
-    let a = 0;
-    let b = k - 1;
-    while (a < b) {
-      const mid = (a + b) >>> 1;
-      if (distinct[mid]! < v) a = mid + 1;
-      else b = mid;
-    }
-    codes[i] = a;
+    codes[i] = lowerBound(distinct, values[i]!);
   }
   return { codes, distinct };
 }

@@ -4,6 +4,7 @@
  * observed value of one donor drawn at random among its `donors` nearest (mice's `matchindex`, which
  * shuffles the donors first so that ties are broken at random).
  */
+import { lowerBound } from '../bisect.js';
 import type { Rng } from '../rng.js';
 
 /**
@@ -36,13 +37,7 @@ export function matchIndex(d: Float64Array, t: Float64Array, k: number, rng: Rng
   for (let j = 0; j < n0; j++) {
     const tj = t[j]!;
     // First position with sorted[pos] >= tj.
-    let lo = 0;
-    let hi = n1;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if (sorted[mid]! < tj) lo = mid + 1;
-      else hi = mid;
-    }
+    const lo = lowerBound(sorted, tj, 0, n1);
     // Walk outwards to the pick-th nearest (0-based) of the kk nearest.
     const pick = rng.int(kk);
     let left = lo - 1;
