@@ -20,7 +20,7 @@
 import { FitError } from '../../errors.js';
 import { BLOCK, type CholeskyRoutines, cholesky, choleskyInverse, crossprodVector, invertSymmetric, linearPredictor, symmetrizeUpper, weightedCrossprod } from '../linalg.js';
 import { olsCovariance } from '../models/gaussian.js';
-import { type Kernels, kernels } from '../kernels/index.js';
+import { type Kernels, kernels, rowCapacity } from '../kernels/index.js';
 
 export interface LeastSquares {
   readonly coefficients: Float64Array;
@@ -108,8 +108,9 @@ export function leastSquares(X: Float64Array, n: number, p: number, y: Float64Ar
   // the kernels' arrays: X (n × p, then a zero row), y and w, the block's fitted values and its row arrays
   // c, d, u, l (stride S), the scratch c·x_j (p × S), β, the per-column sums (3p), X'WX (p × p), the
   // inverse's equilibrated matrix, its Cholesky factor and inverse, and the pass's X'W(…)
+  const rows = rowCapacity(n); // the same layout for a bootstrap's resamples (kernels.ts ArenaLayouts)
   const A = k.arena({
-    x: n * p + 2, y: n, w: w === undefined ? 0 : n, fitted: S, rows: 4 * S, scratch: Math.max(1, p) * S, beta: p, sums: 3 * p, xtwx: p * p,
+    x: rows * p + 2, y: rows, w: w === undefined ? 0 : rows, fitted: S, rows: 4 * S, scratch: Math.max(1, p) * S, beta: p, sums: 3 * p, xtwx: p * p,
     eq: p * p, L: p * p, inv: p * p, out: p,
   });
   if (A === undefined) {

@@ -8,6 +8,7 @@ import type { Kernels } from './kernels.js';
 import { wasmKernels } from './wasm.js';
 
 export type { Arena, ArenaSpec, Kernels, LeastSquaresPassArrays, OrdinalPassArrays, OrdinalPassStatus } from './kernels.js';
+export { rowCapacity } from './kernels.js';
 
 let chosen: Kernels | undefined;
 

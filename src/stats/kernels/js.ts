@@ -9,7 +9,7 @@
  */
 import { BLOCK, cholesky, choleskyInverse, choleskySolve } from '../linalg.js';
 import { HIGHEST, ROW_GA, ROW_GB, ROW_HAA, ROW_HAB, ROW_HBB, ROW_TERMS, type RowKind, rowTerms } from '../models/cumulative-logit.js';
-import { type ArenaSpec, arenaBytes, arenaViews, type Kernels, type LeastSquaresPassArrays } from './kernels.js';
+import { ArenaLayouts, type ArenaSpec, arenaBytes, type Kernels, type LeastSquaresPassArrays } from './kernels.js';
 
 // ---- exp as the kernels compute it (assembly/kernels.ts's expV, one lane) ----
 const INV_LN2 = 1.4426950408889634; // 1 / Math.LN2
@@ -230,6 +230,7 @@ function leastSquaresPass(a: LeastSquaresPassArrays): { run(residuals: boolean):
 
 /** The arena: one buffer per thread, replaced by a larger one when a fit needs more. */
 let buffer = new ArrayBuffer(65536);
+const layouts = new ArenaLayouts();
 
 export const jsKernels: Kernels = {
   backend: 'js',
@@ -243,7 +244,7 @@ export const jsKernels: Kernels = {
         throw e;
       }
     }
-    return arenaViews(spec, buffer);
+    return layouts.views(spec, buffer);
   },
   inArena: () => true,
   eta,

@@ -153,8 +153,8 @@ export function arenaBytes(spec: ArenaSpec): number {
 
 /**
  * The arrays of `spec` in `buffer` (at least arenaBytes(spec) long), one after another in the spec's order
- * from ARENA_START, each 16-byte aligned. (Once per fit: a for…in loop, ~1 µs for a fit's 16 arrays —
- * Object.entries and a second pass for the offsets took ~20 µs, 6 % of a small ordinal fit.)
+ * from ARENA_START, each 16-byte aligned. (A for…in loop, ~1 µs for a fit's 16 arrays — Object.entries and
+ * a second pass for the offsets took ~20 µs, 6 % of a small ordinal fit.)
  */
 export function arenaViews<S extends ArenaSpec>(spec: S, buffer: ArrayBuffer): Arena<S> {
   const out: Record<string, Float64Array | Int32Array> = {};
@@ -165,4 +165,70 @@ export function arenaViews<S extends ArenaSpec>(spec: S, buffer: ArrayBuffer): A
     at += arrayBytes(size);
   }
   return out as Arena<S>;
+}
+
+/** The sizes of a spec's arrays in its order (an int32 array's as −length), to recognise a layout laid out before. */
+function specSizes(spec: ArenaSpec, into: number[]): number {
+  let k = 0;
+  for (const name in spec) {
+    const size = spec[name]!;
+    into[k++] = typeof size === 'number' ? size : -size.int32;
+  }
+  return k;
+}
+
+/** How many layouts an ArenaLayouts keeps (a mediation replicate asks for three: lm's and the two clm fits'). */
+const LAYOUTS = 8;
+
+/**
+ * The views of the last layouts laid out in one buffer, handed out again when a spec asks for the same
+ * arrays in the same buffer: a bootstrap's fits ask for the same few layouts thousands of times (callers
+ * size their per-row arrays by rowCapacity so that they do), and making a fit's 16 views costs more than
+ * finding them. The names are compared with the sizes (a spec's property order is its layout).
+ */
+export class ArenaLayouts {
+  private readonly names: string[][] = [];
+  private readonly sizes: number[][] = [];
+  private readonly laid: Record<string, Float64Array | Int32Array>[] = [];
+  private buffer: ArrayBuffer | undefined;
+  private next = 0;
+  private readonly probe: number[] = [];
+
+  /** arenaViews(spec, buffer), or the same views given for an identical spec since the buffer was last replaced. */
+  views<S extends ArenaSpec>(spec: S, buffer: ArrayBuffer): Arena<S> {
+    if (buffer !== this.buffer) {
+      this.buffer = buffer;
+      this.names.length = 0;
+      this.sizes.length = 0;
+      this.laid.length = 0;
+      this.next = 0;
+    }
+    const count = specSizes(spec, this.probe);
+    for (let e = 0; e < this.sizes.length; e++) if (this.matches(e, spec, count)) return this.laid[e] as Arena<S>;
+    const views = arenaViews(spec, buffer);
+    const e = this.next;
+    this.next = (e + 1) % LAYOUTS;
+    this.names[e] = Object.keys(spec);
+    this.sizes[e] = this.probe.slice(0, count);
+    this.laid[e] = views;
+    return views;
+  }
+
+  private matches(e: number, spec: ArenaSpec, count: number): boolean {
+    const sizes = this.sizes[e]!;
+    const names = this.names[e]!;
+    if (sizes.length !== count) return false;
+    for (let k = 0; k < count; k++) if (sizes[k] !== this.probe[k]) return false;
+    let k = 0;
+    for (const name in spec) if (names[k++] !== name) return false;
+    return true;
+  }
+}
+
+/**
+ * Rows to reserve for a design of n rows: n rounded up to a multiple of 256, so that the resamples of one
+ * sample (whose numbers of distinct rows differ by a few) ask for the same arena layout (ArenaLayouts).
+ */
+export function rowCapacity(n: number): number {
+  return Math.ceil(n / 256) * 256;
 }

@@ -10,7 +10,7 @@
  */
 import { readFileSync } from 'node:fs';
 import type { RowKind } from '../models/cumulative-logit.js';
-import { type ArenaSpec, arenaBytes, arenaViews, type Kernels, type LeastSquaresPassArrays, type OrdinalPassArrays, type OrdinalPassStatus } from './kernels.js';
+import { ArenaLayouts, type ArenaSpec, arenaBytes, type Kernels, type LeastSquaresPassArrays, type OrdinalPassArrays, type OrdinalPassStatus } from './kernels.js';
 
 /** The parts of the WebAssembly API used here (the project's TypeScript lib has no DOM/WebAssembly types). */
 interface WasmMemory {
@@ -78,6 +78,7 @@ export function wasmKernels(): Kernels {
   let scratch: Float64Array | undefined;
   /** Byte offset of a[at]. */
   const ptr = (a: Float64Array, at = 0): number => a.byteOffset + 8 * at;
+  const layouts = new ArenaLayouts();
   backend = {
     backend: 'wasm',
     arena<S extends ArenaSpec>(spec: S) {
@@ -93,7 +94,7 @@ export function wasmKernels(): Kernels {
           throw e;
         }
       }
-      return arenaViews(spec, memory.buffer);
+      return layouts.views(spec, memory.buffer);
     },
     inArena: (a) => a.buffer === memory.buffer,
     eta: (x, n, i0, len, p, beta, out) => {
@@ -127,8 +128,9 @@ export function wasmKernels(): Kernels {
       // the module's evaluate takes 22 arguments: the 20 fixed ones are worked out once per model
       const { n, p, J, stride, npar, nt } = a;
       const [x, seg, cats, wts, eta, rows, s, sums, rs, acc, xtcx, beta, grad, hess] = [
-        a.x, a.segments, a.categories, a.weights, a.eta, a.rows, a.scratch, a.columnSums, a.rowSums, a.product, a.xtcx, a.beta, a.grad, a.hess,
-      ].map((v) => v.byteOffset) as [number, number, number, number, number, number, number, number, number, number, number, number, number, number];
+        a.x.byteOffset, a.segments.byteOffset, a.categories.byteOffset, a.weights.byteOffset, a.eta.byteOffset, a.rows.byteOffset, a.scratch.byteOffset,
+        a.columnSums.byteOffset, a.rowSums.byteOffset, a.product.byteOffset, a.xtcx.byteOffset, a.beta.byteOffset, a.grad.byteOffset, a.hess.byteOffset,
+      ];
       return {
         run: (derivs, zeroBeta) =>
           k.evaluate(x, n, p, seg, J, cats, wts, eta, rows, stride, s, sums, rs, acc, xtcx, beta, grad, hess, npar, nt, derivs ? 1 : 0, zeroBeta ? 1 : 0) as OrdinalPassStatus,

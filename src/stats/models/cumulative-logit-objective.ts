@@ -23,7 +23,7 @@
  */
 import type { NewtonObjective } from '../fit/newton.js';
 import { BLOCK, linearPredictor, symmetrizeUpper, weightedCrossprod } from '../linalg.js';
-import { type Arena, type Kernels, kernels } from '../kernels/index.js';
+import { type Arena, type Kernels, kernels, rowCapacity } from '../kernels/index.js';
 import { categoryConstants, HIGHEST, LOWEST, MIDDLE, ROW_C, ROW_D, ROW_GA, ROW_GB, ROW_HAA, ROW_HAB, ROW_HBB, ROW_L, ROW_P, ROW_TERMS, ROW_U, rowKind, rowTerms, type RowKind } from './cumulative-logit.js';
 
 /** Row stride of the SIMD path's block arrays: a block of BLOCK rows plus the padding row, kept even. */
@@ -522,8 +522,10 @@ export class CumulativeLogitObjective implements NewtonObjective {
  * arrays (workspace).
  */
 function ordinalArena(n: number, p: number, J: number, npar: number, work: number) {
+  // X and the weights sized for rowCapacity(n) rows: a bootstrap's fits then ask for the same few layouts (ArenaLayouts)
+  const rows = rowCapacity(n);
   return {
-    x: n * p + 2, wts: n + 2, eta: S, rows: 5 * S, scratch: Math.max(1, p) * S, beta: p, sums: 3 * p, rs: 6, acc: 6, xtcx: p * p,
+    x: rows * p + 2, wts: rows + 2, eta: S, rows: 5 * S, scratch: Math.max(1, p) * S, beta: p, sums: 3 * p, rs: 6, acc: 6, xtcx: p * p,
     seg: { int32: J + 1 }, cats: 5 * J, grad: npar, hess: npar * npar, work,
   } as const;
 }
