@@ -76,6 +76,8 @@ export function wasmKernels(): Kernels {
   const k = new wasm.Instance(kernelModule(), { env: { memory } }).exports as unknown as Exports;
   /** A view of the slot at byte 0 (re-made after the memory grows). */
   let scratch: Float64Array | undefined;
+  /** The memory's buffer, read again only after the memory grows (Memory.buffer is a call into the engine: ~0.4 µs, at every inArena). */
+  let buffer = memory.buffer;
   /** Byte offset of a[at]. */
   const ptr = (a: Float64Array, at = 0): number => a.byteOffset + 8 * at;
   const layouts = new ArenaLayouts();
@@ -84,19 +86,20 @@ export function wasmKernels(): Kernels {
     arena<S extends ArenaSpec>(spec: S) {
       const bytes = arenaBytes(spec);
       if (bytes > MAX_BYTES) return undefined;
-      const have = memory.buffer.byteLength;
+      const have = buffer.byteLength;
       if (bytes > have) {
         try {
           memory.grow(Math.ceil((bytes - have) / 65536));
+          buffer = memory.buffer;
           scratch = undefined;
         } catch (e) {
           if (e instanceof RangeError) return undefined; // the memory cannot grow that far
           throw e;
         }
       }
-      return layouts.views(spec, memory.buffer);
+      return layouts.views(spec, buffer);
     },
-    inArena: (a) => a.buffer === memory.buffer,
+    inArena: (a) => a.buffer === buffer,
     eta: (x, n, i0, len, p, beta, out) => {
       k.eta(x.byteOffset, n, i0, len, p, beta.byteOffset, out.byteOffset);
     },
@@ -109,7 +112,7 @@ export function wasmKernels(): Kernels {
     exps: (x, len, out) => {
       // max |x| into the backend's own slot at byte 0 (before every arena: ARENA_START)
       k.exps(x.byteOffset, len, out.byteOffset, 0);
-      return (scratch ??= new Float64Array(memory.buffer, 0, 1))[0]!;
+      return (scratch ??= new Float64Array(buffer, 0, 1))[0]!;
     },
     rows: (eta, len, kind: RowKind, w, wAt, out, stride, sums, tU, tL, r, omr, iomr) => {
       k.rows(eta.byteOffset, len, kind, ptr(w, wAt), out.byteOffset, stride, sums.byteOffset, tU, tL, r, omr, iomr);

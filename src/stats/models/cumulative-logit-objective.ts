@@ -33,6 +33,15 @@ const S = BLOCK + 2;
 const LN2_HI = 6.93147180369123816490e-1;
 const LN2_LO = 1.90821492927058770002e-10;
 
+/**
+ * rowTerms's output and a row's category constants (the general path and rowsScalar): written and read
+ * within one row's step, so one pair per thread serves every objective (not arrays allocated per fit).
+ */
+const TERMS = new Float64Array(ROW_TERMS);
+const CONSTANTS = new Float64Array(5);
+/** evaluateSortedJs's sums over one category's rows (within one category's step, likewise). */
+const CATEGORY_SUMS = new Float64Array(5);
+
 /** A sum with Neumaier's compensation (the running error of each addition carried separately). */
 class CompensatedSum {
   private sum = 0;
@@ -73,9 +82,6 @@ export class CumulativeLogitObjective implements NewtonObjective {
   readonly nt: number;
   /** Per-row work arrays of the general (nominal) path, allocated on first use. */
   private rows: { xb: Float64Array; cB: Float64Array; dB: Float64Array; eU: Float64Array; eL: Float64Array; XtCX: Float64Array } | undefined;
-  /** rowTerms's output and a category's constants (the general path and rowsScalar). */
-  private readonly terms = new Float64Array(ROW_TERMS);
-  private readonly constants = new Float64Array(5);
   /**
    * The sorted proportional-odds path's arrays in the kernels' arena (ORDINAL_ARENA) with the views made
    * from them once, and the kernels' pass over the rows on them. Undefined for the general path (nominal
@@ -84,8 +90,6 @@ export class CumulativeLogitObjective implements NewtonObjective {
   private readonly simd:
     | { A: Arena<ReturnType<typeof ordinalArena>>; kern: Kernels; accExp: Int32Array; pRow: Float64Array; pass: { run(derivs: boolean, zeroBeta: boolean): number } | undefined }
     | undefined;
-  /** Per-category sums of evaluateSorted (reused). */
-  private readonly categorySums = new Float64Array(5);
   /** Rows segments[c] .. segments[c+1]−1 are category c (the rows come sorted by category). */
   readonly segments: Int32Array;
   /** The design in the fit's row order (the general path's; the SIMD path keeps its own copy). */
@@ -284,7 +288,7 @@ export class CumulativeLogitObjective implements NewtonObjective {
       const [tU, tL, r, oneMinusR, invOneMinusR] = [cats[o]!, cats[o + 1]!, cats[o + 2]!, cats[o + 3]!, cats[o + 4]!];
       // the rows kernel's (and rowTerms's) kind: the lowest is a middle category's formulas with r = 0
       const kind = hasU && hasL ? MIDDLE : hasU ? LOWEST : HIGHEST;
-      const sumsOf = this.categorySums.fill(0); // Σ over the category's rows of w ∂/∂a, w ∂/∂b, w ∂²/∂a², w ∂²/∂b², w ∂²/∂a∂b
+      const sumsOf = CATEGORY_SUMS.fill(0); // Σ over the category's rows of w ∂/∂a, w ∂/∂b, w ∂²/∂a², w ∂²/∂b², w ∂²/∂a∂b
       for (let i0 = seg[c]!, end = seg[c + 1]!; i0 < end; i0 += BLOCK) {
         const len = Math.min(BLOCK, end - i0);
         // the kernels take two rows at a time: an odd block runs one row further, with weight 0
@@ -382,7 +386,7 @@ export class CumulativeLogitObjective implements NewtonObjective {
    */
   private rowsScalar(i0: number, len: number, kind: RowKind, r: number, omr: number, iomr: number, tU: number, tL: number, sums: Float64Array): void {
     const { eta: etaB, wts, rows } = this.simd!.A;
-    const out = this.terms;
+    const out = TERMS;
     for (let t = 0; t < len; t++) {
       const eta = etaB[t]!;
       rowTerms(kind, Math.exp(kind === HIGHEST ? tL - eta : tU - eta), r, omr, iomr, wts[i0 + t]!, out);
@@ -420,8 +424,8 @@ export class CumulativeLogitObjective implements NewtonObjective {
     }
     // −Σ w log p with Neumaier's compensation (see evaluateSorted)
     const nll = new CompensatedSum();
-    const out = this.terms;
-    const cst = this.constants;
+    const out = TERMS;
+    const cst = CONSTANTS;
     // the general loop (nominal effects, or a design the kernels' memory cannot hold): each row's thresholds
     // θ_c(z_i), θ_{c−1}(z_i), their constants and its terms (rowTerms, with Math.exp)
     for (let i = 0; i < n; i++) {
