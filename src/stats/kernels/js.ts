@@ -235,6 +235,8 @@ const layouts = new ArenaLayouts();
 export const jsKernels: Kernels = {
   backend: 'js',
   arena<S extends ArenaSpec>(spec: S) {
+    const found = layouts.find(spec, buffer);
+    if (found !== undefined) return found;
     const bytes = arenaBytes(spec);
     if (bytes > buffer.byteLength) {
       try {
@@ -244,7 +246,7 @@ export const jsKernels: Kernels = {
         throw e;
       }
     }
-    return layouts.views(spec, buffer);
+    return layouts.lay(spec, buffer);
   },
   inArena: () => true,
   eta,

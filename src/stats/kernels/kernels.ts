@@ -167,16 +167,6 @@ export function arenaViews<S extends ArenaSpec>(spec: S, buffer: ArrayBuffer): A
   return out as Arena<S>;
 }
 
-/** The sizes of a spec's arrays in its order (an int32 array's as −length), to recognise a layout laid out before. */
-function specSizes(spec: ArenaSpec, into: number[]): number {
-  let k = 0;
-  for (const name in spec) {
-    const size = spec[name]!;
-    into[k++] = typeof size === 'number' ? size : -size.int32;
-  }
-  return k;
-}
-
 /** How many layouts an ArenaLayouts keeps (a mediation replicate asks for three: lm's and the two clm fits'). */
 const LAYOUTS = 8;
 
@@ -184,18 +174,27 @@ const LAYOUTS = 8;
  * The views of the last layouts laid out in one buffer, handed out again when a spec asks for the same
  * arrays in the same buffer: a bootstrap's fits ask for the same few layouts thousands of times (callers
  * size their per-row arrays by rowCapacity so that they do), and making a fit's 16 views costs more than
- * finding them. The names are compared with the sizes (a spec's property order is its layout).
+ * finding them. A layout is its names and sizes in the spec's order; they are read with Object.keys and
+ * Object.values (every caller's spec has its own shape: a for…in loop's keyed reads were megamorphic).
  */
 export class ArenaLayouts {
   private readonly names: string[][] = [];
-  private readonly sizes: number[][] = [];
+  private readonly sizes: (number | { readonly int32: number })[][] = [];
   private readonly laid: Record<string, Float64Array | Int32Array>[] = [];
   private buffer: ArrayBuffer | undefined;
   private next = 0;
-  private readonly probe: number[] = [];
 
-  /** arenaViews(spec, buffer), or the same views given for an identical spec since the buffer was last replaced. */
-  views<S extends ArenaSpec>(spec: S, buffer: ArrayBuffer): Arena<S> {
+  /** The views an identical spec was given in `buffer` since it was last replaced, or undefined. */
+  find<S extends ArenaSpec>(spec: S, buffer: ArrayBuffer): Arena<S> | undefined {
+    if (buffer !== this.buffer) return undefined;
+    const names = Object.keys(spec);
+    const sizes = Object.values(spec);
+    for (let e = 0; e < this.laid.length; e++) if (sameLayout(this.names[e]!, this.sizes[e]!, names, sizes)) return this.laid[e] as Arena<S>;
+    return undefined;
+  }
+
+  /** arenaViews(spec, buffer), kept for find. */
+  lay<S extends ArenaSpec>(spec: S, buffer: ArrayBuffer): Arena<S> {
     if (buffer !== this.buffer) {
       this.buffer = buffer;
       this.names.length = 0;
@@ -203,26 +202,26 @@ export class ArenaLayouts {
       this.laid.length = 0;
       this.next = 0;
     }
-    const count = specSizes(spec, this.probe);
-    for (let e = 0; e < this.sizes.length; e++) if (this.matches(e, spec, count)) return this.laid[e] as Arena<S>;
     const views = arenaViews(spec, buffer);
     const e = this.next;
     this.next = (e + 1) % LAYOUTS;
     this.names[e] = Object.keys(spec);
-    this.sizes[e] = this.probe.slice(0, count);
+    this.sizes[e] = Object.values(spec);
     this.laid[e] = views;
     return views;
   }
+}
 
-  private matches(e: number, spec: ArenaSpec, count: number): boolean {
-    const sizes = this.sizes[e]!;
-    const names = this.names[e]!;
-    if (sizes.length !== count) return false;
-    for (let k = 0; k < count; k++) if (sizes[k] !== this.probe[k]) return false;
-    let k = 0;
-    for (const name in spec) if (names[k++] !== name) return false;
-    return true;
+/** Whether two layouts have the same arrays in the same order. */
+function sameLayout(names: readonly string[], sizes: readonly (number | { readonly int32: number })[], otherNames: readonly string[], otherSizes: readonly (number | { readonly int32: number })[]): boolean {
+  if (names.length !== otherNames.length) return false;
+  for (let k = 0; k < names.length; k++) {
+    const a = sizes[k]!;
+    const b = otherSizes[k]!;
+    if (names[k] !== otherNames[k]) return false;
+    if (typeof a === 'number' ? a !== b : typeof b === 'number' || a.int32 !== b.int32) return false;
   }
+  return true;
 }
 
 /**

@@ -84,6 +84,8 @@ export function wasmKernels(): Kernels {
   backend = {
     backend: 'wasm',
     arena<S extends ArenaSpec>(spec: S) {
+      const found = layouts.find(spec, buffer);
+      if (found !== undefined) return found;
       const bytes = arenaBytes(spec);
       if (bytes > MAX_BYTES) return undefined;
       const have = buffer.byteLength;
@@ -97,7 +99,7 @@ export function wasmKernels(): Kernels {
           throw e;
         }
       }
-      return layouts.views(spec, buffer);
+      return layouts.lay(spec, buffer);
     },
     inArena: (a) => a.buffer === buffer,
     eta: (x, n, i0, len, p, beta, out) => {
