@@ -20,7 +20,7 @@
 import { FitError } from '../../errors.js';
 import { BLOCK, type CholeskyRoutines, cholesky, choleskyInverse, crossprodVector, invertSymmetric, linearPredictor, symmetrizeUpper, weightedCrossprod } from '../linalg.js';
 import { olsCovariance } from '../models/gaussian.js';
-import { type Kernels, kernels, rowCapacity } from '../kernels/index.js';
+import { kernels, rowCapacity } from '../kernels/index.js';
 
 export interface LeastSquares {
   readonly coefficients: Float64Array;
@@ -166,21 +166,15 @@ export function leastSquares(X: Float64Array, n: number, p: number, y: Float64Ar
     p,
   );
   A.beta.set(beta);
-  const { rss, nobs } = kernelResiduals(k, n, p, y, w, A.fitted, A.x, A.beta);
-  const { dfResidual, sigma2, vcov, stdErrors } = olsCovariance(inv, rss, nobs, p);
-  return { coefficients: beta, stdErrors, vcov, sigma: Math.sqrt(sigma2), dfResidual };
-}
-
-/**
- * RSS = Σ w (y − x'β)² and the rows of non-zero weight, with x'β from the kernels' `eta` a block of rows at
- * a time into `fitted` (X, β and fitted from the kernels' arena).
- */
-function kernelResiduals(k: Kernels, n: number, p: number, y: Float64Array, w: Float64Array | undefined, fitted: Float64Array, x: Float64Array, beta: Float64Array): { rss: number; nobs: number } {
+  // RSS = Σ w (y − x'β)² and the rows of non-zero weight, x'β by the kernels' eta a block at a time (a loop
+  // here, not in a helper: leastSquares then tiers up early in a worker thread and inlines its helpers instead
+  // of each being compiled on its own first)
+  const fitted = A.fitted;
   let rss = 0;
   let nobs = 0;
   for (let i0 = 0; i0 < n; i0 += BLOCK) {
     const len = Math.min(BLOCK, n - i0);
-    k.eta(x, n, i0, len + (len & 1), p, beta, fitted);
+    k.eta(A.x, n, i0, len + (len & 1), p, A.beta, fitted);
     for (let t = 0; t < len; t++) {
       const wi = w === undefined ? 1 : w[i0 + t]!;
       const res = y[i0 + t]! - fitted[t]!;
@@ -188,5 +182,6 @@ function kernelResiduals(k: Kernels, n: number, p: number, y: Float64Array, w: F
       if (wi !== 0) nobs++;
     }
   }
-  return { rss, nobs };
+  const { dfResidual, sigma2, vcov, stdErrors } = olsCovariance(inv, rss, nobs, p);
+  return { coefficients: beta, stdErrors, vcov, sigma: Math.sqrt(sigma2), dfResidual };
 }
