@@ -22,6 +22,7 @@
  * carries rounding errors of 1e-10–1e-8 (step halving then fired on noise: false non-convergence).
  */
 import type { NewtonObjective } from '../fit/newton.js';
+import { lowerBound } from '../bisect.js';
 import { BLOCK, linearPredictor, symmetrizeUpper, weightedCrossprod } from '../linalg.js';
 import { type Arena, type Kernels, kernels, rowCapacity } from '../kernels/index.js';
 import { categoryConstants, HIGHEST, LOWEST, MIDDLE, ROW_C, ROW_D, ROW_GA, ROW_GB, ROW_HAA, ROW_HAB, ROW_HBB, ROW_L, ROW_P, ROW_TERMS, ROW_U, rowKind, rowTerms, type RowKind } from './cumulative-logit.js';
@@ -131,16 +132,7 @@ export class CumulativeLogitObjective implements NewtonObjective {
     // y is sorted by category (sortByCategory): category c is rows seg[c] … seg[c + 1] − 1, its end found by
     // bisection (the first row of a higher category)
     const seg = new Int32Array(J + 1);
-    for (let c = 0; c < J; c++) {
-      let lo = seg[c]!;
-      let hi = n;
-      while (lo < hi) {
-        const mid = (lo + hi) >>> 1;
-        if (y[mid]! <= c) lo = mid + 1;
-        else hi = mid;
-      }
-      seg[c + 1] = lo;
-    }
+    for (let c = 0; c < J; c++) seg[c + 1] = lowerBound(y, c + 1, seg[c], n);
     this.segments = seg;
     if (Z === undefined) {
       const kern = kernels();
