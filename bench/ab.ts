@@ -122,6 +122,8 @@ async function load<T>(side: Side, path: string): Promise<T | undefined> {
 interface Sample {
   readonly wall: number;
   readonly cpu?: number | undefined;
+  /** A cold run's whole wall time, every step (its run record's ms), beside the one step's `wall`. */
+  readonly run?: number | undefined;
 }
 
 /** Wall and CPU ms of f (a function of this process's single thread). */
@@ -145,8 +147,8 @@ function comparison(what: string, old: readonly number[], neu: readonly number[]
 
 /**
  * Alternates `measure(side)` over the two sides, `rounds` pairs in ABBA order after `warm` untimed calls
- * each, and prints the medians (wall, and CPU when measured) with new/old: the ratio of the medians and
- * the median of the pairs' ratios.
+ * each, and prints the medians (wall, and CPU when measured; for a step of a cold run also the whole run's
+ * wall) with new/old: the ratio of the medians and the median of the pairs' ratios.
  */
 async function abTest(name: string, sides: readonly [Side, Side], measure: (side: Side) => Promise<Sample | undefined>, warm: number, rounds = ROUNDS, cpuLabel = 'CPU '): Promise<void> {
   const samples: [Sample[], Sample[]] = [[], []];
@@ -170,6 +172,7 @@ async function abTest(name: string, sides: readonly [Side, Side], measure: (side
   const [a, b] = samples;
   const lines = [`${name} — ${rounds} pairs:`, `  ${comparison('wall', a.map((t) => t.wall), b.map((t) => t.wall))}`];
   if (a[0]!.cpu !== undefined) lines.push(`  ${comparison(cpuLabel, a.map((t) => t.cpu!), b.map((t) => t.cpu!))}`);
+  if (a[0]!.run !== undefined) lines.push(`  ${comparison('wall of the whole run (every step)', a.map((t) => t.run!), b.map((t) => t.run!))}`);
   console.log(lines.join('\n'));
 }
 
@@ -257,7 +260,7 @@ export async function run(): Promise<void> {
     const t = await timeColdRun(spec, pipeline, cli);
     const ms = t.steps.get(step);
     if (ms === undefined) throw new Error(`the run record of ${side.label} has no step "${step}"`);
-    return { wall: ms, cpu: t.cpuMs };
+    return { wall: ms, cpu: t.cpuMs, run: t.run };
   };
   if (wanted('bootstrap')) await abTest('mediation bootstrap B = 2 000, n = 1 665, as a step of a cold `lesionflow run --jobs 2` (R boot + clm, B = 1 000: 25 s)', sides, coldStep(BOOTSTRAP_SPEC, 'bench-bootstrap', 'boot'), 1, ROUNDS, 'CPU of the whole run (every thread)');
   if (wanted('impute')) await abTest('impute m = 20, 1 665 rows, as a step of a cold `lesionflow run --jobs 2` (R mice + pool: 2.4 s)', sides, coldStep(IMPUTE_SPEC, 'bench-impute', 'mi'), 1, ROUNDS, 'CPU of the whole run (every thread)');
