@@ -53,18 +53,17 @@ export function brantTest(X: Float64Array, n: number, p: number, y: Int32Array, 
       }
     }
   }
-  // Row (m, k) of D, m = 0 … cuts − 2, is β_{0,k} − β_{m+1,k}: (Dβ)_r and (DVD')_{rs} from the stacked indices
-  const first = (r: { k: number }): number => r.k;
-  const other = (r: { m: number; k: number }): number => (r.m + 1) * K + r.k;
-  const wald = (rows: readonly { m: number; k: number }[]): number => {
+  // Row r = m·K + k of D (m = 0 … cuts − 2) is β_{0,k} − β_{m+1,k}: the stacked β's entries k = r mod K and
+  // r + K. (Dβ)_r and (DVD')_{rs} are read off β and V at those indices, for the rows of D in `rows`.
+  const wald = (rows: readonly number[]): number => {
     const d = rows.length;
-    const db = Float64Array.from(rows, (r) => beta[first(r)]! - beta[other(r)]!);
+    const db = Float64Array.from(rows, (r) => beta[r % K]! - beta[r + K]!);
     const dvd = new Float64Array(d * d);
     for (let i = 0; i < d; i++) {
-      const [ri, oi] = [first(rows[i]!), other(rows[i]!)];
+      const [fi, oi] = [rows[i]! % K, rows[i]! + K];
       for (let j = 0; j < d; j++) {
-        const [rj, oj] = [first(rows[j]!), other(rows[j]!)];
-        dvd[i * d + j] = V[ri * q + rj]! - V[ri * q + oj]! - V[oi * q + rj]! + V[oi * q + oj]!;
+        const [fj, oj] = [rows[j]! % K, rows[j]! + K];
+        dvd[i * d + j] = V[fi * q + fj]! - V[fi * q + oj]! - V[oi * q + fj]! + V[oi * q + oj]!;
       }
     }
     const x = solveSymmetric(dvd, d, db);
@@ -73,11 +72,10 @@ export function brantTest(X: Float64Array, n: number, p: number, y: Int32Array, 
     for (let i = 0; i < d; i++) stat += db[i]! * x[i]!;
     return stat;
   };
-  const all = Array.from({ length: (cuts - 1) * K }, (_, r) => ({ m: Math.floor(r / K), k: r % K }));
-  const omni = wald(all);
   const omniDf = K * (cuts - 1);
+  const omni = wald(Array.from({ length: omniDf }, (_, r) => r));
   const terms = Array.from({ length: K }, (_, k) => {
-    const stat = wald(Array.from({ length: cuts - 1 }, (_, m) => ({ m, k })));
+    const stat = wald(Array.from({ length: cuts - 1 }, (_, m) => m * K + k));
     return { term: columns[k + 1]!, statistic: stat, df: cuts - 1, p_value: pchisq(stat, cuts - 1, false) };
   });
   return { omnibus: { statistic: omni, df: omniDf, p_value: pchisq(omni, omniDf, false) }, terms };
